@@ -1,1 +1,123 @@
-//! The Linux HAL.
+//! The Linux HAL: the real implementation of the `kernel-hal` contracts.
+//!
+//! This is the only crate of the workspace allowed to use `unsafe`. It maps
+//! the machine the Zircon kernel objects expect onto one Linux process
+//! (DESIGN.md decisions 1–4 and 6):
+//!
+//! * [`FramePool`] (`phys.rs`) — physical memory is one sparse memfd, the
+//!   *frame file*; a physical address is an offset into it. Frames are
+//!   handed out in contiguous runs; freeing and zeroing punch holes so host
+//!   memory really goes back.
+//! * [`UnixPageTable`] (`page_table.rs`) — a page table owns a 1 TiB window
+//!   of the host address space, reserved `PROT_NONE`; guest address = host
+//!   address. Mapping a run of frames is one `mmap` of the frame file,
+//!   whatever its length; the run bookkeeping lives in `runs.rs`.
+//! * the fault handler (`fault.rs`) — SIGSEGV/SIGBUS in a window goes to the
+//!   window's [`kernel_hal::FaultResolver`]; the guest resumes if it
+//!   resolves the fault.
+//! * `sys.rs` — one thin shell per system call; everything else is safe
+//!   code on top of it.
+//!
+//! [`UnixHal`] ties them together and implements [`kernel_hal::Hal`]. Most
+//! users want one frame file per process: [`global_hal`].
+//!
+//! # Safety argument, in one place
+//!
+//! Host mappings are only ever created, replaced or changed inside windows
+//! this crate holds (`MAP_FIXED_NOREPLACE` reservations), and no Rust
+//! reference ever points into a window: guest memory is touched by guest
+//! code, by the raw `guest_*` accessors (unsafe, for tests and benchmarks),
+//! and by the kernel (`pread`/`pwrite` on the frame file, probes). So
+//! replacing a mapping cannot invalidate memory Rust code relies on.
+//!
+//! Lock order: `UnixPageTable::runs` → `WindowPool::inner`; the frame
+//! allocator lock and the fault-registry locks are leaves, never held while
+//! taking another lock or calling out.
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![warn(missing_docs)]
+
+use std::sync::{Arc, OnceLock};
+
+use kernel_hal::{Hal, HalResult, PageTable, PhysMem};
+
+mod fault;
+mod page_table;
+mod phys;
+mod runs;
+mod sys;
+
+pub use fault::{
+    ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,
+    host_probe_read, host_probe_write, install_fault_handlers, resolved_fault_count,
+    UnresolvedFault,
+};
+pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
+pub use phys::{FramePool, FRAME_FILE_SIZE};
+
+use page_table::WindowPool;
+
+/// The Linux HAL: a frame file plus the windows its page tables live in.
+#[derive(Debug)]
+pub struct UnixHal {
+    /// Physical memory.
+    phys: FramePool,
+    /// Windows held by this HAL; shared with its page tables, which give
+    /// their window back when they drop.
+    windows: Arc<WindowPool>,
+}
+
+impl UnixHal {
+    /// Creates a HAL with a fresh frame file of [`FRAME_FILE_SIZE`] bytes,
+    /// installs the fault handler (once per process) and gives the calling
+    /// thread an alternate signal stack.
+    pub fn new() -> HalResult<Arc<UnixHal>> {
+        install_fault_handlers()?;
+        ensure_alt_stack();
+        Ok(Arc::new(UnixHal {
+            phys: FramePool::new(FRAME_FILE_SIZE)?,
+            windows: Arc::new(WindowPool::default()),
+        }))
+    }
+
+    /// Returns the concrete physical memory, for tests and statistics.
+    pub fn unix_phys(&self) -> &FramePool {
+        &self.phys
+    }
+
+    /// Returns the number of windows (page tables) currently alive.
+    pub fn live_windows(&self) -> usize {
+        self.windows.live()
+    }
+
+    /// Creates a page table owning a fresh window, as a concrete type.
+    pub fn new_unix_page_table(&self) -> HalResult<UnixPageTable> {
+        UnixPageTable::new(&self.windows, self.phys.shared_fd(), self.phys.size())
+    }
+}
+
+impl Hal for UnixHal {
+    fn phys(&self) -> &dyn PhysMem {
+        &self.phys
+    }
+
+    fn new_page_table(&self) -> HalResult<Box<dyn PageTable>> {
+        Ok(Box::new(self.new_unix_page_table()?))
+    }
+}
+
+/// Returns the process-wide HAL, creating it on first use.
+///
+/// # Panics
+///
+/// Panics if the HAL cannot be created (no memfd, no signal handler): the
+/// emulator cannot run at all then.
+pub fn global_hal() -> Arc<UnixHal> {
+    static GLOBAL: OnceLock<Arc<UnixHal>> = OnceLock::new();
+    GLOBAL
+        .get_or_init(|| {
+            UnixHal::new()
+                .unwrap_or_else(|e| panic!("kernel-hal-unix: cannot create the HAL: {e:?}"))
+        })
+        .clone()
+}

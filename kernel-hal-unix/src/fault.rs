@@ -1,0 +1,565 @@
+//! Guest page faults: the SIGSEGV/SIGBUS handler, the resolver registry,
+//! per-thread alternate signal stacks, and raw guest-memory accessors.
+//!
+//! When guest code touches a page of its window that is not mapped (the
+//! `PROT_NONE` reservation) or not mapped with the needed permission, the
+//! host raises SIGSEGV (SIGBUS for a memfd page past the end of the file).
+//! [`install_fault_handlers`] installs one process-wide handler for both,
+//! with `SA_SIGINFO | SA_ONSTACK | SA_NODEFER`:
+//!
+//! * `SA_ONSTACK` runs it on the thread's alternate stack when there is one
+//!   ([`ensure_alt_stack`]), so a guest with a broken stack pointer cannot
+//!   take the host down (DESIGN.md decision 6); a thread without one simply
+//!   runs the handler on its normal stack.
+//! * `SA_NODEFER` lets a fault *inside* the handler (a buggy resolver)
+//!   re-enter it, where a thread-local flag catches the recursion and
+//!   aborts with a diagnostic, instead of the kernel killing the process
+//!   silently because the signal was blocked.
+//!
+//! The handler finds the window of the faulting address
+//! (`(addr - WINDOW_BASE) >> 40`), looks up the [`FaultResolver`]
+//! registered for it, and calls `resolve_fault(addr, access)`, where the
+//! access kind comes from the x86-64 page-fault error code in the saved
+//! context. `Ok` resumes the guest: the faulting instruction runs again.
+//! An error is reported on standard error and handed to
+//! [`deliver_guest_exception`] (the hook where Zircon exceptions will go);
+//! until that exists, the process dies of the original signal. A fault
+//! outside every window is not ours: it is chained to the handler that was
+//! installed before (Rust's stack-overflow reporter, usually), or kills the
+//! process with the default action.
+//!
+//! # Why calling the resolver from a signal handler is sound
+//!
+//! The resolver takes locks and allocates, which is not async-signal-safe
+//! in general. It is sound here because faults come only from *guest code*
+//! (or the raw accessors below, which stand in for it), and guest code
+//! never holds a host lock or runs inside the allocator: it enters the host
+//! only through the vDSO call path. Kernel code never touches guest memory
+//! through mappings — it uses the frame file or fallible copies — so a
+//! fault cannot interrupt it halfway through a critical section. A fault in
+//! host code outside the windows is never given to a resolver.
+//!
+//! Lock order: the registry slot lock is held only to clone the `Weak`, so
+//! the resolver runs with no HAL lock held, as the [`FaultResolver`]
+//! contract requires.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once, OnceLock, PoisonError, RwLock, Weak};
+
+use kernel_hal::{FaultError, FaultResolver, HalError, HalResult, PageFaultAccess, VirtAddr};
+use libc::{c_int, c_void};
+
+use crate::page_table::{window_slot, MAX_WINDOWS};
+use crate::sys;
+
+/// Resolvers by window slot. Written when a table registers one or drops;
+/// read by the fault handler.
+static RESOLVERS: [RwLock<Option<Weak<dyn FaultResolver>>>; MAX_WINDOWS] =
+    [const { RwLock::new(None) }; MAX_WINDOWS];
+
+/// Faults resolved by a resolver since the process started.
+static RESOLVED_FAULTS: AtomicU64 = AtomicU64::new(0);
+
+/// The SIGSEGV and SIGBUS actions that were installed before ours.
+static PREVIOUS_ACTIONS: OnceLock<[PreviousAction; 2]> = OnceLock::new();
+
+/// Size of an alternate signal stack, without its guard page. The resolver
+/// runs the kernel's VM code on it, so it is generous; it is only committed
+/// as it is used.
+const ALT_STACK_SIZE: usize = 256 * 1024;
+
+thread_local! {
+    /// Set while this thread runs the fault handler.
+    static IN_HANDLER: Cell<bool> = const { Cell::new(false) };
+    /// This thread's alternate signal stack, if we installed one.
+    static ALT_STACK: RefCell<Option<AltStack>> = const { RefCell::new(None) };
+}
+
+/// Registers `resolver` (or clears the registration) for window `slot`.
+pub(crate) fn register_resolver(slot: usize, resolver: Option<Weak<dyn FaultResolver>>) {
+    *RESOLVERS[slot]
+        .write()
+        .unwrap_or_else(PoisonError::into_inner) = resolver;
+}
+
+/// Returns the live resolver of the window containing `addr`.
+fn resolver_for(addr: usize) -> Option<Arc<dyn FaultResolver>> {
+    let slot = window_slot(addr)?;
+    let guard = RESOLVERS[slot]
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    guard.as_ref()?.upgrade()
+}
+
+/// Returns how many faults a resolver has resolved so far (for benchmarks:
+/// signals per touched page).
+pub fn resolved_fault_count() -> u64 {
+    RESOLVED_FAULTS.load(Ordering::Relaxed)
+}
+
+/// Decodes an x86-64 page-fault error code: bit 1 = write, bit 4 =
+/// instruction fetch, otherwise a read.
+pub(crate) fn access_from_error_code(err: u64) -> PageFaultAccess {
+    if err & 0x10 != 0 {
+        PageFaultAccess::Execute
+    } else if err & 0x2 != 0 {
+        PageFaultAccess::Write
+    } else {
+        PageFaultAccess::Read
+    }
+}
+
+/// Returns the access kind and the faulting instruction's address.
+#[cfg(target_arch = "x86_64")]
+fn decode_context(ctx: *mut c_void) -> (PageFaultAccess, usize) {
+    if ctx.is_null() {
+        return (PageFaultAccess::Read, 0);
+    }
+    // SAFETY: for an SA_SIGINFO handler the third argument points to the
+    // `ucontext_t` the kernel saved on the signal stack; it lives until the
+    // handler returns and we only read it.
+    let uc = unsafe { &*ctx.cast::<libc::ucontext_t>() };
+    let gregs = &uc.uc_mcontext.gregs;
+    let err = gregs[libc::REG_ERR as usize] as u64;
+    let pc = gregs[libc::REG_RIP as usize] as usize;
+    (access_from_error_code(err), pc)
+}
+
+/// Returns the access kind and the faulting instruction's address (unknown
+/// on this architecture: assume a read).
+#[cfg(not(target_arch = "x86_64"))]
+fn decode_context(_ctx: *mut c_void) -> (PageFaultAccess, usize) {
+    (PageFaultAccess::Read, 0)
+}
+
+/// A fixed buffer for formatting diagnostics without allocating (the
+/// handler must not allocate on its own account).
+struct StackMessage {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl StackMessage {
+    fn new() -> Self {
+        StackMessage {
+            buf: [0; 256],
+            len: 0,
+        }
+    }
+
+    /// Writes the message plus a newline to standard error.
+    fn emit(mut self) {
+        if self.len == self.buf.len() {
+            self.len -= 1;
+        }
+        self.buf[self.len] = b'\n';
+        sys::write_stderr(&self.buf[..=self.len]);
+    }
+}
+
+impl std::fmt::Write for StackMessage {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// A fault the emulator could not resolve.
+#[derive(Debug, Clone, Copy)]
+pub struct UnresolvedFault {
+    /// The faulting address.
+    pub addr: VirtAddr,
+    /// What the access tried to do.
+    pub access: PageFaultAccess,
+    /// Why it was refused.
+    pub error: FaultError,
+    /// Address of the faulting instruction (0 if unknown).
+    pub pc: usize,
+}
+
+/// Turns an unresolved guest fault into a Zircon exception on the faulting
+/// thread (`ZX_EXCP_FATAL_PAGE_FAULT`). Returns whether it was delivered, in
+/// which case the handler resumes the thread at wherever the exception
+/// machinery redirected it.
+///
+/// Not implemented yet: exceptions are a later issue, so this reports
+/// "not delivered" and the process dies of the fault.
+fn deliver_guest_exception(_fault: &UnresolvedFault) -> bool {
+    false
+}
+
+/// What the handler decided.
+enum Outcome {
+    /// Resolved: retry the instruction.
+    Resolved,
+    /// In a guest window but refused (or nobody to ask).
+    Unresolved(FaultError),
+    /// Not in any guest window: not ours.
+    Foreign,
+}
+
+/// The safe core of the handler: asks the window's resolver.
+fn resolve(addr: usize, access: PageFaultAccess) -> Outcome {
+    if window_slot(addr).is_none() {
+        return Outcome::Foreign;
+    }
+    let Some(resolver) = resolver_for(addr) else {
+        return Outcome::Unresolved(FaultError::NotFound);
+    };
+    match resolver.resolve_fault(addr, access) {
+        Ok(()) => {
+            RESOLVED_FAULTS.fetch_add(1, Ordering::Relaxed);
+            Outcome::Resolved
+        }
+        Err(e) => Outcome::Unresolved(e),
+    }
+}
+
+/// Returns the name of a fault signal.
+fn signal_name(sig: c_int) -> &'static str {
+    if sig == libc::SIGBUS {
+        "SIGBUS"
+    } else {
+        "SIGSEGV"
+    }
+}
+
+/// The SIGSEGV/SIGBUS handler; see the module docs.
+extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    // SAFETY: for an SA_SIGINFO handler `info` points to the siginfo the
+    // kernel filled in; for SIGSEGV/SIGBUS `si_addr` is the valid member.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    let (access, pc) = decode_context(ctx);
+
+    if IN_HANDLER.with(|f| f.replace(true)) {
+        let mut m = StackMessage::new();
+        let _ = write!(
+            m,
+            "kernel-hal-unix: {} at {addr:#x} (pc {pc:#x}) inside the fault handler: \
+             the fault resolver itself faulted; aborting",
+            signal_name(sig)
+        );
+        m.emit();
+        std::process::abort();
+    }
+    let outcome = resolve(addr, access);
+    IN_HANDLER.with(|f| f.set(false));
+
+    match outcome {
+        Outcome::Resolved => {}
+        Outcome::Unresolved(error) => {
+            let fault = UnresolvedFault {
+                addr,
+                access,
+                error,
+                pc,
+            };
+            if !deliver_guest_exception(&fault) {
+                let mut m = StackMessage::new();
+                let _ = write!(
+                    m,
+                    "kernel-hal-unix: unresolved guest page fault ({}) at {addr:#x}: \
+                     {access:?} access, {error:?}, pc {pc:#x}; killing the process",
+                    signal_name(sig)
+                );
+                m.emit();
+                die_of(sig);
+            }
+        }
+        Outcome::Foreign => {
+            let mut m = StackMessage::new();
+            let _ = write!(
+                m,
+                "kernel-hal-unix: {} at {addr:#x} outside every guest window \
+                 ({access:?} access, pc {pc:#x}); passing it on",
+                signal_name(sig)
+            );
+            m.emit();
+            chain_to_previous(sig, info, ctx);
+        }
+    }
+}
+
+/// Restores the default action of `sig`, so that returning from the
+/// handler re-runs the faulting instruction and the process dies of `sig`.
+fn die_of(sig: c_int) {
+    // SAFETY: an all-zero sigaction with SIG_DFL is a valid argument;
+    // sigaction is async-signal-safe.
+    let ok = unsafe {
+        let mut dfl: libc::sigaction = std::mem::zeroed();
+        dfl.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &dfl, std::ptr::null_mut()) == 0
+    };
+    if !ok {
+        std::process::abort();
+    }
+}
+
+/// A signal action saved before ours was installed.
+#[derive(Clone, Copy)]
+struct PreviousAction(libc::sigaction);
+
+/// Passes a foreign fault to the handler installed before ours, or dies of
+/// it if there was none.
+fn chain_to_previous(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    let index = usize::from(sig == libc::SIGBUS);
+    let Some(prev) = PREVIOUS_ACTIONS.get().map(|a| a[index].0) else {
+        return die_of(sig);
+    };
+    let handler = prev.sa_sigaction;
+    if handler == libc::SIG_DFL || handler == libc::SIG_IGN {
+        return die_of(sig);
+    }
+    if prev.sa_flags & libc::SA_SIGINFO != 0 {
+        // SAFETY: with SA_SIGINFO, `sa_sigaction` holds a three-argument
+        // handler installed by whoever came before us (sigaction(2)); we
+        // call it with the arguments the kernel gave us.
+        let f: extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) =
+            unsafe { std::mem::transmute(handler) };
+        f(sig, info, ctx);
+    } else {
+        // SAFETY: without SA_SIGINFO, `sa_sigaction` holds a one-argument
+        // handler (sigaction(2)).
+        let f: extern "C" fn(c_int) = unsafe { std::mem::transmute(handler) };
+        f(sig);
+    }
+}
+
+/// Installs the SIGSEGV/SIGBUS handler, once per process. Later calls do
+/// nothing.
+pub fn install_fault_handlers() -> HalResult {
+    static INSTALL: Once = Once::new();
+    static RESULT: OnceLock<HalResult> = OnceLock::new();
+    INSTALL.call_once(|| {
+        let r = install_once();
+        let _ = RESULT.set(r);
+    });
+    RESULT
+        .get()
+        .copied()
+        .unwrap_or(Err(HalError::Host(libc::EINVAL)))
+}
+
+fn install_once() -> HalResult {
+    let signals = [libc::SIGSEGV, libc::SIGBUS];
+    let mut previous = [PreviousAction(empty_sigaction()); 2];
+    for (i, &sig) in signals.iter().enumerate() {
+        // SAFETY: `previous[i].0` is a writable sigaction; a null new
+        // action only queries.
+        if unsafe { libc::sigaction(sig, std::ptr::null(), &mut previous[i].0) } != 0 {
+            return Err(HalError::Host(sys::errno()));
+        }
+    }
+    let _ = PREVIOUS_ACTIONS.set(previous);
+    let mut action = empty_sigaction();
+    let handler: extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) = handle_fault_signal;
+    action.sa_sigaction = handler as usize;
+    action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+    for &sig in &signals {
+        // SAFETY: `action` is fully initialised with an `extern "C"`
+        // three-argument handler, matching SA_SIGINFO.
+        if unsafe { libc::sigaction(sig, &action, std::ptr::null_mut()) } != 0 {
+            return Err(HalError::Host(sys::errno()));
+        }
+    }
+    Ok(())
+}
+
+/// Returns a sigaction with no handler, no flags and an empty mask.
+fn empty_sigaction() -> libc::sigaction {
+    // SAFETY: sigaction is plain old data; all-zero is SIG_DFL, no flags,
+    // and (on Linux) an empty signal mask.
+    unsafe { std::mem::zeroed() }
+}
+
+/// An alternate signal stack owned by one thread: a guard page followed by
+/// [`ALT_STACK_SIZE`] usable bytes.
+#[derive(Debug)]
+struct AltStack {
+    /// Start of the mapping (the guard page).
+    map_base: usize,
+    /// Length of the mapping.
+    map_len: usize,
+}
+
+impl AltStack {
+    /// Maps a stack and installs it as this thread's alternate stack.
+    fn install() -> Result<AltStack, sys::Errno> {
+        let page = kernel_hal::PAGE_SIZE;
+        let map_len = ALT_STACK_SIZE + page;
+        let map_base = sys::map_anonymous(map_len)?;
+        let stack = AltStack { map_base, map_len };
+        // SAFETY: the guard page is part of the mapping we just made and
+        // nothing references it.
+        unsafe { sys::mprotect(map_base, page, libc::PROT_NONE) }?;
+        let ss = libc::stack_t {
+            ss_sp: (map_base + page) as *mut c_void,
+            ss_flags: 0,
+            ss_size: ALT_STACK_SIZE,
+        };
+        // SAFETY: `ss` describes memory we own for as long as it stays
+        // installed (until `Drop` uninstalls it).
+        if unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) } != 0 {
+            return Err(sys::errno());
+        }
+        Ok(stack)
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        let page = kernel_hal::PAGE_SIZE;
+        let mut current = libc::stack_t {
+            ss_sp: std::ptr::null_mut(),
+            ss_flags: 0,
+            ss_size: 0,
+        };
+        // SAFETY: querying the current alternate stack into a local.
+        let queried = unsafe { libc::sigaltstack(std::ptr::null(), &mut current) } == 0;
+        if !queried {
+            // Unknown state: leak the stack rather than risk the kernel
+            // using freed memory.
+            return;
+        }
+        let ours = current.ss_sp as usize == self.map_base + page;
+        if ours && current.ss_flags & libc::SS_DISABLE == 0 {
+            if current.ss_flags & libc::SS_ONSTACK != 0 {
+                return; // Running on it (cannot happen at thread exit).
+            }
+            let off = libc::stack_t {
+                ss_sp: std::ptr::null_mut(),
+                ss_flags: libc::SS_DISABLE,
+                ss_size: 0,
+            };
+            // SAFETY: disabling the alternate stack touches no memory.
+            if unsafe { libc::sigaltstack(&off, std::ptr::null_mut()) } != 0 {
+                return;
+            }
+        }
+        // SAFETY: the mapping is ours and no longer the alternate stack.
+        let _ = unsafe { sys::munmap(self.map_base, self.map_len) };
+    }
+}
+
+/// Gives the calling thread an alternate signal stack for the fault
+/// handler, if it has none of ours yet. Idempotent; every thread that runs
+/// guest code should call it. On failure the handler simply runs on the
+/// thread's normal stack.
+pub fn ensure_alt_stack() {
+    let _ = ALT_STACK.try_with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            match AltStack::install() {
+                Ok(s) => *slot = Some(s),
+                Err(e) => log::warn!("kernel-hal-unix: no alternate signal stack (errno {e})"),
+            }
+        }
+    });
+}
+
+/// Returns whether the host lets us read the byte at `addr`, without
+/// faulting (the kernel reports `EFAULT` through `process_vm_readv`). Like
+/// any read, it may commit a frame-file page.
+pub fn host_probe_read(addr: usize) -> bool {
+    sys::probe_read_byte(addr).is_some()
+}
+
+/// Returns whether the host lets us write the byte at `addr`, without
+/// faulting: the byte is read and the same value written back through
+/// `process_vm_writev`.
+///
+/// Only for quiescent guest memory: a concurrent store to the byte could be
+/// lost, so it panics if `addr` is outside the guest windows (host memory
+/// that Rust code owns).
+pub fn host_probe_write(addr: usize) -> bool {
+    assert!(
+        window_slot(addr).is_some(),
+        "host_probe_write({addr:#x}): only guest-window addresses may be probed for writing"
+    );
+    let Some(byte) = sys::probe_read_byte(addr) else {
+        // Not readable. On x86 writable implies readable, but a write-only
+        // mapping could exist elsewhere; there is no non-destructive write
+        // probe for it, so report what we can prove.
+        return false;
+    };
+    // SAFETY: `addr` is inside a guest window (asserted above), which no
+    // Rust code owns, and we write back the value just read.
+    unsafe { sys::probe_write_byte(addr, byte) }
+}
+
+/// Loads a byte from guest memory like guest code would: a plain volatile
+/// load, which may fault and go through the fault handler.
+///
+/// # Safety
+///
+/// `addr` must be readable host memory that no Rust reference aliases
+/// mutably, or lie in a guest window whose resolver makes it readable;
+/// an unresolved fault kills the process.
+pub unsafe fn guest_load_u8(addr: usize) -> u8 {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::read_volatile(addr as *const u8) }
+}
+
+/// Stores a byte to guest memory like guest code would; see
+/// [`guest_load_u8`].
+///
+/// # Safety
+///
+/// `addr` must be writable host memory that no Rust reference aliases, or
+/// lie in a guest window whose resolver makes it writable; an unresolved
+/// fault kills the process.
+pub unsafe fn guest_store_u8(addr: usize, v: u8) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::write_volatile(addr as *mut u8, v) }
+}
+
+/// Loads a `u64` from guest memory like guest code would; see
+/// [`guest_load_u8`].
+///
+/// # Safety
+///
+/// As for [`guest_load_u8`], for all 8 bytes; `addr` must be 8-byte
+/// aligned.
+pub unsafe fn guest_load_u64(addr: usize) -> u64 {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::read_volatile(addr as *const u64) }
+}
+
+/// Stores a `u64` to guest memory like guest code would; see
+/// [`guest_load_u8`].
+///
+/// # Safety
+///
+/// As for [`guest_store_u8`], for all 8 bytes; `addr` must be 8-byte
+/// aligned.
+pub unsafe fn guest_store_u64(addr: usize, v: u64) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::write_volatile(addr as *mut u64, v) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(access_from_error_code(0x4), PageFaultAccess::Read);
+        assert_eq!(access_from_error_code(0x5), PageFaultAccess::Read);
+        assert_eq!(access_from_error_code(0x6), PageFaultAccess::Write);
+        assert_eq!(access_from_error_code(0x7), PageFaultAccess::Write);
+        assert_eq!(access_from_error_code(0x14), PageFaultAccess::Execute);
+    }
+
+    #[test]
+    fn messages_truncate() {
+        let mut m = StackMessage::new();
+        for _ in 0..100 {
+            let _ = write!(m, "0123456789");
+        }
+        assert_eq!(m.len, 256);
+    }
+}

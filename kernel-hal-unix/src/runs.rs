@@ -1,0 +1,330 @@
+//! The page table's bookkeeping: which runs of a window are mapped to which
+//! frames, with which permissions.
+//!
+//! [`RunMap`] is an ordered map keyed by the first address of each run
+//! (STYLE.md §5). It is pure data — no system calls — so it is unit tested
+//! on its own. Invariants, re-checked by [`RunMap::check_invariants`] in
+//! tests:
+//!
+//! * runs are page aligned, non-empty and do not overlap;
+//! * no two adjacent runs could be merged (contiguous addresses, contiguous
+//!   frames and equal flags), so the map holds as few runs as possible.
+//!
+//! Range arithmetic is done on half-open `[start, end)` ranges whose `end`
+//! the caller has already checked for overflow.
+
+use std::collections::BTreeMap;
+
+use kernel_hal::{MMUFlags, PhysAddr, VirtAddr};
+
+/// One mapped run: `len` bytes starting at its key, mapped to the frames at
+/// `paddr` with `flags`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Run {
+    /// Length in bytes (page aligned, > 0).
+    pub len: usize,
+    /// Frame address of the first page.
+    pub paddr: PhysAddr,
+    /// Permissions of every page in the run.
+    pub flags: MMUFlags,
+}
+
+/// Mapped runs of one window; see the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct RunMap {
+    runs: BTreeMap<VirtAddr, Run>,
+}
+
+impl RunMap {
+    /// Returns the run containing `addr`, as `(start, run)`.
+    fn containing(&self, addr: VirtAddr) -> Option<(VirtAddr, Run)> {
+        let (&start, &run) = self.runs.range(..=addr).next_back()?;
+        (addr - start < run.len).then_some((start, run))
+    }
+
+    /// Splits the run containing `addr` so that a run starts at `addr`.
+    fn split_at(&mut self, addr: VirtAddr) {
+        if let Some((start, run)) = self.containing(addr) {
+            if start != addr {
+                let head = addr - start;
+                self.runs.insert(start, Run { len: head, ..run });
+                self.runs.insert(
+                    addr,
+                    Run {
+                        len: run.len - head,
+                        paddr: run.paddr + head,
+                        flags: run.flags,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Merges the run starting at `start` with the one right after it, if
+    /// they are contiguous in both address and frames and share flags.
+    /// Returns whether it merged.
+    fn merge_with_next(&mut self, start: VirtAddr) -> bool {
+        let Some(&run) = self.runs.get(&start) else {
+            return false;
+        };
+        let next_start = start + run.len;
+        match self.runs.get(&next_start) {
+            Some(&next) if run.paddr + run.len == next.paddr && run.flags == next.flags => {
+                self.runs.remove(&next_start);
+                self.runs.insert(
+                    start,
+                    Run {
+                        len: run.len + next.len,
+                        ..run
+                    },
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Merges whatever can be merged among the runs touching `[start, end]`
+    /// (including the run just before `start` and the one at `end`).
+    fn merge_range(&mut self, start: VirtAddr, end: VirtAddr) {
+        let first = self
+            .runs
+            .range(..start)
+            .next_back()
+            .map(|(&s, _)| s)
+            .unwrap_or(start);
+        let keys: Vec<VirtAddr> = self.runs.range(first..=end).map(|(&s, _)| s).collect();
+        let mut cur = None;
+        for k in keys {
+            match cur {
+                // `k` may have been swallowed into `c` already.
+                Some(c) if self.runs.contains_key(&k) && self.merge_with_next(c) => {}
+                _ => {
+                    if self.runs.contains_key(&k) {
+                        cur = Some(k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forgets every mapping in `[start, end)`, splitting runs that straddle
+    /// its edges.
+    pub(crate) fn remove(&mut self, start: VirtAddr, end: VirtAddr) {
+        self.split_at(start);
+        self.split_at(end);
+        let mut middle = self.runs.split_off(&start);
+        let mut tail = middle.split_off(&end);
+        self.runs.append(&mut tail);
+    }
+
+    /// Records that `[start, start + run.len)` maps to `run`, replacing
+    /// what was there.
+    pub(crate) fn insert(&mut self, start: VirtAddr, run: Run) {
+        let end = start + run.len;
+        self.remove(start, end);
+        self.runs.insert(start, run);
+        self.merge_range(start, end);
+    }
+
+    /// Returns whether every page of `[start, end)` is mapped.
+    pub(crate) fn covers(&self, start: VirtAddr, end: VirtAddr) -> bool {
+        let Some((s, run)) = self.containing(start) else {
+            return false;
+        };
+        let mut reached = s + run.len;
+        if reached >= end {
+            return true;
+        }
+        for (&s, run) in self.runs.range(reached..end) {
+            if s != reached {
+                return false;
+            }
+            reached = s + run.len;
+        }
+        reached >= end
+    }
+
+    /// Sets the flags of `[start, end)`, which must be covered.
+    pub(crate) fn set_flags(&mut self, start: VirtAddr, end: VirtAddr, flags: MMUFlags) {
+        debug_assert!(self.covers(start, end));
+        self.split_at(start);
+        self.split_at(end);
+        for (_, run) in self.runs.range_mut(start..end) {
+            run.flags = flags;
+        }
+        self.merge_range(start, end);
+    }
+
+    /// Returns the frame and flags of the page at `addr`.
+    pub(crate) fn lookup(&self, addr: VirtAddr) -> Option<(PhysAddr, MMUFlags)> {
+        let (start, run) = self.containing(addr)?;
+        Some((run.paddr + (addr - start), run.flags))
+    }
+
+    /// Returns the number of runs.
+    pub(crate) fn len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Returns the number of mapped bytes.
+    pub(crate) fn mapped_bytes(&self) -> usize {
+        self.runs.values().map(|r| r.len).sum()
+    }
+
+    /// Panics if an invariant from the module docs is broken.
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        use kernel_hal::is_page_aligned;
+        let mut prev: Option<(VirtAddr, Run)> = None;
+        for (&s, &r) in &self.runs {
+            assert!(r.len > 0 && is_page_aligned(s) && is_page_aligned(r.len));
+            assert!(is_page_aligned(r.paddr));
+            if let Some((ps, pr)) = prev {
+                assert!(ps + pr.len <= s, "overlapping runs");
+                assert!(
+                    !(ps + pr.len == s && pr.paddr + pr.len == r.paddr && pr.flags == r.flags),
+                    "mergeable runs left unmerged at {s:#x}"
+                );
+            }
+            prev = Some((s, r));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernel_hal::PAGE_SIZE as P;
+
+    const R: MMUFlags = MMUFlags::READ;
+    fn rw() -> MMUFlags {
+        MMUFlags::READ | MMUFlags::WRITE
+    }
+
+    fn run(len: usize, paddr: usize, flags: MMUFlags) -> Run {
+        Run { len, paddr, flags }
+    }
+
+    #[test]
+    fn insert_lookup_and_merge() {
+        let mut m = RunMap::default();
+        m.insert(10 * P, run(2 * P, 100 * P, R));
+        m.insert(12 * P, run(P, 102 * P, R));
+        m.check_invariants();
+        assert_eq!(m.len(), 1, "contiguous frames and equal flags merge");
+        assert_eq!(m.lookup(12 * P), Some((102 * P, R)));
+        assert_eq!(m.lookup(13 * P), None);
+        assert_eq!(m.lookup(9 * P), None);
+        m.insert(13 * P, run(P, 500 * P, R));
+        m.check_invariants();
+        assert_eq!(m.len(), 2, "discontiguous frames stay apart");
+        assert_eq!(m.mapped_bytes(), 4 * P);
+    }
+
+    #[test]
+    fn insert_replaces_overlaps() {
+        let mut m = RunMap::default();
+        m.insert(0, run(10 * P, 0, R));
+        m.insert(3 * P, run(2 * P, 1000 * P, rw()));
+        m.check_invariants();
+        assert_eq!(m.len(), 3);
+        assert_eq!(m.lookup(2 * P), Some((2 * P, R)));
+        assert_eq!(m.lookup(4 * P), Some((1001 * P, rw())));
+        assert_eq!(m.lookup(5 * P), Some((5 * P, R)));
+        // Putting the original frames back merges everything again.
+        m.insert(3 * P, run(2 * P, 3 * P, R));
+        m.check_invariants();
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn remove_splits() {
+        let mut m = RunMap::default();
+        m.insert(0, run(10 * P, 0, R));
+        m.remove(2 * P, 4 * P);
+        m.check_invariants();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.lookup(P), Some((P, R)));
+        assert_eq!(m.lookup(2 * P), None);
+        assert_eq!(m.lookup(4 * P), Some((4 * P, R)));
+        m.remove(0, 100 * P);
+        assert_eq!(m.len(), 0);
+        // Removing nothing is fine.
+        m.remove(0, P);
+    }
+
+    #[test]
+    fn covers_and_set_flags() {
+        let mut m = RunMap::default();
+        m.insert(0, run(2 * P, 0, R));
+        m.insert(2 * P, run(2 * P, 50 * P, R));
+        m.insert(6 * P, run(P, 60 * P, R));
+        assert!(m.covers(0, 4 * P));
+        assert!(m.covers(P, 3 * P));
+        assert!(!m.covers(0, 5 * P));
+        assert!(!m.covers(4 * P, 5 * P));
+        assert!(m.covers(6 * P, 7 * P));
+        m.set_flags(P, 3 * P, rw());
+        m.check_invariants();
+        assert_eq!(m.lookup(0), Some((0, R)));
+        assert_eq!(m.lookup(P), Some((P, rw())));
+        assert_eq!(m.lookup(2 * P), Some((50 * P, rw())));
+        assert_eq!(m.lookup(3 * P), Some((51 * P, R)));
+        m.set_flags(0, 4 * P, R);
+        m.check_invariants();
+        assert_eq!(m.len(), 3);
+    }
+
+    /// Seeded random operations against a page-granular model.
+    #[test]
+    fn random_ops_match_model() {
+        use std::collections::BTreeMap;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut m = RunMap::default();
+        let mut model: BTreeMap<usize, (usize, MMUFlags)> = BTreeMap::new();
+        let flag_set = [MMUFlags::empty(), R, rw()];
+        for _ in 0..3000 {
+            let a = rnd(64);
+            let n = 1 + rnd(16);
+            let (s, e) = (a * P, (a + n) * P);
+            match rnd(3) {
+                0 => {
+                    let pa = rnd(8) * 8;
+                    let f = flag_set[rnd(3)];
+                    m.insert(s, run(n * P, pa * P, f));
+                    for i in 0..n {
+                        model.insert(a + i, ((pa + i) * P, f));
+                    }
+                }
+                1 => {
+                    m.remove(s, e);
+                    for i in 0..n {
+                        model.remove(&(a + i));
+                    }
+                }
+                _ => {
+                    let covered = (a..a + n).all(|p| model.contains_key(&p));
+                    assert_eq!(m.covers(s, e), covered);
+                    if covered {
+                        let f = flag_set[rnd(3)];
+                        m.set_flags(s, e, f);
+                        for i in 0..n {
+                            model.get_mut(&(a + i)).unwrap().1 = f;
+                        }
+                    }
+                }
+            }
+            m.check_invariants();
+            for p in 0..96 {
+                assert_eq!(m.lookup(p * P), model.get(&p).copied(), "page {p}");
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! Thin shells around the Linux system calls this crate uses.
+//!
+//! Every function here does exactly one system call (plus `EINTR` retries)
+//! and turns the C convention (`-1` and `errno`) into `Result<_, Errno>`.
+//! Calls that cannot break Rust's memory model (file I/O into a borrowed
+//! buffer, `MAP_FIXED_NOREPLACE`, `process_vm_readv`) are safe functions;
+//! calls that replace or change host mappings at a caller-chosen address
+//! (`mmap(MAP_FIXED)`, `mprotect`, `munmap`) are `unsafe fn`s whose
+//! `# Safety` section says what the caller must own. The callers — the
+//! frame pool, the page table and the fault handler — hold the policy; this
+//! module holds none.
+
+use std::ffi::CStr;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use libc::{c_int, c_void};
+
+/// A Linux error number.
+pub(crate) type Errno = i32;
+
+/// Returns the calling thread's `errno`.
+pub(crate) fn errno() -> Errno {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+/// Runs `f` until it does not fail with `EINTR`; maps `-1` to `Err(errno)`.
+fn retry<T: PartialEq + From<i8> + Copy>(mut f: impl FnMut() -> T) -> Result<T, Errno> {
+    loop {
+        let r = f();
+        if r != T::from(-1) {
+            return Ok(r);
+        }
+        let e = errno();
+        if e != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+/// Creates an anonymous memory file (`memfd_create(2)`).
+pub(crate) fn memfd_create(name: &CStr, flags: libc::c_uint) -> Result<OwnedFd, Errno> {
+    // SAFETY: `name` is a valid NUL-terminated string for the whole call.
+    let fd = retry(|| unsafe { libc::memfd_create(name.as_ptr(), flags) })?;
+    // SAFETY: `fd` was just returned by the kernel and is owned by no one
+    // else; the `OwnedFd` becomes its only owner.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Sets the size of the file (`ftruncate(2)`).
+pub(crate) fn ftruncate(fd: BorrowedFd<'_>, len: u64) -> Result<(), Errno> {
+    let len = i64::try_from(len).map_err(|_| libc::EINVAL)?;
+    // SAFETY: plain system call on a live descriptor; no memory is passed.
+    retry(|| unsafe { libc::ftruncate(fd.as_raw_fd(), len) }).map(drop)
+}
+
+/// Reads at most `buf.len()` bytes at `off` (`pread(2)`); returns the count.
+pub(crate) fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    // SAFETY: `buf` is a valid, exclusively borrowed buffer of `buf.len()`
+    // bytes for the duration of the call.
+    let n = retry(|| unsafe {
+        libc::pread(
+            fd.as_raw_fd(),
+            buf.as_mut_ptr().cast::<c_void>(),
+            buf.len(),
+            off,
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// Writes at most `buf.len()` bytes at `off` (`pwrite(2)`); returns the count.
+pub(crate) fn pwrite(fd: BorrowedFd<'_>, buf: &[u8], off: u64) -> Result<usize, Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    // SAFETY: `buf` is a valid buffer of `buf.len()` bytes for the duration
+    // of the call; the kernel only reads it.
+    let n = retry(|| unsafe {
+        libc::pwrite(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast::<c_void>(),
+            buf.len(),
+            off,
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// Deallocates `[off, off + len)` of the file, keeping its size
+/// (`fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)`): whole blocks
+/// go back to the host, partial blocks are zeroed in place.
+pub(crate) fn punch_hole(fd: BorrowedFd<'_>, off: u64, len: u64) -> Result<(), Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    let len = i64::try_from(len).map_err(|_| libc::EINVAL)?;
+    // SAFETY: plain system call on a live descriptor; no memory is passed.
+    retry(|| unsafe {
+        libc::fallocate(
+            fd.as_raw_fd(),
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            off,
+            len,
+        )
+    })
+    .map(drop)
+}
+
+/// `lseek(fd, off, whence)` for `SEEK_DATA`/`SEEK_HOLE`; `Ok(None)` when the
+/// kernel says `ENXIO` (no data at or after `off`).
+fn seek(fd: BorrowedFd<'_>, off: u64, whence: c_int) -> Result<Option<u64>, Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    // SAFETY: plain system call on a live descriptor; no memory is passed.
+    match retry(|| unsafe { libc::lseek(fd.as_raw_fd(), off, whence) }) {
+        Ok(r) => Ok(Some(r as u64)),
+        Err(libc::ENXIO) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Returns the start of the first data extent at or after `off`.
+pub(crate) fn seek_data(fd: BorrowedFd<'_>, off: u64) -> Result<Option<u64>, Errno> {
+    seek(fd, off, libc::SEEK_DATA)
+}
+
+/// Returns the start of the first hole at or after `off` (the file size
+/// counts as a hole).
+pub(crate) fn seek_hole(fd: BorrowedFd<'_>, off: u64) -> Result<Option<u64>, Errno> {
+    seek(fd, off, libc::SEEK_HOLE)
+}
+
+/// Copies up to `len` bytes inside one file, in the kernel
+/// (`copy_file_range(2)`); returns the count.
+pub(crate) fn copy_file_range(
+    fd: BorrowedFd<'_>,
+    src: u64,
+    dst: u64,
+    len: usize,
+) -> Result<usize, Errno> {
+    let mut off_in = i64::try_from(src).map_err(|_| libc::EINVAL)?;
+    let mut off_out = i64::try_from(dst).map_err(|_| libc::EINVAL)?;
+    let raw = fd.as_raw_fd();
+    // SAFETY: the two offset pointers point to live locals for the whole
+    // call; the data moves between file offsets, not through our memory.
+    let n =
+        retry(|| unsafe { libc::copy_file_range(raw, &mut off_in, raw, &mut off_out, len, 0) })?;
+    Ok(n as usize)
+}
+
+/// Returns `st_blocks` of the file (512-byte units the host really holds).
+pub(crate) fn fstat_blocks(fd: BorrowedFd<'_>) -> Result<u64, Errno> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `st` is a writable buffer of the right type and size.
+    retry(|| unsafe { libc::fstat(fd.as_raw_fd(), st.as_mut_ptr()) })?;
+    // SAFETY: `fstat` succeeded, so it initialised `st`.
+    let st = unsafe { st.assume_init() };
+    Ok(st.st_blocks as u64)
+}
+
+const RESERVE_FLAGS: c_int = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE;
+
+/// Reserves `[addr, addr + len)` as inaccessible address space, failing
+/// with `EEXIST` if anything is mapped there already
+/// (`mmap(PROT_NONE, MAP_FIXED_NOREPLACE)`). On kernels that treat the flag
+/// as a mere hint, a reservation placed elsewhere is undone and reported as
+/// `EEXIST` too.
+pub(crate) fn reserve_noreplace(addr: usize, len: usize) -> Result<(), Errno> {
+    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping, so
+    // this cannot invalidate memory anyone uses; it only creates a new
+    // inaccessible mapping that we own.
+    let p = unsafe {
+        libc::mmap(
+            addr as *mut c_void,
+            len,
+            libc::PROT_NONE,
+            RESERVE_FLAGS | libc::MAP_FIXED_NOREPLACE,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(errno());
+    }
+    if p as usize != addr {
+        // SAFETY: `[p, p + len)` is the mapping the kernel just created for
+        // us at an address of its choosing; nobody else knows of it.
+        unsafe { libc::munmap(p, len) };
+        return Err(libc::EEXIST);
+    }
+    Ok(())
+}
+
+/// Replaces `[addr, addr + len)` with an inaccessible reservation
+/// (`mmap(PROT_NONE, MAP_FIXED)`), discarding what was mapped there.
+///
+/// # Safety
+///
+/// The caller must own the whole range (it lies in a window it reserved),
+/// and no Rust reference may point into it.
+pub(crate) unsafe fn reserve_fixed(addr: usize, len: usize) -> Result<(), Errno> {
+    // SAFETY: the caller owns the range and holds no references into it.
+    let p = unsafe {
+        libc::mmap(
+            addr as *mut c_void,
+            len,
+            libc::PROT_NONE,
+            RESERVE_FLAGS | libc::MAP_FIXED,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        Err(errno())
+    } else {
+        Ok(())
+    }
+}
+
+/// Maps `[addr, addr + len)` to `fd` at `off` with `prot`, shared
+/// (`mmap(MAP_SHARED | MAP_FIXED)`), replacing what was mapped there.
+///
+/// # Safety
+///
+/// The caller must own the whole range (it lies in a window it reserved),
+/// and no Rust reference may point into it.
+pub(crate) unsafe fn map_shared_fixed(
+    addr: usize,
+    len: usize,
+    prot: c_int,
+    fd: BorrowedFd<'_>,
+    off: u64,
+) -> Result<(), Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    // SAFETY: the caller owns the range and holds no references into it.
+    let p = unsafe {
+        libc::mmap(
+            addr as *mut c_void,
+            len,
+            prot,
+            libc::MAP_SHARED | libc::MAP_FIXED,
+            fd.as_raw_fd(),
+            off,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        Err(errno())
+    } else {
+        Ok(())
+    }
+}
+
+/// Changes the protection of `[addr, addr + len)` (`mprotect(2)`).
+///
+/// # Safety
+///
+/// The caller must own the whole range, and no Rust reference may point
+/// into it (revoking access under a live reference would fault in safe code).
+pub(crate) unsafe fn mprotect(addr: usize, len: usize, prot: c_int) -> Result<(), Errno> {
+    // SAFETY: the caller owns the range and holds no references into it.
+    retry(|| unsafe { libc::mprotect(addr as *mut c_void, len, prot) }).map(drop)
+}
+
+/// Unmaps `[addr, addr + len)` (`munmap(2)`).
+///
+/// # Safety
+///
+/// The caller must own the whole range and nothing may use it afterwards.
+pub(crate) unsafe fn munmap(addr: usize, len: usize) -> Result<(), Errno> {
+    // SAFETY: the caller owns the range and nothing uses it any more.
+    retry(|| unsafe { libc::munmap(addr as *mut c_void, len) }).map(drop)
+}
+
+/// Maps `len` fresh private read-write bytes anywhere; returns the address.
+pub(crate) fn map_anonymous(len: usize) -> Result<usize, Errno> {
+    // SAFETY: without MAP_FIXED the kernel picks an unused range, so no
+    // existing mapping is affected.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        Err(errno())
+    } else {
+        Ok(p as usize)
+    }
+}
+
+/// Reads one byte of our own address space through the kernel
+/// (`process_vm_readv` on our own pid): `None` if the host would fault.
+/// Never raises a signal; may commit the page, as any read would.
+pub(crate) fn probe_read_byte(addr: usize) -> Option<u8> {
+    let mut byte = 0u8;
+    let local = libc::iovec {
+        iov_base: (&mut byte as *mut u8).cast::<c_void>(),
+        iov_len: 1,
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut c_void,
+        iov_len: 1,
+    };
+    // SAFETY: `local` describes a live, exclusively borrowed byte; the
+    // kernel validates `remote` and reports EFAULT instead of faulting.
+    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    (n == 1).then_some(byte)
+}
+
+/// Writes one byte of our own address space through the kernel
+/// (`process_vm_writev` on our own pid); `false` if the host would fault.
+///
+/// # Safety
+///
+/// The byte at `addr` must not be memory Rust code relies on (the caller
+/// restricts this to guest windows), as for any raw pointer write.
+pub(crate) unsafe fn probe_write_byte(addr: usize, value: u8) -> bool {
+    let local = libc::iovec {
+        iov_base: (&value as *const u8).cast_mut().cast::<c_void>(),
+        iov_len: 1,
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut c_void,
+        iov_len: 1,
+    };
+    // SAFETY: `local` describes a live byte the kernel only reads; the
+    // caller vouches for `remote`, which the kernel validates (EFAULT
+    // instead of a fault).
+    let n = unsafe { libc::process_vm_writev(libc::getpid(), &local, 1, &remote, 1, 0) };
+    n == 1
+}
+
+/// Writes `msg` to standard error with one `write(2)`; async-signal-safe.
+pub(crate) fn write_stderr(msg: &[u8]) {
+    // SAFETY: `msg` is a valid buffer for the duration of the call.
+    unsafe {
+        libc::write(
+            libc::STDERR_FILENO,
+            msg.as_ptr().cast::<c_void>(),
+            msg.len(),
+        )
+    };
+}
