@@ -239,9 +239,14 @@ extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *
         let mut m = StackMessage::new();
         let _ = write!(
             m,
-            "kernel-hal-unix: {} at {addr:#x} (pc {pc:#x}) inside the fault handler: \
-             the fault resolver itself faulted; aborting",
-            signal_name(sig)
+            "kernel-hal-unix: {} at {addr:#x} (pc {pc:#x}) inside the fault handler: {}; aborting",
+            signal_name(sig),
+            if hits_alt_stack_guard(addr) {
+                "the handler overflowed the alternate signal stack \
+                 (call ensure_alt_stack() on threads that run guest code)"
+            } else {
+                "the fault resolver itself faulted"
+            }
         );
         m.emit();
         std::process::abort();
@@ -282,6 +287,23 @@ extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *
             chain_to_previous(sig, info, ctx);
         }
     }
+}
+
+/// Returns whether `addr` lies in the page below the current alternate
+/// signal stack (its guard page, for stacks made by us or by Rust's std).
+fn hits_alt_stack_guard(addr: usize) -> bool {
+    let mut current = libc::stack_t {
+        ss_sp: std::ptr::null_mut(),
+        ss_flags: 0,
+        ss_size: 0,
+    };
+    // SAFETY: querying the current alternate stack into a local;
+    // sigaltstack is async-signal-safe.
+    if unsafe { libc::sigaltstack(std::ptr::null(), &mut current) } != 0 {
+        return false;
+    }
+    let low = current.ss_sp as usize;
+    current.ss_flags & libc::SS_DISABLE == 0 && addr < low && low - addr <= kernel_hal::PAGE_SIZE
 }
 
 /// Restores the default action of `sig`, so that returning from the
@@ -446,9 +468,16 @@ impl Drop for AltStack {
 }
 
 /// Gives the calling thread an alternate signal stack for the fault
-/// handler, if it has none of ours yet. Idempotent; every thread that runs
-/// guest code should call it. On failure the handler simply runs on the
-/// thread's normal stack.
+/// handler, if it has none of ours yet. Idempotent and cheap after the
+/// first call.
+///
+/// Every thread that runs guest code must call it before doing so: Rust's
+/// std gives each thread a small alternate stack of its own (a few KiB, for
+/// its stack-overflow report) and the resolver, which runs the kernel's VM
+/// code, can overflow that. A thread with no alternate stack at all runs
+/// the handler on its normal stack, which also works. [`crate::global_hal`]
+/// and [`crate::UnixHal::new_unix_page_table`] call it for their caller. On
+/// failure a warning is logged and the thread keeps whatever stack it had.
 pub fn ensure_alt_stack() {
     let _ = ALT_STACK.try_with(|slot| {
         let mut slot = slot.borrow_mut();

@@ -91,7 +91,9 @@ impl UnixHal {
     }
 
     /// Creates a page table owning a fresh window, as a concrete type.
+    /// Also gives the calling thread an alternate signal stack.
     pub fn new_unix_page_table(&self) -> HalResult<UnixPageTable> {
+        ensure_alt_stack();
         UnixPageTable::new(&self.windows, self.phys.shared_fd(), self.phys.size())
     }
 }
@@ -106,7 +108,8 @@ impl Hal for UnixHal {
     }
 }
 
-/// Returns the process-wide HAL, creating it on first use.
+/// Returns the process-wide HAL, creating it on first use, and gives the
+/// calling thread an alternate signal stack ([`ensure_alt_stack`]).
 ///
 /// # Panics
 ///
@@ -114,6 +117,7 @@ impl Hal for UnixHal {
 /// emulator cannot run at all then.
 pub fn global_hal() -> Arc<UnixHal> {
     static GLOBAL: OnceLock<Arc<UnixHal>> = OnceLock::new();
+    ensure_alt_stack();
     GLOBAL
         .get_or_init(|| {
             UnixHal::new()

@@ -122,7 +122,10 @@ fn large_sparse_copy() {
         pool.write(src + i * P, &(i as u64).to_le_bytes()).unwrap();
     }
     pool.copy(dst, src, n * P).unwrap();
-    assert_eq!(pool.committed_bytes(dst, n * P), pool.committed_bytes(src, n * P));
+    assert_eq!(
+        pool.committed_bytes(dst, n * P),
+        pool.committed_bytes(src, n * P)
+    );
     for i in (0..n).step_by(511) {
         let mut b = [0u8; 8];
         pool.read(dst + i * P, &mut b).unwrap();
