@@ -21,7 +21,8 @@
 //! registered for it, and calls `resolve_fault(addr, access)`, where the
 //! access kind comes from the x86-64 page-fault error code in the saved
 //! context. `Ok` resumes the guest: the faulting instruction runs again.
-//! An error is reported on standard error and handed to
+//! (SIGBUS in a window is a host failure and goes straight to the error
+//! path; see `resolve`.) An error is reported on standard error and handed to
 //! [`deliver_guest_exception`] (the hook where Zircon exceptions will go);
 //! until that exists, the process dies of the original signal. A fault
 //! outside every window is not ours: it is chained to the handler that was
@@ -39,9 +40,13 @@
 //! fault cannot interrupt it halfway through a critical section. A fault in
 //! host code outside the windows is never given to a resolver.
 //!
-//! Lock order: the registry slot lock is held only to clone the `Weak`, so
-//! the resolver runs with no HAL lock held, as the [`FaultResolver`]
-//! contract requires.
+//! A resolver that returns `Ok` without making the access possible makes
+//! the guest fault again at once, forever: resolvers must only report
+//! success once the page is mapped with the needed permission.
+//!
+//! Lock order: the registry slot lock is a leaf, held only to clone the
+//! `Weak`, so the resolver runs with no HAL lock held, as the
+//! [`FaultResolver`] contract requires.
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
@@ -202,10 +207,22 @@ enum Outcome {
     Foreign,
 }
 
-/// The safe core of the handler: asks the window's resolver.
-fn resolve(addr: usize, access: PageFaultAccess) -> Outcome {
-    if window_slot(addr).is_none() {
+/// The safe core of the handler: decides whose fault it is and asks the
+/// window's resolver.
+///
+/// * A signal sent by a process (`si_code <= 0`, e.g. `kill -SEGV`) carries
+///   no fault address: not ours.
+/// * SIGBUS inside a window means the host could not supply a page of the
+///   frame file (mappings never reach past its end, which never shrinks,
+///   so what is left is host memory or space running out). No resolver can
+///   fix that, and asking one that believes the page mapped would loop
+///   forever, so it is reported as `NoMemory` directly.
+fn resolve(sig: c_int, si_code: c_int, addr: usize, access: PageFaultAccess) -> Outcome {
+    if si_code <= 0 || window_slot(addr).is_none() {
         return Outcome::Foreign;
+    }
+    if sig == libc::SIGBUS {
+        return Outcome::Unresolved(FaultError::NoMemory);
     }
     let Some(resolver) = resolver_for(addr) else {
         return Outcome::Unresolved(FaultError::NotFound);
@@ -231,8 +248,10 @@ fn signal_name(sig: c_int) -> &'static str {
 /// The SIGSEGV/SIGBUS handler; see the module docs.
 extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     // SAFETY: for an SA_SIGINFO handler `info` points to the siginfo the
-    // kernel filled in; for SIGSEGV/SIGBUS `si_addr` is the valid member.
-    let addr = unsafe { (*info).si_addr() } as usize;
+    // kernel filled in; for SIGSEGV/SIGBUS `si_addr` is the valid member
+    // (and harmlessly meaningless for a signal sent by a process, which
+    // `si_code` tells apart).
+    let (si_code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as usize) };
     let (access, pc) = decode_context(ctx);
 
     if IN_HANDLER.with(|f| f.replace(true)) {
@@ -251,7 +270,7 @@ extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *
         m.emit();
         std::process::abort();
     }
-    let outcome = resolve(addr, access);
+    let outcome = resolve(sig, si_code, addr, access);
     IN_HANDLER.with(|f| f.set(false));
 
     match outcome {

@@ -30,9 +30,11 @@
 //! and by the kernel (`pread`/`pwrite` on the frame file, probes). So
 //! replacing a mapping cannot invalidate memory Rust code relies on.
 //!
-//! Lock order: `UnixPageTable::runs` → `WindowPool::inner`; the frame
-//! allocator lock and the fault-registry locks are leaves, never held while
-//! taking another lock or calling out.
+//! Locks: each page table's `runs`, the window pool, the frame allocator and
+//! the fault-registry slots. All are leaves: none is held while another is
+//! taken or while calling out (into a resolver, say), so there is no lock
+//! order to get wrong. `runs` is held across the one host call that changes
+//! the mapping, so host state and bookkeeping change together.
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]

@@ -25,10 +25,11 @@
 //!   only by guest code, raw accessors and the kernel (`pread`, probes).
 //!   This is what makes the `MAP_FIXED` calls sound.
 //!
-//! Lock order: `UnixPageTable::runs` → `WindowPool::inner`; the fault
-//! registry lock (see `fault.rs`) is never held with either. `runs` is held
-//! across the host call so the host mappings and the bookkeeping change
-//! together.
+//! Locks: `UnixPageTable::runs` and `WindowPool::inner` are leaves, never
+//! held together nor with the fault registry lock (see `fault.rs`). `runs`
+//! is held across the host call so the host mappings and the bookkeeping
+//! change together; since guest code never holds it, a resolver running in
+//! the fault handler may take it.
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -17,6 +17,13 @@
 //! * `copy` and `committed_bytes` walk the data extents of the file with
 //!   `lseek(SEEK_DATA / SEEK_HOLE)`, so holes stay holes.
 //!
+//! Accounting is host truth: `committed_bytes` and
+//! [`FramePool::host_allocated_bytes`] report what the host holds. One known
+//! difference from Zircon (DESIGN.md decision 4): the *first read* of a hole
+//! through a shared mapping makes Linux allocate a zeroed page, where Zircon
+//! would map its shared zero page; such pages are counted as committed until
+//! decommitted or freed. Reads through [`PhysMem::read`] never commit.
+//!
 //! Locking: only the allocator is behind a mutex (`FramePool::alloc`); file
 //! I/O needs no lock because callers own the runs they touch. A run being
 //! freed is removed from the live set, punched with no lock held, and only

@@ -279,3 +279,26 @@ fn concurrent_tables_on_the_global_hal() {
         t.join().unwrap();
     }
 }
+
+/// The known difference of DESIGN.md decision 4: Linux commits a page on the
+/// first read of a hole through a shared mapping; the accounting says so.
+#[test]
+fn reading_a_hole_through_a_mapping_commits_a_page() {
+    let hal = UnixHal::new().unwrap();
+    let pt = hal.new_unix_page_table().unwrap();
+    let (base, _) = pt.window();
+    let pa = hal.phys().alloc_frames(4).unwrap();
+    pt.map(base, pa, 4 * P, MMUFlags::READ).unwrap();
+    assert_eq!(
+        hal.unix_phys().host_allocated_bytes(),
+        0,
+        "mapping commits nothing"
+    );
+    // SAFETY: mapped readable.
+    assert_eq!(unsafe { guest_load_u8(base + 2 * P) }, 0);
+    assert_eq!(hal.phys().committed_bytes(pa, 4 * P), P);
+    hal.phys().zero(pa, 4 * P).unwrap();
+    assert_eq!(hal.unix_phys().host_allocated_bytes(), 0);
+    drop(pt);
+    hal.phys().free_frames(pa, 4);
+}
