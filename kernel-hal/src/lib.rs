@@ -36,7 +36,7 @@ pub type VirtAddr = usize;
 
 /// Returns whether `x` is a multiple of [`PAGE_SIZE`].
 pub const fn is_page_aligned(x: usize) -> bool {
-    x % PAGE_SIZE == 0
+    x.is_multiple_of(PAGE_SIZE)
 }
 
 /// Rounds `x` up to a page boundary, or `None` if that overflows.
@@ -133,6 +133,22 @@ pub trait PhysMem: Send + Sync {
     /// memory of every whole page in it (decommit). `paddr` and `len` may be
     /// unaligned; partial pages are zeroed in place.
     fn zero(&self, paddr: PhysAddr, len: usize) -> HalResult;
+
+    /// Commits the page-aligned range `[paddr, paddr + len)`: gives every
+    /// page host memory without changing its contents.
+    ///
+    /// The default implementation zero-fills uncommitted pages one at a time;
+    /// it is only correct when nothing writes the range concurrently, so
+    /// implementations whose memory guests can touch should override it.
+    fn commit(&self, paddr: PhysAddr, len: usize) -> HalResult {
+        let zero = [0u8; PAGE_SIZE];
+        for page in (paddr..paddr + len).step_by(PAGE_SIZE) {
+            if self.committed_bytes(page, PAGE_SIZE) == 0 {
+                self.write(page, &zero)?;
+            }
+        }
+        Ok(())
+    }
 
     /// Copies `len` bytes from `src` to `dst` (non-overlapping, page
     /// aligned), leaving uncommitted source pages uncommitted in `dst`.

@@ -1,0 +1,140 @@
+//! Handles and the per-process handle table.
+//!
+//! A handle is an object reference plus rights. Handle *values* are what a
+//! process sees: 32-bit numbers with the two low bits set
+//! (`ZX_HANDLE_FIXED_BITS_MASK`), drawn at random so they cannot be guessed,
+//! and kept out of circulation for a while after they are closed so a stale
+//! value does not silently name a new object.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::object::KernelObject;
+use crate::{Rights, ZxError, ZxResult};
+
+/// A raw handle value (`zx_handle_t`).
+pub type HandleValue = u32;
+
+/// `ZX_HANDLE_INVALID`.
+pub const INVALID_HANDLE: HandleValue = 0;
+
+/// How many closed values stay out of circulation.
+const QUARANTINE: usize = 4096;
+
+/// A reference to a kernel object together with the rights it grants.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    /// The object.
+    pub object: Arc<dyn KernelObject>,
+    /// The rights this handle carries.
+    pub rights: Rights,
+}
+
+impl Handle {
+    /// Creates a handle to `object` with `rights`.
+    pub fn new(object: Arc<dyn KernelObject>, rights: Rights) -> Self {
+        Handle { object, rights }
+    }
+}
+
+/// A process's handle table.
+#[derive(Debug)]
+pub struct HandleTable {
+    handles: HashMap<HandleValue, Handle>,
+    recently_closed: VecDeque<HandleValue>,
+    rng: u64,
+}
+
+impl Default for HandleTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HandleTable {
+    /// Creates an empty table with its own random value sequence.
+    pub fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+            ^ crate::object::new_koid().wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        HandleTable {
+            handles: HashMap::new(),
+            recently_closed: VecDeque::new(),
+            rng: seed | 1,
+        }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64*: fast, and plenty to make handle values unguessable by
+        // a guest that cannot see the seed.
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Adds a handle and returns its new value.
+    pub fn add(&mut self, handle: Handle) -> HandleValue {
+        loop {
+            let v = ((self.next_random() >> 32) as u32) | 0x3;
+            if v == u32::MAX || self.handles.contains_key(&v) || self.recently_closed.contains(&v) {
+                continue;
+            }
+            self.handles.insert(v, handle);
+            return v;
+        }
+    }
+
+    /// Returns the handle named `value`.
+    pub fn get(&self, value: HandleValue) -> ZxResult<&Handle> {
+        self.handles.get(&value).ok_or(ZxError::BAD_HANDLE)
+    }
+
+    /// Looks `value` up as an object of type `T` and checks that it has
+    /// `rights`. Type is checked before rights, as Zircon does.
+    pub fn get_object<T: KernelObject>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> ZxResult<(Arc<T>, Rights)> {
+        let h = self.get(value)?;
+        let obj = h
+            .object
+            .clone()
+            .downcast_arc::<T>()
+            .ok_or(ZxError::WRONG_TYPE)?;
+        if !h.rights.contains(rights) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        Ok((obj, h.rights))
+    }
+
+    /// Removes and returns the handle named `value`.
+    pub fn remove(&mut self, value: HandleValue) -> ZxResult<Handle> {
+        let h = self.handles.remove(&value).ok_or(ZxError::BAD_HANDLE)?;
+        if self.recently_closed.len() == QUARANTINE {
+            self.recently_closed.pop_front();
+        }
+        self.recently_closed.push_back(value);
+        Ok(h)
+    }
+
+    /// Returns the number of open handles.
+    pub fn len(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// Returns whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.handles.is_empty()
+    }
+
+    /// Removes every handle (process teardown).
+    pub fn clear(&mut self) -> Vec<Handle> {
+        self.handles.drain().map(|(_, h)| h).collect()
+    }
+}

@@ -1,0 +1,118 @@
+//! Processes: a handle table and an address space.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use kernel_hal::HalRef;
+
+use crate::handle::{Handle, HandleTable, HandleValue};
+use crate::object::{KObjectBase, KernelObject, ObjType};
+use crate::task::Job;
+use crate::vm::VmAddressRegion;
+use crate::{impl_kobject, Rights, ZxError, ZxResult};
+
+/// `ZX_INFO_PROCESS_FLAG_STARTED`
+pub const PROCESS_FLAG_STARTED: u32 = 1;
+/// `ZX_INFO_PROCESS_FLAG_EXITED`
+pub const PROCESS_FLAG_EXITED: u32 = 2;
+
+/// A process (`ZX_OBJ_TYPE_PROCESS`).
+#[derive(Debug)]
+pub struct Process {
+    base: KObjectBase,
+    job: Arc<Job>,
+    root_vmar: Arc<VmAddressRegion>,
+    handles: Mutex<HandleTable>,
+    state: Mutex<ProcessState>,
+}
+
+/// What `ZX_INFO_PROCESS` reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProcessState {
+    /// Return code once exited.
+    pub return_code: i64,
+    /// Monotonic start time (ns) or 0.
+    pub start_time: i64,
+    /// `ZX_INFO_PROCESS_FLAG_*`.
+    pub flags: u32,
+}
+
+impl_kobject!(
+    Process,
+    ObjType::Process,
+    related = |p: &Process| p.job.koid()
+);
+
+impl Process {
+    /// Creates a process in `job` named `name`, with a fresh address space.
+    pub fn create(hal: HalRef, job: &Arc<Job>, name: &str) -> ZxResult<Arc<Process>> {
+        let root_vmar = VmAddressRegion::new_root(hal)?;
+        let p = Arc::new(Process {
+            base: KObjectBase::with_name(name),
+            job: job.clone(),
+            root_vmar,
+            handles: Mutex::new(HandleTable::new()),
+            state: Mutex::new(ProcessState::default()),
+        });
+        job.add_process(&p)?;
+        Ok(p)
+    }
+
+    /// Returns the root VMAR.
+    pub fn root_vmar(&self) -> &Arc<VmAddressRegion> {
+        &self.root_vmar
+    }
+
+    /// Returns the job.
+    pub fn job(&self) -> &Arc<Job> {
+        &self.job
+    }
+
+    /// Returns the handle table, locked.
+    pub fn handles(&self) -> MutexGuard<'_, HandleTable> {
+        self.handles.lock().unwrap()
+    }
+
+    /// Adds a handle to `object` with `rights`; returns its value.
+    pub fn add_handle(&self, object: Arc<dyn KernelObject>, rights: Rights) -> HandleValue {
+        self.handles().add(Handle::new(object, rights))
+    }
+
+    /// Looks up a handle as type `T` with at least `rights`.
+    pub fn get_object<T: KernelObject>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> ZxResult<(Arc<T>, Rights)> {
+        self.handles().get_object::<T>(value, rights)
+    }
+
+    /// Returns the process state for `ZX_INFO_PROCESS`.
+    pub fn state(&self) -> ProcessState {
+        *self.state.lock().unwrap()
+    }
+
+    /// Marks the process started at `now` (ns).
+    pub fn mark_started(&self, now: i64) -> ZxResult {
+        let mut st = self.state.lock().unwrap();
+        if st.flags & PROCESS_FLAG_STARTED != 0 {
+            return Err(ZxError::BAD_STATE);
+        }
+        st.flags |= PROCESS_FLAG_STARTED;
+        st.start_time = now;
+        Ok(())
+    }
+
+    /// Ends the process with `code`, closing all its handles.
+    pub fn exit(&self, code: i64) {
+        {
+            let mut st = self.state.lock().unwrap();
+            if st.flags & PROCESS_FLAG_EXITED != 0 {
+                return;
+            }
+            st.flags |= PROCESS_FLAG_EXITED;
+            st.return_code = code;
+        }
+        let dropped = self.handles().clear();
+        drop(dropped);
+    }
+}

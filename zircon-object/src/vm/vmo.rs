@@ -1,0 +1,800 @@
+//! Virtual memory objects (`zx_vmo_*`).
+//!
+//! A [`VmObject`] is either *paged* (it owns memory) or a *slice* (a window
+//! onto a range of another VMO's pages). A paged VMO takes physical memory
+//! in chunks: runs of `hal.chunk_frames()` contiguous frames (2 MiB on the
+//! real HAL). A chunk is allocated the first time anything needs one of its
+//! pages (a write, a commit, or a fault through a mapping); a chunk that is
+//! allocated but untouched still holds no host memory, because the frame
+//! file is sparse. So an untouched page reads as zero and costs nothing, as
+//! on Zircon, and a mapping can map whole chunks at once and let the host
+//! resolve first touches inside them.
+//!
+//! Snapshot children (`ZX_VMO_CHILD_SNAPSHOT*`) copy the parent's committed
+//! pages when they are created; uncommitted pages stay uncommitted in the
+//! child, so sparse VMOs stay cheap to snapshot. Later writes on either side
+//! are invisible to the other, which is the contract of both snapshot kinds.
+//!
+//! Lock order: an address space's lock may be held while taking a VMO's
+//! `inner` lock, never the reverse. A VMO never calls into an address space
+//! while holding its own lock (see [`VmObject::set_size`]).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
+
+use super::vmar::{AddressSpace, MappingId};
+use crate::object::{KObjectBase, Koid, ObjType};
+use crate::{impl_kobject, Rights, ZxError, ZxResult};
+
+/// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
+pub const MAX_VMO_SIZE: u64 = !(2 * 16 * PAGE_SIZE as u64 - 1);
+
+/// `ZX_VMO_RESIZABLE`
+pub const ZX_VMO_RESIZABLE: u32 = 1 << 1;
+/// `ZX_VMO_DISCARDABLE`
+pub const ZX_VMO_DISCARDABLE: u32 = 1 << 2;
+/// `ZX_VMO_UNBOUNDED`
+pub const ZX_VMO_UNBOUNDED: u32 = 1 << 4;
+
+/// `ZX_VMO_CHILD_SNAPSHOT`
+pub const ZX_VMO_CHILD_SNAPSHOT: u32 = 1 << 0;
+/// `ZX_VMO_CHILD_RESIZABLE`
+pub const ZX_VMO_CHILD_RESIZABLE: u32 = 1 << 2;
+/// `ZX_VMO_CHILD_SLICE`
+pub const ZX_VMO_CHILD_SLICE: u32 = 1 << 3;
+/// `ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE`
+pub const ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE: u32 = 1 << 4;
+/// `ZX_VMO_CHILD_NO_WRITE`
+pub const ZX_VMO_CHILD_NO_WRITE: u32 = 1 << 5;
+/// `ZX_VMO_CHILD_REFERENCE`
+pub const ZX_VMO_CHILD_REFERENCE: u32 = 1 << 6;
+/// `ZX_VMO_CHILD_SNAPSHOT_MODIFIED`
+pub const ZX_VMO_CHILD_SNAPSHOT_MODIFIED: u32 = 1 << 7;
+
+/// `ZX_INFO_VMO_*` flag bits.
+pub mod info_flags {
+    /// `ZX_INFO_VMO_TYPE_PAGED`
+    pub const TYPE_PAGED: u32 = 1 << 0;
+    /// `ZX_INFO_VMO_RESIZABLE`
+    pub const RESIZABLE: u32 = 1 << 1;
+    /// `ZX_INFO_VMO_IS_COW_CLONE`
+    pub const IS_COW_CLONE: u32 = 1 << 2;
+    /// `ZX_INFO_VMO_VIA_HANDLE`
+    pub const VIA_HANDLE: u32 = 1 << 3;
+    /// `ZX_INFO_VMO_VIA_MAPPING`
+    pub const VIA_MAPPING: u32 = 1 << 4;
+    /// `ZX_INFO_VMO_DISCARDABLE`
+    pub const DISCARDABLE: u32 = 1 << 7;
+    /// `ZX_INFO_VMO_IMMUTABLE`
+    pub const IMMUTABLE: u32 = 1 << 8;
+}
+
+/// Cache policies (`ZX_CACHE_POLICY_*`).
+pub const ZX_CACHE_POLICY_CACHED: u32 = 0;
+/// `ZX_CACHE_POLICY_MASK`
+pub const ZX_CACHE_POLICY_MASK: u32 = 3;
+
+/// A mapping of this VMO somewhere, so a shrink can revoke host pages.
+#[derive(Debug, Clone)]
+pub(crate) struct MappingRef {
+    pub aspace: Weak<AddressSpace>,
+    pub id: MappingId,
+}
+
+#[derive(Debug)]
+enum VmoKind {
+    Paged,
+    Slice {
+        parent: Arc<VmObject>,
+        offset: usize,
+    },
+}
+
+#[derive(Debug)]
+struct VmoInner {
+    /// Size in bytes, page aligned. Fixed for slices.
+    size: usize,
+    /// The content ("stream") size, unrounded, ≤ size.
+    content_size: usize,
+    /// Chunk index → frame address of the chunk (paged VMOs only).
+    chunks: BTreeMap<usize, PhysAddr>,
+    /// Live mappings of this VMO.
+    mappings: Vec<MappingRef>,
+    /// Live children.
+    children: Vec<Weak<VmObject>>,
+    cache_policy: u32,
+}
+
+/// What `ZX_INFO_VMO` reports.
+#[derive(Debug, Clone, Default)]
+pub struct VmoInfo {
+    /// koid
+    pub koid: Koid,
+    /// name, NUL padded
+    pub name: [u8; 32],
+    /// size in bytes
+    pub size_bytes: u64,
+    /// parent's koid or 0
+    pub parent_koid: Koid,
+    /// live children
+    pub num_children: u64,
+    /// live mappings
+    pub num_mappings: u64,
+    /// `ZX_INFO_VMO_*` flags (without VIA_HANDLE/VIA_MAPPING, which the caller adds)
+    pub flags: u32,
+    /// committed bytes
+    pub committed_bytes: u64,
+    /// cache policy
+    pub cache_policy: u32,
+}
+
+/// A virtual memory object.
+pub struct VmObject {
+    pub(crate) base: KObjectBase,
+    hal: HalRef,
+    kind: VmoKind,
+    resizable: bool,
+    unbounded: bool,
+    discardable: bool,
+    immutable: bool,
+    cow_clone: bool,
+    parent_koid: Koid,
+    chunk_size: usize,
+    inner: Mutex<VmoInner>,
+}
+
+impl_kobject!(VmObject, ObjType::Vmo);
+
+impl std::fmt::Debug for VmObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VmObject")
+            .field("koid", &self.base.koid())
+            .field("kind", &self.kind)
+            .field("resizable", &self.resizable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rounds a requested VMO size up to pages, failing like `zx_vmo_create`.
+pub fn round_vmo_size(size: u64) -> ZxResult<usize> {
+    let rounded = size
+        .checked_add(PAGE_SIZE as u64 - 1)
+        .ok_or(ZxError::OUT_OF_RANGE)?
+        & !(PAGE_SIZE as u64 - 1);
+    if rounded > MAX_VMO_SIZE {
+        return Err(ZxError::OUT_OF_RANGE);
+    }
+    Ok(rounded as usize)
+}
+
+fn range_end(offset: u64, len: usize, size: usize) -> ZxResult<usize> {
+    let end = offset
+        .checked_add(len as u64)
+        .ok_or(ZxError::OUT_OF_RANGE)?;
+    if end > size as u64 {
+        return Err(ZxError::OUT_OF_RANGE);
+    }
+    Ok(end as usize)
+}
+
+impl VmObject {
+    fn new_paged(
+        hal: HalRef,
+        size: usize,
+        content_size: usize,
+        resizable: bool,
+        parent_koid: Koid,
+    ) -> VmObject {
+        let chunk_size = hal.chunk_frames() * PAGE_SIZE;
+        VmObject {
+            base: KObjectBase::default(),
+            hal,
+            kind: VmoKind::Paged,
+            resizable,
+            unbounded: false,
+            discardable: false,
+            immutable: false,
+            cow_clone: false,
+            parent_koid,
+            chunk_size,
+            inner: Mutex::new(VmoInner {
+                size,
+                content_size,
+                chunks: BTreeMap::new(),
+                mappings: Vec::new(),
+                children: Vec::new(),
+                cache_policy: ZX_CACHE_POLICY_CACHED,
+            }),
+        }
+    }
+
+    /// Creates a paged VMO (`zx_vmo_create`). `options` are the raw
+    /// `ZX_VMO_*` flags.
+    pub fn create(hal: HalRef, size: u64, options: u32) -> ZxResult<Arc<VmObject>> {
+        if options & !(ZX_VMO_RESIZABLE | ZX_VMO_DISCARDABLE | ZX_VMO_UNBOUNDED) != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let resizable = options & ZX_VMO_RESIZABLE != 0;
+        let unbounded = options & ZX_VMO_UNBOUNDED != 0;
+        if resizable && unbounded {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let rounded = round_vmo_size(size)?;
+        let (size, content) = if unbounded {
+            (MAX_VMO_SIZE as usize, size as usize)
+        } else {
+            (rounded, size as usize)
+        };
+        let mut vmo = Self::new_paged(hal, size, content, resizable, 0);
+        vmo.unbounded = unbounded;
+        vmo.discardable = options & ZX_VMO_DISCARDABLE != 0;
+        Ok(Arc::new(vmo))
+    }
+
+    /// Returns the default rights of a new handle to this VMO.
+    pub fn default_rights(&self) -> Rights {
+        if self.resizable {
+            Rights::DEFAULT_VMO | Rights::RESIZE
+        } else {
+            Rights::DEFAULT_VMO
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VmoInner> {
+        self.inner.lock().unwrap()
+    }
+
+    /// Returns the size in bytes (page aligned).
+    pub fn size(&self) -> usize {
+        self.lock().size
+    }
+
+    /// Returns the content ("stream") size.
+    pub fn content_size(&self) -> usize {
+        self.lock().content_size
+    }
+
+    /// Sets the content size (`ZX_PROP_VMO_CONTENT_SIZE`); it may exceed the
+    /// VMO size only up to that size.
+    pub fn set_content_size(&self, content: u64) -> ZxResult {
+        let mut inner = self.lock();
+        if content > inner.size as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        inner.content_size = content as usize;
+        Ok(())
+    }
+
+    /// Returns whether the VMO can be resized.
+    pub fn is_resizable(&self) -> bool {
+        self.resizable
+    }
+
+    /// Returns whether the VMO is discardable.
+    pub fn is_discardable(&self) -> bool {
+        self.discardable
+    }
+
+    /// Returns the HAL this VMO allocates from.
+    pub fn hal(&self) -> &HalRef {
+        &self.hal
+    }
+
+    /// Returns the name.
+    pub fn name(&self) -> String {
+        self.base.name()
+    }
+
+    /// Sets the name.
+    pub fn set_name(&self, raw: &[u8]) {
+        self.base.set_name(raw)
+    }
+
+    /// Calls `f(vmo_offset, len, Some(paddr) | None)` for each piece of
+    /// `[offset, end)` in order, splitting at chunk boundaries; `None` means
+    /// no chunk yet. With `allocate`, missing chunks are allocated first.
+    fn for_each_piece(
+        &self,
+        offset: usize,
+        end: usize,
+        allocate: bool,
+        f: &mut dyn FnMut(usize, usize, Option<PhysAddr>) -> ZxResult,
+    ) -> ZxResult {
+        match &self.kind {
+            VmoKind::Slice { parent, offset: so } => {
+                parent.for_each_piece(offset + so, end + so, allocate, &mut |o, l, p| {
+                    f(o - so, l, p)
+                })
+            }
+            VmoKind::Paged => {
+                let mut inner = self.lock();
+                let mut pos = offset;
+                while pos < end {
+                    let idx = pos / self.chunk_size;
+                    if !allocate && !inner.chunks.contains_key(&idx) {
+                        // Skip the whole run of missing chunks in one step.
+                        let next = inner
+                            .chunks
+                            .range(idx..)
+                            .next()
+                            .map_or(end, |(&i, _)| (i * self.chunk_size).min(end));
+                        f(pos, next - pos, None)?;
+                        pos = next;
+                        continue;
+                    }
+                    let chunk_end = ((idx + 1) * self.chunk_size).min(end);
+                    let pa = match inner.chunks.get(&idx) {
+                        Some(&pa) => Some(pa),
+                        None if allocate => {
+                            let pa = self.hal.phys().alloc_frames(self.chunk_size / PAGE_SIZE)?;
+                            inner.chunks.insert(idx, pa);
+                            Some(pa)
+                        }
+                        None => None,
+                    };
+                    f(pos, chunk_end - pos, pa.map(|p| p + pos % self.chunk_size))?;
+                    pos = chunk_end;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn check_cached(&self) -> ZxResult {
+        if self.lock().cache_policy != ZX_CACHE_POLICY_CACHED {
+            return Err(ZxError::BAD_STATE);
+        }
+        Ok(())
+    }
+
+    /// Reads `buf.len()` bytes at `offset` (`zx_vmo_read`).
+    pub fn read(&self, offset: u64, buf: &mut [u8]) -> ZxResult {
+        let end = range_end(offset, buf.len(), self.size())?;
+        self.check_cached()?;
+        let start = offset as usize;
+        self.for_each_piece(start, end, false, &mut |o, l, pa| {
+            let dst = &mut buf[o - start..o - start + l];
+            match pa {
+                Some(pa) => self.hal.phys().read(pa, dst)?,
+                None => dst.fill(0),
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes `buf` at `offset` (`zx_vmo_write`).
+    pub fn write(&self, offset: u64, buf: &[u8]) -> ZxResult {
+        let end = range_end(offset, buf.len(), self.size())?;
+        self.check_cached()?;
+        let start = offset as usize;
+        self.for_each_piece(start, end, true, &mut |o, l, pa| {
+            let pa = pa.expect("allocated");
+            self.hal.phys().write(pa, &buf[o - start..o - start + l])?;
+            Ok(())
+        })
+    }
+
+    /// Commits `[offset, offset + len)` (rounded out to pages).
+    pub fn commit(&self, offset: u64, len: u64) -> ZxResult {
+        let (start, end) = self.op_bounds(offset, len)?;
+        let (start, end) = (
+            kernel_hal::page_round_down(start),
+            kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
+        );
+        self.for_each_piece(start, end, true, &mut |_, l, pa| {
+            self.hal.phys().commit(pa.expect("allocated"), l)?;
+            Ok(())
+        })
+    }
+
+    /// Decommits `[offset, offset + len)`, which must be page aligned: the
+    /// pages read as zero afterwards, through every mapping.
+    pub fn decommit(&self, offset: u64, len: u64) -> ZxResult {
+        if !offset.is_multiple_of(PAGE_SIZE as u64) || !len.is_multiple_of(PAGE_SIZE as u64) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (start, end) = self.op_bounds(offset, len)?;
+        self.zero_range(start, end)
+    }
+
+    /// Zeroes `[offset, offset + len)` (`ZX_VMO_OP_ZERO`), releasing whole
+    /// pages.
+    pub fn zero(&self, offset: u64, len: u64) -> ZxResult {
+        let (start, end) = self.op_bounds(offset, len)?;
+        self.zero_range(start, end)
+    }
+
+    fn zero_range(&self, start: usize, end: usize) -> ZxResult {
+        self.for_each_piece(start, end, false, &mut |_, l, pa| {
+            if let Some(pa) = pa {
+                self.hal.phys().zero(pa, l)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Checks an op range against the size: `offset + len` must not wrap or
+    /// pass the end.
+    pub fn op_bounds(&self, offset: u64, len: u64) -> ZxResult<(usize, usize)> {
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if end > self.size() as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        Ok((offset as usize, end as usize))
+    }
+
+    /// Returns the committed bytes of `[offset, end)` (page aligned).
+    pub fn committed_bytes_in(&self, offset: usize, end: usize) -> usize {
+        let mut total = 0;
+        let _ = self.for_each_piece(offset, end, false, &mut |_, l, pa| {
+            if let Some(pa) = pa {
+                total += self.hal.phys().committed_bytes(pa, l);
+            }
+            Ok(())
+        });
+        total
+    }
+
+    /// Finds (allocating if needed) the physically contiguous run of pages
+    /// around `offset`: returns `(run_start, run_len, paddr_of_run_start)`
+    /// in this VMO's offsets, clipped to the VMO's size. Used by the fault
+    /// path to map a whole chunk at once. `offset` past the end →
+    /// `OUT_OF_RANGE`.
+    pub fn fault_run(&self, offset: usize) -> ZxResult<(usize, usize, PhysAddr)> {
+        let size = self.size();
+        if offset >= size {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        match &self.kind {
+            VmoKind::Slice { parent, offset: so } => {
+                let (ps, pl, ppa) = parent.fault_run(offset + so)?;
+                let start = ps.max(*so);
+                let end = (ps + pl).min(so + size);
+                Ok((start - so, end - start, ppa + (start - ps)))
+            }
+            VmoKind::Paged => {
+                let idx = offset / self.chunk_size;
+                let start = idx * self.chunk_size;
+                let mut inner = self.lock();
+                if offset >= inner.size {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                let end = (start + self.chunk_size).min(inner.size);
+                let pa = match inner.chunks.get(&idx) {
+                    Some(&pa) => pa,
+                    None => {
+                        let pa = self.hal.phys().alloc_frames(self.chunk_size / PAGE_SIZE)?;
+                        inner.chunks.insert(idx, pa);
+                        pa
+                    }
+                };
+                Ok((start, end - start, pa))
+            }
+        }
+    }
+
+    /// Calls `f(run_start, run_len, paddr)` for every run of `[offset, end)`
+    /// that already has memory (for `ZX_VM_MAP_RANGE`).
+    pub fn backed_runs(
+        &self,
+        offset: usize,
+        end: usize,
+        f: &mut dyn FnMut(usize, usize, PhysAddr),
+    ) {
+        let end = end.min(self.size());
+        if offset >= end {
+            return;
+        }
+        let _ = self.for_each_piece(offset, end, false, &mut |o, l, pa| {
+            if let Some(pa) = pa {
+                f(o, l, pa);
+            }
+            Ok(())
+        });
+    }
+
+    /// Resizes the VMO (`zx_vmo_set_size`). Shrinking revokes the host pages
+    /// of every mapping past the new end first, then frees the memory, so
+    /// a mapping past the end faults `OUT_OF_RANGE` and never sees freed
+    /// frames; growing exposes zero pages.
+    pub fn set_size(self: &Arc<Self>, size: u64) -> ZxResult {
+        if !self.resizable {
+            return Err(ZxError::UNAVAILABLE);
+        }
+        let new_size = round_vmo_size(size)?;
+        let (old_size, mappings) = {
+            let mut inner = self.lock();
+            let old = inner.size;
+            inner.size = new_size;
+            inner.content_size = size as usize;
+            inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+            (old, inner.mappings.clone())
+        };
+        if new_size < old_size {
+            for m in &mappings {
+                if let Some(aspace) = m.aspace.upgrade() {
+                    aspace.revoke_vmo_range(m.id, new_size);
+                }
+            }
+            // Now no host mapping reaches past the end: free whole chunks and
+            // zero the tail of the last one.
+            let mut inner = self.lock();
+            // A concurrent shrink may have cut further; free past the current size.
+            let cur = inner.size;
+            let first_dead = cur.div_ceil(self.chunk_size);
+            let dead: Vec<(usize, PhysAddr)> = inner
+                .chunks
+                .range(first_dead..)
+                .map(|(&i, &p)| (i, p))
+                .collect();
+            for (i, pa) in dead {
+                inner.chunks.remove(&i);
+                self.hal.phys().free_frames(pa, self.chunk_size / PAGE_SIZE);
+            }
+            if !cur.is_multiple_of(self.chunk_size) {
+                if let Some(&pa) = inner.chunks.get(&(cur / self.chunk_size)) {
+                    let off = cur % self.chunk_size;
+                    self.hal.phys().zero(pa + off, self.chunk_size - off)?;
+                }
+            }
+        }
+        // Bytes between the content size and the page end read as zero.
+        let tail = size as usize;
+        if !tail.is_multiple_of(PAGE_SIZE) && tail < new_size {
+            self.zero_range(tail, new_size)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the cache policy (`zx_vmo_set_cache_policy`).
+    pub fn set_cache_policy(&self, policy: u32) -> ZxResult {
+        if policy > ZX_CACHE_POLICY_MASK {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let mut inner = self.lock();
+        inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+        inner.children.retain(|c| c.strong_count() > 0);
+        if !inner.mappings.is_empty()
+            || !inner.children.is_empty()
+            || !matches!(self.kind, VmoKind::Paged)
+            || self.parent_koid != 0
+            || !inner.chunks.is_empty()
+        {
+            return Err(ZxError::BAD_STATE);
+        }
+        inner.cache_policy = policy;
+        Ok(())
+    }
+
+    /// Creates a child (`zx_vmo_create_child`); `options` are raw
+    /// `ZX_VMO_CHILD_*` flags already checked for handle rights. Returns the
+    /// child and whether it should lose `WRITE` (NO_WRITE).
+    pub fn create_child(
+        self: &Arc<Self>,
+        options: u32,
+        offset: u64,
+        size: u64,
+    ) -> ZxResult<Arc<VmObject>> {
+        let no_write = options & ZX_VMO_CHILD_NO_WRITE != 0;
+        let opts = options & !ZX_VMO_CHILD_NO_WRITE;
+        let resizable = opts & ZX_VMO_CHILD_RESIZABLE != 0;
+        if self.discardable {
+            return Err(ZxError::NOT_SUPPORTED);
+        }
+        let rounded = round_vmo_size(size)?;
+        let snapshot_kinds = ZX_VMO_CHILD_SNAPSHOT
+            | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
+            | ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
+        let child = if opts & ZX_VMO_CHILD_SLICE != 0 {
+            if opts != ZX_VMO_CHILD_SLICE {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            if self.resizable {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            if !offset.is_multiple_of(PAGE_SIZE as u64) {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            let end = offset
+                .checked_add(rounded as u64)
+                .ok_or(ZxError::OUT_OF_RANGE)?;
+            if end > self.size() as u64 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            self.check_cached()?;
+            VmObject {
+                base: KObjectBase::default(),
+                hal: self.hal.clone(),
+                kind: VmoKind::Slice {
+                    parent: self.clone(),
+                    offset: offset as usize,
+                },
+                resizable: false,
+                unbounded: false,
+                discardable: false,
+                immutable: false,
+                cow_clone: false,
+                parent_koid: self.base.koid(),
+                chunk_size: self.chunk_size,
+                inner: Mutex::new(VmoInner {
+                    size: rounded,
+                    content_size: size as usize,
+                    chunks: BTreeMap::new(),
+                    mappings: Vec::new(),
+                    children: Vec::new(),
+                    cache_policy: ZX_CACHE_POLICY_CACHED,
+                }),
+            }
+        } else if opts & ZX_VMO_CHILD_REFERENCE != 0 {
+            return Err(ZxError::NOT_SUPPORTED);
+        } else {
+            let kind = opts & snapshot_kinds;
+            if kind.count_ones() != 1 || opts & !(snapshot_kinds | ZX_VMO_CHILD_RESIZABLE) != 0 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            if !offset.is_multiple_of(PAGE_SIZE as u64) {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            offset
+                .checked_add(rounded as u64)
+                .ok_or(ZxError::OUT_OF_RANGE)?;
+            self.check_cached()?;
+            let mut child = Self::new_paged(
+                self.hal.clone(),
+                rounded,
+                size as usize,
+                resizable,
+                self.base.koid(),
+            );
+            child.cow_clone = true;
+            child.immutable = no_write && opts & ZX_VMO_CHILD_SNAPSHOT != 0;
+            self.copy_into(&child, offset as usize, rounded)?;
+            child
+        };
+        let child = Arc::new(child);
+        let mut inner = self.lock();
+        inner.children.retain(|c| c.strong_count() > 0);
+        inner.children.push(Arc::downgrade(&child));
+        Ok(child)
+    }
+
+    /// Copies this VMO's committed pages in `[offset, offset + len)` into the
+    /// fresh paged VMO `child` at 0.
+    fn copy_into(&self, child: &VmObject, offset: usize, len: usize) -> ZxResult {
+        let end = (offset.saturating_add(len)).min(self.size());
+        if offset >= end {
+            return Ok(());
+        }
+        let mut runs = Vec::new();
+        self.backed_runs(offset, end, &mut |o, l, pa| runs.push((o, l, pa)));
+        for (o, l, pa) in runs {
+            if self.hal.phys().committed_bytes(pa, l) == 0 {
+                continue;
+            }
+            let dst = o - offset;
+            // Split the run where the child's chunks split.
+            child.for_each_piece(dst, dst + l, true, &mut |co, cl, cpa| {
+                let src = pa + (co - dst);
+                self.hal.phys().copy(cpa.expect("allocated"), src, cl)?;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Returns the `ZX_INFO_VMO` data (the caller adds VIA_* flags and
+    /// handle rights).
+    pub fn info(&self) -> VmoInfo {
+        let (size, nmap, nchild, policy) = {
+            let mut inner = self.lock();
+            inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+            inner.children.retain(|c| c.strong_count() > 0);
+            (
+                inner.size,
+                inner.mappings.len(),
+                inner.children.len(),
+                inner.cache_policy,
+            )
+        };
+        let mut flags = info_flags::TYPE_PAGED;
+        if self.resizable {
+            flags |= info_flags::RESIZABLE;
+        }
+        if self.cow_clone {
+            flags |= info_flags::IS_COW_CLONE;
+        }
+        if self.discardable {
+            flags |= info_flags::DISCARDABLE;
+        }
+        if self.immutable {
+            flags |= info_flags::IMMUTABLE;
+        }
+        let committed = match self.kind {
+            VmoKind::Paged => self.committed_bytes_in(0, size.min(self.backed_extent())),
+            // A slice's pages are attributed to its parent, as on Zircon.
+            VmoKind::Slice { .. } => 0,
+        };
+        VmoInfo {
+            koid: self.base.koid(),
+            name: self.base.name_bytes(),
+            size_bytes: size as u64,
+            parent_koid: self.parent_koid,
+            num_children: nchild as u64,
+            num_mappings: nmap as u64,
+            flags,
+            committed_bytes: committed as u64,
+            cache_policy: policy,
+        }
+    }
+
+    /// Returns the end of the last allocated chunk (bounds committed-byte
+    /// walks of huge sparse VMOs).
+    fn backed_extent(&self) -> usize {
+        let inner = self.lock();
+        inner
+            .chunks
+            .keys()
+            .next_back()
+            .map_or(0, |&i| (i + 1) * self.chunk_size)
+    }
+
+    /// Returns the committed bytes of the whole VMO.
+    pub fn committed_bytes(&self) -> usize {
+        self.info().committed_bytes as usize
+    }
+
+    /// Returns whether this is an unbounded VMO.
+    pub fn is_unbounded(&self) -> bool {
+        self.unbounded
+    }
+
+    pub(crate) fn add_mapping(&self, m: MappingRef) {
+        let mut inner = self.lock();
+        inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+        inner.mappings.push(m);
+    }
+
+    pub(crate) fn remove_mapping(&self, aspace: &Weak<AddressSpace>, id: MappingId) {
+        let mut inner = self.lock();
+        inner
+            .mappings
+            .retain(|m| !(m.id == id && Weak::ptr_eq(&m.aspace, aspace)));
+    }
+
+    /// Returns the number of live mappings.
+    pub fn num_mappings(&self) -> usize {
+        self.info().num_mappings as usize
+    }
+}
+
+impl Drop for VmObject {
+    fn drop(&mut self) {
+        let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (_, pa) in std::mem::take(&mut inner.chunks) {
+            self.hal.phys().free_frames(pa, self.chunk_size / PAGE_SIZE);
+        }
+    }
+}
+
+/// Computes a child VMO handle's rights from its parent handle's rights and
+/// the `ZX_VMO_CHILD_*` options, as `zx_vmo_create_child` does.
+pub fn child_rights(parent: Rights, options: u32) -> Rights {
+    let mut r = (parent & !Rights::RESIZE) | Rights::GET_PROPERTY | Rights::SET_PROPERTY;
+    if options & ZX_VMO_CHILD_RESIZABLE != 0 {
+        r |= Rights::RESIZE;
+    }
+    let snapshot = options
+        & (ZX_VMO_CHILD_SNAPSHOT
+            | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
+            | ZX_VMO_CHILD_SNAPSHOT_MODIFIED)
+        != 0;
+    if options & ZX_VMO_CHILD_NO_WRITE != 0 {
+        r.remove(Rights::WRITE);
+    } else if snapshot {
+        r.insert(Rights::WRITE);
+        r.remove(Rights::EXECUTE);
+    }
+    r
+}
