@@ -391,6 +391,22 @@ impl PhysMem for FramePool {
         sys::punch_hole(self.fd.as_fd(), paddr as u64, len as u64).map_err(host_err)
     }
 
+    fn commit(&self, paddr: PhysAddr, len: usize) -> HalResult {
+        if !is_page_aligned(paddr) || !is_page_aligned(len) {
+            return Err(HalError::InvalidArgs);
+        }
+        self.check_range(paddr, len)?;
+        if len == 0 {
+            return Ok(());
+        }
+        // fallocate fills holes without touching data, so it is safe while
+        // guests write the same pages through their mappings.
+        sys::allocate_range(self.fd.as_fd(), paddr as u64, len as u64).map_err(|e| match e {
+            libc::ENOSPC => HalError::NoMemory,
+            e => host_err(e),
+        })
+    }
+
     fn copy(&self, dst: PhysAddr, src: PhysAddr, len: usize) -> HalResult {
         if !is_page_aligned(dst) || !is_page_aligned(src) || !is_page_aligned(len) {
             return Err(HalError::InvalidArgs);

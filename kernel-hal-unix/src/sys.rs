@@ -105,6 +105,16 @@ pub(crate) fn punch_hole(fd: BorrowedFd<'_>, off: u64, len: u64) -> Result<(), E
     .map(drop)
 }
 
+/// Allocates `[off, off + len)` of the file, keeping its size and contents
+/// (`fallocate(FALLOC_FL_KEEP_SIZE)`): holes get zeroed pages, data stays.
+pub(crate) fn allocate_range(fd: BorrowedFd<'_>, off: u64, len: u64) -> Result<(), Errno> {
+    let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;
+    let len = i64::try_from(len).map_err(|_| libc::EINVAL)?;
+    // SAFETY: plain system call on a live descriptor; no memory is passed.
+    retry(|| unsafe { libc::fallocate(fd.as_raw_fd(), libc::FALLOC_FL_KEEP_SIZE, off, len) })
+        .map(drop)
+}
+
 /// `lseek(fd, off, whence)` for `SEEK_DATA`/`SEEK_HOLE`; `Ok(None)` when the
 /// kernel says `ENXIO` (no data at or after `off`).
 fn seek(fd: BorrowedFd<'_>, off: u64, whence: c_int) -> Result<Option<u64>, Errno> {

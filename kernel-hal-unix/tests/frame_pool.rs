@@ -203,3 +203,23 @@ fn pool_is_thread_safe() {
     assert_eq!(pool.allocated_frames(), 0);
     assert_eq!(pool.host_allocated_bytes(), 0);
 }
+
+#[test]
+fn commit_fills_holes_and_keeps_data() {
+    let pool = pool();
+    let a = pool.alloc_frames(8).unwrap();
+    pool.write(a + P + 7, b"keep").unwrap();
+    assert_eq!(pool.committed_bytes(a, 8 * P), P);
+    pool.commit(a, 4 * P).unwrap();
+    assert_eq!(pool.committed_bytes(a, 8 * P), 4 * P);
+    assert_eq!(pool.host_allocated_bytes(), 4 * P as u64);
+    let mut buf = [0u8; 4];
+    pool.read(a + P + 7, &mut buf).unwrap();
+    assert_eq!(&buf, b"keep");
+    assert_eq!(
+        pool.commit(a + 1, P),
+        Err(kernel_hal::HalError::InvalidArgs)
+    );
+    pool.free_frames(a, 8);
+    assert_eq!(pool.host_allocated_bytes(), 0);
+}
