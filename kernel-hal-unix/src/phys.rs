@@ -399,10 +399,10 @@ impl PhysMem for FramePool {
         if len == 0 {
             return Ok(());
         }
-        // fallocate fills holes without touching data, so it is safe while
-        // guests write the same pages through their mappings.
-        sys::allocate_range(self.fd.as_fd(), paddr as u64, len as u64).map_err(|e| match e {
-            libc::ENOSPC => HalError::NoMemory,
+        // Populating never changes a byte, so it is safe while guests write
+        // the same pages through their mappings.
+        sys::populate_range(self.fd.as_fd(), paddr as u64, len).map_err(|e| match e {
+            libc::ENOMEM | libc::ENOSPC | libc::EFAULT => HalError::NoMemory,
             e => host_err(e),
         })
     }
