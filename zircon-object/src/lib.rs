@@ -12,11 +12,13 @@
 //! * [`object`], [`handle`] — koids, names, handle tables.
 //! * [`vm`] — VMOs, VMARs, mappings, the address space and its fault path.
 //! * [`task`] — jobs and processes.
+//! * [`ipc`] — channels.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod error;
 pub mod handle;
+pub mod ipc;
 pub mod object;
 pub mod rights;
 pub mod task;

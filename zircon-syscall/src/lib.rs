@@ -1,1 +1,251 @@
-//! Zircon syscalls.
+//! The Zircon syscall layer: from a syscall number and raw registers to
+//! typed object calls and a `zx_status_t`.
+//!
+//! Every handler follows the same shape (Zircon's `lib/syscalls/*.cc`):
+//! decode raw `u64`s into typed values and user pointers, look handles up
+//! *with the rights the call needs* (type checked before rights), call the
+//! object, copy results out through the process's fallible user-copy
+//! routines, and undo what was done if a later step fails. Only
+//! [`dispatch`] turns a [`ZxResult`] into a raw status.
+//!
+//! The syscall numbers come from `sdk/vdso/syscalls.list`, the one table the
+//! vDSO is generated from too ([`numbers`]). Handlers live one file per
+//! object family.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use zircon_object::task::Process;
+use zircon_object::{ZxError, ZxResult};
+
+mod channel;
+mod handle;
+mod misc;
+mod object;
+mod task;
+mod user;
+mod vmar;
+mod vmo;
+
+pub use user::{UserInPtr, UserOutPtr};
+
+/// Syscall numbers generated from `sdk/vdso/syscalls.list`.
+pub mod numbers {
+    include!(concat!(env!("OUT_DIR"), "/numbers.rs"));
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Process>>> = const { RefCell::new(None) };
+}
+
+/// Sets the process the current host thread runs guest code for.
+pub fn set_current_process(process: Option<Arc<Process>>) {
+    CURRENT.with(|c| *c.borrow_mut() = process);
+}
+
+/// Returns the process the current host thread runs guest code for.
+pub fn current_process() -> Option<Arc<Process>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// What the caller of [`dispatch`] must do after a syscall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Return this value to the guest in `rax`.
+    Return(u64),
+    /// The calling thread must stop running guest code (the process exited
+    /// with this code).
+    Exit(i64),
+}
+
+/// The state a handler works with: the calling process and the raw
+/// arguments.
+pub(crate) struct Syscall {
+    pub process: Arc<Process>,
+    pub args: [u64; 8],
+    pub exit: Option<i64>,
+}
+
+impl Syscall {
+    /// Returns a user pointer for argument `i`.
+    pub fn in_ptr<T: Copy + Default>(&self, i: usize) -> UserInPtr<T> {
+        UserInPtr::new(self.args[i] as usize)
+    }
+
+    /// Returns a user out-pointer for argument `i`.
+    pub fn out_ptr<T: Copy>(&self, i: usize) -> UserOutPtr<T> {
+        UserOutPtr::new(self.args[i] as usize)
+    }
+
+    pub fn aspace(&self) -> &Arc<zircon_object::vm::AddressSpace> {
+        self.process.root_vmar().aspace()
+    }
+}
+
+/// Runs syscall `num` with register arguments `regs`; `guest_rsp` is the
+/// guest's stack pointer at the call, from which arguments 7 and 8 are read.
+pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
+    let Some(process) = current_process() else {
+        return Outcome::Return(ZxError::BAD_STATE as i32 as i64 as u64);
+    };
+    let mut args = [0u64; 8];
+    args[..6].copy_from_slice(&regs);
+    let mut sys = Syscall {
+        process,
+        args,
+        exit: None,
+    };
+    if takes_stack_args(num) {
+        let mut buf = [0u8; 16];
+        if sys
+            .aspace()
+            .copy_from_user(guest_rsp + 8, &mut buf)
+            .is_err()
+        {
+            return Outcome::Return(ZxError::INVALID_ARGS as i32 as i64 as u64);
+        }
+        sys.args[6] = u64::from_le_bytes(buf[..8].try_into().unwrap());
+        sys.args[7] = u64::from_le_bytes(buf[8..].try_into().unwrap());
+    }
+    let result = run(&mut sys, num);
+    if let Some(code) = sys.exit {
+        return Outcome::Exit(code);
+    }
+    Outcome::Return(match result {
+        Ok(v) => v,
+        Err(e) => e as i32 as i64 as u64,
+    })
+}
+
+fn takes_stack_args(num: u32) -> bool {
+    use numbers::*;
+    matches!(num, VMAR_MAP | CHANNEL_READ)
+}
+
+fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
+    use numbers::*;
+    let a = sys.args;
+    let r = match num {
+        HANDLE_CLOSE => sys.handle_close(a[0] as u32),
+        HANDLE_CLOSE_MANY => sys.handle_close_many(sys.in_ptr(1).with_addr(a[0]), a[1] as usize),
+        HANDLE_DUPLICATE => sys.handle_duplicate(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
+        HANDLE_REPLACE => sys.handle_replace(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
+        OBJECT_GET_INFO => sys.object_get_info(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as usize,
+            sys.out_ptr(4),
+            sys.out_ptr(5),
+        ),
+        OBJECT_GET_PROPERTY => {
+            sys.object_get_property(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
+        }
+        OBJECT_SET_PROPERTY => {
+            sys.object_set_property(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
+        }
+        VMAR_ALLOCATE => sys.vmar_allocate(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as usize,
+            sys.out_ptr(4),
+            sys.out_ptr(5),
+        ),
+        VMAR_MAP => sys.vmar_map(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as u32,
+            a[4],
+            a[5] as usize,
+            sys.out_ptr(6),
+        ),
+        VMAR_UNMAP => sys.vmar_unmap(a[0] as u32, a[1] as usize, a[2] as usize),
+        VMAR_PROTECT => sys.vmar_protect(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize),
+        VMAR_DESTROY => sys.vmar_destroy(a[0] as u32),
+        VMAR_OP_RANGE => sys.vmar_op_range(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as usize,
+            a[4] as usize,
+            a[5] as usize,
+        ),
+        VMO_CREATE => sys.vmo_create(a[0], a[1] as u32, sys.out_ptr(2)),
+        VMO_READ => sys.vmo_read(a[0] as u32, a[1] as usize, a[2], a[3] as usize),
+        VMO_WRITE => sys.vmo_write(a[0] as u32, a[1] as usize, a[2], a[3] as usize),
+        VMO_GET_SIZE => sys.vmo_get_size(a[0] as u32, sys.out_ptr(1)),
+        VMO_SET_SIZE => sys.vmo_set_size(a[0] as u32, a[1]),
+        VMO_OP_RANGE => sys.vmo_op_range(
+            a[0] as u32,
+            a[1] as u32,
+            a[2],
+            a[3],
+            a[4] as usize,
+            a[5] as usize,
+        ),
+        VMO_CREATE_CHILD => {
+            sys.vmo_create_child(a[0] as u32, a[1] as u32, a[2], a[3], sys.out_ptr(4))
+        }
+        VMO_REPLACE_AS_EXECUTABLE => {
+            sys.vmo_replace_as_executable(a[0] as u32, a[1] as u32, sys.out_ptr(2))
+        }
+        VMO_SET_CACHE_POLICY => sys.vmo_set_cache_policy(a[0] as u32, a[1] as u32),
+        PROCESS_CREATE => sys.process_create(
+            a[0] as u32,
+            a[1] as usize,
+            a[2] as usize,
+            a[3] as u32,
+            sys.out_ptr(4),
+            sys.out_ptr(5),
+        ),
+        PROCESS_READ_MEMORY => sys.process_read_memory(
+            a[0] as u32,
+            a[1] as usize,
+            a[2] as usize,
+            a[3] as usize,
+            sys.out_ptr(4),
+        ),
+        PROCESS_WRITE_MEMORY => sys.process_write_memory(
+            a[0] as u32,
+            a[1] as usize,
+            a[2] as usize,
+            a[3] as usize,
+            sys.out_ptr(4),
+        ),
+        PROCESS_EXIT => {
+            sys.process_exit(a[0] as i64);
+            return Ok(0);
+        }
+        DEBUG_WRITE => sys.debug_write(a[0] as usize, a[1] as usize),
+        CLOCK_GET_MONOTONIC => return Ok(misc::monotonic_now() as u64),
+        TICKS_GET => return Ok(misc::monotonic_now() as u64),
+        NANOSLEEP => sys.nanosleep(a[0] as i64),
+        DEADLINE_AFTER => return Ok(misc::deadline_after(a[0] as i64) as u64),
+        SYSTEM_GET_NUM_CPUS => return Ok(misc::num_cpus() as u64),
+        CHANNEL_CREATE => sys.channel_create(a[0] as u32, sys.out_ptr(1), sys.out_ptr(2)),
+        CHANNEL_READ => sys.channel_read(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as usize,
+            a[4] as u32,
+            a[5] as u32,
+            sys.out_ptr(6),
+            sys.out_ptr(7),
+        ),
+        CHANNEL_WRITE => sys.channel_write(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as u32,
+            a[4] as usize,
+            a[5] as u32,
+        ),
+        _ => Err(ZxError::BAD_SYSCALL),
+    };
+    r.map(|()| 0)
+}

@@ -57,6 +57,11 @@ impl Process {
         Ok(p)
     }
 
+    /// Sets the name from raw bytes (truncated to 31 bytes).
+    pub fn set_name(&self, raw: &[u8]) {
+        self.base.set_name(raw)
+    }
+
     /// Returns the root VMAR.
     pub fn root_vmar(&self) -> &Arc<VmAddressRegion> {
         &self.root_vmar

@@ -374,6 +374,7 @@ pub struct AddressSpace {
     // mapping of the window is gone before any mapping releases its VMO (and
     // with it, possibly, the frames).
     pt: Box<dyn PageTable>,
+    hal: HalRef,
     base: usize,
     size: usize,
     root: VmarId,
@@ -466,6 +467,7 @@ impl AddressSpace {
             .unwrap_or(1);
         let aspace = Arc::new_cyclic(|me| AddressSpace {
             pt,
+            hal,
             base,
             size,
             root,
@@ -493,6 +495,11 @@ impl AddressSpace {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    /// Returns the HAL this address space lives on.
+    pub fn hal(&self) -> &HalRef {
+        &self.hal
     }
 
     /// Returns the window `(base, size)`.

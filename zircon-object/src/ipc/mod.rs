@@ -1,0 +1,5 @@
+//! Inter-process communication objects.
+
+pub mod channel;
+
+pub use channel::Channel;

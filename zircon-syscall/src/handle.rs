@@ -1,0 +1,81 @@
+//! `zx_handle_*`.
+
+use zircon_object::handle::{HandleValue, INVALID_HANDLE};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{UserInPtr, UserOutPtr};
+use crate::Syscall;
+
+impl Syscall {
+    /// `zx_handle_close`: closing `ZX_HANDLE_INVALID` is a no-op.
+    pub fn handle_close(&self, h: HandleValue) -> ZxResult {
+        if h == INVALID_HANDLE {
+            return Ok(());
+        }
+        self.process.handles().remove(h).map(drop)
+    }
+
+    /// `zx_handle_close_many`: closes every valid handle in the array;
+    /// `BAD_HANDLE` if any was invalid.
+    pub fn handle_close_many(&self, ptr: UserInPtr<u32>, count: usize) -> ZxResult {
+        let values = ptr.read_array(self.aspace(), count)?;
+        let mut table = self.process.handles();
+        let mut result = Ok(());
+        for v in values {
+            if v != INVALID_HANDLE && table.remove(v).is_err() {
+                result = Err(ZxError::BAD_HANDLE);
+            }
+        }
+        result
+    }
+
+    /// `zx_handle_duplicate`.
+    pub fn handle_duplicate(&self, h: HandleValue, rights: u32, out: UserOutPtr<u32>) -> ZxResult {
+        let mut table = self.process.handles();
+        let src = table.get(h)?.clone();
+        if !src.rights.contains(Rights::DUPLICATE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let rights = new_rights(src.rights, rights)?;
+        let v = table.add(zircon_object::handle::Handle::new(src.object, rights));
+        drop(table);
+        if let Err(e) = out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_handle_replace`: on failure the original handle stays valid.
+    pub fn handle_replace(&self, h: HandleValue, rights: u32, out: UserOutPtr<u32>) -> ZxResult {
+        let mut table = self.process.handles();
+        let src = table.get(h)?.clone();
+        let rights = new_rights(src.rights, rights)?;
+        table.remove(h)?;
+        let v = table.add(zircon_object::handle::Handle::new(
+            src.object.clone(),
+            rights,
+        ));
+        drop(table);
+        if let Err(e) = out.write(self.aspace(), v) {
+            let mut table = self.process.handles();
+            let _ = table.remove(v);
+            table.add(src);
+            return Err(e);
+        }
+        Ok(())
+    }
+}
+
+/// Returns the rights a duplicate or replacement gets: `SAME_RIGHTS` keeps
+/// them; otherwise the request must be a subset (`INVALID_ARGS`).
+fn new_rights(have: Rights, requested: u32) -> ZxResult<Rights> {
+    if requested == Rights::SAME_RIGHTS.bits() {
+        return Ok(have);
+    }
+    let req = Rights::from_bits(requested).ok_or(ZxError::INVALID_ARGS)?;
+    if !have.contains(req) {
+        return Err(ZxError::INVALID_ARGS);
+    }
+    Ok(req)
+}

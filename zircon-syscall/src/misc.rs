@@ -1,0 +1,51 @@
+//! Clocks, sleeping and the debug log.
+
+use std::io::Write;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use zircon_object::{ZxError, ZxResult};
+
+use crate::user::read_bytes;
+use crate::Syscall;
+
+/// The most `zx_debug_write` prints per call, as in Zircon.
+const MAX_DEBUG_WRITE: usize = 256;
+
+static BOOT: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Nanoseconds on the monotonic clock (since the emulator started, plus one
+/// second so that 0 is never a valid "now").
+pub fn monotonic_now() -> i64 {
+    BOOT.elapsed().as_nanos() as i64 + 1_000_000_000
+}
+
+/// `zx_deadline_after`: now + `ns`, saturating at `ZX_TIME_INFINITE`.
+pub fn deadline_after(ns: i64) -> i64 {
+    monotonic_now().saturating_add(ns)
+}
+
+/// Returns the number of CPUs.
+pub fn num_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl Syscall {
+    /// `zx_debug_write`: prints up to 256 bytes on the runner's stdout.
+    pub fn debug_write(&self, buf: usize, len: usize) -> ZxResult {
+        let len = len.min(MAX_DEBUG_WRITE);
+        let bytes = read_bytes(self.aspace(), buf, len)?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes).map_err(|_| ZxError::IO)?;
+        out.flush().map_err(|_| ZxError::IO)
+    }
+
+    /// `zx_nanosleep`: blocks until `deadline` (monotonic ns).
+    pub fn nanosleep(&self, deadline: i64) -> ZxResult {
+        let now = monotonic_now();
+        if deadline > now {
+            std::thread::sleep(Duration::from_nanos((deadline - now) as u64));
+        }
+        Ok(())
+    }
+}

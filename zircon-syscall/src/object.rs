@@ -1,0 +1,286 @@
+//! `zx_object_get_info`, `zx_object_get_property`, `zx_object_set_property`.
+//!
+//! Info records are encoded field by field at Fuchsia's x86-64 offsets (see
+//! `<zircon/syscalls/object.h>`), never by transmuting Rust structs.
+
+use std::sync::Arc;
+
+use kernel_hal::MMUFlags;
+use zircon_object::handle::HandleValue;
+use zircon_object::object::KernelObject;
+use zircon_object::task::Process;
+use zircon_object::vm::vmo::info_flags;
+use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::Syscall;
+
+/// `ZX_INFO_*` topics.
+mod topic {
+    pub const HANDLE_VALID: u32 = 1;
+    pub const HANDLE_BASIC: u32 = 2;
+    pub const PROCESS: u32 = 0x1000_0003;
+    pub const VMAR: u32 = 7;
+    pub const PROCESS_MAPS_V1: u32 = 0xD;
+    pub const PROCESS_MAPS: u32 = 0x1000_000D;
+    pub const VMO_V1: u32 = 0x17;
+    pub const VMO_V2: u32 = 0x1000_0017;
+    pub const VMO: u32 = 0x2000_0017;
+    pub const HANDLE_COUNT: u32 = 19;
+}
+
+/// `ZX_PROP_NAME`
+const PROP_NAME: u32 = 3;
+/// `ZX_PROP_VMO_CONTENT_SIZE`
+const PROP_VMO_CONTENT_SIZE: u32 = 17;
+
+/// A little-endian record builder.
+struct Rec(Vec<u8>);
+
+impl Rec {
+    fn new(size: usize) -> Self {
+        Rec(vec![0; size])
+    }
+    fn u32(mut self, off: usize, v: u32) -> Self {
+        self.0[off..off + 4].copy_from_slice(&v.to_le_bytes());
+        self
+    }
+    fn u64(mut self, off: usize, v: u64) -> Self {
+        self.0[off..off + 8].copy_from_slice(&v.to_le_bytes());
+        self
+    }
+    fn bytes(mut self, off: usize, b: &[u8]) -> Self {
+        self.0[off..off + b.len()].copy_from_slice(b);
+        self
+    }
+}
+
+fn name32(s: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let n = s.len().min(31);
+    out[..n].copy_from_slice(&s.as_bytes()[..n]);
+    out
+}
+
+fn mmu_bits(f: MMUFlags) -> u32 {
+    // ZX_VM_PERM_* bits equal the MMU flag bits.
+    f.bits()
+}
+
+impl Syscall {
+    /// `zx_object_get_info`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn object_get_info(
+        &self,
+        h: HandleValue,
+        topic: u32,
+        buf: usize,
+        buf_size: usize,
+        actual: UserOutPtr<usize>,
+        avail: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let handle = self.process.handles().get(h)?.clone();
+        let single = |rec: Rec| -> ZxResult {
+            if buf_size < rec.0.len() {
+                actual.write_if_not_null(self.aspace(), 0)?;
+                avail.write_if_not_null(self.aspace(), 1)?;
+                return Err(ZxError::BUFFER_TOO_SMALL);
+            }
+            write_bytes(self.aspace(), buf, &rec.0)?;
+            actual.write_if_not_null(self.aspace(), 1)?;
+            avail.write_if_not_null(self.aspace(), 1)
+        };
+        let need = |r: Rights| {
+            if handle.rights.contains(r) {
+                Ok(())
+            } else {
+                Err(ZxError::ACCESS_DENIED)
+            }
+        };
+        match topic {
+            topic::HANDLE_VALID => Ok(()),
+            topic::HANDLE_BASIC => {
+                let o = &handle.object;
+                single(
+                    Rec::new(32)
+                        .u64(0, o.koid())
+                        .u32(8, handle.rights.bits())
+                        .u32(12, o.obj_type() as u32)
+                        .u64(16, o.related_koid()),
+                )
+            }
+            topic::HANDLE_COUNT => {
+                need(Rights::INSPECT)?;
+                single(Rec::new(4).u32(0, (Arc::strong_count(&handle.object) - 1) as u32))
+            }
+            topic::PROCESS => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let st = p.state();
+                single(
+                    Rec::new(24)
+                        .u64(0, st.return_code as u64)
+                        .u64(8, st.start_time as u64)
+                        .u32(16, st.flags),
+                )
+            }
+            topic::VMAR => {
+                let v = downcast::<VmAddressRegion>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let (base, len) = v.info();
+                single(Rec::new(16).u64(0, base as u64).u64(8, len as u64))
+            }
+            topic::VMO | topic::VMO_V2 | topic::VMO_V1 => {
+                let v = downcast::<VmObject>(&handle.object)?;
+                let size = match topic {
+                    topic::VMO => 128,
+                    topic::VMO_V2 => 120,
+                    _ => 104,
+                };
+                let i = v.info();
+                let rec = Rec::new(128)
+                    .u64(0, i.koid)
+                    .bytes(8, &i.name)
+                    .u64(40, i.size_bytes)
+                    .u64(48, i.parent_koid)
+                    .u64(56, i.num_children)
+                    .u64(64, i.num_mappings)
+                    .u64(72, 1)
+                    .u32(80, i.flags | info_flags::VIA_HANDLE)
+                    .u64(88, i.committed_bytes)
+                    .u32(96, handle.rights.bits())
+                    .u32(100, i.cache_policy)
+                    .u64(104, 0)
+                    .u64(112, 0)
+                    .u64(120, i.committed_bytes);
+                let mut rec = rec;
+                rec.0.truncate(size);
+                single(rec)
+            }
+            topic::PROCESS_MAPS | topic::PROCESS_MAPS_V1 => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let entry_size = if topic == topic::PROCESS_MAPS {
+                    104
+                } else {
+                    96
+                };
+                let (base, size) = p.root_vmar().aspace().window();
+                let mut recs = vec![Rec::new(104)
+                    .bytes(0, &name32(&format!("proc:{}", p.koid())))
+                    .u64(32, base as u64)
+                    .u64(40, size as u64)
+                    .u32(56, 1)];
+                for e in p.root_vmar().maps(1) {
+                    recs.push(match e {
+                        MapsEntry::Vmar {
+                            name,
+                            base,
+                            size,
+                            depth,
+                        } => Rec::new(104)
+                            .bytes(0, &name32(&name))
+                            .u64(32, base as u64)
+                            .u64(40, size as u64)
+                            .u64(48, depth as u64)
+                            .u32(56, 2),
+                        MapsEntry::Mapping {
+                            name,
+                            base,
+                            size,
+                            depth,
+                            flags,
+                            vmo_koid,
+                            vmo_offset,
+                            committed_pages,
+                        } => Rec::new(104)
+                            .bytes(0, &name)
+                            .u64(32, base as u64)
+                            .u64(40, size as u64)
+                            .u64(48, depth as u64)
+                            .u32(56, 3)
+                            .u32(64, mmu_bits(flags))
+                            .u64(72, vmo_koid)
+                            .u64(80, vmo_offset as u64)
+                            .u64(88, committed_pages as u64)
+                            .u64(96, committed_pages as u64),
+                    });
+                }
+                let fit = (buf_size / entry_size).min(recs.len());
+                let mut out = Vec::with_capacity(fit * entry_size);
+                for r in &recs[..fit] {
+                    out.extend_from_slice(&r.0[..entry_size]);
+                }
+                write_bytes(self.aspace(), buf, &out)?;
+                actual.write_if_not_null(self.aspace(), fit)?;
+                avail.write_if_not_null(self.aspace(), recs.len())
+            }
+            _ => Err(ZxError::NOT_SUPPORTED),
+        }
+    }
+
+    /// `zx_object_get_property`.
+    pub fn object_get_property(
+        &self,
+        h: HandleValue,
+        prop: u32,
+        buf: usize,
+        size: usize,
+    ) -> ZxResult {
+        let handle = self.process.handles().get(h)?.clone();
+        if !handle.rights.contains(Rights::GET_PROPERTY) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        match prop {
+            PROP_NAME => {
+                if size < 32 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &handle.object.base().name_bytes())
+            }
+            PROP_VMO_CONTENT_SIZE => {
+                let v = downcast::<VmObject>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &(v.content_size() as u64).to_le_bytes())
+            }
+            _ => Err(ZxError::INVALID_ARGS),
+        }
+    }
+
+    /// `zx_object_set_property`.
+    pub fn object_set_property(
+        &self,
+        h: HandleValue,
+        prop: u32,
+        buf: usize,
+        size: usize,
+    ) -> ZxResult {
+        let handle = self.process.handles().get(h)?.clone();
+        if !handle.rights.contains(Rights::SET_PROPERTY) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        match prop {
+            PROP_NAME => {
+                let name = read_bytes(self.aspace(), buf, size.min(31))?;
+                handle.object.base().set_name(&name);
+                Ok(())
+            }
+            PROP_VMO_CONTENT_SIZE => {
+                let v = downcast::<VmObject>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let b = read_bytes(self.aspace(), buf, 8)?;
+                v.set_content_size(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            }
+            _ => Err(ZxError::INVALID_ARGS),
+        }
+    }
+}
+
+fn downcast<T: KernelObject>(o: &Arc<dyn KernelObject>) -> ZxResult<Arc<T>> {
+    o.clone().downcast_arc::<T>().ok_or(ZxError::WRONG_TYPE)
+}

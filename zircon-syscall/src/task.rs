@@ -1,0 +1,108 @@
+//! `zx_process_*`.
+
+use zircon_object::handle::HandleValue;
+use zircon_object::task::{Job, Process};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{read_bytes, UserOutPtr};
+use crate::Syscall;
+
+/// `ZX_PROCESS_SHARED`
+const ZX_PROCESS_SHARED: u32 = 1;
+/// The largest transfer of `zx_process_read/write_memory` (64 MiB).
+const MAX_DEBUG_BLOCK: usize = 64 << 20;
+
+impl Syscall {
+    /// `zx_process_create`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn process_create(
+        &self,
+        job: HandleValue,
+        name: usize,
+        name_size: usize,
+        options: u32,
+        proc_out: UserOutPtr<u32>,
+        vmar_out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if options != 0 && options != ZX_PROCESS_SHARED {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if name == 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let name = read_bytes(
+            self.aspace(),
+            name,
+            name_size.min(zircon_object::object::ZX_MAX_NAME_LEN - 1),
+        )?;
+        let (job, _) = self
+            .process
+            .get_object::<Job>(job, Rights::MANAGE_PROCESS)?;
+        if options == ZX_PROCESS_SHARED {
+            // Shared address spaces are not emulated (see README).
+            return Err(ZxError::NOT_SUPPORTED);
+        }
+        let hal = self.process.root_vmar().aspace().hal().clone();
+        let child = Process::create(hal, &job, "")?;
+        child.set_name(&name);
+        let vmar = child.root_vmar().clone();
+        let vmar_rights = vmar.default_rights();
+        let ph = self.process.add_handle(child, Rights::DEFAULT_PROCESS);
+        let vh = self.process.add_handle(vmar, vmar_rights);
+        let r = proc_out
+            .write(self.aspace(), ph)
+            .and_then(|()| vmar_out.write(self.aspace(), vh));
+        if r.is_err() {
+            let mut t = self.process.handles();
+            let _ = t.remove(ph);
+            let _ = t.remove(vh);
+        }
+        r
+    }
+
+    /// `zx_process_read_memory`.
+    pub fn process_read_memory(
+        &self,
+        h: HandleValue,
+        vaddr: usize,
+        buf: usize,
+        len: usize,
+        actual: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let (target, _) = self
+            .process
+            .get_object::<Process>(h, Rights::READ | Rights::WRITE)?;
+        if len == 0 || len > MAX_DEBUG_BLOCK {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let mut data = vec![0u8; len];
+        let n = target.root_vmar().aspace().read_memory(vaddr, &mut data)?;
+        crate::user::write_bytes(self.aspace(), buf, &data[..n])?;
+        actual.write_if_not_null(self.aspace(), n)
+    }
+
+    /// `zx_process_write_memory`.
+    pub fn process_write_memory(
+        &self,
+        h: HandleValue,
+        vaddr: usize,
+        buf: usize,
+        len: usize,
+        actual: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let (target, _) = self.process.get_object::<Process>(h, Rights::WRITE)?;
+        if len == 0 || len > MAX_DEBUG_BLOCK {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let data = read_bytes(self.aspace(), buf, len)?;
+        let n = target.root_vmar().aspace().write_memory(vaddr, &data)?;
+        actual.write_if_not_null(self.aspace(), n)
+    }
+
+    /// `zx_process_exit`: ends the process; the calling thread leaves guest
+    /// mode.
+    pub fn process_exit(&mut self, code: i64) {
+        self.process.exit(code);
+        self.exit = Some(code);
+    }
+}

@@ -1,0 +1,115 @@
+//! `zx_vmar_*`.
+
+use zircon_object::handle::HandleValue;
+use zircon_object::vm::{VmAddressRegion, VmObject};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::UserOutPtr;
+use crate::Syscall;
+
+impl Syscall {
+    fn vmar(&self, h: HandleValue) -> ZxResult<(std::sync::Arc<VmAddressRegion>, Rights)> {
+        self.process
+            .get_object::<VmAddressRegion>(h, Rights::empty())
+    }
+
+    /// `zx_vmar_allocate`: on a failed copy-out the new region is destroyed.
+    pub fn vmar_allocate(
+        &self,
+        parent: HandleValue,
+        options: u32,
+        offset: usize,
+        size: usize,
+        child_out: UserOutPtr<u32>,
+        addr_out: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let (vmar, rights) = self.vmar(parent)?;
+        let child = vmar.allocate(rights, options, offset, size)?;
+        if let Err(e) = addr_out.write(self.aspace(), child.addr()) {
+            let _ = child.destroy();
+            return Err(e);
+        }
+        let rights = child.default_rights();
+        let v = self.process.add_handle(child.clone(), rights);
+        if let Err(e) = child_out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            let _ = child.destroy();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_vmar_map`: on a failed copy-out the mapping is removed again.
+    #[allow(clippy::too_many_arguments)]
+    pub fn vmar_map(
+        &self,
+        h: HandleValue,
+        options: u32,
+        vmar_offset: usize,
+        vmo: HandleValue,
+        vmo_offset: u64,
+        len: usize,
+        out: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let (vmar, vmar_rights) = self.vmar(h)?;
+        let (vmo, vmo_rights) = self.process.get_object::<VmObject>(vmo, Rights::empty())?;
+        let addr = vmar.map(
+            vmar_rights,
+            options,
+            vmar_offset,
+            &vmo,
+            vmo_rights,
+            vmo_offset,
+            len,
+        )?;
+        if let Err(e) = out.write(self.aspace(), addr) {
+            let _ = vmar.unmap(Rights::OP_CHILDREN, addr, len);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_vmar_unmap`.
+    pub fn vmar_unmap(&self, h: HandleValue, addr: usize, len: usize) -> ZxResult {
+        let (vmar, rights) = self.vmar(h)?;
+        vmar.unmap(rights, addr, len)
+    }
+
+    /// `zx_vmar_protect`.
+    pub fn vmar_protect(&self, h: HandleValue, options: u32, addr: usize, len: usize) -> ZxResult {
+        let (vmar, rights) = self.vmar(h)?;
+        vmar.protect(rights, options, addr, len)
+    }
+
+    /// `zx_vmar_destroy`: needs `OP_CHILDREN`.
+    pub fn vmar_destroy(&self, h: HandleValue) -> ZxResult {
+        let (vmar, _) = self
+            .process
+            .get_object::<VmAddressRegion>(h, Rights::OP_CHILDREN)?;
+        vmar.destroy()
+    }
+
+    /// `zx_vmar_op_range`: no buffer is used by any op.
+    pub fn vmar_op_range(
+        &self,
+        h: HandleValue,
+        op: u32,
+        addr: usize,
+        len: usize,
+        buffer: usize,
+        buffer_size: usize,
+    ) -> ZxResult {
+        let (vmar, rights) = self.vmar(h)?;
+        use zircon_object::vm::vmar::vmar_op::*;
+        if !matches!(
+            op,
+            COMMIT | DECOMMIT | MAP_RANGE | ZERO | DONT_NEED | ALWAYS_NEED | PREFETCH
+        ) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if buffer != 0 || buffer_size != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        vmar.op_range(rights, op, addr, len)
+    }
+}

@@ -1,0 +1,218 @@
+//! `zx_vmo_*`.
+
+use std::sync::Arc;
+
+use zircon_object::handle::{HandleValue, INVALID_HANDLE};
+use zircon_object::vm::vmo::{child_rights, ZX_VMO_CHILD_NO_WRITE, ZX_VMO_CHILD_RESIZABLE};
+use zircon_object::vm::VmObject;
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::UserOutPtr;
+use crate::Syscall;
+
+/// Bulk transfers go through a kernel buffer this big at a time.
+const CHUNK: usize = 64 << 10;
+
+/// `ZX_VMO_OP_*`.
+mod op {
+    pub const COMMIT: u32 = 1;
+    pub const DECOMMIT: u32 = 2;
+    pub const LOCK: u32 = 3;
+    pub const UNLOCK: u32 = 4;
+    pub const CACHE_SYNC: u32 = 6;
+    pub const CACHE_INVALIDATE: u32 = 7;
+    pub const CACHE_CLEAN: u32 = 8;
+    pub const CACHE_CLEAN_INVALIDATE: u32 = 9;
+    pub const ZERO: u32 = 10;
+    pub const TRY_LOCK: u32 = 11;
+    pub const DONT_NEED: u32 = 12;
+    pub const ALWAYS_NEED: u32 = 13;
+    pub const PREFETCH: u32 = 14;
+}
+
+impl Syscall {
+    fn vmo(&self, h: HandleValue, rights: Rights) -> ZxResult<(Arc<VmObject>, Rights)> {
+        self.process.get_object::<VmObject>(h, rights)
+    }
+
+    /// `zx_vmo_create`.
+    pub fn vmo_create(&self, size: u64, options: u32, out: UserOutPtr<u32>) -> ZxResult {
+        let hal = self.process.root_vmar().aspace().hal().clone();
+        let vmo = VmObject::create(hal, size, options)?;
+        let rights = vmo.default_rights();
+        let v = self.process.add_handle(vmo, rights);
+        if let Err(e) = out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_vmo_read`: a bad user buffer reports the fault status.
+    pub fn vmo_read(&self, h: HandleValue, buf: usize, offset: u64, len: usize) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::READ)?;
+        vmo.op_bounds(offset, len as u64)?;
+        let mut kbuf = vec![0u8; len.min(CHUNK)];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(CHUNK);
+            vmo.read(offset + done as u64, &mut kbuf[..n])?;
+            self.aspace()
+                .copy_to_user(buf.wrapping_add(done), &kbuf[..n])?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// `zx_vmo_write`: a bad user buffer reports the fault status.
+    pub fn vmo_write(&self, h: HandleValue, buf: usize, offset: u64, len: usize) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::WRITE)?;
+        vmo.op_bounds(offset, len as u64)?;
+        let mut kbuf = vec![0u8; len.min(CHUNK)];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(CHUNK);
+            self.aspace()
+                .copy_from_user(buf.wrapping_add(done), &mut kbuf[..n])?;
+            vmo.write(offset + done as u64, &kbuf[..n])?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// `zx_vmo_get_size`.
+    pub fn vmo_get_size(&self, h: HandleValue, out: UserOutPtr<u64>) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::empty())?;
+        out.write(self.aspace(), vmo.size() as u64)
+    }
+
+    /// `zx_vmo_set_size`: WRITE, and RESIZE if the VMO is resizable.
+    pub fn vmo_set_size(&self, h: HandleValue, size: u64) -> ZxResult {
+        let (vmo, rights) = self.vmo(h, Rights::WRITE)?;
+        if vmo.is_resizable() && !rights.contains(Rights::RESIZE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        vmo.set_size(size)
+    }
+
+    /// `zx_vmo_op_range`.
+    pub fn vmo_op_range(
+        &self,
+        h: HandleValue,
+        op: u32,
+        offset: u64,
+        size: u64,
+        _buffer: usize,
+        _buffer_size: usize,
+    ) -> ZxResult {
+        let (vmo, rights) = self.vmo(h, Rights::empty())?;
+        let need = |r: Rights| {
+            if rights.contains(r) {
+                Ok(())
+            } else {
+                Err(ZxError::ACCESS_DENIED)
+            }
+        };
+        match op {
+            op::COMMIT => {
+                need(Rights::WRITE)?;
+                vmo.commit(offset, size)
+            }
+            op::DECOMMIT => {
+                need(Rights::WRITE)?;
+                vmo.decommit(offset, size)
+            }
+            op::ZERO => {
+                need(Rights::WRITE)?;
+                vmo.zero(offset, size)
+            }
+            op::LOCK | op::TRY_LOCK | op::UNLOCK => {
+                if !rights.intersects(Rights::READ | Rights::WRITE) {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
+                // Only discardable VMOs can be locked; discarding is not
+                // emulated (see README).
+                Err(ZxError::NOT_SUPPORTED)
+            }
+            op::CACHE_SYNC
+            | op::CACHE_CLEAN
+            | op::CACHE_CLEAN_INVALIDATE
+            | op::CACHE_INVALIDATE => {
+                need(if op == op::CACHE_INVALIDATE {
+                    Rights::WRITE
+                } else {
+                    Rights::READ
+                })?;
+                if size == 0 {
+                    return Err(ZxError::INVALID_ARGS);
+                }
+                vmo.op_bounds(offset, size).map(drop)
+            }
+            op::PREFETCH => {
+                need(Rights::READ)?;
+                vmo.op_bounds(offset, size).map(drop)
+            }
+            op::DONT_NEED | op::ALWAYS_NEED => vmo.op_bounds(offset, size).map(drop),
+            _ => Err(ZxError::INVALID_ARGS),
+        }
+    }
+
+    /// `zx_vmo_create_child`.
+    pub fn vmo_create_child(
+        &self,
+        h: HandleValue,
+        options: u32,
+        offset: u64,
+        size: u64,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if options & ZX_VMO_CHILD_NO_WRITE != 0 && options & ZX_VMO_CHILD_RESIZABLE != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (vmo, rights) = self.vmo(h, Rights::DUPLICATE | Rights::READ)?;
+        let child = vmo.create_child(options, offset, size)?;
+        let v = self
+            .process
+            .add_handle(child, child_rights(rights, options));
+        if let Err(e) = out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_vmo_replace_as_executable`: only `ZX_HANDLE_INVALID` is accepted
+    /// as the VMEX resource. The VMO handle is consumed.
+    pub fn vmo_replace_as_executable(
+        &self,
+        h: HandleValue,
+        vmex: HandleValue,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if vmex != INVALID_HANDLE {
+            let table = self.process.handles();
+            let handle = table.get(vmex)?;
+            let _ = handle;
+            return Err(ZxError::WRONG_TYPE);
+        }
+        let mut table = self.process.handles();
+        let old = table.get(h)?.clone();
+        old.object
+            .clone()
+            .downcast_arc::<VmObject>()
+            .ok_or(ZxError::WRONG_TYPE)?;
+        table.remove(h)?;
+        let v = table.add(zircon_object::handle::Handle::new(
+            old.object,
+            old.rights | Rights::EXECUTE,
+        ));
+        drop(table);
+        out.write(self.aspace(), v)
+    }
+
+    /// `zx_vmo_set_cache_policy`: needs MAP.
+    pub fn vmo_set_cache_policy(&self, h: HandleValue, policy: u32) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::MAP)?;
+        vmo.set_cache_policy(policy)
+    }
+}
