@@ -15,6 +15,9 @@
 //! * the fault handler (`fault.rs`) — SIGSEGV/SIGBUS in a window goes to the
 //!   window's [`kernel_hal::FaultResolver`]; the guest resumes if it
 //!   resolves the fault.
+//! * the context switch (`context.rs`) — [`run_guest`] enters guest code;
+//!   the syscall trampoline ([`syscall_entry_address`]) brings a vDSO call
+//!   back to the host's [`SyscallHandler`] and returns to the guest.
 //! * `sys.rs` — one thin shell per system call; everything else is safe
 //!   code on top of it.
 //!
@@ -43,12 +46,17 @@ use std::sync::{Arc, OnceLock};
 
 use kernel_hal::{Hal, HalResult, PageTable, PhysMem};
 
+mod context;
 mod fault;
 mod page_table;
 mod phys;
 mod runs;
 mod sys;
 
+pub use context::{
+    in_guest_mode, request_exit, run_guest, set_syscall_handler, syscall_entry_address, GuestExit,
+    SyscallHandler,
+};
 pub use fault::{
     ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,
     host_probe_read, host_probe_write, install_fault_handlers, resolved_fault_count,

@@ -1,0 +1,397 @@
+//! The guest/host context switch: entering guest code, and the syscall
+//! trampoline through which guest code calls back into the host.
+//!
+//! Guest and host share one Linux thread and one address space (guest
+//! address = host address), so switching between them is a matter of
+//! registers and stacks, not of privilege levels (DESIGN.md decision 6: the
+//! fast path is a function call).
+//!
+//! * [`run_guest`] saves the host's callee-saved registers on the host
+//!   stack, remembers that stack pointer, clears the general registers and
+//!   jumps to guest code on the guest's stack.
+//! * Guest code calls a vDSO function with the SysV C ABI; the vDSO stub
+//!   does `mov $NUM, %eax; jmp *ENTRY(%rip)` where `ENTRY` holds
+//!   [`syscall_entry_address`]. The trampoline there saves the guest's
+//!   stack pointer, switches to the host stack right below [`run_guest`]'s
+//!   frame, and calls the process-wide [`SyscallHandler`] (set with
+//!   [`set_syscall_handler`]) with the number, the six register arguments
+//!   and the guest's stack pointer (arguments 7 and 8 are at
+//!   `guest_rsp + 8` and `guest_rsp + 16`; the handler must read them with
+//!   a fallible copy: guest pointers are allegations).
+//! * When the handler returns, the trampoline either returns to the guest
+//!   with `rax` = the result, or, if the handler called [`request_exit`],
+//!   restores the host's registers and makes [`run_guest`] return.
+//!
+//! # The per-thread state block
+//!
+//! The trampoline runs with nothing but guest registers, so it finds its
+//! thread's state through the **GS base**, which Linux userspace (glibc,
+//! Rust's std) does not use on x86-64. [`run_guest`] points it at the
+//! thread's [`ThreadState`] with `arch_prctl(ARCH_SET_GS)` the first time a
+//! host thread runs guest code; it is never changed on the hot path. The
+//! block is a `#[repr(C)]` thread-local (no destructor, so it lives exactly
+//! as long as its thread); its layout, as addressed by the assembly through
+//! `%gs:OFFSET`:
+//!
+//! | offset | field            | written by                | read by                  |
+//! |-------:|------------------|---------------------------|--------------------------|
+//! | 0      | `guest_rsp`      | trampoline, on entry      | trampoline, on return    |
+//! | 8      | `host_rsp`       | guest entry               | trampoline, guest exit   |
+//! | 16     | `exit_requested` | [`request_exit`]; cleared by [`run_guest`] | trampoline |
+//! | 24     | `exit_value`     | [`request_exit`]          | [`run_guest`]            |
+//! | 32     | `entry`          | [`run_guest`]             | guest entry (`jmp *%gs:32`) |
+//!
+//! The offsets are computed with `offset_of!` and fed to the assembly as
+//! constants, so code and layout cannot drift apart. The remaining fields
+//! (`in_guest`, `gs_installed`) are only used by Rust code.
+//!
+//! # Registers
+//!
+//! On guest entry every general register is zero except `rdi`/`rsi` (the
+//! two arguments) and `rsp`; the direction flag is clear; MXCSR and the x87
+//! control word are left as the host had them. Across a syscall the guest's
+//! callee-saved registers (`rbx`, `rbp`, `r12`–`r15`) are preserved — the
+//! trampoline does not touch them and the Rust code it calls preserves them
+//! per the C ABI — and `rsp` is restored; the caller-saved ones may be
+//! clobbered, `rax` holds the result. The trampoline clears the direction
+//! flag before calling Rust code, so a guest that calls with it set cannot
+//! make the host's string operations run backwards.
+//!
+//! # Limits
+//!
+//! * [`run_guest`] must not be called from inside the handler (it would
+//!   overwrite the saved host stack pointer); it panics if it is.
+//! * A panic in the handler is caught at the boundary: it never unwinds
+//!   through the assembly; the guest gets `ZX_ERR_INTERNAL` (-1) and keeps
+//!   running. (Unwinding further would skip the trampoline's switch back.)
+//! * The guest runs with the host's FS base (thread pointer). When guests
+//!   get their own, the trampoline must switch it (`wrfsbase`) before
+//!   calling Rust code, whose thread-locals live there.
+//! * A host thread that calls the trampoline without being in
+//!   [`run_guest`] has no valid state block; do not.
+
+use std::cell::Cell;
+use std::mem::offset_of;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// `ZX_ERR_INTERNAL`, returned to the guest when the handler panics.
+const ZX_ERR_INTERNAL: i64 = -1;
+/// `ZX_ERR_BAD_SYSCALL`, returned to the guest when no handler is set.
+const ZX_ERR_BAD_SYSCALL: i64 = -13;
+
+/// `arch_prctl` code that sets the GS base (`<asm/prctl.h>`).
+const ARCH_SET_GS: libc::c_int = 0x1001;
+
+/// Signature of the syscall dispatcher: the syscall number, the six
+/// register arguments (`rdi`, `rsi`, `rdx`, `rcx`, `r8`, `r9`), and the
+/// guest's stack pointer at entry (pointing at the return address, so the
+/// dispatcher can fetch arguments 7 and 8 from `guest_rsp + 8` and
+/// `guest_rsp + 16` with its own fallible copy). Returns the value for the
+/// guest's `rax`.
+pub type SyscallHandler = fn(num: u32, args: [u64; 6], guest_rsp: usize) -> u64;
+
+/// Why [`run_guest`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuestExit {
+    /// The syscall handler called [`request_exit`] with this code.
+    Exited(i64),
+}
+
+/// The per-thread block the assembly reaches through the GS base. See the
+/// module documentation for the layout. Every field is a `Cell`, so the
+/// assembly may write it while Rust code holds a shared reference.
+#[repr(C)]
+struct ThreadState {
+    /// The guest's `rsp` at its last syscall (pointing at the return
+    /// address).
+    guest_rsp: Cell<u64>,
+    /// The host's `rsp` in [`run_guest`] after it pushed the host's
+    /// callee-saved registers; 16-byte aligned.
+    host_rsp: Cell<u64>,
+    /// Nonzero once the handler asked the thread to leave guest mode.
+    exit_requested: Cell<u64>,
+    /// The code given to [`request_exit`].
+    exit_value: Cell<i64>,
+    /// Where [`run_guest`] jumps into the guest.
+    entry: Cell<u64>,
+    /// Whether the thread is inside [`run_guest`].
+    in_guest: Cell<bool>,
+    /// Whether the GS base already points at this block.
+    gs_installed: Cell<bool>,
+}
+
+const GUEST_RSP: usize = offset_of!(ThreadState, guest_rsp);
+const HOST_RSP: usize = offset_of!(ThreadState, host_rsp);
+const EXIT_REQUESTED: usize = offset_of!(ThreadState, exit_requested);
+const EXIT_VALUE: usize = offset_of!(ThreadState, exit_value);
+const ENTRY: usize = offset_of!(ThreadState, entry);
+
+// The documented layout.
+const _: () = assert!(
+    GUEST_RSP == 0 && HOST_RSP == 8 && EXIT_REQUESTED == 16 && EXIT_VALUE == 24 && ENTRY == 32
+);
+
+thread_local! {
+    /// This thread's state block; the GS base points here while (and after)
+    /// the thread runs guest code.
+    static STATE: ThreadState = const {
+        ThreadState {
+            guest_rsp: Cell::new(0),
+            host_rsp: Cell::new(0),
+            exit_requested: Cell::new(0),
+            exit_value: Cell::new(0),
+            entry: Cell::new(0),
+            in_guest: Cell::new(false),
+            gs_installed: Cell::new(false),
+        }
+    };
+}
+
+/// The process-wide dispatcher, as a `SyscallHandler` cast to a pointer;
+/// null when none is set.
+static HANDLER: AtomicPtr<()> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Installs the process-wide syscall dispatcher. A later call replaces it:
+/// syscalls that start afterwards go to the new one (one already running
+/// finishes in the old one). Until a handler is set, every syscall returns
+/// `ZX_ERR_BAD_SYSCALL`.
+pub fn set_syscall_handler(handler: SyscallHandler) {
+    HANDLER.store(handler as *mut (), Ordering::Release);
+}
+
+/// Returns the current dispatcher, if any.
+fn handler() -> Option<SyscallHandler> {
+    let p = HANDLER.load(Ordering::Acquire);
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: HANDLER only ever holds null or a `SyscallHandler` cast to a
+    // pointer (`set_syscall_handler`); function and data pointers have the
+    // same size and representation on x86-64.
+    Some(unsafe { std::mem::transmute::<*mut (), SyscallHandler>(p) })
+}
+
+/// Returns the address of the syscall trampoline, which the vDSO's entry
+/// slot must hold.
+pub fn syscall_entry_address() -> usize {
+    zx_hal_syscall_entry as *const () as usize
+}
+
+/// Asks the current thread to leave guest mode: when the running syscall
+/// handler returns, [`run_guest`] returns [`GuestExit::Exited`]`(code)`
+/// instead of resuming the guest. Meant to be called from inside the
+/// handler; elsewhere it has no effect (the request is cleared when
+/// [`run_guest`] starts). A later call in the same syscall replaces the
+/// code.
+pub fn request_exit(code: i64) {
+    STATE.with(|s| {
+        s.exit_value.set(code);
+        s.exit_requested.set(1);
+    });
+}
+
+/// Returns whether the current host thread is inside [`run_guest`]
+/// (running guest code, or a syscall handler on the guest's behalf).
+pub fn in_guest_mode() -> bool {
+    STATE.with(|s| s.in_guest.get())
+}
+
+/// Runs guest code on the current host thread until a syscall handler
+/// calls [`request_exit`]: `rsp` = `stack`, `rdi` = `arg1`, `rsi` = `arg2`,
+/// every other general register 0, `rip` = `entry`, direction flag clear.
+/// `stack` is used as given: the caller chooses its alignment (the SysV
+/// convention for a function entry is `stack % 16 == 8`).
+///
+/// The first call on a thread points the thread's GS base at its state
+/// block; every call gives the thread an alternate signal stack
+/// ([`crate::ensure_alt_stack`]), so faults of a guest with a broken stack
+/// pointer can still be handled.
+///
+/// # Safety
+///
+/// `entry` must be executable guest code and `stack` a writable guest
+/// stack, both prepared by the caller, and the guest must reach the host
+/// only through the syscall trampoline (a `call` into the vDSO, following
+/// the C ABI). The guest runs with full access to the host process (this
+/// is a LibOS): whatever it does to host memory is the caller's
+/// responsibility.
+///
+/// # Panics
+///
+/// Panics if the thread is already in guest mode (called from inside a
+/// syscall handler), or if the GS base cannot be set.
+pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> GuestExit {
+    crate::fault::ensure_alt_stack();
+    STATE.with(|s| {
+        assert!(
+            !s.in_guest.get(),
+            "run_guest called on a thread that is already in guest mode"
+        );
+        if !s.gs_installed.get() {
+            let block = s as *const ThreadState as usize;
+            // SAFETY: ARCH_SET_GS only changes this thread's GS base, which
+            // nothing else in the process uses (glibc and Rust use FS); the
+            // block it points to lives as long as the thread.
+            let r = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_GS, block) };
+            assert_eq!(
+                r,
+                0,
+                "arch_prctl(ARCH_SET_GS) failed: {}",
+                std::io::Error::last_os_error()
+            );
+            s.gs_installed.set(true);
+        }
+        s.exit_requested.set(0);
+        s.entry.set(entry as u64);
+        s.in_guest.set(true);
+        // SAFETY: the GS base points at this thread's block (above); the
+        // caller vouches for `entry` and `stack` (this function's contract).
+        // The assembly saves and restores the callee-saved registers and
+        // returns here only through the exit path.
+        unsafe { zx_hal_enter_guest(stack, arg1, arg2) };
+        s.in_guest.set(false);
+        s.exit_requested.set(0);
+        GuestExit::Exited(s.exit_value.get())
+    })
+}
+
+extern "C" {
+    /// Saves the host's callee-saved registers, records the host stack
+    /// pointer in the state block, clears the registers and jumps to the
+    /// block's `entry` with `rsp` = `stack`, `rdi` = `arg1`, `rsi` =
+    /// `arg2`. Returns when the trampoline finds an exit request.
+    fn zx_hal_enter_guest(stack: usize, arg1: u64, arg2: u64);
+    /// The syscall trampoline; never called from Rust (its address goes
+    /// into the vDSO).
+    fn zx_hal_syscall_entry();
+}
+
+/// Called by the trampoline on the host stack: runs the handler and turns
+/// a panic into `ZX_ERR_INTERNAL`, so nothing unwinds into the assembly.
+extern "C" fn zx_hal_dispatch(
+    a0: u64,
+    a1: u64,
+    a2: u64,
+    a3: u64,
+    a4: u64,
+    a5: u64,
+    num: u32,
+    guest_rsp: u64,
+) -> u64 {
+    let Some(handler) = handler() else {
+        return ZX_ERR_BAD_SYSCALL as u64;
+    };
+    let args = [a0, a1, a2, a3, a4, a5];
+    match catch_unwind(AssertUnwindSafe(|| handler(num, args, guest_rsp as usize))) {
+        Ok(v) => v,
+        Err(_) => {
+            log::error!("kernel-hal-unix: syscall handler panicked on syscall {num}");
+            ZX_ERR_INTERNAL as u64
+        }
+    }
+}
+
+// Guest entry and the syscall trampoline (Intel syntax).
+//
+// zx_hal_enter_guest(stack = rdi, arg1 = rsi, arg2 = rdx): called from Rust
+// (rsp = 16n + 8). Six pushes and 8 bytes of padding leave rsp 16-byte
+// aligned; that is `host_rsp`, so the trampoline's calls are aligned.
+//
+// zx_hal_syscall_entry: eax = number, rdi..r9 = arguments, rsp = guest
+// stack at the return address. Only rax, r11 and the flags are touched
+// before the Rust call; the guest's callee-saved registers are never
+// touched. Arguments 7 and 8 of zx_hal_dispatch (num, guest_rsp) are pushed
+// so they sit at [rsp] and [rsp + 8] at the call, which two pushes from the
+// 16-byte aligned host_rsp keep aligned. The guest stack is never written.
+std::arch::global_asm!(
+    ".pushsection .text.zx_hal_context, \"ax\", @progbits",
+    ".globl zx_hal_enter_guest",
+    ".hidden zx_hal_enter_guest",
+    ".type zx_hal_enter_guest, @function",
+    ".balign 16",
+    "zx_hal_enter_guest:",
+    "push rbp",
+    "push rbx",
+    "push r12",
+    "push r13",
+    "push r14",
+    "push r15",
+    "sub rsp, 8",
+    "mov qword ptr gs:[{host_rsp}], rsp",
+    "mov rsp, rdi",
+    "mov rdi, rsi",
+    "mov rsi, rdx",
+    "xor eax, eax",
+    "xor ebx, ebx",
+    "xor ecx, ecx",
+    "xor edx, edx",
+    "xor ebp, ebp",
+    "xor r8d, r8d",
+    "xor r9d, r9d",
+    "xor r10d, r10d",
+    "xor r11d, r11d",
+    "xor r12d, r12d",
+    "xor r13d, r13d",
+    "xor r14d, r14d",
+    "xor r15d, r15d",
+    "cld",
+    "jmp qword ptr gs:[{entry}]",
+    ".size zx_hal_enter_guest, . - zx_hal_enter_guest",
+    "",
+    ".globl zx_hal_syscall_entry",
+    ".hidden zx_hal_syscall_entry",
+    ".type zx_hal_syscall_entry, @function",
+    ".balign 16",
+    "zx_hal_syscall_entry:",
+    "mov r11, rsp",
+    "mov qword ptr gs:[{guest_rsp}], rsp",
+    "mov rsp, qword ptr gs:[{host_rsp}]",
+    "cld",
+    "mov eax, eax",
+    "push r11",
+    "push rax",
+    "call {dispatch}",
+    "cmp qword ptr gs:[{exit_requested}], 0",
+    "jne 2f",
+    "mov rsp, qword ptr gs:[{guest_rsp}]",
+    "ret",
+    "2:",
+    "mov rsp, qword ptr gs:[{host_rsp}]",
+    "add rsp, 8",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbx",
+    "pop rbp",
+    "ret",
+    ".size zx_hal_syscall_entry, . - zx_hal_syscall_entry",
+    ".popsection",
+    host_rsp = const HOST_RSP,
+    guest_rsp = const GUEST_RSP,
+    exit_requested = const EXIT_REQUESTED,
+    entry = const ENTRY,
+    dispatch = sym zx_hal_dispatch,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_handler_means_bad_syscall() {
+        // No test in this crate's unit tests installs a handler.
+        assert_eq!(
+            zx_hal_dispatch(1, 2, 3, 4, 5, 6, 7, 8) as i64,
+            ZX_ERR_BAD_SYSCALL
+        );
+    }
+
+    #[test]
+    fn not_in_guest_mode_outside_run_guest() {
+        assert!(!in_guest_mode());
+        request_exit(3); // no effect outside a syscall
+        assert!(!in_guest_mode());
+    }
+}
