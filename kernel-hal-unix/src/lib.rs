@@ -48,6 +48,7 @@ use kernel_hal::{Hal, HalResult, PageTable, PhysMem};
 
 mod context;
 mod fault;
+mod guest;
 mod page_table;
 mod phys;
 mod runs;
@@ -62,6 +63,7 @@ pub use fault::{
     host_probe_read, host_probe_write, install_fault_handlers, resolved_fault_count,
     UnresolvedFault,
 };
+pub use guest::{enter_guest, EnterError};
 pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
 pub use phys::{FramePool, FRAME_FILE_SIZE};
 
