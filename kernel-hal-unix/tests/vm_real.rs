@@ -402,13 +402,15 @@ fn huge_vmo_commits_lazily() {
     let t = Instant::now();
     let va = env.map(RW, &vmo, size);
     let took = t.elapsed();
+    // The proof is that nothing happened on the host; the time bound is
+    // only a sanity check, loose enough for a loaded machine.
     assert_eq!(pt.host_ops(), ops, "mapping costs no host call");
     assert_eq!(
         (phys.allocated_frames(), phys.host_allocated_bytes()),
         (0, 0)
     );
     assert!(
-        took < Duration::from_millis(100),
+        took < Duration::from_secs(1),
         "mapping 512 GiB took {took:?}"
     );
     assert_eq!(vmo.committed_bytes(), 0);
