@@ -19,7 +19,7 @@
 //! `inner` lock, never the reverse. A VMO never calls into an address space
 //! while holding its own lock (see [`VmObject::set_size`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
@@ -100,8 +100,8 @@ struct VmoInner {
     content_size: usize,
     /// Chunk index → frame address of the chunk (paged VMOs only).
     chunks: BTreeMap<usize, PhysAddr>,
-    /// Live mappings of this VMO.
-    mappings: Vec<MappingRef>,
+    /// Live mappings of this VMO, keyed by (address space, mapping id).
+    mappings: HashMap<(usize, MappingId), MappingRef>,
     /// Live children.
     children: Vec<Weak<VmObject>>,
     cache_policy: u32,
@@ -203,7 +203,7 @@ impl VmObject {
                 size,
                 content_size,
                 chunks: BTreeMap::new(),
-                mappings: Vec::new(),
+                mappings: HashMap::new(),
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
             }),
@@ -509,8 +509,8 @@ impl VmObject {
             let old = inner.size;
             inner.size = new_size;
             inner.content_size = size as usize;
-            inner.mappings.retain(|m| m.aspace.strong_count() > 0);
-            (old, inner.mappings.clone())
+            inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
+            (old, inner.mappings.values().cloned().collect::<Vec<_>>())
         };
         if new_size < old_size {
             for m in &mappings {
@@ -554,7 +554,7 @@ impl VmObject {
             return Err(ZxError::INVALID_ARGS);
         }
         let mut inner = self.lock();
-        inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+        inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
         inner.children.retain(|c| c.strong_count() > 0);
         if !inner.mappings.is_empty()
             || !inner.children.is_empty()
@@ -622,7 +622,7 @@ impl VmObject {
                     size: rounded,
                     content_size: size as usize,
                     chunks: BTreeMap::new(),
-                    mappings: Vec::new(),
+                    mappings: HashMap::new(),
                     children: Vec::new(),
                     cache_policy: ZX_CACHE_POLICY_CACHED,
                 }),
@@ -689,7 +689,7 @@ impl VmObject {
     pub fn info(&self) -> VmoInfo {
         let (size, nmap, nchild, policy) = {
             let mut inner = self.lock();
-            inner.mappings.retain(|m| m.aspace.strong_count() > 0);
+            inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             inner.children.retain(|c| c.strong_count() > 0);
             (
                 inner.size,
@@ -751,16 +751,12 @@ impl VmObject {
     }
 
     pub(crate) fn add_mapping(&self, m: MappingRef) {
-        let mut inner = self.lock();
-        inner.mappings.retain(|m| m.aspace.strong_count() > 0);
-        inner.mappings.push(m);
+        let key = (m.aspace.as_ptr() as usize, m.id);
+        self.lock().mappings.insert(key, m);
     }
 
     pub(crate) fn remove_mapping(&self, aspace: &Weak<AddressSpace>, id: MappingId) {
-        let mut inner = self.lock();
-        inner
-            .mappings
-            .retain(|m| !(m.id == id && Weak::ptr_eq(&m.aspace, aspace)));
+        self.lock().mappings.remove(&(aspace.as_ptr() as usize, id));
     }
 
     /// Returns the number of live mappings.
