@@ -32,6 +32,12 @@
 //! where the implementation answers differently, the model computes both
 //! outcomes and the main property accepts the implementation's one only if
 //! it matches the documented divergence exactly (result *and* state).
+//!
+//! Knobs (environment variables): `VMAR_MODEL_CASES=N` runs N cases instead
+//! of 256; `VMAR_MODEL_STRICT=1` accepts Zircon's outcomes only (proptest
+//! then shrinks to a divergence); `VMAR_MODEL_STATS=1` makes `zz_print_stats`
+//! print how often each call returned each outcome (run it with
+//! `-- --nocapture --test-threads 1`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -392,7 +398,7 @@ fn aim() -> impl Strategy<Value = Option<usize>> {
 fn op() -> impl Strategy<Value = Op> {
     let h = 0..64usize;
     prop_oneof![
-        3 => (h.clone(), oc(), 0..16u8, prop::bool::weighted(0.9), prop::bool::weighted(0.1),
+        3 => (h.clone(), oc(), prop_oneof![3 => Just(15u8), 2 => 0..16u8], prop::bool::weighted(0.9), prop::bool::weighted(0.1),
               prop::bool::weighted(0.04), num(100), num(100))
             .prop_map(|(h, oc, can, specific, compact, bad_flag, off, size)| Op::Allocate {
                 h, oc, can, specific, compact, bad_flag, off, size
@@ -431,8 +437,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(vmo, page, off, len, byte)| Op::VmoWrite { vmo, page, off, len, byte }),
         1 => (0..N_VMOS, 0..VMO_PAGES + 4, in_page_offset(), 1..48usize)
             .prop_map(|(vmo, page, off, len)| Op::VmoRead { vmo, page, off, len }),
-        2 => (prop_oneof![5 => Just(RESIZABLE_VMO), 1 => 0..N_VMOS], 0..24usize,
-              prop_oneof![8 => Just(Tweak::Exact), 2 => Just(Tweak::Unaligned), 1 => Just(Tweak::HugeAligned)])
+        2 => (prop_oneof![5 => Just(RESIZABLE_VMO), 1 => 0..N_VMOS], 0..28usize,
+              prop_oneof![6 => Just(Tweak::Exact), 4 => Just(Tweak::Unaligned), 1 => Just(Tweak::HugeAligned)])
             .prop_map(|(vmo, pages, tweak)| Op::SetSize { vmo, pages, tweak }),
     ]
 }
@@ -486,9 +492,17 @@ impl MVmo {
     }
 
     fn read(&self, off: usize, len: usize) -> Vec<u8> {
-        (off..off + len)
-            .map(|a| self.pages[a / P].as_ref().map_or(0, |p| p[a % P]))
-            .collect()
+        let mut out = Vec::with_capacity(len);
+        let mut a = off;
+        while a < off + len {
+            let n = (P - a % P).min(off + len - a);
+            match &self.pages[a / P] {
+                Some(p) => out.extend_from_slice(&p[a % P..a % P + n]),
+                None => out.resize(out.len() + n, 0),
+            }
+            a += n;
+        }
+        out
     }
 
     fn committed_in(&self, first: usize, n: usize) -> usize {
@@ -1284,22 +1298,41 @@ impl Model {
         }
     }
 
-    /// An address range aimed at the mapped pages of region `h`: starts at
+    /// An address range aimed at what region `h` holds. Mostly: starts at
     /// the `k`-th mapped page and covers part of the mapped run there
-    /// (sometimes one page more). `None` if nothing is mapped in `h`.
+    /// (sometimes one page more). Every fourth `k`: a child region, exactly
+    /// or with a page more or less on either side. `None` if `h` holds
+    /// nothing.
     fn aimed(&self, h: usize, k: usize, addr: Num, len: Num) -> Option<(usize, usize)> {
         let v = &self.vmars[h];
         let end = v.base + v.size;
-        let mapped: Vec<usize> = (v.base..end).filter(|&p| self.pages[p].is_some()).collect();
-        let &p = mapped.get(k % mapped.len().max(1))?;
-        let mut q = p;
-        while q < end && self.pages[q].is_some() {
-            q += 1;
-        }
-        let mut n = 1 + len.sel % (q - p);
-        if len.sel.is_multiple_of(7) {
-            n += 1;
-        }
+        let kids = self.children(h);
+        let (p, n) = if k.is_multiple_of(4) && !kids.is_empty() {
+            let c = &self.vmars[kids[(k / 4) % kids.len()]];
+            let p = if addr.sel.is_multiple_of(3) && c.base > v.base {
+                c.base - 1
+            } else {
+                c.base
+            };
+            let q = match len.sel % 4 {
+                0 if c.base + c.size < end => c.base + c.size + 1,
+                1 => c.base + c.size - 1,
+                _ => c.base + c.size,
+            };
+            (p, (q - p).max(1))
+        } else {
+            let mapped: Vec<usize> = (v.base..end).filter(|&p| self.pages[p].is_some()).collect();
+            let &p = mapped.get(k % mapped.len().max(1))?;
+            let mut q = p;
+            while q < end && self.pages[q].is_some() {
+                q += 1;
+            }
+            let mut n = 1 + len.sel % (q - p);
+            if len.sel.is_multiple_of(7) {
+                n += 1;
+            }
+            (p, n)
+        };
         let a = self.abs(p);
         let a = match addr.tweak {
             Tweak::Unaligned => a + P / 2,
@@ -1424,6 +1457,12 @@ fn check(real: &Real, m: &Model) -> Result<(), String> {
                 mv.size()
             ));
         }
+        let mut buf = vec![0u8; mv.size()];
+        vmo.read(0, &mut buf)
+            .map_err(|e| format!("vmo {i} read: {e:?}"))?;
+        if buf != mv.read(0, mv.size()) {
+            return Err(format!("vmo {i} contents differ"));
+        }
         let want = mv.committed_in(0, mv.pages.len()) * P;
         if vmo.committed_bytes() != want {
             return Err(format!(
@@ -1482,7 +1521,11 @@ fn settle<T: std::fmt::Debug + PartialEq>(
 ) -> Result<(), String> {
     let mut why = Vec::new();
     stat(format!("{:?}", actual.as_ref().map(|_| ())));
+    let strict = std::env::var_os("VMAR_MODEL_STRICT").is_some();
     for (flavor, res, m) in cands {
+        if strict && flavor != Flavor::Zircon {
+            continue;
+        }
         if &res != actual {
             why.push(format!("{flavor:?}: model {res:?}, real {actual:?}"));
             continue;
@@ -1803,6 +1846,13 @@ fn step(real: &mut Real, model: &mut Model, op: &Op) -> Result<(), String> {
             }
         }
         Op::SetSize { vmo, pages, tweak } => {
+            // Past 23: just below the current size (a partial last page).
+            let cur = model.vmos[vmo].pages.len();
+            let pages = if pages > 23 {
+                cur.saturating_sub(pages - 23)
+            } else {
+                pages
+            };
             let size = match tweak {
                 Tweak::Exact => (pages * P) as u64,
                 Tweak::Unaligned => (pages * P + 100) as u64,
@@ -1850,7 +1900,11 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        // `VMAR_MODEL_CASES=N` runs a deeper search.
+        cases: std::env::var("VMAR_MODEL_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -1876,4 +1930,138 @@ fn zz_print_stats() {
         "{:6}  steps accepted through a documented divergence",
         DIVERGENCES.load(Ordering::Relaxed)
     );
+}
+
+// ---------------------------------------------------------------------------
+// Minimal reproductions of the divergences the property found. Each asserts
+// Zircon's behaviour (vm_address_region.cc) and is ignored until fixed; the
+// property above accepts the implementation's outcome for exactly these
+// patterns (`Flavor::Impl`), so it keeps passing meanwhile.
+
+/// A 64-page test VMAR and one 16-page VMO.
+fn repro_env() -> (
+    FakeHal,
+    Arc<VmAddressRegion>,
+    Arc<VmAddressRegion>,
+    Arc<VmObject>,
+) {
+    let hal = FakeHal::new();
+    let root = VmAddressRegion::new_root(Arc::new(hal.clone())).unwrap();
+    let t = root
+        .allocate(
+            root.default_rights(),
+            (O::CAN_MAP_RWX | O::CAN_MAP_SPECIFIC).bits(),
+            0,
+            T_PAGES * P,
+        )
+        .unwrap();
+    let vmo = VmObject::create(Arc::new(hal.clone()), (VMO_PAGES * P) as u64, 0).unwrap();
+    (hal, root, t, vmo)
+}
+
+const RW_BITS: u32 = O::PERM_READ.bits() | O::PERM_WRITE.bits();
+const SPECIFIC_BITS: u32 = O::SPECIFIC.bits();
+
+/// zx_vmar_protect checks, mapping by mapping in address order, "is there a
+/// gap before this mapping" *first* (Zircon: `if (mapping->base() >
+/// expected) return ZX_ERR_NOT_FOUND;` precedes the permission checks). The
+/// implementation runs the mapping's own checks first, so a range that
+/// starts in a hole reports the next mapping's ACCESS_DENIED or
+/// INVALID_ARGS instead of NOT_FOUND.
+#[test]
+#[ignore = "bug: zx_vmar_protect reports a mapping's ACCESS_DENIED/INVALID_ARGS before the NOT_FOUND of a gap in front of it"]
+fn protect_gap_before_mapping_wins() {
+    let (_hal, _root, t, vmo) = repro_env();
+    // Page 1: a mapping whose max permissions are READ only.
+    let read_only = VmoRights::ReadOnly.rights();
+    let r = O::PERM_READ.bits() | SPECIFIC_BITS;
+    t.map(t.default_rights(), r, P, &vmo, read_only, 0, P)
+        .unwrap();
+    // [page 0 (hole), page 1]: Zircon meets the hole first.
+    let max_perms_case = t.protect(t.default_rights(), RW_BITS, t.addr(), 2 * P);
+
+    // Same with a nested mapping and a handle without OP_CHILDREN.
+    let (_hal, _root, t, vmo) = repro_env();
+    let sub_opts = (O::CAN_MAP_RWX | O::CAN_MAP_SPECIFIC | O::SPECIFIC).bits();
+    let sub = t.allocate(t.default_rights(), sub_opts, P, P).unwrap();
+    let full = VmoRights::Full.rights();
+    sub.map(
+        sub.default_rights(),
+        RW_BITS | SPECIFIC_BITS,
+        0,
+        &vmo,
+        full,
+        0,
+        P,
+    )
+    .unwrap();
+    let no_op_children = t.default_rights() - Rights::OP_CHILDREN;
+    let nested_case = t.protect(no_op_children, O::PERM_READ.bits(), t.addr(), 2 * P);
+    // Today: [Err(ACCESS_DENIED), Err(INVALID_ARGS)].
+    assert_eq!(
+        [max_perms_case, nested_case],
+        [Err(ZxError::NOT_FOUND), Err(ZxError::NOT_FOUND)]
+    );
+}
+
+/// zx_vmar_op_range performs the op on each mapping as its walk reaches it
+/// (Zircon's RangeOp), so an error from the VMO op on an earlier mapping
+/// (OUT_OF_RANGE past the VMO's end; NOT_SUPPORTED for ZERO) wins over a
+/// gap or a bad mapping further on. The implementation validates the whole
+/// range first and answers BAD_STATE for the later gap.
+#[test]
+#[ignore = "bug: zx_vmar_op_range reports a later gap (BAD_STATE) before an earlier mapping's VMO-op error (OUT_OF_RANGE / NOT_SUPPORTED)"]
+fn op_range_reports_errors_in_walk_order() {
+    let (_hal, _root, t, vmo) = repro_env();
+    let full = VmoRights::Full.rights();
+    // Page 0: a mapping of the page just past the VMO's end; page 1: a hole.
+    let past_end = (VMO_PAGES * P) as u64;
+    t.map(
+        t.default_rights(),
+        RW_BITS | SPECIFIC_BITS,
+        0,
+        &vmo,
+        full,
+        past_end,
+        P,
+    )
+    .unwrap();
+    let commit = t.op_range(t.default_rights(), vmar_op::COMMIT, t.addr(), 2 * P);
+    // ZERO is NOT_SUPPORTED at the first mapping, before the hole.
+    let zero = t.op_range(t.default_rights(), vmar_op::ZERO, t.addr(), 2 * P);
+    // Today: [Err(BAD_STATE), Err(BAD_STATE)].
+    assert_eq!(
+        [commit, zero],
+        [Err(ZxError::OUT_OF_RANGE), Err(ZxError::NOT_SUPPORTED)]
+    );
+}
+
+/// Zircon's op_range is not all-or-nothing: mappings before the failing
+/// point have already been committed/decommitted when the error is
+/// returned. The implementation validates first and changes nothing. The
+/// semantics reference does not spell this out; recorded as a divergence.
+#[test]
+#[ignore = "divergence: a failed zx_vmar_op_range leaves earlier mappings untouched (Zircon has already applied the op to them)"]
+fn op_range_applies_op_before_failing() {
+    let (_hal, _root, t, vmo) = repro_env();
+    let full = VmoRights::Full.rights();
+    t.map(
+        t.default_rights(),
+        RW_BITS | SPECIFIC_BITS,
+        0,
+        &vmo,
+        full,
+        0,
+        P,
+    )
+    .unwrap();
+    vmo.write(0, b"x").unwrap();
+    // [page 0 (mapped), page 1 (hole)]: BAD_STATE, after decommitting page 0.
+    assert_eq!(
+        t.op_range(t.default_rights(), vmar_op::DECOMMIT, t.addr(), 2 * P),
+        Err(ZxError::BAD_STATE)
+    );
+    let mut b = [0u8; 1];
+    vmo.read(0, &mut b).unwrap();
+    assert_eq!(b, [0], "page 0 should have been decommitted");
 }
