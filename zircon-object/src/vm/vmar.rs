@@ -1281,6 +1281,10 @@ impl VmAddressRegion {
         let mut cursor = addr;
         for &(id, direct) in &maps {
             let m = &st.mappings[&id];
+            // Zircon checks for a hole before looking at the mapping after it.
+            if m.base.max(addr) > cursor {
+                return Err(ZxError::NOT_FOUND);
+            }
             if !m.max_perms.contains(perms) {
                 return Err(ZxError::ACCESS_DENIED);
             }
@@ -1298,9 +1302,6 @@ impl VmAddressRegion {
                 if adds {
                     return Err(ZxError::ACCESS_DENIED);
                 }
-            }
-            if m.base > cursor {
-                return Err(ZxError::NOT_FOUND);
             }
             cursor = m.end();
         }
@@ -1354,13 +1355,16 @@ impl VmAddressRegion {
         let mut st = self.aspace.lock();
         st.region(self.id)?;
         let (maps, _) = st.mappings_in(self.id, addr, end);
+        // One pass in address order, as Zircon's range-op walk does: each
+        // mapping is checked and then operated on, so an error stops the walk
+        // with earlier mappings already done.
         let mut cursor = addr;
-        for &(id, direct) in &maps {
-            let m = &st.mappings[&id];
+        for (id, direct) in maps {
+            let m = st.mappings.get_mut(&id).expect("collected above");
             if m.vdso_code {
                 return Err(ZxError::ACCESS_DENIED);
             }
-            if m.base > cursor {
+            if m.base.max(addr) > cursor {
                 return Err(ZxError::BAD_STATE);
             }
             cursor = m.end();
@@ -1377,17 +1381,9 @@ impl VmAddressRegion {
                 PREFETCH if !m.max_perms.contains(MMUFlags::READ) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
+                ZERO => return Err(ZxError::NOT_SUPPORTED),
                 _ => {}
             }
-        }
-        if cursor < end {
-            return Err(ZxError::BAD_STATE);
-        }
-        if op == ZERO {
-            return Err(ZxError::NOT_SUPPORTED);
-        }
-        for (id, _) in maps {
-            let m = st.mappings.get_mut(&id).expect("collected above");
             let (s, e) = (addr.max(m.base), end.min(m.end()));
             let (vs, ve) = (m.vmo_offset + (s - m.base), m.vmo_offset + (e - m.base));
             match op {
@@ -1407,6 +1403,9 @@ impl VmAddressRegion {
                 }
                 _ => {}
             }
+        }
+        if cursor < end {
+            return Err(ZxError::BAD_STATE);
         }
         Ok(())
     }
