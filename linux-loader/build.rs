@@ -70,4 +70,30 @@ fn main() {
     if let Some(profile_dir) = out.ancestors().nth(3) {
         let _ = std::fs::copy(&so, profile_dir.join("libzircon.so"));
     }
+    build_demo(&out, &so);
+}
+
+/// Builds the bundled demo guest with the SDK, against the vDSO just built.
+fn build_demo(out: &Path, vdso: &Path) {
+    for dep in [
+        "../sdk/zx-cc",
+        "../sdk/include",
+        "../sdk/lib",
+        "../examples/guests/demo.c",
+    ] {
+        println!("cargo:rerun-if-changed={dep}");
+    }
+    let elf = out.join("demo.elf");
+    let status = Command::new("bash")
+        .arg("../sdk/zx-cc")
+        .arg("-o")
+        .arg(&elf)
+        .arg("../examples/guests/demo.c")
+        .env("ZX_VDSO", vdso)
+        .status()
+        .unwrap_or_else(|e| panic!("running sdk/zx-cc: {e}"));
+    assert!(
+        status.success(),
+        "building the demo guest with sdk/zx-cc failed"
+    );
 }

@@ -1,0 +1,403 @@
+//! Loads Zircon guest programs into processes of the LibOS and runs them.
+//!
+//! [`Loader`] builds a process the way Fuchsia's process launcher does:
+//! the guest ELF's segments are copied into VMOs and mapped with each
+//! segment's permissions into a VMAR of their own; the vDSO
+//! (`libzircon.so`, built from `sdk/vdso/syscalls.list`) is mapped read-only
+//! and executable; the guest's imports of `zx_*` are bound to the vDSO; a
+//! stack is mapped; and a bootstrap channel carries Fuchsia's processargs
+//! message (handles, arguments). The first thread starts at the ELF entry
+//! with `rdi` = the bootstrap channel handle and `rsi` = the vDSO base.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::sync::Arc;
+
+use goblin::elf::{program_header as ph, Elf};
+use kernel_hal::{page_round_down, page_round_up, HalRef, PAGE_SIZE};
+use zircon_object::handle::Handle;
+use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
+use zircon_object::ipc::Channel;
+use zircon_object::object::KernelObject;
+use zircon_object::task::{Job, Process};
+use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+pub mod processargs;
+pub mod runner;
+
+/// The vDSO image built by `build.rs`.
+pub static VDSO_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libzircon.so"));
+
+/// The bundled demo guest run when the runner gets no arguments.
+pub static DEMO_GUEST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/demo.elf"));
+
+/// Size of the initial thread's stack.
+pub const STACK_SIZE: usize = 1 << 20;
+
+/// Why loading failed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file is not an ELF the loader understands.
+    BadElf(String),
+    /// An import names no symbol of the vDSO.
+    UndefinedSymbol(String),
+    /// A kernel object operation failed.
+    Zx(ZxError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::BadElf(s) => write!(f, "not a loadable x86-64 ELF: {s}"),
+            LoadError::UndefinedSymbol(s) => write!(f, "undefined symbol: {s}"),
+            LoadError::Zx(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<ZxError> for LoadError {
+    fn from(e: ZxError) -> Self {
+        LoadError::Zx(e)
+    }
+}
+
+impl From<goblin::error::Error> for LoadError {
+    fn from(e: goblin::error::Error) -> Self {
+        LoadError::BadElf(e.to_string())
+    }
+}
+
+/// One loaded segment: where it lives and the VMO behind it.
+struct Segment {
+    vaddr: usize,
+    len: usize,
+    vmo: Arc<VmObject>,
+}
+
+/// An image mapped into a process.
+pub struct LoadedImage {
+    /// Load bias: runtime address = link address + bias.
+    pub bias: usize,
+    /// The VMAR holding the image.
+    pub vmar: Arc<VmAddressRegion>,
+    segments: Vec<Segment>,
+}
+
+impl std::fmt::Debug for LoadedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedImage")
+            .field("bias", &self.bias)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoadedImage {
+    /// Writes `bytes` at link-time address `vaddr` of the image.
+    fn write(&self, vaddr: usize, bytes: &[u8]) -> Result<(), LoadError> {
+        let seg = self
+            .segments
+            .iter()
+            .find(|s| vaddr >= s.vaddr && vaddr + bytes.len() <= s.vaddr + s.len)
+            .ok_or_else(|| {
+                LoadError::BadElf(format!("relocation at {vaddr:#x} outside segments"))
+            })?;
+        seg.vmo
+            .write((vaddr - page_round_down(seg.vaddr)) as u64, bytes)?;
+        Ok(())
+    }
+}
+
+/// Maps every `PT_LOAD` of `elf` (from `data`) into a new sub-VMAR of
+/// `root`. Segments are copied into VMOs named after `name`. With
+/// `vdso`, writes are dropped and the code segment is marked as the vDSO's.
+fn map_image(
+    hal: &HalRef,
+    root: &Arc<VmAddressRegion>,
+    elf: &Elf<'_>,
+    data: &[u8],
+    name: &str,
+    vdso: bool,
+    patch: &dyn Fn(&Elf<'_>, &mut Vec<u8>),
+) -> Result<LoadedImage, LoadError> {
+    let loads: Vec<_> = elf
+        .program_headers
+        .iter()
+        .filter(|p| p.p_type == ph::PT_LOAD)
+        .collect();
+    if loads.is_empty() {
+        return Err(LoadError::BadElf("no PT_LOAD segments".into()));
+    }
+    let lo = page_round_down(loads.iter().map(|p| p.p_vaddr as usize).min().unwrap());
+    let hi = loads
+        .iter()
+        .map(|p| (p.p_vaddr + p.p_memsz) as usize)
+        .max()
+        .and_then(page_round_up)
+        .ok_or_else(|| LoadError::BadElf("segment end overflows".into()))?;
+    let fixed = elf.header.e_type == goblin::elf::header::ET_EXEC;
+    let rr = root.default_rights();
+    let can = VmOptions::CAN_MAP_READ
+        | VmOptions::CAN_MAP_WRITE
+        | VmOptions::CAN_MAP_EXECUTE
+        | VmOptions::CAN_MAP_SPECIFIC;
+    let vmar = if fixed {
+        if lo < root.addr() || hi > root.addr() + root.size() {
+            return Err(LoadError::BadElf(format!(
+                "fixed-address executable at {lo:#x}..{hi:#x} lies outside the process window {:#x}+{:#x}; link it as PIE (sdk/zx-cc does)",
+                root.addr(),
+                root.size()
+            )));
+        }
+        root.allocate(
+            rr,
+            (can | VmOptions::SPECIFIC).bits(),
+            lo - root.addr(),
+            hi - lo,
+        )?
+    } else {
+        root.allocate(rr, can.bits(), 0, hi - lo)?
+    };
+    let bias = vmar.addr().wrapping_sub(lo);
+    let vr = vmar.default_rights();
+    let mut segments = Vec::new();
+    let mut image = data.to_vec();
+    patch(elf, &mut image);
+    for p in loads {
+        let start = page_round_down(p.p_vaddr as usize);
+        let end = page_round_up((p.p_vaddr + p.p_memsz) as usize).unwrap_or(hi);
+        let vmo = VmObject::create(hal.clone(), (end - start) as u64, 0)?;
+        vmo.set_name(format!("{name}:{}", segments.len()).as_bytes());
+        let off = p.p_offset as usize;
+        let file = image
+            .get(off..off + p.p_filesz as usize)
+            .ok_or_else(|| LoadError::BadElf("segment outside file".into()))?;
+        vmo.write((p.p_vaddr as usize - start) as u64, file)?;
+        let mut opts = VmOptions::SPECIFIC | VmOptions::PERM_READ;
+        if p.is_write() && !vdso {
+            opts |= VmOptions::PERM_WRITE;
+        }
+        if p.is_executable() {
+            opts |= VmOptions::PERM_EXECUTE;
+        }
+        let rights = Rights::DEFAULT_VMO | Rights::EXECUTE;
+        vmar.map_ext(
+            vr,
+            opts.bits(),
+            start - lo,
+            &vmo,
+            rights,
+            0,
+            end - start,
+            vdso && p.is_executable(),
+        )?;
+        segments.push(Segment {
+            vaddr: p.p_vaddr as usize,
+            len: p.p_memsz as usize,
+            vmo,
+        });
+    }
+    Ok(LoadedImage {
+        bias,
+        vmar,
+        segments,
+    })
+}
+
+/// Returns the address of `name` in the vDSO's dynamic symbol table.
+fn vdso_symbol(elf: &Elf<'_>, name: &str) -> Option<usize> {
+    elf.dynsyms
+        .iter()
+        .find(|s| s.st_value != 0 && elf.dynstrtab.get_at(s.st_name) == Some(name))
+        .map(|s| s.st_value as usize)
+}
+
+/// Builds processes from ELF images.
+pub struct Loader {
+    hal: HalRef,
+    entry_address: usize,
+}
+
+impl std::fmt::Debug for Loader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader").finish_non_exhaustive()
+    }
+}
+
+/// A process ready to start.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The process.
+    pub process: Arc<Process>,
+    /// Entry point.
+    pub entry: usize,
+    /// Initial stack pointer.
+    pub stack_top: usize,
+    /// Bootstrap channel handle value in the process (for `rdi`).
+    pub bootstrap: u32,
+    /// vDSO base address (for `rsi`).
+    pub vdso_base: usize,
+}
+
+impl Loader {
+    /// Creates a loader whose vDSO enters the emulator at `entry_address`.
+    pub fn new(hal: HalRef, entry_address: usize) -> Self {
+        Loader { hal, entry_address }
+    }
+
+    /// Creates a process named `name` in `job` from the ELF `image`, with
+    /// arguments `args` (args[0] is the program name) in its processargs.
+    pub fn prepare(
+        &self,
+        job: &Arc<Job>,
+        name: &str,
+        image: &[u8],
+        args: &[String],
+    ) -> Result<Prepared, LoadError> {
+        let elf = Elf::parse(image)?;
+        if elf.header.e_machine != goblin::elf::header::EM_X86_64 || !elf.is_64 {
+            return Err(LoadError::BadElf("not an x86-64 ELF64 file".into()));
+        }
+        let process = Process::create(self.hal.clone(), job, name)?;
+        let root = process.root_vmar().clone();
+
+        // The vDSO: its entry slot holds the emulator's syscall entry.
+        let vdso_elf = Elf::parse(VDSO_IMAGE)?;
+        let slot = vdso_symbol(&vdso_elf, "__zx_syscall_entry")
+            .ok_or_else(|| LoadError::BadElf("vDSO lacks __zx_syscall_entry".into()))?;
+        let entry_address = self.entry_address;
+        let vdso = map_image(
+            &self.hal,
+            &root,
+            &vdso_elf,
+            VDSO_IMAGE,
+            "vdso",
+            true,
+            &|e, img| {
+                // Patch through the file offset of the slot's segment.
+                if let Some(p) = e.program_headers.iter().find(|p| {
+                    p.p_type == ph::PT_LOAD
+                        && (p.p_vaddr as usize) <= slot
+                        && slot < (p.p_vaddr + p.p_filesz) as usize
+                }) {
+                    let off = p.p_offset as usize + (slot - p.p_vaddr as usize);
+                    img[off..off + 8].copy_from_slice(&(entry_address as u64).to_le_bytes());
+                }
+            },
+        )?;
+        let vdso_base = vdso.bias;
+
+        let loaded = map_image(&self.hal, &root, &elf, image, "elf", false, &|_, _| {})?;
+        self.relocate(&elf, &loaded, &vdso_elf, vdso_base)?;
+
+        // The stack.
+        let stack = VmObject::create(self.hal.clone(), STACK_SIZE as u64, 0)?;
+        stack.set_name(b"stack: main");
+        let rr = root.default_rights();
+        let rw = (VmOptions::PERM_READ | VmOptions::PERM_WRITE).bits();
+        let stack_base = root.map(rr, rw, 0, &stack, Rights::DEFAULT_VMO, 0, STACK_SIZE)?;
+
+        // Bootstrap channel and processargs.
+        let job_rights = Rights::DEFAULT_JOB;
+        let vdso_vmo = VmObject::create(self.hal.clone(), VDSO_IMAGE.len() as u64, 0)?;
+        vdso_vmo.write(0, VDSO_IMAGE)?;
+        vdso_vmo.set_name(b"vdso/full");
+        let handles: Vec<(u32, Handle)> = vec![
+            (
+                processargs::PA_PROC_SELF,
+                Handle::new(process.clone(), Rights::DEFAULT_PROCESS),
+            ),
+            (
+                processargs::PA_JOB_DEFAULT,
+                Handle::new(job.clone(), job_rights),
+            ),
+            (processargs::PA_VMAR_ROOT, Handle::new(root.clone(), rr)),
+            (
+                processargs::PA_VMAR_LOADED,
+                Handle::new(loaded.vmar.clone(), loaded.vmar.default_rights()),
+            ),
+            (
+                processargs::PA_VMO_VDSO,
+                Handle::new(
+                    vdso_vmo,
+                    Rights::DEFAULT_VMO.difference(Rights::WRITE) | Rights::EXECUTE,
+                ),
+            ),
+        ];
+        let (ours, theirs) = Channel::create();
+        let (infos, hs): (Vec<u32>, Vec<Handle>) = handles.into_iter().unzip();
+        let data = processargs::encode(args, &[], &infos);
+        ours.write(Message { data, handles: hs })
+            .map_err(|(e, _)| LoadError::Zx(e))?;
+        drop(ours);
+        let bootstrap = process.add_handle(theirs as Arc<dyn KernelObject>, DEFAULT_CHANNEL_RIGHTS);
+
+        Ok(Prepared {
+            entry: loaded.bias.wrapping_add(elf.entry as usize),
+            stack_top: (stack_base + STACK_SIZE) & !15,
+            bootstrap,
+            vdso_base,
+            process,
+        })
+    }
+
+    /// Applies the guest's dynamic relocations, binding imports to the vDSO.
+    fn relocate(
+        &self,
+        elf: &Elf<'_>,
+        img: &LoadedImage,
+        vdso: &Elf<'_>,
+        vdso_base: usize,
+    ) -> Result<(), LoadError> {
+        use goblin::elf::reloc::*;
+        let relocs = elf
+            .dynrelas
+            .iter()
+            .chain(elf.pltrelocs.iter())
+            .chain(elf.dynrels.iter());
+        for r in relocs {
+            let addend = r.r_addend.unwrap_or(0);
+            let sym_value = || -> Result<usize, LoadError> {
+                let sym = elf
+                    .dynsyms
+                    .get(r.r_sym)
+                    .ok_or_else(|| LoadError::BadElf("bad symbol index".into()))?;
+                let name = elf.dynstrtab.get_at(sym.st_name).unwrap_or("");
+                if sym.st_shndx != 0 {
+                    return Ok(img.bias.wrapping_add(sym.st_value as usize));
+                }
+                match vdso_symbol(vdso, name) {
+                    Some(v) => Ok(vdso_base + v),
+                    // An unresolved weak reference is null, as ld.so makes it.
+                    None if sym.st_bind() == goblin::elf::sym::STB_WEAK => Ok(0),
+                    None => Err(LoadError::UndefinedSymbol(name.to_string())),
+                }
+            };
+            let value = match r.r_type {
+                R_X86_64_NONE => continue,
+                R_X86_64_RELATIVE => img.bias.wrapping_add(addend as usize),
+                R_X86_64_64 => sym_value()?.wrapping_add(addend as usize),
+                R_X86_64_GLOB_DAT | R_X86_64_JUMP_SLOT => sym_value()?,
+                t => {
+                    return Err(LoadError::BadElf(format!(
+                        "unsupported relocation type {t}"
+                    )))
+                }
+            };
+            img.write(r.r_offset as usize, &(value as u64).to_le_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// Exposes the page size the loader assumes.
+pub const fn page_size() -> usize {
+    PAGE_SIZE
+}
+
+/// Turns a `ZxResult` into a `LoadError`.
+pub fn zx<T>(r: ZxResult<T>) -> Result<T, LoadError> {
+    r.map_err(LoadError::Zx)
+}

@@ -1,0 +1,19 @@
+//! Guest programs built with `sdk/zx-cc` and run end to end through the
+//! runner: the ported Fuchsia core tests and the hostile-input tests.
+
+mod common;
+
+#[test]
+fn vmar_core_tests() {
+    common::run_zxtest("linux-loader/tests/guests/vmar_test.c");
+}
+
+#[test]
+fn vmo_core_tests() {
+    common::run_zxtest("linux-loader/tests/guests/vmo_test.c");
+}
+
+#[test]
+fn bad_input_tests() {
+    common::run_zxtest("linux-loader/tests/guests/bad_input_test.c");
+}

@@ -1,0 +1,2 @@
+// Returns CODE from main.
+int main(void) { return CODE; }
