@@ -123,6 +123,14 @@ impl HandleTable {
         Ok(h)
     }
 
+    /// Puts `handle` back under `value`, which must be free: undoes a
+    /// [`HandleTable::remove`] when a later step of a syscall fails.
+    pub fn restore(&mut self, value: HandleValue, handle: Handle) {
+        self.recently_closed.retain(|&v| v != value);
+        let old = self.handles.insert(value, handle);
+        debug_assert!(old.is_none(), "restoring over a live handle");
+    }
+
     /// Returns the number of open handles.
     pub fn len(&self) -> usize {
         self.handles.len()

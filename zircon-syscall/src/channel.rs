@@ -96,16 +96,14 @@ impl Syscall {
         } else {
             Vec::new()
         };
-        // Take every listed handle out of the table first: they are
-        // consumed whatever happens next.
-        let mut taken: Vec<Result<Handle, ZxError>> = Vec::new();
-        {
+        // The channel is looked up first; whatever happens after, every
+        // listed handle leaves the caller's table.
+        let channel = self.process.get_object::<Channel>(h, Rights::WRITE);
+        let taken: Vec<Result<Handle, ZxError>> = {
             let mut t = self.process.handles();
-            for v in &values {
-                taken.push(t.remove(*v));
-            }
-        }
-        let (ch, _) = self.process.get_object::<Channel>(h, Rights::WRITE)?;
+            values.iter().map(|v| t.remove(*v)).collect()
+        };
+        let (ch, _) = channel?;
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }

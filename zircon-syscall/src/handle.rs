@@ -60,7 +60,7 @@ impl Syscall {
         if let Err(e) = out.write(self.aspace(), v) {
             let mut table = self.process.handles();
             let _ = table.remove(v);
-            table.add(src);
+            table.restore(h, src);
             return Err(e);
         }
         Ok(())

@@ -246,19 +246,22 @@ TEST(BadInput, ChannelCalls) {
   ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &ro));
   ASSERT_EQ(zx_channel_write(a, 0, buf, 1, &ro, 1), ZX_ERR_ACCESS_DENIED);
   ASSERT_EQ(zx_handle_close(ro), ZX_ERR_BAD_HANDLE);
-  // A channel cannot be sent through itself.
-  zx_handle_t self_dup;
-  ASSERT_OK(zx_handle_duplicate(a, ZX_RIGHT_SAME_RIGHTS, &self_dup));
-  ASSERT_EQ(zx_channel_write(a, 0, buf, 1, &a, 1), ZX_ERR_NOT_SUPPORTED);
+  // Channel handles cannot be duplicated (no ZX_RIGHT_DUPLICATE).
+  zx_handle_t dup;
+  ASSERT_EQ(zx_handle_duplicate(a, ZX_RIGHT_SAME_RIGHTS, &dup), ZX_ERR_ACCESS_DENIED);
   // Handles do move, with their rights.
-  ASSERT_OK(zx_channel_write(self_dup, 0, buf, 1, &vmo, 1));
+  ASSERT_OK(zx_channel_write(a, 0, buf, 1, &vmo, 1));
   zx_handle_t got;
   ASSERT_OK(zx_channel_read(b, 0, buf, &got, sizeof(buf), 1, &nb, &nh));
   ASSERT_EQ(nh, 1u);
   uint64_t size;
   ASSERT_OK(zx_vmo_get_size(got, &size));
   zx_handle_close(got);
-  zx_handle_close(self_dup);
+  // A channel cannot be sent through itself; the handle is consumed.
+  ASSERT_EQ(zx_channel_write(a, 0, buf, 1, &a, 1), ZX_ERR_NOT_SUPPORTED);
+  ASSERT_EQ(zx_handle_close(a), ZX_ERR_BAD_HANDLE);
+  // The peer sees PEER_CLOSED once the queue is empty.
+  ASSERT_EQ(zx_channel_read(b, 0, buf, NULL, sizeof(buf), 0, &nb, &nh), ZX_ERR_PEER_CLOSED);
   zx_handle_close(b);
   ASSERT_EQ(zx_channel_read(b, 0, buf, NULL, sizeof(buf), 0, &nb, &nh), ZX_ERR_BAD_HANDLE);
 }

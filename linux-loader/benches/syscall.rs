@@ -1,0 +1,64 @@
+//! The cost of a cheap syscall through the vDSO, next to a native Linux
+//! syscall measured in the same run.
+//!
+//! `cargo bench -p linux-loader --bench syscall`. The guest
+//! (`examples/guests/syscall_bench.c`) times its own loop with
+//! `zx_ticks_get`; the native baseline is `sched_yield` (the cheapest
+//! syscall std exposes safely) timed here. Target: the emulated call is
+//! cheaper than the native one. Run without `--bench` (as `cargo test
+//! --benches` does) it only does a quick pass.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let n: u64 = if full { 2_000_000 } else { 20_000 };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let elf = std::env::temp_dir().join(format!("zx-syscall-bench-{}.elf", std::process::id()));
+    let ok = Command::new("bash")
+        .arg(root.join("sdk/zx-cc"))
+        .args(["-O2", "-o"])
+        .arg(&elf)
+        .arg(root.join("examples/guests/syscall_bench.c"))
+        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
+        .status()
+        .expect("run sdk/zx-cc")
+        .success();
+    assert!(ok, "building the bench guest failed");
+    let runner = env!("CARGO_BIN_EXE_linux-loader");
+    let mut best_guest = f64::MAX;
+    let mut best_size = f64::MAX;
+    for _ in 0..if full { 5 } else { 1 } {
+        let out = Command::new(runner).arg(&elf).arg(n.to_string()).output().expect("run the guest");
+        assert!(out.status.success(), "guest failed: {}", String::from_utf8_lossy(&out.stderr));
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let (name, ns) = line.rsplit_once(' ').unwrap();
+            let ns: f64 = ns.parse().unwrap();
+            if name.starts_with("zx_handle_close") {
+                best_guest = best_guest.min(ns);
+            } else {
+                best_size = best_size.min(ns);
+            }
+        }
+    }
+    let mut best_native = f64::MAX;
+    for _ in 0..if full { 5 } else { 1 } {
+        let t = Instant::now();
+        for _ in 0..n {
+            std::thread::yield_now();
+        }
+        best_native = best_native.min(t.elapsed().as_nanos() as f64 / n as f64);
+    }
+    let _ = std::fs::remove_file(&elf);
+    println!("syscall round trip ({n} calls, best of runs):");
+    println!("  zx_handle_close(ZX_HANDLE_INVALID) via vDSO: {best_guest:8.1} ns");
+    println!("  zx_vmo_get_size via vDSO:                    {best_size:8.1} ns");
+    println!("  native Linux sched_yield():                  {best_native:8.1} ns");
+    println!(
+        "  ratio emulated/native: {:.2}x (target < 1.0x) {}",
+        best_guest / best_native,
+        if best_guest < best_native { "ok" } else { "MISSED" }
+    );
+}
