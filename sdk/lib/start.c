@@ -1,138 +1,211 @@
-// Process startup: _start, the processargs bootstrap message, main().
+// Guest SDK runtime: process startup.
 //
-// The emulator (like Fuchsia's process launcher) starts the first thread at
-// _start with rdi = the bootstrap channel handle and rsi = the vDSO base.
-// The first message on that channel is a zx_proc_args_t carrying the
-// process's handles (tagged with PA_HND values), its arguments and its
-// environment. The bootstrap channel stays open, as with Fuchsia's libc.
+// __zx_sdk_start (called from _start in start.S) reads the processargs
+// message from the bootstrap channel, records the startup handles, builds
+// argc/argv/envp, runs .preinit_array/.init_array, calls main and exits with
+// its return value.
+//
+// The bootstrap channel itself stays open (as in Fuchsia's libc, which does
+// not close it either); it is not otherwise used after startup.
+
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/syscalls.h>
 
+#include "runtime.h"
+
 int main(int argc, char** argv, char** envp);
 
-#define MAX_ARGS 256
+// Where the message lands. Static: the stack may be small, and zero-filled
+// bss costs nothing until touched.
+static uint8_t g_msg[ZX_CHANNEL_MAX_MSG_BYTES] __attribute__((aligned(16)));
+static zx_handle_t g_msg_handles[ZX_CHANNEL_MAX_MSG_HANDLES];
 
-static uint8_t g_msg[ZX_CHANNEL_MAX_MSG_BYTES] __attribute__((aligned(8)));
-static zx_handle_t g_handles[ZX_CHANNEL_MAX_MSG_HANDLES];
-static uint32_t g_handle_info[ZX_CHANNEL_MAX_MSG_HANDLES];
-static uint32_t g_num_handles;
-static char* g_argv[MAX_ARGS + 1];
-static char* g_envp[MAX_ARGS + 1];
+// argv and envp point into g_msg. Every string takes at least one byte, so
+// the message cannot hold more strings than it has bytes.
+static char* g_strings[ZX_CHANNEL_MAX_MSG_BYTES + 2];
+static char* g_empty_vector[2];
 
-static zx_handle_t g_proc_self, g_vmar_root, g_job_default, g_thread_self;
+// Startup handles.
+static zx_handle_t g_proc_self;
+static zx_handle_t g_thread_self;
+static zx_handle_t g_job_default;
+static zx_handle_t g_vmar_root_self;
+static struct {
+  uint32_t info;
+  zx_handle_t handle;
+} g_startup[ZX_CHANNEL_MAX_MSG_HANDLES];
+static uint32_t g_startup_count;
+
+char** environ = g_empty_vector;
 
 zx_handle_t zx_process_self(void) { return g_proc_self; }
-zx_handle_t zx_vmar_root_self(void) { return g_vmar_root; }
-zx_handle_t zx_job_default(void) { return g_job_default; }
+zx_handle_t _zx_process_self(void) { return g_proc_self; }
 zx_handle_t zx_thread_self(void) { return g_thread_self; }
+zx_handle_t _zx_thread_self(void) { return g_thread_self; }
+zx_handle_t zx_job_default(void) { return g_job_default; }
+zx_handle_t _zx_job_default(void) { return g_job_default; }
+zx_handle_t zx_vmar_root_self(void) { return g_vmar_root_self; }
+zx_handle_t _zx_vmar_root_self(void) { return g_vmar_root_self; }
 
 zx_handle_t zx_take_startup_handle(uint32_t hnd_info) {
-  for (uint32_t i = 0; i < g_num_handles; i++) {
-    if (g_handles[i] != ZX_HANDLE_INVALID && g_handle_info[i] == hnd_info) {
-      zx_handle_t h = g_handles[i];
-      g_handles[i] = ZX_HANDLE_INVALID;
+  for (uint32_t i = 0; i < g_startup_count; i++) {
+    if (g_startup[i].handle != ZX_HANDLE_INVALID && g_startup[i].info == hnd_info) {
+      zx_handle_t h = g_startup[i].handle;
+      g_startup[i].handle = ZX_HANDLE_INVALID;
       return h;
     }
   }
   return ZX_HANDLE_INVALID;
 }
 
-// Splits `num` NUL-terminated strings starting at `off` into `out`.
-static int split_strings(uint32_t off, uint32_t num, uint32_t size, char** out) {
-  int n = 0;
-  while ((uint32_t)n < num && n < MAX_ARGS && off < size) {
-    out[n++] = (char*)&g_msg[off];
-    while (off < size && g_msg[off] != 0) off++;
-    off++;
+static void report(const char* what, uint32_t a, uint32_t b) {
+  // Diagnostics for a malformed message (a loader bug); goes to stdout like
+  // all zx_debug_write text.
+  static const char hex[] = "0123456789abcdef";
+  char line[128];
+  size_t n = 0;
+  const char* p = "zircon runtime: bad processargs message: ";
+  while (*p) line[n++] = *p++;
+  while (*what && n < 80) line[n++] = *what++;
+  uint32_t v[2] = {a, b};
+  for (int k = 0; k < 2; k++) {
+    line[n++] = ' ';
+    line[n++] = '0';
+    line[n++] = 'x';
+    for (int s = 28; s >= 0; s -= 4) line[n++] = hex[(v[k] >> s) & 0xf];
   }
-  out[n] = NULL;
-  return n;
+  line[n++] = '\n';
+  zx_debug_write(line, n);
 }
 
-static int read_bootstrap(zx_handle_t bootstrap) {
-  uint32_t nbytes = 0, nhandles = 0;
-  zx_status_t s = zx_channel_read(bootstrap, 0, g_msg, g_handles, sizeof(g_msg) - 1,
-                                  ZX_CHANNEL_MAX_MSG_HANDLES, &nbytes, &nhandles);
-  if (s != ZX_OK || nbytes < sizeof(zx_proc_args_t)) return 0;
-  g_msg[nbytes] = 0;
-  const zx_proc_args_t* pa = (const zx_proc_args_t*)g_msg;
-  if (pa->protocol != ZX_PROCARGS_PROTOCOL || pa->version != ZX_PROCARGS_VERSION) return 0;
-  g_num_handles = nhandles;
-  if (pa->handle_info_off + 4ull * nhandles <= nbytes) {
-    memcpy(g_handle_info, &g_msg[pa->handle_info_off], 4 * nhandles);
+// Collects |count| NUL-terminated strings starting at |off| into out[0..count),
+// NULL-terminates the vector; returns how many were found within the message.
+static uint32_t collect_strings(uint32_t nbytes, uint32_t off, uint32_t count, char** out) {
+  uint32_t found = 0;
+  uint32_t pos = off;
+  while (found < count && pos < nbytes) {
+    uint32_t end = pos;
+    while (end < nbytes && g_msg[end] != 0) end++;
+    if (end >= nbytes) break;  // unterminated string: stop here
+    out[found++] = (char*)&g_msg[pos];
+    pos = end + 1;
   }
-  for (uint32_t i = 0; i < nhandles; i++) {
-    switch (PA_HND_TYPE(g_handle_info[i])) {
-      case PA_PROC_SELF: g_proc_self = g_handles[i]; break;
-      case PA_VMAR_ROOT: g_vmar_root = g_handles[i]; break;
-      case PA_JOB_DEFAULT: g_job_default = g_handles[i]; break;
-      case PA_THREAD_SELF: g_thread_self = g_handles[i]; break;
-      default: break;
+  out[found] = NULL;
+  return found;
+}
+
+static int read_bootstrap(zx_handle_t bootstrap, int* argc, char*** argv, char*** envp) {
+  *argc = 0;
+  *argv = g_empty_vector;
+  *envp = g_empty_vector;
+  if (bootstrap == ZX_HANDLE_INVALID) return -1;
+
+  uint32_t nbytes = 0, nhandles = 0;
+  zx_status_t status = zx_channel_read(bootstrap, 0, g_msg, g_msg_handles, sizeof(g_msg),
+                                       ZX_CHANNEL_MAX_MSG_HANDLES, &nbytes, &nhandles);
+  if (status != ZX_OK) return -1;
+  if (nbytes > sizeof(g_msg)) nbytes = sizeof(g_msg);
+  if (nhandles > ZX_CHANNEL_MAX_MSG_HANDLES) nhandles = ZX_CHANNEL_MAX_MSG_HANDLES;
+
+  zx_proc_args_t pa;
+  if (nbytes < sizeof(pa)) {
+    report("short header", nbytes, (uint32_t)sizeof(pa));
+    return -1;
+  }
+  memcpy(&pa, g_msg, sizeof(pa));
+  if (pa.protocol != ZX_PROCARGS_PROTOCOL || pa.version != ZX_PROCARGS_VERSION) {
+    report("protocol/version", pa.protocol, pa.version);
+    return -1;
+  }
+
+  // Handles, by the info word that goes with each.
+  if (nhandles > 0) {
+    if (pa.handle_info_off > nbytes || (nbytes - pa.handle_info_off) / 4 < nhandles) {
+      report("handle info out of bounds", pa.handle_info_off, nhandles);
+    } else {
+      for (uint32_t i = 0; i < nhandles; i++) {
+        uint32_t info;
+        memcpy(&info, &g_msg[pa.handle_info_off + 4 * i], sizeof(info));
+        zx_handle_t h = g_msg_handles[i];
+        switch (PA_HND_TYPE(info)) {
+          case PA_PROC_SELF:
+            g_proc_self = h;
+            break;
+          case PA_THREAD_SELF:
+            g_thread_self = h;
+            break;
+          case PA_JOB_DEFAULT:
+            g_job_default = h;
+            break;
+          case PA_VMAR_ROOT:
+            g_vmar_root_self = h;
+            break;
+          default:
+            g_startup[g_startup_count].info = info;
+            g_startup[g_startup_count].handle = h;
+            g_startup_count++;
+            break;
+        }
+      }
     }
   }
-  split_strings(pa->environ_off, pa->environ_num, nbytes, g_envp);
-  return split_strings(pa->args_off, pa->args_num, nbytes, g_argv);
-}
 
-void __zx_stdio_flush(void);
-
-__attribute__((noreturn, used)) void __zx_start_main(zx_handle_t bootstrap, void* vdso_base) {
-  (void)vdso_base;
-  int argc = read_bootstrap(bootstrap);
-  // Constructors, if the program has any.
-  extern void (*__init_array_start[])(void) __attribute__((weak));
-  extern void (*__init_array_end[])(void) __attribute__((weak));
-  for (void (**f)(void) = __init_array_start; f && f < __init_array_end; f++) (*f)();
-  exit(main(argc, g_argv, g_envp));
-}
-
-void exit(int status) {
-  __zx_stdio_flush();
-  zx_process_exit(status);
-}
-
-void abort(void) {
-  __zx_stdio_flush();
-  zx_process_exit(ZX_TASK_RETCODE_EXCEPTION_KILL);
-}
-
-int abs(int x) { return x < 0 ? -x : x; }
-long labs(long x) { return x < 0 ? -x : x; }
-
-// The entry point: keep rdi/rsi, give C an ABI-aligned stack.
-__asm__(
-    ".text\n"
-    ".globl _start\n"
-    ".type _start, @function\n"
-    "_start:\n"
-    "  xor %ebp, %ebp\n"
-    "  and $-16, %rsp\n"
-    "  call __zx_start_main\n"
-    "  ud2\n"
-    ".size _start, . - _start\n");
-
-const char* zx_status_get_string(zx_status_t status) {
-  switch (status) {
-#define S(x) case x: return #x;
-    S(ZX_OK) S(ZX_ERR_INTERNAL) S(ZX_ERR_NOT_SUPPORTED) S(ZX_ERR_NO_RESOURCES)
-    S(ZX_ERR_NO_MEMORY) S(ZX_ERR_INTERNAL_INTR_RETRY) S(ZX_ERR_INVALID_ARGS)
-    S(ZX_ERR_BAD_HANDLE) S(ZX_ERR_WRONG_TYPE) S(ZX_ERR_BAD_SYSCALL) S(ZX_ERR_OUT_OF_RANGE)
-    S(ZX_ERR_BUFFER_TOO_SMALL) S(ZX_ERR_BAD_STATE) S(ZX_ERR_TIMED_OUT) S(ZX_ERR_SHOULD_WAIT)
-    S(ZX_ERR_CANCELED) S(ZX_ERR_PEER_CLOSED) S(ZX_ERR_NOT_FOUND) S(ZX_ERR_ALREADY_EXISTS)
-    S(ZX_ERR_ALREADY_BOUND) S(ZX_ERR_UNAVAILABLE) S(ZX_ERR_ACCESS_DENIED) S(ZX_ERR_IO)
-    S(ZX_ERR_IO_REFUSED) S(ZX_ERR_IO_DATA_INTEGRITY) S(ZX_ERR_IO_DATA_LOSS)
-    S(ZX_ERR_IO_NOT_PRESENT) S(ZX_ERR_IO_OVERRUN) S(ZX_ERR_IO_MISSED_DEADLINE)
-    S(ZX_ERR_IO_INVALID) S(ZX_ERR_BAD_PATH) S(ZX_ERR_NOT_DIR) S(ZX_ERR_NOT_FILE)
-    S(ZX_ERR_FILE_BIG) S(ZX_ERR_NO_SPACE) S(ZX_ERR_NOT_EMPTY) S(ZX_ERR_STOP) S(ZX_ERR_NEXT)
-    S(ZX_ERR_ASYNC) S(ZX_ERR_PROTOCOL_NOT_SUPPORTED) S(ZX_ERR_ADDRESS_UNREACHABLE)
-    S(ZX_ERR_ADDRESS_IN_USE) S(ZX_ERR_NOT_CONNECTED) S(ZX_ERR_CONNECTION_REFUSED)
-    S(ZX_ERR_CONNECTION_RESET) S(ZX_ERR_CONNECTION_ABORTED)
-#undef S
-    default: return "(UNKNOWN)";
+  // Arguments, then the environment, in one vector: argv[0..argc) NULL
+  // envp[0..n) NULL.
+  uint32_t nargs = 0;
+  if (pa.args_num > 0) {
+    nargs = collect_strings(nbytes, pa.args_off, pa.args_num, g_strings);
+  } else {
+    g_strings[0] = NULL;
   }
+  char** env = &g_strings[nargs + 1];
+  if (pa.environ_num > 0) {
+    collect_strings(nbytes, pa.environ_off, pa.environ_num, env);
+  } else {
+    env[0] = NULL;
+  }
+  *argc = (int)nargs;
+  *argv = g_strings;
+  *envp = env;
+  environ = env;
+  return 0;
+}
+
+// Section bounds from the default linker script.
+typedef void (*init_fn_t)(int, char**, char**);
+typedef void (*fini_fn_t)(void);
+extern init_fn_t __preinit_array_start[] __attribute__((weak, visibility("hidden")));
+extern init_fn_t __preinit_array_end[] __attribute__((weak, visibility("hidden")));
+extern init_fn_t __init_array_start[] __attribute__((weak, visibility("hidden")));
+extern init_fn_t __init_array_end[] __attribute__((weak, visibility("hidden")));
+extern fini_fn_t __fini_array_start[] __attribute__((weak, visibility("hidden")));
+extern fini_fn_t __fini_array_end[] __attribute__((weak, visibility("hidden")));
+
+void __zx_sdk_run_fini(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  if (__fini_array_start == NULL || __fini_array_end == NULL) return;
+  for (fini_fn_t* f = __fini_array_end; f != __fini_array_start;) (*--f)();
+}
+
+__attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintptr_t vdso_base) {
+  (void)vdso_base;
+  int argc;
+  char** argv;
+  char** envp;
+  read_bootstrap(bootstrap, &argc, &argv, &envp);
+
+  if (__preinit_array_start != NULL && __preinit_array_end != NULL) {
+    for (init_fn_t* f = __preinit_array_start; f != __preinit_array_end; f++) (*f)(argc, argv, envp);
+  }
+  if (__init_array_start != NULL && __init_array_end != NULL) {
+    for (init_fn_t* f = __init_array_start; f != __init_array_end; f++) (*f)(argc, argv, envp);
+  }
+
+  exit(main(argc, argv, envp));
 }

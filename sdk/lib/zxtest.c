@@ -1,68 +1,242 @@
-// The zxtest runner: iterates the registered cases, prints zxtest-style
-// progress and the closing "N passed, N failed" line.
+// Guest SDK runtime: the zxtest runner (see <zxtest/zxtest.h>) and the weak
+// default main() that runs every registered test.
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <zxtest/zxtest.h>
 
-extern const zxtest_case_t __start_zxtest_cases[] __attribute__((weak));
-extern const zxtest_case_t __stop_zxtest_cases[] __attribute__((weak));
+#include "runtime.h"
 
-static int g_failed;
+// Bounds of the "zxtest_cases" section; absent (NULL) when nothing registered.
+extern const zxtest_case_t __start_zxtest_cases[] __attribute__((weak, visibility("hidden")));
+extern const zxtest_case_t __stop_zxtest_cases[] __attribute__((weak, visibility("hidden")));
 
-void zxtest_fail(const char* file, int line, const char* what) {
-  g_failed = 1;
-  printf("%s:%d: Failure: %s\n", file, line, what);
+static bool g_failed;
+static bool g_fatal;
+
+bool zxtest_current_test_has_failures(void) { return g_failed; }
+bool zxtest_current_test_has_fatal_failures(void) { return g_fatal; }
+
+int zxtest_strcmp(const char* a, const char* b) {
+  if (a == NULL || b == NULL) return a == b ? 0 : 1;
+  return strcmp(a, b);
 }
 
-void zxtest_note(const char* fmt, ...) {
-  if (!fmt[0]) return;
-  va_list ap;
-  va_start(ap, fmt);
-  printf("    ");
+int zxtest_memcmp(const void* a, const void* b, size_t n) {
+  if (n == 0) return 0;
+  if (a == NULL || b == NULL) return a == b ? 0 : 1;
+  return memcmp(a, b, n);
+}
+
+static void begin_failure(const char* file, int line, bool fatal, const char* macro) {
+  g_failed = true;
+  if (fatal) g_fatal = true;
+  printf("%s:%d: Failure: %s\n", file, line, macro);
+}
+
+static void print_message(const char* fmt, va_list ap) {
+  if (fmt == NULL || fmt[0] == 0) return;
+  printf("  ");
   vprintf(fmt, ap);
   printf("\n");
+}
+
+void zxtest_fail_values(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, uint64_t lhs, uint64_t rhs,
+                        const char* fmt, ...) {
+  begin_failure(file, line, fatal, macro);
+  printf("  %s: %ld (%#lx)\n", lhs_text, (long)lhs, (unsigned long)lhs);
+  printf("  %s: %ld (%#lx)\n", rhs_text, (long)rhs, (unsigned long)rhs);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
   va_end(ap);
 }
 
-int zxtest_current_failed(void) { return g_failed; }
-
-// Matches `text` against a glob with '*' and '?'.
-static int glob(const char* pat, const char* text) {
-  if (!*pat) return !*text;
-  if (*pat == '*') return glob(pat + 1, text) || (*text && glob(pat, text + 1));
-  if (*text && (*pat == '?' || *pat == *text)) return glob(pat + 1, text + 1);
-  return 0;
+void zxtest_fail_status(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, zx_status_t lhs,
+                        zx_status_t rhs, const char* fmt, ...) {
+  begin_failure(file, line, fatal, macro);
+  printf("  %s: %s (%d)\n", lhs_text, zx_status_get_string(lhs), lhs);
+  printf("  %s: %s (%d)\n", rhs_text, zx_status_get_string(rhs), rhs);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
 }
 
-int zxtest_run_all(int argc, char** argv) {
-  const char* filter = "*";
-  for (int i = 1; i < argc; i++) {
-    if (strncmp(argv[i], "--gtest_filter=", 15) == 0) filter = argv[i] + 15;
-    if (strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
+void zxtest_fail_cond(const char* file, int line, bool fatal, const char* macro,
+                      const char* expr_text, const char* fmt, ...) {
+  begin_failure(file, line, fatal, macro);
+  printf("  %s\n", expr_text);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
+}
+
+static void dump_bytes(const char* text, const void* p, size_t n) {
+  printf("  %s:", text);
+  if (p == NULL) {
+    printf(" (null)\n");
+    return;
   }
-  int passed = 0, failed = 0;
-  for (const zxtest_case_t* c = __start_zxtest_cases; c && c < __stop_zxtest_cases; c++) {
-    char full[256];
-    snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
-    if (!glob(filter, full)) continue;
-    printf("[ RUN      ] %s\n", full);
-    g_failed = 0;
-    c->fn();
-    if (g_failed) {
-      failed++;
-      printf("[  FAILED  ] %s\n", full);
-    } else {
-      passed++;
-      printf("[       OK ] %s\n", full);
+  const unsigned char* b = (const unsigned char*)p;
+  size_t shown = n > 64 ? 64 : n;
+  for (size_t i = 0; i < shown; i++) printf(" %02x", b[i]);
+  if (shown < n) printf(" ... (%zu bytes)", n);
+  printf("\n");
+}
+
+void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro,
+                       const char* lhs_text, const char* rhs_text, const void* lhs,
+                       const void* rhs, size_t size, const char* fmt, ...) {
+  begin_failure(file, line, fatal, macro);
+  if (lhs != NULL && rhs != NULL) {
+    const unsigned char* a = (const unsigned char*)lhs;
+    const unsigned char* b = (const unsigned char*)rhs;
+    for (size_t i = 0; i < size; i++) {
+      if (a[i] != b[i]) {
+        printf("  first difference at offset %zu: %02x vs %02x\n", i, a[i], b[i]);
+        break;
+      }
     }
   }
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  dump_bytes(lhs_text, lhs, size);
+  dump_bytes(rhs_text, rhs, size);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
 }
 
-// A test file needs no main(): this one runs every test.
-__attribute__((weak)) int main(int argc, char** argv, char** envp) {
-  (void)envp;
-  return zxtest_run_all(argc, argv);
+void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
+                     const char* lhs_text, const char* rhs_text, const char* lhs,
+                     const char* rhs, const char* fmt, ...) {
+  begin_failure(file, line, fatal, macro);
+  printf("  %s: \"%s\"\n", lhs_text, lhs);
+  printf("  %s: \"%s\"\n", rhs_text, rhs);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
 }
+
+// ---- Filtering -------------------------------------------------------------
+
+// Glob match of name against pattern[0..plen): '*' any run, '?' one char.
+static bool glob(const char* pat, size_t plen, const char* name) {
+  size_t p = 0;
+  const char* star_p = NULL;
+  size_t star_pi = 0;
+  while (*name) {
+    if (p < plen && (pat[p] == '?' || pat[p] == *name)) {
+      p++;
+      name++;
+    } else if (p < plen && pat[p] == '*') {
+      star_p = name;
+      star_pi = ++p;
+    } else if (star_p != NULL) {
+      p = star_pi;
+      name = ++star_p;
+    } else {
+      return false;
+    }
+  }
+  while (p < plen && pat[p] == '*') p++;
+  return p == plen;
+}
+
+// Matches name against "A:B:C" (any of), over [list, list_end).
+static bool match_any(const char* list, const char* list_end, const char* name) {
+  const char* p = list;
+  while (p < list_end) {
+    const char* q = p;
+    while (q < list_end && *q != ':') q++;
+    if (glob(p, (size_t)(q - p), name)) return true;
+    p = q + 1;
+  }
+  return false;
+}
+
+static bool selected(const char* filter, const char* name) {
+  if (filter == NULL || filter[0] == 0) return true;
+  const char* end = filter + strlen(filter);
+  const char* dash = strchr(filter, '-');
+  const char* pos_end = dash != NULL ? dash : end;
+  bool positive = (pos_end == filter) ? true : match_any(filter, pos_end, name);
+  if (!positive) return false;
+  if (dash != NULL && match_any(dash + 1, end, name)) return false;
+  return true;
+}
+
+// ---- Runner ----------------------------------------------------------------
+
+static bool case_before(const zxtest_case_t* a, const zxtest_case_t* b) {
+  int c = strcmp(a->file, b->file);
+  return c < 0 || (c == 0 && a->line < b->line);
+}
+
+#define MAX_SORTED 16384
+static const zxtest_case_t* g_sorted[MAX_SORTED];
+
+int zxtest_run_all_tests(int argc, char** argv) {
+  const char* filter = NULL;
+  for (int i = 1; i < argc && argv != NULL && argv[i] != NULL; i++) {
+    if (strncmp(argv[i], "--gtest_filter=", 15) == 0) filter = argv[i] + 15;
+    else if (strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
+  }
+
+  size_t count = 0;
+  if (__start_zxtest_cases != NULL && __stop_zxtest_cases != NULL) {
+    count = (size_t)(__stop_zxtest_cases - __start_zxtest_cases);
+  }
+  const zxtest_case_t** order = NULL;
+  if (count <= MAX_SORTED) {
+    for (size_t i = 0; i < count; i++) {
+      const zxtest_case_t* c = &__start_zxtest_cases[i];
+      size_t j = i;
+      while (j > 0 && case_before(c, g_sorted[j - 1])) {
+        g_sorted[j] = g_sorted[j - 1];
+        j--;
+      }
+      g_sorted[j] = c;
+    }
+    order = g_sorted;
+  }
+
+  size_t to_run = 0;
+  static char full[512];
+  for (size_t i = 0; i < count; i++) {
+    const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
+    snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
+    if (selected(filter, full)) to_run++;
+  }
+  printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
+
+  int passed = 0, failed = 0;
+  for (size_t i = 0; i < count; i++) {
+    const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
+    snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
+    if (!selected(filter, full)) continue;
+    printf("[ RUN      ] %s\n", full);
+    g_failed = false;
+    g_fatal = false;
+    c->fn();
+    if (g_failed) {
+      printf("[  FAILED  ] %s\n", full);
+      failed++;
+    } else {
+      printf("[       OK ] %s\n", full);
+      passed++;
+    }
+  }
+  printf("[==========] %d test%s ran.\n", passed + failed, passed + failed == 1 ? "" : "s");
+  printf("%d passed, %d failed\n", passed, failed);
+  __zx_sdk_stdio_flush();
+  return failed == 0 ? 0 : 1;
+}
+
+// The default main: a test file needs none. A program's own main wins.
+__attribute__((weak)) int main(int argc, char** argv) { return zxtest_run_all_tests(argc, argv); }

@@ -1,17 +1,36 @@
-// A small test framework in the spirit of Fuchsia's zxtest, so Fuchsia core
-// tests port by changing includes.
+// Guest SDK: <zxtest/zxtest.h> -- a small test framework in the spirit of
+// Fuchsia's zxtest, for C (C11, gcc) and C++.
 //
-//   TEST(Suite, Name) { ASSERT_OK(zx_...); EXPECT_EQ(a, b, "context %d", x); }
+//   #include <zxtest/zxtest.h>
 //
-// Tests register themselves; the SDK runtime's default main() runs them all
-// (or those matching --gtest_filter=GLOB / --filter=GLOB) and prints
-//   [ RUN      ] Suite.Name / [       OK ] Suite.Name / [  FAILED  ] Suite.Name
-// and finally a line "N passed, N failed". The exit status is 0 only if every
-// test passed. ASSERT_* return from the current function on failure; EXPECT_*
-// record the failure and go on.
+//   TEST(VmoTest, CreateAndRead) {
+//     zx_handle_t vmo;
+//     ASSERT_OK(zx_vmo_create(4096, 0, &vmo));
+//     EXPECT_EQ(x, 4u, "after %d tries", n);
+//   }
+//
+// Tests register themselves (a record in the "zxtest_cases" section); the
+// runtime supplies a weak main() that runs them, so a test file needs no
+// main. Order: by source file name, then line.
+//
+// ASSERT_* return from the enclosing function on failure (it must return
+// void); EXPECT_* record the failure and continue. Every check accepts an
+// optional printf-style message after its operands; the format must be a
+// string literal.
+//
+// Output: "[ RUN      ] Suite.Name", then "[       OK ] Suite.Name" or
+// failure details ("file:line: Failure: ...", both values) and
+// "[  FAILED  ] Suite.Name"; the last line is "N passed, N failed". The
+// process exits 0 if every test passed, else 1.
+//
+// Filter: --gtest_filter=PATTERNS or --filter=PATTERNS among the arguments;
+// PATTERNS is POS[:POS...][-NEG[:NEG...]] with '*' and '?' globs matched
+// against "Suite.Name".
 #ifndef ZXTEST_ZXTEST_H_
 #define ZXTEST_ZXTEST_H_
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,110 +44,216 @@ typedef struct zxtest_case {
   const char* suite;
   const char* name;
   void (*fn)(void);
+  const char* file;
+  int line;
 } zxtest_case_t;
 
-// Records a failure of the running test and prints where and why.
-void zxtest_fail(const char* file, int line, const char* what);
-// Prints the caller's optional message (printf-style).
-void zxtest_note(const char* fmt, ...) __attribute__((__format__(__printf__, 1, 2)));
-// Returns whether the running test has failed so far.
-int zxtest_current_failed(void);
-// Runs every registered test; returns 0 if all passed.
-int zxtest_run_all(int argc, char** argv);
+// Runs the registered tests; returns 0 if all passed, else 1.
+int zxtest_run_all_tests(int argc, char** argv);
 
-#define ZXTEST_SECTION __attribute__((__used__, __section__("zxtest_cases"), __aligned__(8)))
+// Failure reporting (used by the macros below).
+void zxtest_fail_values(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, uint64_t lhs, uint64_t rhs,
+                        const char* fmt, ...) __PRINTFLIKE(9, 10);
+void zxtest_fail_status(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, zx_status_t lhs,
+                        zx_status_t rhs, const char* fmt, ...) __PRINTFLIKE(9, 10);
+void zxtest_fail_cond(const char* file, int line, bool fatal, const char* macro,
+                      const char* expr_text, const char* fmt, ...) __PRINTFLIKE(6, 7);
+void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro,
+                       const char* lhs_text, const char* rhs_text, const void* lhs,
+                       const void* rhs, size_t size, const char* fmt, ...) __PRINTFLIKE(10, 11);
+void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
+                     const char* lhs_text, const char* rhs_text, const char* lhs,
+                     const char* rhs, const char* fmt, ...) __PRINTFLIKE(9, 10);
+bool zxtest_current_test_has_failures(void);
+bool zxtest_current_test_has_fatal_failures(void);
+int zxtest_strcmp(const char* a, const char* b);
+int zxtest_memcmp(const void* a, const void* b, size_t n);
 
-#define TEST(suite, name)                                                            \
-  static void zxtest_fn_##suite##_##name(void);                                      \
-  static const zxtest_case_t zxtest_rec_##suite##_##name ZXTEST_SECTION = {          \
-      #suite, #name, zxtest_fn_##suite##_##name};                                    \
-  static void zxtest_fn_##suite##_##name(void)
+__END_CDECLS
 
-#define RUN_ALL_TESTS(argc, argv) zxtest_run_all((argc), (argv))
+#define RUN_ALL_TESTS(argc, argv) zxtest_run_all_tests(argc, argv)
+#define CURRENT_TEST_HAS_FAILURES() zxtest_current_test_has_failures()
+#define CURRENT_TEST_HAS_FATAL_FAILURES() zxtest_current_test_has_fatal_failures()
 
-#define ZXTEST_FAILURE_(fatal, desc, ...) \
-  do {                                     \
-    zxtest_fail(__FILE__, __LINE__, desc); \
-    zxtest_note("" __VA_ARGS__);           \
-    if (fatal) return;                     \
-  } while (0)
+// ---- Registration ----------------------------------------------------------
 
-#define ZXTEST_CMP_(fatal, a, b, op, ...)                                                   \
-  do {                                                                                     \
-    __typeof__(a) zx_a_ = (a);                                                             \
-    __typeof__(b) zx_b_ = (b);                                                             \
-    if (!(zx_a_ op zx_b_)) {                                                               \
-      char zx_desc_[256];                                                                  \
-      snprintf(zx_desc_, sizeof(zx_desc_), "expected %s %s %s; got %lld (%#llx) vs %lld (%#llx)", \
-               #a, #op, #b, (long long)(zx_a_), (unsigned long long)(zx_a_),               \
-               (long long)(zx_b_), (unsigned long long)(zx_b_));                           \
-      ZXTEST_FAILURE_(fatal, zx_desc_, __VA_ARGS__);                                       \
-    }                                                                                      \
-  } while (0)
+#define _ZXTEST_BODY(suite, name) suite##_##name##_zxtest_body
+#define _ZXTEST_REC(suite, name) suite##_##name##_zxtest_record
 
-#define ZXTEST_STATUS_(fatal, a, b, ...)                                                     \
+#define TEST(suite, name)                                                                     \
+  static void _ZXTEST_BODY(suite, name)(void);                                                \
+  __attribute__((__used__, __section__("zxtest_cases"), __aligned__(8))) static const          \
+      zxtest_case_t _ZXTEST_REC(suite, name) = {#suite, #name, _ZXTEST_BODY(suite, name),     \
+                                                __FILE__, __LINE__};                          \
+  static void _ZXTEST_BODY(suite, name)(void)
+
+// ---- Helpers ---------------------------------------------------------------
+
+#ifdef __cplusplus
+#define _ZXTEST_AUTO auto
+#else
+#define _ZXTEST_AUTO __auto_type
+#endif
+
+// Any scalar (integer, enum, bool, pointer) as 64 bits for printing.
+#define _ZXTEST_U64(x) ((uint64_t)(uintptr_t)(x))
+
+// ASSERT_* return on failure; EXPECT_* do not.
+#define _ZXTEST_ON_FAIL_1 return
+#define _ZXTEST_ON_FAIL_0 (void)0
+#define _ZXTEST_ON_FAIL(fatal) _ZXTEST_ON_FAIL_##fatal
+
+#define _ZXTEST_DIAG_PUSH \
+  _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wsign-compare\"")
+#define _ZXTEST_DIAG_POP _Pragma("GCC diagnostic pop")
+
+#define _ZXTEST_CMP(fatal, macro, a, op, b, ...)                                             \
   do {                                                                                       \
-    zx_status_t zx_a_ = (a);                                                                 \
-    zx_status_t zx_b_ = (b);                                                                 \
-    if (zx_a_ != zx_b_) {                                                                    \
-      char zx_desc_[256];                                                                    \
-      snprintf(zx_desc_, sizeof(zx_desc_), "%s: expected %s, got %s (%d)", #a,               \
-               zx_status_get_string(zx_b_), zx_status_get_string(zx_a_), zx_a_);             \
-      ZXTEST_FAILURE_(fatal, zx_desc_, __VA_ARGS__);                                         \
+    _ZXTEST_AUTO _zxtest_a = (a);                                                            \
+    _ZXTEST_AUTO _zxtest_b = (b);                                                            \
+    _ZXTEST_DIAG_PUSH                                                                        \
+    bool _zxtest_ok = (_zxtest_a op _zxtest_b);                                              \
+    _ZXTEST_DIAG_POP                                                                         \
+    if (!_zxtest_ok) {                                                                       \
+      zxtest_fail_values(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b,        \
+                         _ZXTEST_U64(_zxtest_a), _ZXTEST_U64(_zxtest_b), "" __VA_ARGS__);    \
+      _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)
 
-#define ZXTEST_BOOL_(fatal, cond, want, ...)                                          \
-  do {                                                                                \
-    if ((!!(cond)) != (want)) {                                                       \
-      ZXTEST_FAILURE_(fatal, (want) ? "expected true: " #cond : "expected false: " #cond, \
-                      __VA_ARGS__);                                                   \
-    }                                                                                 \
+#define _ZXTEST_STATUS(fatal, macro, a, op, b, a_text, b_text, ...)                          \
+  do {                                                                                       \
+    zx_status_t _zxtest_a = (a);                                                             \
+    zx_status_t _zxtest_b = (b);                                                             \
+    if (!(_zxtest_a op _zxtest_b)) {                                                         \
+      zxtest_fail_status(__FILE__, __LINE__, fatal, macro, a_text, b_text, _zxtest_a,        \
+                         _zxtest_b, "" __VA_ARGS__);                                         \
+      _ZXTEST_ON_FAIL(fatal);                                                                \
+    }                                                                                        \
   } while (0)
 
-#define ZXTEST_BYTES_(fatal, a, b, n, ...)                                     \
-  do {                                                                         \
-    if (memcmp((a), (b), (n)) != 0) {                                          \
-      ZXTEST_FAILURE_(fatal, "bytes differ: " #a " vs " #b, __VA_ARGS__);      \
-    }                                                                          \
+#define _ZXTEST_COND(fatal, macro, cond, text, ...)                                          \
+  do {                                                                                       \
+    if (!(cond)) {                                                                           \
+      zxtest_fail_cond(__FILE__, __LINE__, fatal, macro, text, "" __VA_ARGS__);              \
+      _ZXTEST_ON_FAIL(fatal);                                                                \
+    }                                                                                        \
   } while (0)
 
-#define ASSERT_EQ(a, b, ...) ZXTEST_CMP_(1, a, b, ==, __VA_ARGS__)
-#define ASSERT_NE(a, b, ...) ZXTEST_CMP_(1, a, b, !=, __VA_ARGS__)
-#define ASSERT_LT(a, b, ...) ZXTEST_CMP_(1, a, b, <, __VA_ARGS__)
-#define ASSERT_LE(a, b, ...) ZXTEST_CMP_(1, a, b, <=, __VA_ARGS__)
-#define ASSERT_GT(a, b, ...) ZXTEST_CMP_(1, a, b, >, __VA_ARGS__)
-#define ASSERT_GE(a, b, ...) ZXTEST_CMP_(1, a, b, >=, __VA_ARGS__)
-#define ASSERT_TRUE(c, ...) ZXTEST_BOOL_(1, c, 1, __VA_ARGS__)
-#define ASSERT_FALSE(c, ...) ZXTEST_BOOL_(1, c, 0, __VA_ARGS__)
-#define ASSERT_NULL(p, ...) ZXTEST_BOOL_(1, (p) == NULL, 1, __VA_ARGS__)
-#define ASSERT_NOT_NULL(p, ...) ZXTEST_BOOL_(1, (p) != NULL, 1, __VA_ARGS__)
-#define ASSERT_OK(s, ...) ZXTEST_STATUS_(1, s, ZX_OK, __VA_ARGS__)
-#define ASSERT_NOT_OK(s, ...) ZXTEST_BOOL_(1, (s) != ZX_OK, 1, __VA_ARGS__)
-#define ASSERT_STATUS(a, b, ...) ZXTEST_STATUS_(1, a, b, __VA_ARGS__)
-#define ASSERT_BYTES_EQ(a, b, n, ...) ZXTEST_BYTES_(1, a, b, n, __VA_ARGS__)
-#define ASSERT_NO_FAILURES(stmt, ...) \
-  do {                                \
-    stmt;                             \
-    if (zxtest_current_failed()) return; \
+#define _ZXTEST_BYTES(fatal, macro, a, want_equal, b, size, ...)                             \
+  do {                                                                                       \
+    const void* _zxtest_a = (const void*)(a);                                                \
+    const void* _zxtest_b = (const void*)(b);                                                \
+    size_t _zxtest_n = (size);                                                               \
+    if ((zxtest_memcmp(_zxtest_a, _zxtest_b, _zxtest_n) == 0) != (want_equal)) {             \
+      zxtest_fail_bytes(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ", " #size ")", #a,  \
+                        #b, _zxtest_a, _zxtest_b, _zxtest_n, "" __VA_ARGS__);                \
+      _ZXTEST_ON_FAIL(fatal);                                                                \
+    }                                                                                        \
   } while (0)
-#define ASSERT_NO_FATAL_FAILURE(stmt, ...) ASSERT_NO_FAILURES(stmt)
 
-#define EXPECT_EQ(a, b, ...) ZXTEST_CMP_(0, a, b, ==, __VA_ARGS__)
-#define EXPECT_NE(a, b, ...) ZXTEST_CMP_(0, a, b, !=, __VA_ARGS__)
-#define EXPECT_LT(a, b, ...) ZXTEST_CMP_(0, a, b, <, __VA_ARGS__)
-#define EXPECT_LE(a, b, ...) ZXTEST_CMP_(0, a, b, <=, __VA_ARGS__)
-#define EXPECT_GT(a, b, ...) ZXTEST_CMP_(0, a, b, >, __VA_ARGS__)
-#define EXPECT_GE(a, b, ...) ZXTEST_CMP_(0, a, b, >=, __VA_ARGS__)
-#define EXPECT_TRUE(c, ...) ZXTEST_BOOL_(0, c, 1, __VA_ARGS__)
-#define EXPECT_FALSE(c, ...) ZXTEST_BOOL_(0, c, 0, __VA_ARGS__)
-#define EXPECT_NULL(p, ...) ZXTEST_BOOL_(0, (p) == NULL, 1, __VA_ARGS__)
-#define EXPECT_NOT_NULL(p, ...) ZXTEST_BOOL_(0, (p) != NULL, 1, __VA_ARGS__)
-#define EXPECT_OK(s, ...) ZXTEST_STATUS_(0, s, ZX_OK, __VA_ARGS__)
-#define EXPECT_NOT_OK(s, ...) ZXTEST_BOOL_(0, (s) != ZX_OK, 1, __VA_ARGS__)
-#define EXPECT_STATUS(a, b, ...) ZXTEST_STATUS_(0, a, b, __VA_ARGS__)
-#define EXPECT_BYTES_EQ(a, b, n, ...) ZXTEST_BYTES_(0, a, b, n, __VA_ARGS__)
+#define _ZXTEST_STR(fatal, macro, a, want_equal, b, ...)                                     \
+  do {                                                                                       \
+    const char* _zxtest_a = (a);                                                             \
+    const char* _zxtest_b = (b);                                                             \
+    if ((zxtest_strcmp(_zxtest_a, _zxtest_b) == 0) != (want_equal)) {                        \
+      zxtest_fail_str(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b,           \
+                      _zxtest_a, _zxtest_b, "" __VA_ARGS__);                                 \
+      _ZXTEST_ON_FAIL(fatal);                                                                \
+    }                                                                                        \
+  } while (0)
 
-__END_CDECLS
+// ---- Checks ----------------------------------------------------------------
+
+#define ASSERT_EQ(a, b, ...) _ZXTEST_CMP(1, "ASSERT_EQ", a, ==, b, ##__VA_ARGS__)
+#define ASSERT_NE(a, b, ...) _ZXTEST_CMP(1, "ASSERT_NE", a, !=, b, ##__VA_ARGS__)
+#define ASSERT_LT(a, b, ...) _ZXTEST_CMP(1, "ASSERT_LT", a, <, b, ##__VA_ARGS__)
+#define ASSERT_LE(a, b, ...) _ZXTEST_CMP(1, "ASSERT_LE", a, <=, b, ##__VA_ARGS__)
+#define ASSERT_GT(a, b, ...) _ZXTEST_CMP(1, "ASSERT_GT", a, >, b, ##__VA_ARGS__)
+#define ASSERT_GE(a, b, ...) _ZXTEST_CMP(1, "ASSERT_GE", a, >=, b, ##__VA_ARGS__)
+#define EXPECT_EQ(a, b, ...) _ZXTEST_CMP(0, "EXPECT_EQ", a, ==, b, ##__VA_ARGS__)
+#define EXPECT_NE(a, b, ...) _ZXTEST_CMP(0, "EXPECT_NE", a, !=, b, ##__VA_ARGS__)
+#define EXPECT_LT(a, b, ...) _ZXTEST_CMP(0, "EXPECT_LT", a, <, b, ##__VA_ARGS__)
+#define EXPECT_LE(a, b, ...) _ZXTEST_CMP(0, "EXPECT_LE", a, <=, b, ##__VA_ARGS__)
+#define EXPECT_GT(a, b, ...) _ZXTEST_CMP(0, "EXPECT_GT", a, >, b, ##__VA_ARGS__)
+#define EXPECT_GE(a, b, ...) _ZXTEST_CMP(0, "EXPECT_GE", a, >=, b, ##__VA_ARGS__)
+
+#define ASSERT_TRUE(c, ...) \
+  _ZXTEST_COND(1, "ASSERT_TRUE(" #c ")", (c), #c " is false", ##__VA_ARGS__)
+#define ASSERT_FALSE(c, ...) \
+  _ZXTEST_COND(1, "ASSERT_FALSE(" #c ")", !(c), #c " is true", ##__VA_ARGS__)
+#define EXPECT_TRUE(c, ...) \
+  _ZXTEST_COND(0, "EXPECT_TRUE(" #c ")", (c), #c " is false", ##__VA_ARGS__)
+#define EXPECT_FALSE(c, ...) \
+  _ZXTEST_COND(0, "EXPECT_FALSE(" #c ")", !(c), #c " is true", ##__VA_ARGS__)
+
+#define ASSERT_NULL(p, ...) \
+  _ZXTEST_COND(1, "ASSERT_NULL(" #p ")", (p) == NULL, #p " is not null", ##__VA_ARGS__)
+#define ASSERT_NOT_NULL(p, ...) \
+  _ZXTEST_COND(1, "ASSERT_NOT_NULL(" #p ")", (p) != NULL, #p " is null", ##__VA_ARGS__)
+#define EXPECT_NULL(p, ...) \
+  _ZXTEST_COND(0, "EXPECT_NULL(" #p ")", (p) == NULL, #p " is not null", ##__VA_ARGS__)
+#define EXPECT_NOT_NULL(p, ...) \
+  _ZXTEST_COND(0, "EXPECT_NOT_NULL(" #p ")", (p) != NULL, #p " is null", ##__VA_ARGS__)
+#define ASSERT_NONNULL ASSERT_NOT_NULL
+#define EXPECT_NONNULL EXPECT_NOT_NULL
+
+#define ASSERT_OK(s, ...) \
+  _ZXTEST_STATUS(1, "ASSERT_OK(" #s ")", s, ==, ZX_OK, #s, "ZX_OK", ##__VA_ARGS__)
+#define EXPECT_OK(s, ...) \
+  _ZXTEST_STATUS(0, "EXPECT_OK(" #s ")", s, ==, ZX_OK, #s, "ZX_OK", ##__VA_ARGS__)
+#define ASSERT_NOT_OK(s, ...) \
+  _ZXTEST_STATUS(1, "ASSERT_NOT_OK(" #s ")", s, !=, ZX_OK, #s, "not ZX_OK", ##__VA_ARGS__)
+#define EXPECT_NOT_OK(s, ...) \
+  _ZXTEST_STATUS(0, "EXPECT_NOT_OK(" #s ")", s, !=, ZX_OK, #s, "not ZX_OK", ##__VA_ARGS__)
+#define ASSERT_STATUS(a, b, ...) \
+  _ZXTEST_STATUS(1, "ASSERT_STATUS(" #a ", " #b ")", a, ==, b, #a, #b, ##__VA_ARGS__)
+#define EXPECT_STATUS(a, b, ...) \
+  _ZXTEST_STATUS(0, "EXPECT_STATUS(" #a ", " #b ")", a, ==, b, #a, #b, ##__VA_ARGS__)
+#define ASSERT_NOT_STATUS(a, b, ...) \
+  _ZXTEST_STATUS(1, "ASSERT_NOT_STATUS(" #a ", " #b ")", a, !=, b, #a, #b, ##__VA_ARGS__)
+#define EXPECT_NOT_STATUS(a, b, ...) \
+  _ZXTEST_STATUS(0, "EXPECT_NOT_STATUS(" #a ", " #b ")", a, !=, b, #a, #b, ##__VA_ARGS__)
+
+#define ASSERT_BYTES_EQ(a, b, n, ...) \
+  _ZXTEST_BYTES(1, "ASSERT_BYTES_EQ", a, true, b, n, ##__VA_ARGS__)
+#define ASSERT_BYTES_NE(a, b, n, ...) \
+  _ZXTEST_BYTES(1, "ASSERT_BYTES_NE", a, false, b, n, ##__VA_ARGS__)
+#define EXPECT_BYTES_EQ(a, b, n, ...) \
+  _ZXTEST_BYTES(0, "EXPECT_BYTES_EQ", a, true, b, n, ##__VA_ARGS__)
+#define EXPECT_BYTES_NE(a, b, n, ...) \
+  _ZXTEST_BYTES(0, "EXPECT_BYTES_NE", a, false, b, n, ##__VA_ARGS__)
+
+#define ASSERT_STR_EQ(a, b, ...) _ZXTEST_STR(1, "ASSERT_STR_EQ", a, true, b, ##__VA_ARGS__)
+#define ASSERT_STR_NE(a, b, ...) _ZXTEST_STR(1, "ASSERT_STR_NE", a, false, b, ##__VA_ARGS__)
+#define EXPECT_STR_EQ(a, b, ...) _ZXTEST_STR(0, "EXPECT_STR_EQ", a, true, b, ##__VA_ARGS__)
+#define EXPECT_STR_NE(a, b, ...) _ZXTEST_STR(0, "EXPECT_STR_NE", a, false, b, ##__VA_ARGS__)
+
+// Unconditional failures.
+#define FAIL(...) _ZXTEST_COND(1, "FAIL()", false, "failed", ##__VA_ARGS__)
+#define ADD_FAILURE(...) _ZXTEST_COND(0, "ADD_FAILURE()", false, "failed", ##__VA_ARGS__)
+
+// Runs |stmt| (typically a helper using ASSERT_*); returns if it failed fatally.
+#define ASSERT_NO_FATAL_FAILURE(stmt, ...)                                                   \
+  do {                                                                                       \
+    stmt;                                                                                    \
+    _ZXTEST_COND(1, "ASSERT_NO_FATAL_FAILURE(" #stmt ")",                                    \
+                 !zxtest_current_test_has_fatal_failures(), "fatal failure in " #stmt,       \
+                 ##__VA_ARGS__);                                                             \
+  } while (0)
+#define EXPECT_NO_FATAL_FAILURE(stmt, ...)                                                   \
+  do {                                                                                       \
+    stmt;                                                                                    \
+    _ZXTEST_COND(0, "EXPECT_NO_FATAL_FAILURE(" #stmt ")",                                    \
+                 !zxtest_current_test_has_fatal_failures(), "fatal failure in " #stmt,       \
+                 ##__VA_ARGS__);                                                             \
+  } while (0)
+#define ASSERT_NO_FAILURES(stmt, ...)                                                        \
+  do {                                                                                       \
+    stmt;                                                                                    \
+    if (zxtest_current_test_has_failures()) return;                                          \
+  } while (0)
 
 #endif  // ZXTEST_ZXTEST_H_
