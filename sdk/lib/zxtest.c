@@ -35,8 +35,11 @@ static void begin_failure(const char* file, int line, bool fatal, const char* ma
   printf("%s:%d: Failure: %s\n", file, line, macro);
 }
 
+// |fmt| is " " followed by the caller's message format (see zxtest.h).
 static void print_message(const char* fmt, va_list ap) {
-  if (fmt == NULL || fmt[0] == 0) return;
+  if (fmt == NULL) return;
+  if (fmt[0] == ' ') fmt++;
+  if (fmt[0] == 0) return;
   printf("  ");
   vprintf(fmt, ap);
   printf("\n");

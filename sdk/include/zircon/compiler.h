@@ -42,7 +42,7 @@
 #define __FALLTHROUGH __attribute__((__fallthrough__))
 #define __THREAD_ANNOTATION(x)
 
-#ifdef __cplusplus
+#if defined(__cplusplus) && __cplusplus >= 201402L
 #define __CONSTEXPR constexpr
 #else
 #define __CONSTEXPR

@@ -2,7 +2,7 @@
 // (libzircon.so) exports, with Fuchsia's C signatures. Each is declared twice,
 // as zx_NAME and _zx_NAME (the vDSO exports both; they are the same function).
 //
-// The set matches sdk/vdso/syscalls.list; sdk/tests/check-headers.sh checks
+// The set matches sdk/vdso/syscalls.list; sdk/tests/check.sh checks
 // that every entry there is declared here.
 #ifndef ZIRCON_SYSCALLS_H_
 #define ZIRCON_SYSCALLS_H_

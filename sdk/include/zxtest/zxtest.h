@@ -51,7 +51,8 @@ typedef struct zxtest_case {
 // Runs the registered tests; returns 0 if all passed, else 1.
 int zxtest_run_all_tests(int argc, char** argv);
 
-// Failure reporting (used by the macros below).
+// Failure reporting (used by the macros below). |fmt| is the caller's
+// optional message with one leading space added (so it is never empty).
 void zxtest_fail_values(const char* file, int line, bool fatal, const char* macro,
                         const char* lhs_text, const char* rhs_text, uint64_t lhs, uint64_t rhs,
                         const char* fmt, ...) __PRINTFLIKE(9, 10);
@@ -118,7 +119,7 @@ __END_CDECLS
     _ZXTEST_DIAG_POP                                                                         \
     if (!_zxtest_ok) {                                                                       \
       zxtest_fail_values(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b,        \
-                         _ZXTEST_U64(_zxtest_a), _ZXTEST_U64(_zxtest_b), "" __VA_ARGS__);    \
+                         _ZXTEST_U64(_zxtest_a), _ZXTEST_U64(_zxtest_b), " " __VA_ARGS__);    \
       _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)
@@ -129,7 +130,7 @@ __END_CDECLS
     zx_status_t _zxtest_b = (b);                                                             \
     if (!(_zxtest_a op _zxtest_b)) {                                                         \
       zxtest_fail_status(__FILE__, __LINE__, fatal, macro, a_text, b_text, _zxtest_a,        \
-                         _zxtest_b, "" __VA_ARGS__);                                         \
+                         _zxtest_b, " " __VA_ARGS__);                                         \
       _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)
@@ -137,7 +138,7 @@ __END_CDECLS
 #define _ZXTEST_COND(fatal, macro, cond, text, ...)                                          \
   do {                                                                                       \
     if (!(cond)) {                                                                           \
-      zxtest_fail_cond(__FILE__, __LINE__, fatal, macro, text, "" __VA_ARGS__);              \
+      zxtest_fail_cond(__FILE__, __LINE__, fatal, macro, text, " " __VA_ARGS__);              \
       _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)
@@ -149,7 +150,7 @@ __END_CDECLS
     size_t _zxtest_n = (size);                                                               \
     if ((zxtest_memcmp(_zxtest_a, _zxtest_b, _zxtest_n) == 0) != (want_equal)) {             \
       zxtest_fail_bytes(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ", " #size ")", #a,  \
-                        #b, _zxtest_a, _zxtest_b, _zxtest_n, "" __VA_ARGS__);                \
+                        #b, _zxtest_a, _zxtest_b, _zxtest_n, " " __VA_ARGS__);                \
       _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)
@@ -160,7 +161,7 @@ __END_CDECLS
     const char* _zxtest_b = (b);                                                             \
     if ((zxtest_strcmp(_zxtest_a, _zxtest_b) == 0) != (want_equal)) {                        \
       zxtest_fail_str(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b,           \
-                      _zxtest_a, _zxtest_b, "" __VA_ARGS__);                                 \
+                      _zxtest_a, _zxtest_b, " " __VA_ARGS__);                                 \
       _ZXTEST_ON_FAIL(fatal);                                                                \
     }                                                                                        \
   } while (0)

@@ -1,0 +1,57 @@
+// Includes every SDK header and checks ABI sizes/values (compiled as C and C++ by check.sh).
+#include <zircon/types.h>
+#include <zircon/errors.h>
+#include <zircon/rights.h>
+#include <zircon/time.h>
+#include <zircon/limits.h>
+#include <zircon/compiler.h>
+#include <zircon/analyzer.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+#include <zircon/process.h>
+#include <zircon/processargs.h>
+#include <zircon/status.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <assert.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <zxtest/zxtest.h>
+_Static_assert(sizeof(zx_info_handle_basic_t) == 32, "");
+_Static_assert(sizeof(zx_info_vmar_t) == 16, "");
+_Static_assert(sizeof(zx_info_process_t) == 24, "");
+_Static_assert(sizeof(zx_info_vmo_t) == 128, "");
+_Static_assert(sizeof(zx_info_vmo_v2_t) == 120, "");
+_Static_assert(sizeof(zx_info_vmo_v1_t) == 104, "");
+_Static_assert(sizeof(zx_info_maps_t) == 104, "");
+_Static_assert(sizeof(zx_info_maps_v1_t) == 96, "");
+_Static_assert(__builtin_offsetof(zx_info_maps_t, u) == 64, "");
+_Static_assert(__builtin_offsetof(zx_info_vmo_t, committed_bytes) == 88, "");
+_Static_assert(__builtin_offsetof(zx_info_vmo_t, populated_bytes) == 120, "");
+_Static_assert(sizeof(zx_proc_args_t) == 36, "");
+_Static_assert(sizeof(zx_vmo_lock_state_t) == 32, "");
+_Static_assert(ZX_DEFAULT_VMO_RIGHTS == 0xD0EF, "");
+_Static_assert(ZX_DEFAULT_VMAR_RIGHTS == 0x208003, "");
+_Static_assert(ZX_DEFAULT_PROCESS_RIGHTS == 0x6D3CF, "");
+_Static_assert(ZX_DEFAULT_JOB_RIGHTS == 0x7DFCF, "");
+_Static_assert(ZX_DEFAULT_THREAD_RIGHTS == 0x4D2CF, "");
+_Static_assert(ZX_RIGHTS_BASIC == 0xC003, "");
+_Static_assert(ZX_VM_ALIGN_2MB == 0x15000000, "");
+_Static_assert(ZX_VM_ALIGN_4GB == 0x20000000, "");
+_Static_assert(ZX_INFO_PROCESS == 0x10000003, "");
+_Static_assert(ZX_INFO_PROCESS_MAPS == 0x1000000D, "");
+_Static_assert(ZX_INFO_PROCESS_VMOS == 0x2000000E, "");
+_Static_assert(ZX_INFO_VMO == 0x20000017, "");
+_Static_assert(ZX_INFO_VMO_V2 == 0x10000017, "");
+_Static_assert(ZX_INFO_TASK_RUNTIME == 0x1000001E, "");
+_Static_assert(ZX_INFO_VMAR_MAPS == 36, "");
+_Static_assert(ZX_PROP_NAME == 3, "");
+_Static_assert(ZX_SEC(2) == 2000000000LL, "");
+_Static_assert(PA_HND(PA_VMO_VDSO, 0x1234) == 0x12340011, "");
+_Static_assert(ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL == -1029, "");
+_Static_assert(INT_MAX == 2147483647, "");
