@@ -74,8 +74,8 @@ static void emit_pad(struct emitter* e, char c, int n) {
   }
 }
 
-// Emits |body| (len bytes) with |prefix|, honouring width/flags and a
-// minimum digit count (|min_digits|, or -1 when no precision was given).
+// Emits |prefix|, |zeros| '0's and |body| (len bytes), padded to |width|
+// with spaces (or zeros after the prefix for F_ZERO), left-aligned for F_LEFT.
 static void emit_field(struct emitter* e, const char* prefix, const char* body, int len,
                        int width, int flags, int zeros) {
   int plen = (int)strlen(prefix);
