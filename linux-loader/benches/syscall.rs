@@ -31,8 +31,16 @@ fn main() {
     let mut best_guest = f64::MAX;
     let mut best_size = f64::MAX;
     for _ in 0..if full { 5 } else { 1 } {
-        let out = Command::new(runner).arg(&elf).arg(n.to_string()).output().expect("run the guest");
-        assert!(out.status.success(), "guest failed: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(runner)
+            .arg(&elf)
+            .arg(n.to_string())
+            .output()
+            .expect("run the guest");
+        assert!(
+            out.status.success(),
+            "guest failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             let (name, ns) = line.rsplit_once(' ').unwrap();
             let ns: f64 = ns.parse().unwrap();
@@ -59,6 +67,10 @@ fn main() {
     println!(
         "  ratio emulated/native: {:.2}x (target < 1.0x) {}",
         best_guest / best_native,
-        if best_guest < best_native { "ok" } else { "MISSED" }
+        if best_guest < best_native {
+            "ok"
+        } else {
+            "MISSED"
+        }
     );
 }

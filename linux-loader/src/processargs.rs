@@ -9,7 +9,7 @@
 /// `ZX_PROCARGS_PROTOCOL`
 pub const PROTOCOL: u32 = 0x4150_585d;
 /// `ZX_PROCARGS_VERSION`
-pub const VERSION: u32 = 0x0001_000;
+pub const VERSION: u32 = 0x1000;
 /// `PA_PROC_SELF`
 pub const PA_PROC_SELF: u32 = 0x01;
 /// `PA_THREAD_SELF`

@@ -52,8 +52,8 @@ done
 
 # 4. Run them if the runner is built.
 loader=""
-for l in "$root/target/release/linux-loader" "$root/target/debug/linux-loader"; do
-  [[ -x "$l" ]] && { loader="$l"; break; }
+for l in "${LINUX_LOADER:-}" "$root/target/release/linux-loader" "$root/target/debug/linux-loader"; do
+  [[ -n "$l" && -x "$l" ]] && { loader="$l"; break; }
 done
 if [[ -n "$loader" && -f "$out/hello" ]]; then
   set +e
