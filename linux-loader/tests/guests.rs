@@ -17,3 +17,8 @@ fn vmo_core_tests() {
 fn bad_input_tests() {
     common::run_zxtest("linux-loader/tests/guests/bad_input_test.c");
 }
+
+#[test]
+fn protect_core_tests() {
+    common::run_zxtest("linux-loader/tests/guests/protect_test.c");
+}
