@@ -288,6 +288,7 @@ impl Loader {
             },
         )?;
         let vdso_base = vdso.bias;
+        process.set_vdso_base(vdso_base);
 
         let loaded = map_image(&self.hal, &root, &elf, image, "elf", false, &|_, _| {})?;
         self.relocate(&elf, &loaded, &vdso_elf, vdso_base)?;

@@ -34,6 +34,8 @@ mod topic {
 const PROP_NAME: u32 = 3;
 /// `ZX_PROP_VMO_CONTENT_SIZE`
 const PROP_VMO_CONTENT_SIZE: u32 = 17;
+/// `ZX_PROP_PROCESS_VDSO_BASE_ADDRESS`
+const PROP_PROCESS_VDSO_BASE_ADDRESS: u32 = 6;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -245,6 +247,13 @@ impl Syscall {
                     return Err(ZxError::BUFFER_TOO_SMALL);
                 }
                 write_bytes(self.aspace(), buf, &(v.content_size() as u64).to_le_bytes())
+            }
+            PROP_PROCESS_VDSO_BASE_ADDRESS => {
+                let p = downcast::<Process>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &(p.vdso_base() as u64).to_le_bytes())
             }
             _ => Err(ZxError::INVALID_ARGS),
         }

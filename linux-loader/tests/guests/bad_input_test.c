@@ -276,3 +276,45 @@ TEST(BadInput, DebugWriteAndClock) {
   ASSERT_OK(zx_nanosleep(0));
   ASSERT_GE(zx_system_get_num_cpus(), 1u);
 }
+
+// The vDSO's code cannot be unmapped, protected or range-op'd (Fuchsia
+// refuses with ACCESS_DENIED), however the request reaches it.
+TEST(BadInput, VdsoIsImmutable) {
+  uintptr_t base = 0;
+  ASSERT_OK(zx_object_get_property(zx_process_self(), ZX_PROP_PROCESS_VDSO_BASE_ADDRESS, &base, sizeof(base)));
+  ASSERT_NE(base, 0u);
+  // Find the executable segment from the vDSO's own program headers.
+  const uint8_t* ehdr = (const uint8_t*)base;
+  ASSERT_EQ(memcmp(ehdr, "\x7f" "ELF", 4), 0);
+  uint64_t phoff;
+  uint16_t phentsize, phnum;
+  memcpy(&phoff, ehdr + 32, 8);
+  memcpy(&phentsize, ehdr + 54, 2);
+  memcpy(&phnum, ehdr + 56, 2);
+  uintptr_t code = 0;
+  size_t code_len = 0;
+  for (uint16_t i = 0; i < phnum; i++) {
+    const uint8_t* ph = ehdr + phoff + (size_t)i * phentsize;
+    uint32_t type, flags;
+    uint64_t vaddr, memsz;
+    memcpy(&type, ph, 4);
+    memcpy(&flags, ph + 4, 4);
+    memcpy(&vaddr, ph + 16, 8);
+    memcpy(&memsz, ph + 40, 8);
+    if (type == 1 && (flags & 1)) {
+      code = base + vaddr;
+      code_len = (memsz + PAGE - 1) & ~(PAGE - 1);
+    }
+  }
+  ASSERT_NE(code, 0u);
+  ASSERT_EQ(zx_vmar_unmap(zx_vmar_root_self(), code, code_len), ZX_ERR_ACCESS_DENIED);
+  ASSERT_EQ(zx_vmar_unmap(zx_vmar_root_self(), base, code - base + code_len), ZX_ERR_ACCESS_DENIED);
+  ASSERT_EQ(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, code, code_len), ZX_ERR_ACCESS_DENIED);
+  ASSERT_EQ(zx_vmar_op_range(zx_vmar_root_self(), ZX_VMAR_OP_MAP_RANGE, code, code_len, NULL, 0),
+            ZX_ERR_ACCESS_DENIED);
+  // Still callable.
+  ASSERT_EQ(zx_system_get_page_size(), 4096u);
+  uint32_t small;
+  ASSERT_EQ(zx_object_get_property(zx_process_self(), ZX_PROP_PROCESS_VDSO_BASE_ADDRESS, &small, sizeof(small)),
+            ZX_ERR_BUFFER_TOO_SMALL);
+}

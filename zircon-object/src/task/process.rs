@@ -23,6 +23,7 @@ pub struct Process {
     root_vmar: Arc<VmAddressRegion>,
     handles: Mutex<HandleTable>,
     state: Mutex<ProcessState>,
+    vdso_base: std::sync::OnceLock<usize>,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -52,6 +53,7 @@ impl Process {
             root_vmar,
             handles: Mutex::new(HandleTable::new()),
             state: Mutex::new(ProcessState::default()),
+            vdso_base: std::sync::OnceLock::new(),
         });
         job.add_process(&p)?;
         Ok(p)
@@ -60,6 +62,17 @@ impl Process {
     /// Sets the name from raw bytes (truncated to 31 bytes).
     pub fn set_name(&self, raw: &[u8]) {
         self.base.set_name(raw)
+    }
+
+    /// Records where the loader mapped the vDSO (once).
+    pub fn set_vdso_base(&self, base: usize) {
+        let _ = self.vdso_base.set(base);
+    }
+
+    /// Returns the vDSO's base address, or 0 if none is mapped
+    /// (`ZX_PROP_PROCESS_VDSO_BASE_ADDRESS`).
+    pub fn vdso_base(&self) -> usize {
+        self.vdso_base.get().copied().unwrap_or(0)
     }
 
     /// Returns the root VMAR.

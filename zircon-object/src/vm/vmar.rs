@@ -1226,11 +1226,13 @@ impl VmAddressRegion {
             return Err(ZxError::INVALID_ARGS);
         }
         let pieces = r.overlapping(addr, end);
+        // The vDSO's code can never be unmapped, however deep it lies.
+        let (nested, _) = st.mappings_in(self.id, addr, end);
+        if nested.iter().any(|(m, _)| st.mappings[m].vdso_code) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
         for (b, c) in &pieces {
             match c.kind {
-                ChildKind::Mapping(m) if st.mappings[&m].vdso_code => {
-                    return Err(ZxError::ACCESS_DENIED)
-                }
                 ChildKind::Region(_) => {
                     let covered = *b >= addr && c.end <= end;
                     if !covered || !rights.contains(Rights::OP_CHILDREN) {
