@@ -229,6 +229,17 @@ impl UnixPageTable {
         Ok(end)
     }
 
+    /// Returns the page-rounded end of the byte range `[vaddr, vaddr + len)`
+    /// if it is non-empty and inside the window.
+    fn byte_range(&self, vaddr: VirtAddr, len: usize) -> Option<VirtAddr> {
+        let end = vaddr.checked_add(len)?;
+        let window_end = self.base + WINDOW_SIZE;
+        if len == 0 || vaddr < self.base || end > window_end {
+            return None;
+        }
+        Some(kernel_hal::page_round_up(end)?.min(window_end))
+    }
+
     fn count_op(&self) {
         self.host_ops.fetch_add(1, Ordering::Relaxed);
     }
@@ -304,6 +315,40 @@ impl PageTable for UnixPageTable {
         unsafe { sys::mprotect(vaddr, len, prot_of(flags)) }.map_err(host_err)?;
         runs.set_flags(vaddr, end, flags);
         Ok(())
+    }
+
+    fn read_mapped(&self, vaddr: VirtAddr, buf: &mut [u8]) -> bool {
+        let Some(end) = self.byte_range(vaddr, buf.len()) else {
+            return false;
+        };
+        let runs = self.lock();
+        if !runs.covers_with(vaddr, end, MMUFlags::READ) {
+            return false;
+        }
+        // SAFETY: every byte of the source lies in a memfd mapping of our
+        // window that the host maps readable (the bookkeeping matches the
+        // host by the module invariant), and holding `runs` keeps anyone
+        // from unmapping or protecting it during the copy, so the loads
+        // cannot fault. The bytes are guest memory that guest threads may
+        // change concurrently, like memory shared with another process; no
+        // Rust value or invariant lives there, and `buf` cannot overlap it.
+        unsafe { std::ptr::copy_nonoverlapping(vaddr as *const u8, buf.as_mut_ptr(), buf.len()) };
+        true
+    }
+
+    fn write_mapped(&self, vaddr: VirtAddr, buf: &[u8]) -> bool {
+        let Some(end) = self.byte_range(vaddr, buf.len()) else {
+            return false;
+        };
+        let runs = self.lock();
+        if !runs.covers_with(vaddr, end, MMUFlags::WRITE) {
+            return false;
+        }
+        // SAFETY: as in `read_mapped`, with every destination byte in a
+        // page the host maps writable; no Rust reference points into a
+        // window (module invariant), so nothing aliases the stores.
+        unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), vaddr as *mut u8, buf.len()) };
+        true
     }
 
     fn query(&self, vaddr: VirtAddr) -> Option<(PhysAddr, MMUFlags)> {

@@ -145,6 +145,28 @@ impl RunMap {
         reached >= end
     }
 
+    /// Returns whether every page of `[start, end)` is mapped with at least
+    /// `need`.
+    pub(crate) fn covers_with(&self, start: VirtAddr, end: VirtAddr, need: MMUFlags) -> bool {
+        let Some((s, run)) = self.containing(start) else {
+            return false;
+        };
+        if !run.flags.contains(need) {
+            return false;
+        }
+        let mut reached = s + run.len;
+        if reached >= end {
+            return true;
+        }
+        for (&s, run) in self.runs.range(reached..end) {
+            if s != reached || !run.flags.contains(need) {
+                return false;
+            }
+            reached = s + run.len;
+        }
+        reached >= end
+    }
+
     /// Sets the flags of `[start, end)`, which must be covered.
     pub(crate) fn set_flags(&mut self, start: VirtAddr, end: VirtAddr, flags: MMUFlags) {
         debug_assert!(self.covers(start, end));
@@ -204,6 +226,21 @@ mod tests {
 
     fn run(len: usize, paddr: usize, flags: MMUFlags) -> Run {
         Run { len, paddr, flags }
+    }
+
+    #[test]
+    fn covers_with_checks_every_run_and_its_flags() {
+        let mut m = RunMap::default();
+        m.insert(0, run(2 * P, 0, R));
+        m.insert(2 * P, run(2 * P, 100 * P, rw()));
+        assert!(m.covers_with(0, 4 * P, R));
+        assert!(m.covers_with(P, P + 1, R), "inside one run");
+        assert!(!m.covers_with(0, 4 * P, MMUFlags::WRITE));
+        assert!(m.covers_with(2 * P, 4 * P, MMUFlags::WRITE));
+        assert!(!m.covers_with(0, 5 * P, R), "runs past the end");
+        assert!(!m.covers_with(5 * P, 6 * P, R));
+        m.remove(P, 2 * P);
+        assert!(!m.covers_with(0, 3 * P, R), "a hole in the middle");
     }
 
     #[test]

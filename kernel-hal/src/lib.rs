@@ -211,6 +211,23 @@ pub trait PageTable: Send + Sync {
     /// Returns the frame and permissions `vaddr` (page aligned) maps to.
     fn query(&self, vaddr: VirtAddr) -> Option<(PhysAddr, MMUFlags)>;
 
+    /// Copies `buf.len()` bytes of guest memory at `vaddr` (any alignment)
+    /// into `buf` through the current mappings, if every byte lies in a page
+    /// this table maps readable; otherwise copies nothing and returns
+    /// `false` (the caller then goes through physical memory). Never faults.
+    fn read_mapped(&self, vaddr: VirtAddr, buf: &mut [u8]) -> bool {
+        let _ = (vaddr, buf);
+        false
+    }
+
+    /// Copies `buf` to guest memory at `vaddr` through the current mappings,
+    /// if every byte lies in a page this table maps writable; otherwise
+    /// copies nothing and returns `false`. Never faults.
+    fn write_mapped(&self, vaddr: VirtAddr, buf: &[u8]) -> bool {
+        let _ = (vaddr, buf);
+        false
+    }
+
     /// Registers who resolves faults in this window.
     fn set_fault_resolver(&self, resolver: Weak<dyn FaultResolver>);
 

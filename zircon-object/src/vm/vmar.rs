@@ -368,6 +368,14 @@ impl AspaceState {
     }
 }
 
+/// The kernel side of a user copy.
+enum UserBuf<'a> {
+    /// Guest memory is copied into this buffer.
+    Into(&'a mut [u8]),
+    /// This buffer is copied to guest memory.
+    From(&'a [u8]),
+}
+
 /// One address space: a HAL page table plus the region tree inside it.
 pub struct AddressSpace {
     // Field order matters for drop: the page table goes first, so every host
@@ -717,29 +725,26 @@ impl AddressSpace {
 
     /// Copies `buf.len()` bytes from guest address `va` as a syscall reading
     /// a user buffer would: every page must be mapped (NOT_FOUND), readable
-    /// (ACCESS_DENIED) and inside its VMO (OUT_OF_RANGE). Never touches host
-    /// memory outside the frame file.
+    /// (ACCESS_DENIED) and inside its VMO (OUT_OF_RANGE). Pieces the host
+    /// already maps are copied through the page table under the address
+    /// space lock (so they cannot be unmapped meanwhile); the rest goes
+    /// through the VMO. Never touches host memory outside guest mappings and
+    /// the frame file.
     pub fn copy_from_user(&self, va: VirtAddr, buf: &mut [u8]) -> ZxResult {
-        self.user_copy(va, buf.len(), MMUFlags::READ, &mut |vmo, off, pos, n| {
-            vmo.read(off as u64, &mut buf[pos..pos + n])
-        })
+        self.user_copy(va, UserBuf::Into(buf))
     }
 
     /// Copies `buf` to guest address `va` as a syscall writing a user buffer
     /// would (pages must be mapped writable).
     pub fn copy_to_user(&self, va: VirtAddr, buf: &[u8]) -> ZxResult {
-        self.user_copy(va, buf.len(), MMUFlags::WRITE, &mut |vmo, off, pos, n| {
-            vmo.write(off as u64, &buf[pos..pos + n])
-        })
+        self.user_copy(va, UserBuf::From(buf))
     }
 
-    fn user_copy(
-        &self,
-        va: VirtAddr,
-        len: usize,
-        need: MMUFlags,
-        f: &mut dyn FnMut(&VmObject, usize, usize, usize) -> ZxResult,
-    ) -> ZxResult {
+    fn user_copy(&self, va: VirtAddr, mut buf: UserBuf<'_>) -> ZxResult {
+        let (len, need) = match &buf {
+            UserBuf::Into(b) => (b.len(), MMUFlags::READ),
+            UserBuf::From(b) => (b.len(), MMUFlags::WRITE),
+        };
         va.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
         let mut pos = 0;
         while pos < len {
@@ -758,9 +763,25 @@ impl AddressSpace {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
                 let n = (len - pos).min(pend - cur).min(vmo_size - off);
+                // Fast path: the host maps this piece, and holding the lock
+                // keeps it so for the copy.
+                let mapped = m.host_pieces(cur, cur + n);
+                let whole = mapped.len() == 1 && mapped[0] == (cur, cur + n);
+                let copied = whole
+                    && match &mut buf {
+                        UserBuf::Into(b) => self.pt.read_mapped(cur, &mut b[pos..pos + n]),
+                        UserBuf::From(b) => self.pt.write_mapped(cur, &b[pos..pos + n]),
+                    };
+                if copied {
+                    pos += n;
+                    continue;
+                }
                 (m.vmo.clone(), off, n)
             };
-            f(&vmo, off, pos, n)?;
+            match &mut buf {
+                UserBuf::Into(b) => vmo.read(off as u64, &mut b[pos..pos + n])?,
+                UserBuf::From(b) => vmo.write(off as u64, &b[pos..pos + n])?,
+            }
             pos += n;
         }
         Ok(())
