@@ -305,15 +305,16 @@ impl PageTable for UnixPageTable {
     fn protect(&self, vaddr: VirtAddr, len: usize, flags: MMUFlags) -> HalResult {
         let end = self.check(vaddr, len)?;
         let mut runs = self.lock();
-        if !runs.covers(vaddr, end) {
-            return Err(HalError::InvalidArgs);
+        // Only mapped pages change; the reservation in the holes must stay
+        // inaccessible.
+        for (lo, hi) in runs.mapped_pieces(vaddr, end) {
+            self.count_op();
+            // SAFETY: `[lo, hi)` is inside our window and entirely memfd
+            // mappings (the bookkeeping matches the host by the module
+            // invariant), and no Rust reference points into it.
+            unsafe { sys::mprotect(lo, hi - lo, prot_of(flags)) }.map_err(host_err)?;
+            runs.set_flags(lo, hi, flags);
         }
-        self.count_op();
-        // SAFETY: the range is inside our window and entirely memfd
-        // mappings (checked against the bookkeeping, which matches the host
-        // by the module invariant), and no Rust reference points into it.
-        unsafe { sys::mprotect(vaddr, len, prot_of(flags)) }.map_err(host_err)?;
-        runs.set_flags(vaddr, end, flags);
         Ok(())
     }
 

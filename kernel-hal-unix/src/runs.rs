@@ -167,6 +167,28 @@ impl RunMap {
         reached >= end
     }
 
+    /// Returns the maximal mapped pieces of `[start, end)`, clipped, in
+    /// order (adjacent runs joined).
+    pub(crate) fn mapped_pieces(
+        &self,
+        start: VirtAddr,
+        end: VirtAddr,
+    ) -> Vec<(VirtAddr, VirtAddr)> {
+        let mut out: Vec<(VirtAddr, VirtAddr)> = Vec::new();
+        let first = self.containing(start).map_or(start, |(s, _)| s);
+        for (&s, run) in self.runs.range(first..end) {
+            let (lo, hi) = (s.max(start), (s + run.len).min(end));
+            if lo >= hi {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.1 == lo => last.1 = hi,
+                _ => out.push((lo, hi)),
+            }
+        }
+        out
+    }
+
     /// Sets the flags of `[start, end)`, which must be covered.
     pub(crate) fn set_flags(&mut self, start: VirtAddr, end: VirtAddr, flags: MMUFlags) {
         debug_assert!(self.covers(start, end));
@@ -226,6 +248,16 @@ mod tests {
 
     fn run(len: usize, paddr: usize, flags: MMUFlags) -> Run {
         Run { len, paddr, flags }
+    }
+
+    #[test]
+    fn mapped_pieces_join_and_clip() {
+        let mut m = RunMap::default();
+        m.insert(0, run(2 * P, 0, R));
+        m.insert(2 * P, run(P, 100 * P, rw()));
+        m.insert(5 * P, run(2 * P, 200 * P, R));
+        assert_eq!(m.mapped_pieces(P, 6 * P), vec![(P, 3 * P), (5 * P, 6 * P)]);
+        assert_eq!(m.mapped_pieces(3 * P, 5 * P), vec![]);
     }
 
     #[test]

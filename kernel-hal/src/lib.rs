@@ -204,8 +204,9 @@ pub trait PageTable: Send + Sync {
     /// are not mapped is allowed.
     fn unmap(&self, vaddr: VirtAddr, len: usize) -> HalResult;
 
-    /// Changes the permissions of `[vaddr, vaddr + len)`, which must be
-    /// entirely mapped (else [`HalError::InvalidArgs`]).
+    /// Changes the permissions of the mapped pages of `[vaddr, vaddr + len)`;
+    /// pages that are not mapped stay inaccessible. One host operation per
+    /// maximal mapped piece.
     fn protect(&self, vaddr: VirtAddr, len: usize, flags: MMUFlags) -> HalResult;
 
     /// Returns the frame and permissions `vaddr` (page aligned) maps to.

@@ -1106,3 +1106,125 @@ fn user_copy_checks_permissions() {
         Err(ZxError::INVALID_ARGS)
     );
 }
+
+#[test]
+fn snapshot_shares_chunks_until_written() {
+    let e = env();
+    let parent = e.vmo(8);
+    parent.write(0, &vec![7u8; 8 * P]).unwrap();
+    let frames = e.hal.fake_phys().allocated_frames();
+    let child = parent
+        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, 8 * P as u64)
+        .unwrap();
+    assert_eq!(
+        e.hal.fake_phys().allocated_frames(),
+        frames,
+        "no copy at creation"
+    );
+    // A write to the child copies one chunk (4 frames on the fake HAL).
+    child.write(P as u64, b"c").unwrap();
+    assert_eq!(e.hal.fake_phys().allocated_frames(), frames + 4);
+    let mut b = [0u8];
+    parent.read(P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 7);
+    // A write to the parent's other chunk copies that one for the parent.
+    parent.write(5 * P as u64, b"p").unwrap();
+    child.read(5 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 7);
+    assert_eq!(e.hal.fake_phys().allocated_frames(), frames + 8);
+    drop(child);
+    assert_eq!(
+        e.hal.fake_phys().allocated_frames(),
+        frames,
+        "the child's copies went back"
+    );
+}
+
+#[test]
+fn snapshot_write_through_existing_mapping_copies_on_write() {
+    let e = env();
+    let parent = e.vmo(8);
+    let a = e.map(&e.root, RW, 0, &parent, 0, 8 * P).unwrap();
+    let b2 = e.map(&e.root, RW, 0, &parent, 0, 8 * P).unwrap();
+    e.hal.guest_write(a, b"old").unwrap();
+    let child = parent
+        .create_child(ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0, 8 * P as u64)
+        .unwrap();
+    // The parent's mappings lost write access to the shared chunk.
+    assert!(e
+        .hal
+        .entry(a)
+        .is_none_or(|(_, f)| !f.contains(MMUFlags::WRITE)));
+    e.hal.guest_write(a, b"new").unwrap();
+    let mut buf = [0u8; 3];
+    child.read(0, &mut buf).unwrap();
+    assert_eq!(&buf, b"old", "the child keeps the snapshot");
+    e.hal.guest_read(b2, &mut buf).unwrap();
+    assert_eq!(
+        &buf, b"new",
+        "the parent's other mapping sees the parent's copy"
+    );
+    // The child, mapped, writes its own copy.
+    let c = e.map(&e.root, RW, 0, &child, 0, 8 * P).unwrap();
+    e.hal.guest_read(c, &mut buf).unwrap();
+    assert_eq!(&buf, b"old");
+    e.hal.guest_write(c, b"kid").unwrap();
+    parent.read(0, &mut buf).unwrap();
+    assert_eq!(&buf, b"new");
+    child.read(0, &mut buf).unwrap();
+    assert_eq!(&buf, b"kid");
+    e.root.aspace().check_consistency();
+}
+
+#[test]
+fn snapshot_zero_decommit_and_resize_stay_private() {
+    let e = env();
+    let hal: kernel_hal::HalRef = Arc::new(e.hal.clone());
+    let parent = VmObject::create(hal, 8 * P as u64, ZX_VMO_RESIZABLE).unwrap();
+    parent.write(0, &vec![9u8; 8 * P]).unwrap();
+    // A child smaller than the chunk it shares.
+    let child = parent
+        .create_child(
+            ZX_VMO_CHILD_SNAPSHOT | ZX_VMO_CHILD_RESIZABLE,
+            0,
+            2 * P as u64,
+        )
+        .unwrap();
+    child.decommit(0, P as u64).unwrap();
+    let mut b = [0u8];
+    parent.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 9, "decommitting the child leaves the parent");
+    // Growing the child must not reveal the parent's data past its old end.
+    child.set_size(4 * P as u64).unwrap();
+    child.read(3 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0);
+    child.read(P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 9);
+    // Shrinking the parent leaves the child.
+    let child2 = parent
+        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, 8 * P as u64)
+        .unwrap();
+    parent.set_size(P as u64).unwrap();
+    child2.read(7 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 9);
+    parent.zero(0, P as u64).unwrap();
+    child2.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 9);
+}
+
+#[test]
+fn unaligned_snapshot_copies() {
+    let e = env();
+    let parent = e.vmo(8);
+    parent.write(2 * P as u64, b"x").unwrap();
+    let child = parent
+        .create_child(ZX_VMO_CHILD_SNAPSHOT, P as u64, 4 * P as u64)
+        .unwrap();
+    let mut b = [0u8];
+    child.read(P as u64, &mut b).unwrap();
+    assert_eq!(&b, b"x");
+    parent.write(2 * P as u64, b"y").unwrap();
+    child.read(P as u64, &mut b).unwrap();
+    assert_eq!(&b, b"x");
+    assert_eq!(child.committed_bytes(), P);
+}

@@ -522,8 +522,19 @@ impl AddressSpace {
 
     /// Maps the part of `[start, end)` the host should map for mapping `m`,
     /// given that VMO offsets of that range start at physical `paddr`.
-    fn host_map(&self, m: &mut Mapping, start: usize, end: usize, paddr: PhysAddr) -> ZxResult {
+    /// With `writable` false (the memory is shared copy-on-write), pages
+    /// are mapped without write access whatever their protection; a write
+    /// then faults and gets a private copy.
+    fn host_map(
+        &self,
+        m: &mut Mapping,
+        start: usize,
+        end: usize,
+        paddr: PhysAddr,
+        writable: bool,
+    ) -> ZxResult {
         for (s, e, f) in m.prot_pieces(start, end) {
+            let f = if writable { f } else { f - MMUFlags::WRITE };
             self.pt.map(s, paddr + (s - start), e - s, f)?;
         }
         m.host_insert(start, end);
@@ -554,13 +565,37 @@ impl AddressSpace {
             return Err(ZxError::ACCESS_DENIED);
         }
         let off = m.vmo_offset + (va - m.base);
-        let (rs, rl, pa) = m.vmo.fault_run(kernel_hal::page_round_down(off))?;
-        // The run in VMO offsets, clipped to what this mapping shows.
-        let lo = rs.max(m.vmo_offset);
-        let hi = (rs + rl).min(m.vmo_offset + m.size);
-        let va_lo = m.base + (lo - m.vmo_offset);
-        let va_hi = m.base + (hi - m.vmo_offset);
-        self.host_map(m, va_lo, va_hi, pa + (lo - rs))
+        let vmo = m.vmo.clone();
+        let write = access == PageFaultAccess::Write;
+        // Map under the VMO's lock, so a copy-on-write elsewhere cannot
+        // swap the chunk between our lookup and our mapping.
+        vmo.fault_map(
+            kernel_hal::page_round_down(off),
+            write,
+            &mut |rs, rl, pa, writable| {
+                // The run in VMO offsets, clipped to what this mapping shows.
+                let lo = rs.max(m.vmo_offset);
+                let hi = (rs + rl).min(m.vmo_offset + m.size);
+                let va_lo = m.base + (lo - m.vmo_offset);
+                let va_hi = m.base + (hi - m.vmo_offset);
+                self.host_map(m, va_lo, va_hi, pa + (lo - rs), writable)
+            },
+        )
+    }
+
+    /// Unmaps `[lo, hi)` (clipped to the window, rounded out to pages) from
+    /// the page table without the address-space lock, for a VMO revoking
+    /// its memory; the mappings' `host` sets stay as they are (they may
+    /// over-approximate what the host maps) and the pages fault back in.
+    pub(crate) fn hal_revoke(&self, lo: usize, hi: usize) {
+        let lo = kernel_hal::page_round_down(lo.max(self.base));
+        let hi = kernel_hal::page_round_up(hi.min(self.base + self.size))
+            .unwrap_or(self.base + self.size);
+        if lo < hi {
+            self.pt
+                .unmap(lo, hi - lo)
+                .expect("unmapping a range inside the window cannot fail");
+        }
     }
 
     /// Revokes the host pages of mapping `id` that lie at or past VMO offset
@@ -632,6 +667,17 @@ impl AddressSpace {
         } else {
             None
         };
+        if let Some(right) = &right {
+            // Register the right part with the VMO before the left part may
+            // go, so a copy-on-write never misses its host pages.
+            right.vmo.add_mapping(MappingRef {
+                aspace: self.self_ref.clone(),
+                id: new_id,
+                bias: right.base.wrapping_sub(right.vmo_offset),
+                lo: right.base,
+                hi: right.end(),
+            });
+        }
         // Trim the left part to [mb, start) or drop it if empty.
         let r = st.regions.get_mut(&region).expect("region exists");
         r.remove_child(mb);
@@ -651,17 +697,12 @@ impl AddressSpace {
             left.host.clear();
         }
         if let Some(right) = right {
-            let vmo = right.vmo.clone();
             let (b, e) = (right.base, right.end());
             st.mappings.insert(new_id, right);
             st.regions
                 .get_mut(&region)
                 .expect("region exists")
                 .insert_child(b, e, ChildKind::Mapping(new_id));
-            vmo.add_mapping(MappingRef {
-                aspace: self.self_ref.clone(),
-                id: new_id,
-            });
         }
     }
 
@@ -1205,16 +1246,30 @@ impl VmAddressRegion {
             host: BTreeMap::new(),
             vdso_code,
         };
+        // Register with the VMO first, so a copy-on-write racing with the
+        // population below revokes what it maps.
+        vmo.add_mapping(MappingRef {
+            aspace: Arc::downgrade(&self.aspace),
+            id,
+            bias: base.wrapping_sub(vmo_offset),
+            lo: base,
+            hi: base + size,
+        });
         if flags.contains(VmOptions::MAP_RANGE) {
-            let mut runs = Vec::new();
-            vmo.backed_runs(
+            let aspace = &self.aspace;
+            let populated = vmo.backed_runs(
                 vmo_offset,
                 vmo_offset.saturating_add(size),
-                &mut |o, l, pa| runs.push((o, l, pa)),
+                &mut |o, l, pa, writable| {
+                    let va = base + (o - vmo_offset);
+                    aspace.host_map(&mut m, va, va + l, pa, writable)
+                },
             );
-            for (o, l, pa) in runs {
-                let va = base + (o - vmo_offset);
-                self.aspace.host_map(&mut m, va, va + l, pa)?;
+            if let Err(e) = populated {
+                let (b, e2) = (m.base, m.end());
+                self.aspace.host_unmap(&mut m, b, e2);
+                vmo.remove_mapping(&Arc::downgrade(&self.aspace), id);
+                return Err(e);
             }
         }
         st.regions
@@ -1222,10 +1277,6 @@ impl VmAddressRegion {
             .expect("checked above")
             .insert_child(base, base + size, ChildKind::Mapping(id));
         st.mappings.insert(id, m);
-        vmo.add_mapping(MappingRef {
-            aspace: Arc::downgrade(&self.aspace),
-            id,
-        });
         Ok(base)
     }
 
@@ -1416,13 +1467,12 @@ impl VmAddressRegion {
                     if op == PREFETCH {
                         m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
                     }
-                    let mut runs = Vec::new();
-                    m.vmo
-                        .backed_runs(vs, ve, &mut |o, l, pa| runs.push((o, l, pa)));
-                    for (o, l, pa) in runs {
+                    let vmo = m.vmo.clone();
+                    let aspace = &self.aspace;
+                    vmo.backed_runs(vs, ve, &mut |o, l, pa, writable| {
                         let va = m.base + (o - m.vmo_offset);
-                        self.aspace.host_map(m, va, va + l, pa)?;
-                    }
+                        aspace.host_map(m, va, va + l, pa, writable)
+                    })?;
                 }
                 _ => {}
             }

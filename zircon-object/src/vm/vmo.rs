@@ -76,11 +76,53 @@ pub const ZX_CACHE_POLICY_CACHED: u32 = 0;
 /// `ZX_CACHE_POLICY_MASK`
 pub const ZX_CACHE_POLICY_MASK: u32 = 3;
 
-/// A mapping of this VMO somewhere, so a shrink can revoke host pages.
+/// A mapping of this VMO somewhere, so a shrink or a copy-on-write can
+/// revoke host pages.
 #[derive(Debug, Clone)]
 pub(crate) struct MappingRef {
     pub aspace: Weak<AddressSpace>,
     pub id: MappingId,
+    /// Virtual address of VMO offset 0 in this mapping (wrapping): constant
+    /// for a mapping's lifetime, since trims keep it and splits copy it.
+    pub bias: usize,
+    /// The mapping's extent when it was made; it only ever shrinks.
+    pub lo: usize,
+    /// End of that extent.
+    pub hi: usize,
+}
+
+/// One chunk of a paged VMO: a run of frames holding the VMO's offsets
+/// `[idx·C, (idx+1)·C)`. Snapshot relatives share chunks until one of them
+/// writes (copy on write); the frames go back when the last owner drops it.
+struct Chunk {
+    paddr: PhysAddr,
+    frames: usize,
+    hal: HalRef,
+}
+
+impl std::fmt::Debug for Chunk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Chunk({:#x})", self.paddr)
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        self.hal.phys().free_frames(self.paddr, self.frames);
+    }
+}
+
+/// What a walk over a paged VMO's chunks needs from each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Only look: missing chunks are reported as holes, shared ones as is.
+    Look,
+    /// Memory, but not ownership (committing never changes contents).
+    Allocate,
+    /// A private chunk: allocate if missing, copy if shared (writes).
+    Own,
+    /// A private chunk if there is one at all (zeroing).
+    OwnIfPresent,
 }
 
 #[derive(Debug)]
@@ -98,8 +140,8 @@ struct VmoInner {
     size: usize,
     /// The content ("stream") size, unrounded, ≤ size.
     content_size: usize,
-    /// Chunk index → frame address of the chunk (paged VMOs only).
-    chunks: BTreeMap<usize, PhysAddr>,
+    /// Chunk index → chunk (paged VMOs only).
+    chunks: BTreeMap<usize, Arc<Chunk>>,
     /// Live mappings of this VMO, keyed by (address space, mapping id).
     mappings: HashMap<(usize, MappingId), MappingRef>,
     /// Live children.
@@ -292,20 +334,23 @@ impl VmObject {
         self.base.set_name(raw)
     }
 
-    /// Calls `f(vmo_offset, len, Some(paddr) | None)` for each piece of
-    /// `[offset, end)` in order, splitting at chunk boundaries; `None` means
-    /// no chunk yet. With `allocate`, missing chunks are allocated first.
+    /// Calls `f(vmo_offset, len, Some(paddr) | None, shared)` for each piece
+    /// of `[offset, end)` in order, splitting at chunk boundaries; `None`
+    /// means no chunk yet, `shared` that the chunk is shared with snapshot
+    /// relatives (and must not be written). `need` says what to do with
+    /// missing or shared chunks first. `f` runs under the owning paged
+    /// VMO's lock, so nothing can swap the chunk under it.
     fn for_each_piece(
         &self,
         offset: usize,
         end: usize,
-        allocate: bool,
-        f: &mut dyn FnMut(usize, usize, Option<PhysAddr>) -> ZxResult,
+        need: Need,
+        f: &mut dyn FnMut(usize, usize, Option<PhysAddr>, bool) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
             VmoKind::Slice { parent, offset: so } => {
-                parent.for_each_piece(offset + so, end + so, allocate, &mut |o, l, p| {
-                    f(o - so, l, p)
+                parent.for_each_piece(offset + so, end + so, need, &mut |o, l, p, sh| {
+                    f(o - so, l, p, sh)
                 })
             }
             VmoKind::Paged => {
@@ -313,31 +358,92 @@ impl VmObject {
                 let mut pos = offset;
                 while pos < end {
                     let idx = pos / self.chunk_size;
-                    if !allocate && !inner.chunks.contains_key(&idx) {
+                    let missing = !inner.chunks.contains_key(&idx);
+                    if missing && matches!(need, Need::Look | Need::OwnIfPresent) {
                         // Skip the whole run of missing chunks in one step.
                         let next = inner
                             .chunks
                             .range(idx..)
                             .next()
                             .map_or(end, |(&i, _)| (i * self.chunk_size).min(end));
-                        f(pos, next - pos, None)?;
+                        f(pos, next - pos, None, false)?;
                         pos = next;
                         continue;
                     }
                     let chunk_end = ((idx + 1) * self.chunk_size).min(end);
-                    let pa = match inner.chunks.get(&idx) {
-                        Some(&pa) => Some(pa),
-                        None if allocate => {
-                            let pa = self.hal.phys().alloc_frames(self.chunk_size / PAGE_SIZE)?;
-                            inner.chunks.insert(idx, pa);
-                            Some(pa)
-                        }
-                        None => None,
-                    };
-                    f(pos, chunk_end - pos, pa.map(|p| p + pos % self.chunk_size))?;
+                    if missing {
+                        let chunk = self.new_chunk()?;
+                        inner.chunks.insert(idx, chunk);
+                    } else if matches!(need, Need::Own | Need::OwnIfPresent) {
+                        self.unshare_locked(&mut inner, idx)?;
+                    }
+                    let chunk = &inner.chunks[&idx];
+                    let shared = Arc::strong_count(chunk) > 1;
+                    let pa = chunk.paddr + pos % self.chunk_size;
+                    f(pos, chunk_end - pos, Some(pa), shared)?;
                     pos = chunk_end;
                 }
                 Ok(())
+            }
+        }
+    }
+
+    /// Allocates an empty chunk.
+    fn new_chunk(&self) -> ZxResult<Arc<Chunk>> {
+        let frames = self.chunk_size / PAGE_SIZE;
+        let paddr = self.hal.phys().alloc_frames(frames)?;
+        Ok(Arc::new(Chunk {
+            paddr,
+            frames,
+            hal: self.hal.clone(),
+        }))
+    }
+
+    /// Makes chunk `idx` (present) private to this VMO: if snapshot
+    /// relatives share it, copies its committed pages into a new chunk,
+    /// takes every host mapping of the old one out of this VMO's mappings
+    /// (and its slices'), and swaps the new one in. Host mappings of a
+    /// shared chunk are always read-only, so the old chunk cannot change
+    /// while it is copied.
+    fn unshare_locked(&self, inner: &mut VmoInner, idx: usize) -> ZxResult {
+        let old = &inner.chunks[&idx];
+        if Arc::strong_count(old) == 1 {
+            return Ok(());
+        }
+        let fresh = self.new_chunk()?;
+        self.hal
+            .phys()
+            .copy(fresh.paddr, old.paddr, self.chunk_size)?;
+        let start = idx * self.chunk_size;
+        self.revoke_locked(inner, start, start + self.chunk_size);
+        inner.chunks.insert(idx, fresh);
+        Ok(())
+    }
+
+    /// Unmaps `[start, end)` (VMO offsets) from the host page tables of
+    /// every mapping of this VMO and of its slices. Works on page tables
+    /// directly (no address-space lock), so it may be called with this
+    /// VMO's lock held; the mappings fault the pages back in on next touch.
+    fn revoke_locked(&self, inner: &VmoInner, start: usize, end: usize) {
+        for m in inner.mappings.values() {
+            if let Some(aspace) = m.aspace.upgrade() {
+                let lo = start.wrapping_add(m.bias).max(m.lo);
+                let hi = end.wrapping_add(m.bias).min(m.hi);
+                if lo < hi {
+                    aspace.hal_revoke(lo, hi);
+                }
+            }
+        }
+        for child in inner.children.iter().filter_map(|c| c.upgrade()) {
+            if let VmoKind::Slice { offset: so, .. } = child.kind {
+                let cinner = child.lock();
+                let (lo, hi) = (
+                    start.max(so) - so,
+                    end.min(so + cinner.size).saturating_sub(so),
+                );
+                if start < so + cinner.size && end > so && lo < hi {
+                    child.revoke_locked(&cinner, lo, hi);
+                }
             }
         }
     }
@@ -354,7 +460,7 @@ impl VmObject {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
         let start = offset as usize;
-        self.for_each_piece(start, end, false, &mut |o, l, pa| {
+        self.for_each_piece(start, end, Need::Look, &mut |o, l, pa, _| {
             let dst = &mut buf[o - start..o - start + l];
             match pa {
                 Some(pa) => self.hal.phys().read(pa, dst)?,
@@ -369,7 +475,7 @@ impl VmObject {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
         let start = offset as usize;
-        self.for_each_piece(start, end, true, &mut |o, l, pa| {
+        self.for_each_piece(start, end, Need::Own, &mut |o, l, pa, _| {
             let pa = pa.expect("allocated");
             self.hal.phys().write(pa, &buf[o - start..o - start + l])?;
             Ok(())
@@ -383,7 +489,7 @@ impl VmObject {
             kernel_hal::page_round_down(start),
             kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
         );
-        self.for_each_piece(start, end, true, &mut |_, l, pa| {
+        self.for_each_piece(start, end, Need::Allocate, &mut |_, l, pa, _| {
             self.hal.phys().commit(pa.expect("allocated"), l)?;
             Ok(())
         })
@@ -407,7 +513,7 @@ impl VmObject {
     }
 
     fn zero_range(&self, start: usize, end: usize) -> ZxResult {
-        self.for_each_piece(start, end, false, &mut |_, l, pa| {
+        self.for_each_piece(start, end, Need::OwnIfPresent, &mut |_, l, pa, _| {
             if let Some(pa) = pa {
                 self.hal.phys().zero(pa, l)?;
             }
@@ -428,7 +534,7 @@ impl VmObject {
     /// Returns the committed bytes of `[offset, end)` (page aligned).
     pub fn committed_bytes_in(&self, offset: usize, end: usize) -> usize {
         let mut total = 0;
-        let _ = self.for_each_piece(offset, end, false, &mut |_, l, pa| {
+        let _ = self.for_each_piece(offset, end, Need::Look, &mut |_, l, pa, _| {
             if let Some(pa) = pa {
                 total += self.hal.phys().committed_bytes(pa, l);
             }
@@ -437,22 +543,32 @@ impl VmObject {
         total
     }
 
-    /// Finds (allocating if needed) the physically contiguous run of pages
-    /// around `offset`: returns `(run_start, run_len, paddr_of_run_start)`
-    /// in this VMO's offsets, clipped to the VMO's size. Used by the fault
-    /// path to map a whole chunk at once. `offset` past the end →
-    /// `OUT_OF_RANGE`.
-    pub fn fault_run(&self, offset: usize) -> ZxResult<(usize, usize, PhysAddr)> {
-        let size = self.size();
-        if offset >= size {
-            return Err(ZxError::OUT_OF_RANGE);
-        }
+    /// Resolves a fault at `offset`: finds (allocating if needed) the
+    /// physically contiguous run of pages around it and calls
+    /// `f(run_start, run_len, paddr_of_run_start, writable)` with the run in
+    /// this VMO's offsets, clipped to the VMO's size, under the lock of the
+    /// VMO that owns the memory (so the run cannot be swapped or revoked
+    /// while `f` maps it). With `write`, a chunk shared with snapshot
+    /// relatives is first made private (copy on write); `writable` is false
+    /// when the run is still shared and must be mapped read-only. `offset`
+    /// past the end → `OUT_OF_RANGE`.
+    pub fn fault_map(
+        &self,
+        offset: usize,
+        write: bool,
+        f: &mut dyn FnMut(usize, usize, PhysAddr, bool) -> ZxResult,
+    ) -> ZxResult {
         match &self.kind {
             VmoKind::Slice { parent, offset: so } => {
-                let (ps, pl, ppa) = parent.fault_run(offset + so)?;
-                let start = ps.max(*so);
-                let end = (ps + pl).min(so + size);
-                Ok((start - so, end - start, ppa + (start - ps)))
+                let size = self.size();
+                if offset >= size {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                parent.fault_map(offset + so, write, &mut |ps, pl, ppa, w| {
+                    let start = ps.max(*so);
+                    let end = (ps + pl).min(so + size);
+                    f(start - so, end - start, ppa + (start - ps), w)
+                })
             }
             VmoKind::Paged => {
                 let idx = offset / self.chunk_size;
@@ -462,37 +578,35 @@ impl VmObject {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
                 let end = (start + self.chunk_size).min(inner.size);
-                let pa = match inner.chunks.get(&idx) {
-                    Some(&pa) => pa,
-                    None => {
-                        let pa = self.hal.phys().alloc_frames(self.chunk_size / PAGE_SIZE)?;
-                        inner.chunks.insert(idx, pa);
-                        pa
-                    }
-                };
-                Ok((start, end - start, pa))
+                if let std::collections::btree_map::Entry::Vacant(slot) = inner.chunks.entry(idx) {
+                    slot.insert(self.new_chunk()?);
+                } else if write {
+                    self.unshare_locked(&mut inner, idx)?;
+                }
+                let chunk = &inner.chunks[&idx];
+                let writable = Arc::strong_count(chunk) == 1;
+                f(start, end - start, chunk.paddr, writable)
             }
         }
     }
 
-    /// Calls `f(run_start, run_len, paddr)` for every run of `[offset, end)`
-    /// that already has memory (for `ZX_VM_MAP_RANGE`).
+    /// Calls `f(run_start, run_len, paddr, writable)` for every run of
+    /// `[offset, end)` that already has memory (for `ZX_VM_MAP_RANGE`),
+    /// under the owning VMO's lock; shared runs are not writable.
     pub fn backed_runs(
         &self,
         offset: usize,
         end: usize,
-        f: &mut dyn FnMut(usize, usize, PhysAddr),
-    ) {
+        f: &mut dyn FnMut(usize, usize, PhysAddr, bool) -> ZxResult,
+    ) -> ZxResult {
         let end = end.min(self.size());
         if offset >= end {
-            return;
+            return Ok(());
         }
-        let _ = self.for_each_piece(offset, end, false, &mut |o, l, pa| {
-            if let Some(pa) = pa {
-                f(o, l, pa);
-            }
-            Ok(())
-        });
+        self.for_each_piece(offset, end, Need::Look, &mut |o, l, pa, shared| match pa {
+            Some(pa) => f(o, l, pa, !shared),
+            None => Ok(()),
+        })
     }
 
     /// Resizes the VMO (`zx_vmo_set_size`). Shrinking revokes the host pages
@@ -524,21 +638,25 @@ impl VmObject {
             // A concurrent shrink may have cut further; free past the current size.
             let cur = inner.size;
             let first_dead = cur.div_ceil(self.chunk_size);
-            let dead: Vec<(usize, PhysAddr)> = inner
-                .chunks
-                .range(first_dead..)
-                .map(|(&i, &p)| (i, p))
-                .collect();
-            for (i, pa) in dead {
-                inner.chunks.remove(&i);
-                self.hal.phys().free_frames(pa, self.chunk_size / PAGE_SIZE);
+            // Dropping a chunk frees it once no snapshot relative holds it.
+            drop(inner.chunks.split_off(&first_dead));
+            if !cur.is_multiple_of(self.chunk_size)
+                && inner.chunks.contains_key(&(cur / self.chunk_size))
+            {
+                let idx = cur / self.chunk_size;
+                self.unshare_locked(&mut inner, idx)?;
+                let off = cur % self.chunk_size;
+                self.hal
+                    .phys()
+                    .zero(inner.chunks[&idx].paddr + off, self.chunk_size - off)?;
             }
-            if !cur.is_multiple_of(self.chunk_size) {
-                if let Some(&pa) = inner.chunks.get(&(cur / self.chunk_size)) {
-                    let off = cur % self.chunk_size;
-                    self.hal.phys().zero(pa + off, self.chunk_size - off)?;
-                }
-            }
+        } else if new_size > old_size {
+            // A chunk shared with a bigger relative may hold its data past our
+            // old end; what the VMO grows into must read as zero.
+            self.zero_range(
+                old_size,
+                new_size.min(old_size.next_multiple_of(self.chunk_size)),
+            )?;
         }
         // Bytes between the content size and the page end read as zero.
         let tail = size as usize;
@@ -650,7 +768,7 @@ impl VmObject {
             );
             child.cow_clone = true;
             child.immutable = no_write && opts & ZX_VMO_CHILD_SNAPSHOT != 0;
-            self.copy_into(&child, offset as usize, rounded)?;
+            self.populate_snapshot(&child, offset as usize, rounded)?;
             child
         };
         let child = Arc::new(child);
@@ -660,28 +778,49 @@ impl VmObject {
         Ok(child)
     }
 
-    /// Copies this VMO's committed pages in `[offset, offset + len)` into the
-    /// fresh paged VMO `child` at 0.
-    fn copy_into(&self, child: &VmObject, offset: usize, len: usize) -> ZxResult {
-        let end = (offset.saturating_add(len)).min(self.size());
+    /// Gives the fresh paged VMO `child` this VMO's contents in
+    /// `[offset, offset + len)` at 0. When the range starts on a chunk
+    /// boundary of a paged VMO, the chunks are shared copy-on-write: both
+    /// sides keep reading the same frames, this VMO's mappings lose write
+    /// access to them, and whichever side writes first gets its own copy.
+    /// Otherwise the committed pages are copied now (holes stay holes).
+    fn populate_snapshot(&self, child: &VmObject, offset: usize, len: usize) -> ZxResult {
+        let end = offset.saturating_add(len).min(self.size());
         if offset >= end {
             return Ok(());
         }
-        let mut runs = Vec::new();
-        self.backed_runs(offset, end, &mut |o, l, pa| runs.push((o, l, pa)));
-        for (o, l, pa) in runs {
+        if matches!(self.kind, VmoKind::Paged) && offset.is_multiple_of(self.chunk_size) {
+            let inner = self.lock();
+            let first = offset / self.chunk_size;
+            let last = end.div_ceil(self.chunk_size);
+            let shared: Vec<(usize, Arc<Chunk>)> = inner
+                .chunks
+                .range(first..last)
+                .map(|(&i, c)| (i - first, c.clone()))
+                .collect();
+            if shared.is_empty() {
+                return Ok(());
+            }
+            // Mappings of this VMO may have these chunks writable: take them
+            // away; they come back read-only on the next touch.
+            self.revoke_locked(&inner, first * self.chunk_size, last * self.chunk_size);
+            child.lock().chunks.extend(shared);
+            return Ok(());
+        }
+        self.for_each_piece(offset, end, Need::Look, &mut |o, l, pa, _| {
+            let Some(pa) = pa else { return Ok(()) };
             if self.hal.phys().committed_bytes(pa, l) == 0 {
-                continue;
+                return Ok(());
             }
             let dst = o - offset;
             // Split the run where the child's chunks split.
-            child.for_each_piece(dst, dst + l, true, &mut |co, cl, cpa| {
-                let src = pa + (co - dst);
-                self.hal.phys().copy(cpa.expect("allocated"), src, cl)?;
+            child.for_each_piece(dst, dst + l, Need::Own, &mut |co, cl, cpa, _| {
+                self.hal
+                    .phys()
+                    .copy(cpa.expect("allocated"), pa + (co - dst), cl)?;
                 Ok(())
-            })?;
-        }
-        Ok(())
+            })
+        })
     }
 
     /// Returns the `ZX_INFO_VMO` data (the caller adds VIA_* flags and
@@ -762,15 +901,6 @@ impl VmObject {
     /// Returns the number of live mappings.
     pub fn num_mappings(&self) -> usize {
         self.info().num_mappings as usize
-    }
-}
-
-impl Drop for VmObject {
-    fn drop(&mut self) {
-        let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
-        for (_, pa) in std::mem::take(&mut inner.chunks) {
-            self.hal.phys().free_frames(pa, self.chunk_size / PAGE_SIZE);
-        }
     }
 }
 
