@@ -60,6 +60,20 @@ impl Syscall {
         r
     }
 
+    /// Looks up the target of a process memory transfer of `len` bytes.
+    fn debug_target(
+        &self,
+        h: HandleValue,
+        rights: Rights,
+        len: usize,
+    ) -> ZxResult<std::sync::Arc<Process>> {
+        let (target, _) = self.process.get_object::<Process>(h, rights)?;
+        if len == 0 || len > MAX_DEBUG_BLOCK {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        Ok(target)
+    }
+
     /// `zx_process_read_memory`.
     pub fn process_read_memory(
         &self,
@@ -90,10 +104,7 @@ impl Syscall {
         len: usize,
         actual: UserOutPtr<usize>,
     ) -> ZxResult {
-        let (target, _) = self.process.get_object::<Process>(h, Rights::WRITE)?;
-        if len == 0 || len > MAX_DEBUG_BLOCK {
-            return Err(ZxError::INVALID_ARGS);
-        }
+        let target = self.debug_target(h, Rights::WRITE, len)?;
         let data = read_bytes(self.aspace(), buf, len)?;
         let n = target.root_vmar().aspace().write_memory(vaddr, &data)?;
         actual.write_if_not_null(self.aspace(), n)

@@ -1287,16 +1287,10 @@ impl VmAddressRegion {
         if !is_page_aligned(addr) {
             return Err(ZxError::INVALID_ARGS);
         }
-        let len = match page_round_up(len) {
-            Some(l) if l > 0 => l,
-            _ => return Err(ZxError::INVALID_ARGS),
-        };
+        let len = rounded_len(len)?;
         let mut st = self.aspace.lock();
         let r = st.region(self.id)?;
-        let end = addr.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
-        if addr < r.base || end > r.end() {
-            return Err(ZxError::INVALID_ARGS);
-        }
+        let end = end_inside(r, addr, len)?;
         let pieces = r.overlapping(addr, end);
         // The vDSO's code can never be unmapped, however deep it lies.
         let (nested, _) = st.mappings_in(self.id, addr, end);
@@ -1341,16 +1335,10 @@ impl VmAddressRegion {
         if !VmOptions::PERMS.contains(flags) || align != PAGE_SIZE || options >> 24 != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
-        let len = match page_round_up(len) {
-            Some(l) if l > 0 => l,
-            _ => return Err(ZxError::INVALID_ARGS),
-        };
+        let len = rounded_len(len)?;
         let mut st = self.aspace.lock();
         let r = st.region(self.id)?;
-        let end = addr.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
-        if addr < r.base || end > r.end() {
-            return Err(ZxError::INVALID_ARGS);
-        }
+        let end = end_inside(r, addr, len)?;
         let (maps, _) = st.mappings_in(self.id, addr, end);
         let mut cursor = addr;
         for &(id, direct) in &maps {
@@ -1415,10 +1403,7 @@ impl VmAddressRegion {
         ) {
             return Err(ZxError::INVALID_ARGS);
         }
-        let len = match page_round_up(len) {
-            Some(l) if l > 0 => l,
-            _ => return Err(ZxError::INVALID_ARGS),
-        };
+        let len = rounded_len(len)?;
         if !is_page_aligned(addr) {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -1555,6 +1540,25 @@ impl VmAddressRegion {
             }
         }
     }
+}
+
+/// Rounds a range length up to pages; 0 (or overflow) → `INVALID_ARGS`,
+/// as unmap, protect and op_range answer.
+fn rounded_len(len: usize) -> ZxResult<usize> {
+    match page_round_up(len) {
+        Some(l) if l > 0 => Ok(l),
+        _ => Err(ZxError::INVALID_ARGS),
+    }
+}
+
+/// Returns the end of `[addr, addr + len)` if it lies inside region `r`
+/// (`INVALID_ARGS` otherwise, wrap-around included).
+fn end_inside(r: &Region, addr: usize, len: usize) -> ZxResult<usize> {
+    let end = addr.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
+    if addr < r.base || end > r.end() {
+        return Err(ZxError::INVALID_ARGS);
+    }
+    Ok(end)
 }
 
 fn committed_in_vmo(vmo: &VmObject, off: usize, len: usize) -> usize {
