@@ -22,3 +22,8 @@ fn bad_input_tests() {
 fn protect_core_tests() {
     common::run_zxtest("linux-loader/tests/guests/protect_test.c");
 }
+
+#[test]
+fn signal_and_wait_tests() {
+    common::run_zxtest("linux-loader/tests/guests/signal_test.c");
+}

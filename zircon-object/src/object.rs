@@ -6,7 +6,8 @@
 use std::any::Any;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::Instant;
 
 /// A kernel object id (`zx_koid_t`). 0 is `ZX_KOID_INVALID`.
 pub type Koid = u64;
@@ -42,11 +43,79 @@ pub fn new_koid() -> Koid {
     NEXT_KOID.fetch_add(1, Ordering::Relaxed)
 }
 
+/// `ZX_OBJECT_SIGNAL_*` / `ZX_*_SIGNALED` bits (`zx_signals_t`).
+pub mod signals {
+    /// `ZX_CHANNEL_READABLE`
+    pub const CHANNEL_READABLE: u32 = 1 << 0;
+    /// `ZX_CHANNEL_WRITABLE`
+    pub const CHANNEL_WRITABLE: u32 = 1 << 1;
+    /// `ZX_CHANNEL_PEER_CLOSED`, `ZX_EVENTPAIR_PEER_CLOSED`
+    pub const PEER_CLOSED: u32 = 1 << 2;
+    /// `ZX_TASK_TERMINATED` (processes, threads, jobs)
+    pub const TASK_TERMINATED: u32 = 1 << 3;
+    /// `ZX_VMO_ZERO_CHILDREN`
+    pub const VMO_ZERO_CHILDREN: u32 = 1 << 3;
+    /// `ZX_EVENT_SIGNALED`, `ZX_EVENTPAIR_SIGNALED`
+    pub const SIGNALED: u32 = 1 << 3;
+    /// `ZX_USER_SIGNAL_0..7`: the bits `zx_object_signal` may change.
+    pub const USER_ALL: u32 = 0xff00_0000;
+}
+
+/// Something blocked until one of several objects' signals change
+/// (`zx_object_wait_one` / `wait_many`). Objects keep weak references to
+/// their waiters and poke them on every change; the waiter re-reads the
+/// signals itself, so a poke carries no data and cannot be lost.
+#[derive(Debug, Default)]
+pub struct Waiter {
+    poked: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Waiter {
+    /// Creates a waiter.
+    pub fn new() -> Arc<Waiter> {
+        Arc::new(Waiter::default())
+    }
+
+    /// Wakes the waiter.
+    pub fn poke(&self) {
+        *self.poked.lock().unwrap() = true;
+        self.cv.notify_all();
+    }
+
+    /// Blocks until poked or `deadline` (None: forever) passes; returns
+    /// false on timeout. Clears the poke.
+    pub fn sleep(&self, deadline: Option<Instant>) -> bool {
+        let mut poked = self.poked.lock().unwrap();
+        while !*poked {
+            match deadline {
+                None => poked = self.cv.wait(poked).unwrap(),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return false;
+                    }
+                    poked = self.cv.wait_timeout(poked, d - now).unwrap().0;
+                }
+            }
+        }
+        *poked = false;
+        true
+    }
+}
+
+#[derive(Debug, Default)]
+struct SignalState {
+    bits: u32,
+    waiters: Vec<Weak<Waiter>>,
+}
+
 /// State every kernel object has.
 #[derive(Debug)]
 pub struct KObjectBase {
     koid: Koid,
     name: Mutex<String>,
+    signals: Mutex<SignalState>,
 }
 
 impl Default for KObjectBase {
@@ -61,6 +130,7 @@ impl KObjectBase {
         let base = KObjectBase {
             koid: new_koid(),
             name: Mutex::new(String::new()),
+            signals: Mutex::new(SignalState::default()),
         };
         base.set_name(name.as_bytes());
         base
@@ -83,6 +153,54 @@ impl KObjectBase {
         let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
         let raw = &raw[..end.min(ZX_MAX_NAME_LEN - 1)];
         *self.name.lock().unwrap() = String::from_utf8_lossy(raw).into_owned();
+    }
+
+    /// Returns the object's current signals.
+    pub fn signals(&self) -> u32 {
+        self.signals.lock().unwrap().bits
+    }
+
+    /// Clears `clear` then sets `set`, waking every waiter if that changed
+    /// anything.
+    pub fn signal_change(&self, clear: u32, set: u32) {
+        let mut st = self.signals.lock().unwrap();
+        let new = (st.bits & !clear) | set;
+        if new == st.bits {
+            return;
+        }
+        st.bits = new;
+        st.waiters.retain(|w| match w.upgrade() {
+            Some(w) => {
+                w.poke();
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Registers `waiter` and returns the current signals (atomically, so no
+    /// change between the two can be missed).
+    pub fn add_waiter(&self, waiter: &Arc<Waiter>) -> u32 {
+        let mut st = self.signals.lock().unwrap();
+        st.waiters.retain(|w| w.strong_count() > 0);
+        st.waiters.push(Arc::downgrade(waiter));
+        st.bits
+    }
+
+    /// Unregisters `waiter`.
+    pub fn remove_waiter(&self, waiter: &Arc<Waiter>) {
+        let mut st = self.signals.lock().unwrap();
+        st.waiters
+            .retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(waiter)) && w.strong_count() > 0);
+    }
+
+    /// Wakes every waiter without changing signals (a handle they wait on
+    /// was closed).
+    pub fn poke_waiters(&self) {
+        let st = self.signals.lock().unwrap();
+        for w in st.waiters.iter().filter_map(|w| w.upgrade()) {
+            w.poke();
+        }
     }
 
     /// Returns the name as Zircon's fixed 32-byte NUL-padded array.

@@ -12,7 +12,10 @@ impl Syscall {
         if h == INVALID_HANDLE {
             return Ok(());
         }
-        self.process.handles().remove(h).map(drop)
+        let handle = self.process.handles().remove(h)?;
+        // Waits on this handle end with CANCELED.
+        handle.object.base().poke_waiters();
+        Ok(())
     }
 
     /// `zx_handle_close_many`: closes every valid handle in the array;

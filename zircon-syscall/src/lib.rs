@@ -24,6 +24,7 @@ mod channel;
 mod handle;
 mod misc;
 mod object;
+mod signal;
 mod task;
 mod user;
 mod vmar;
@@ -245,6 +246,14 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             a[4] as usize,
             a[5] as u32,
         ),
+        OBJECT_SIGNAL => sys.object_signal(a[0] as u32, a[1] as u32, a[2] as u32),
+        OBJECT_SIGNAL_PEER => sys.object_signal_peer(a[0] as u32, a[1] as u32, a[2] as u32),
+        OBJECT_WAIT_ONE => {
+            sys.object_wait_one(a[0] as u32, a[1] as u32, a[2] as i64, sys.out_ptr(3))
+        }
+        OBJECT_WAIT_MANY => sys.object_wait_many(a[0] as usize, a[1] as usize, a[2] as i64),
+        EVENT_CREATE => sys.event_create(a[0] as u32, sys.out_ptr(1)),
+        EVENTPAIR_CREATE => sys.eventpair_create(a[0] as u32, sys.out_ptr(1), sys.out_ptr(2)),
         _ => Err(ZxError::BAD_SYSCALL),
     };
     r.map(|()| 0)

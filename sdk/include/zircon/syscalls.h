@@ -122,6 +122,20 @@ _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
      const zx_handle_t* handles, uint32_t num_handles))
 
+// Signals, waits, events.
+_ZX_SYSCALL_DECL(object_signal, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask))
+_ZX_SYSCALL_DECL(object_signal_peer, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask))
+_ZX_SYSCALL_DECL(object_wait_one, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_signals_t signals, zx_instant_mono_t deadline, zx_signals_t* observed))
+_ZX_SYSCALL_DECL(object_wait_many, zx_status_t, /* no attributes */,
+    (zx_wait_item_t* items, size_t num_items, zx_instant_mono_t deadline))
+_ZX_SYSCALL_DECL(event_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(eventpair_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out0, zx_handle_t* out1))
+
 // clang-format on
 
 #undef _ZX_SYSCALL_DECL

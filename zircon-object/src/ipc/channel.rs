@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::handle::Handle;
-use crate::object::{KObjectBase, KernelObject, Koid, ObjType};
+use crate::object::{signals, KObjectBase, KernelObject, Koid, ObjType};
 use crate::{impl_kobject, Rights, ZxError};
 
 /// `ZX_CHANNEL_MAX_MSG_BYTES`
@@ -70,11 +70,14 @@ impl Channel {
             queue: Mutex::new(VecDeque::new()),
         });
         *a.peer.lock().unwrap() = Arc::downgrade(&b);
+        a.base.signal_change(0, signals::CHANNEL_WRITABLE);
+        b.base.signal_change(0, signals::CHANNEL_WRITABLE);
         (a, b)
     }
 
     /// Returns the peer endpoint if it is still open.
     pub fn peer(&self) -> Option<Arc<Channel>> {
+        // A dropping peer is gone even before its Drop runs.
         self.peer.lock().unwrap().upgrade()
     }
 
@@ -86,7 +89,9 @@ impl Channel {
         }
         match self.peer() {
             Some(peer) => {
-                peer.queue.lock().unwrap().push_back(msg);
+                let mut q = peer.queue.lock().unwrap();
+                q.push_back(msg);
+                peer.base.signal_change(0, signals::CHANNEL_READABLE);
                 Ok(())
             }
             None => Err((ZxError::PEER_CLOSED, msg)),
@@ -116,10 +121,17 @@ impl Channel {
         if nb > max_bytes || nh > max_handles {
             if may_discard {
                 q.pop_front();
+                if q.is_empty() {
+                    self.base.signal_change(signals::CHANNEL_READABLE, 0);
+                }
             }
             return Err((ZxError::BUFFER_TOO_SMALL, nb, nh));
         }
-        Ok(q.pop_front().expect("front exists"))
+        let msg = q.pop_front().expect("front exists");
+        if q.is_empty() {
+            self.base.signal_change(signals::CHANNEL_READABLE, 0);
+        }
+        Ok(msg)
     }
 
     /// Returns whether `obj` is this channel (a channel cannot be written
@@ -131,6 +143,15 @@ impl Channel {
     /// Returns the number of queued messages.
     pub fn pending(&self) -> usize {
         self.queue.lock().unwrap().len()
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        if let Some(peer) = self.peer() {
+            peer.base
+                .signal_change(signals::CHANNEL_WRITABLE, signals::PEER_CLOSED);
+        }
     }
 }
 
@@ -152,7 +173,19 @@ mod tests {
         );
         assert_eq!(b.read(5, 0, false).unwrap().data, b"hello");
         assert_eq!(b.read(5, 0, false).unwrap_err().0, ZxError::SHOULD_WAIT);
+        assert_eq!(b.base().signals(), signals::CHANNEL_WRITABLE);
+        a.write(Message {
+            data: b"x".to_vec(),
+            handles: vec![],
+        })
+        .unwrap();
+        assert_eq!(
+            b.base().signals(),
+            signals::CHANNEL_WRITABLE | signals::CHANNEL_READABLE
+        );
+        b.read(5, 0, false).unwrap();
         drop(a);
+        assert_eq!(b.base().signals(), signals::PEER_CLOSED);
         assert_eq!(b.read(5, 0, false).unwrap_err().0, ZxError::PEER_CLOSED);
         assert_eq!(
             b.write(Message::default()).unwrap_err().0,

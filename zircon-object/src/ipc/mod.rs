@@ -1,5 +1,8 @@
-//! Inter-process communication objects.
+//! Inter-process communication and signalling objects: channels, events
+//! and event pairs.
 
 pub mod channel;
+pub mod event;
 
 pub use channel::Channel;
+pub use event::{Event, EventPair};

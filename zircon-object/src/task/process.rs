@@ -132,5 +132,7 @@ impl Process {
         }
         let dropped = self.handles().clear();
         drop(dropped);
+        self.base
+            .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }
 }

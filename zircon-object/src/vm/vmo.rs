@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
 
 use super::vmar::{AddressSpace, MappingId};
-use crate::object::{KObjectBase, Koid, ObjType};
+use crate::object::{signals, KObjectBase, Koid, ObjType};
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
@@ -183,11 +183,25 @@ pub struct VmObject {
     immutable: bool,
     cow_clone: bool,
     parent_koid: Koid,
+    /// The parent, told when this child goes (for `ZX_VMO_ZERO_CHILDREN`).
+    parent_link: Weak<VmObject>,
     chunk_size: usize,
     inner: Mutex<VmoInner>,
 }
 
 impl_kobject!(VmObject, ObjType::Vmo);
+
+impl Drop for VmObject {
+    fn drop(&mut self) {
+        if let Some(parent) = self.parent_link.upgrade() {
+            let mut inner = parent.lock();
+            inner.children.retain(|c| c.strong_count() > 0);
+            if inner.children.is_empty() {
+                parent.base.signal_change(0, signals::VMO_ZERO_CHILDREN);
+            }
+        }
+    }
+}
 
 impl std::fmt::Debug for VmObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -230,8 +244,10 @@ impl VmObject {
         parent_koid: Koid,
     ) -> VmObject {
         let chunk_size = hal.chunk_frames() * PAGE_SIZE;
+        let base = KObjectBase::default();
+        base.signal_change(0, signals::VMO_ZERO_CHILDREN);
         VmObject {
-            base: KObjectBase::default(),
+            base,
             hal,
             kind: VmoKind::Paged,
             resizable,
@@ -240,6 +256,7 @@ impl VmObject {
             immutable: false,
             cow_clone: false,
             parent_koid,
+            parent_link: Weak::new(),
             chunk_size,
             inner: Mutex::new(VmoInner {
                 size,
@@ -722,8 +739,10 @@ impl VmObject {
                 return Err(ZxError::INVALID_ARGS);
             }
             self.check_cached()?;
+            let base = KObjectBase::default();
+            base.signal_change(0, signals::VMO_ZERO_CHILDREN);
             VmObject {
-                base: KObjectBase::default(),
+                base,
                 hal: self.hal.clone(),
                 kind: VmoKind::Slice {
                     parent: self.clone(),
@@ -735,6 +754,7 @@ impl VmObject {
                 immutable: false,
                 cow_clone: false,
                 parent_koid: self.base.koid(),
+                parent_link: Weak::new(),
                 chunk_size: self.chunk_size,
                 inner: Mutex::new(VmoInner {
                     size: rounded,
@@ -771,10 +791,13 @@ impl VmObject {
             self.populate_snapshot(&child, offset as usize, rounded)?;
             child
         };
+        let mut child = child;
+        child.parent_link = Arc::downgrade(self);
         let child = Arc::new(child);
         let mut inner = self.lock();
         inner.children.retain(|c| c.strong_count() > 0);
         inner.children.push(Arc::downgrade(&child));
+        self.base.signal_change(signals::VMO_ZERO_CHILDREN, 0);
         Ok(child)
     }
 
