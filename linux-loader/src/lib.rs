@@ -19,7 +19,7 @@ use zircon_object::handle::Handle;
 use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
-use zircon_object::task::{Job, Process};
+use zircon_object::task::{Job, Process, Thread};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -231,6 +231,8 @@ impl std::fmt::Debug for Loader {
 pub struct Prepared {
     /// The process.
     pub process: Arc<Process>,
+    /// Its first thread, not started yet.
+    pub thread: Arc<Thread>,
     /// Entry point.
     pub entry: usize,
     /// Initial stack pointer.
@@ -305,10 +307,15 @@ impl Loader {
         let vdso_vmo = VmObject::create(self.hal.clone(), VDSO_IMAGE.len() as u64, 0)?;
         vdso_vmo.write(0, VDSO_IMAGE)?;
         vdso_vmo.set_name(b"vdso/full");
+        let thread = Thread::create(&process, b"initial-thread")?;
         let handles: Vec<(u32, Handle)> = vec![
             (
                 processargs::PA_PROC_SELF,
                 Handle::new(process.clone(), Rights::DEFAULT_PROCESS),
+            ),
+            (
+                processargs::PA_THREAD_SELF,
+                Handle::new(thread.clone(), Rights::DEFAULT_THREAD),
             ),
             (
                 processargs::PA_JOB_DEFAULT,
@@ -341,6 +348,7 @@ impl Loader {
             bootstrap,
             vdso_base,
             process,
+            thread,
         })
     }
 

@@ -1,7 +1,11 @@
-//! Runs a prepared process's first thread on a host thread.
+//! Runs processes: every guest thread on a host thread of its own (1:1).
+
+use std::sync::Arc;
 
 use kernel_hal::HalRef;
-use zircon_object::task::Job;
+use zircon_object::object::{signals, KernelObject, Waiter};
+use zircon_object::task::{Job, Process, Thread};
+use zircon_object::{ZxError, ZxResult};
 use zircon_syscall::Outcome;
 
 use crate::{LoadError, Loader};
@@ -15,39 +19,68 @@ fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
             kernel_hal_unix::request_exit(code);
             0
         }
+        Outcome::ExitThread => {
+            kernel_hal_unix::request_exit(0);
+            0
+        }
     }
 }
 
-/// Loads `image` as a new process in a fresh root job and runs it to
-/// completion; returns its return code.
+/// Starts `thread` of `process` on a new host thread; when the guest thread
+/// leaves guest mode (it exited, or its process did) the thread is marked
+/// dead, which ends the process once no thread is left.
+fn spawn(
+    process: Arc<Process>,
+    thread: Arc<Thread>,
+    entry: usize,
+    stack: usize,
+    arg1: u64,
+    arg2: u64,
+) -> ZxResult {
+    let name = format!("{}:{}", process.base().name(), thread.base().name());
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            zircon_syscall::set_current(Some(process), Some(thread.clone()));
+            let _ = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+            zircon_syscall::set_current(None, None);
+            thread.exit();
+        })
+        .map(drop)
+        .map_err(|_| ZxError::NO_RESOURCES)
+}
+
+/// Installs the emulator's entry points into the HAL (idempotent).
+pub fn install() {
+    kernel_hal_unix::set_syscall_handler(handler);
+    zircon_syscall::set_thread_spawner(spawn);
+}
+
+/// Loads `image` as a new process in a fresh root job, runs it until it
+/// ends (its last thread exits, or a thread calls `zx_process_exit`) and
+/// returns its return code.
 pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, LoadError> {
     let hal = kernel_hal_unix::global_hal();
-    kernel_hal_unix::set_syscall_handler(handler);
+    install();
     let job = Job::root();
     let loader = Loader::new(hal as HalRef, kernel_hal_unix::syscall_entry_address());
     let p = loader.prepare(&job, name, image, args)?;
     let process = p.process.clone();
-    let thread = std::thread::Builder::new()
-        .name(format!("{name}:main"))
-        .spawn(move || {
-            kernel_hal_unix::ensure_alt_stack();
-            zircon_syscall::set_current_process(Some(p.process.clone()));
-            let exit = kernel_hal_unix::enter_guest(
-                p.entry,
-                p.stack_top,
-                p.bootstrap as u64,
-                p.vdso_base as u64,
-            );
-            zircon_syscall::set_current_process(None);
-            exit
-        })
-        .map_err(|e| LoadError::BadElf(format!("cannot start a host thread: {e}")))?;
-    let exit = thread
-        .join()
-        .map_err(|_| LoadError::BadElf("guest thread panicked".into()))?
-        .map_err(|e| LoadError::BadElf(format!("cannot enter the guest: {e:?}")))?;
-    drop(process);
-    Ok(match exit {
-        kernel_hal_unix::GuestExit::Exited(code) => code,
-    })
+    process.mark_started(zircon_syscall::monotonic_now())?;
+    p.thread.start()?;
+    spawn(
+        p.process,
+        p.thread,
+        p.entry,
+        p.stack_top,
+        p.bootstrap as u64,
+        p.vdso_base as u64,
+    )?;
+    // Block until the process is gone.
+    let waiter = Waiter::new();
+    while process.base().add_waiter(&waiter) & signals::TASK_TERMINATED == 0 {
+        waiter.sleep(None);
+    }
+    process.base().remove_waiter(&waiter);
+    Ok(process.state().return_code)
 }

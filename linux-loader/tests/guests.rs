@@ -27,3 +27,8 @@ fn protect_core_tests() {
 fn signal_and_wait_tests() {
     common::run_zxtest("linux-loader/tests/guests/signal_test.c");
 }
+
+#[test]
+fn thread_and_futex_tests() {
+    common::run_zxtest("linux-loader/tests/guests/thread_test.c");
+}

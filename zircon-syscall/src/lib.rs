@@ -17,7 +17,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use zircon_object::task::Process;
+use zircon_object::task::{Process, Thread};
 use zircon_object::{ZxError, ZxResult};
 
 mod channel;
@@ -26,10 +26,13 @@ mod misc;
 mod object;
 mod signal;
 mod task;
+mod thread;
 mod user;
 mod vmar;
 mod vmo;
 
+pub use misc::monotonic_now;
+pub use thread::{set_thread_spawner, ThreadSpawner};
 pub use user::{UserInPtr, UserOutPtr};
 
 /// Syscall numbers generated from `sdk/vdso/syscalls.list`.
@@ -38,17 +41,28 @@ pub mod numbers {
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Process>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<(Arc<Process>, Option<Arc<Thread>>)>> = const { RefCell::new(None) };
+}
+
+/// Sets the process (and thread) the current host thread runs guest code
+/// for.
+pub fn set_current(process: Option<Arc<Process>>, thread: Option<Arc<Thread>>) {
+    CURRENT.with(|c| *c.borrow_mut() = process.map(|p| (p, thread)));
 }
 
 /// Sets the process the current host thread runs guest code for.
 pub fn set_current_process(process: Option<Arc<Process>>) {
-    CURRENT.with(|c| *c.borrow_mut() = process);
+    set_current(process, None);
 }
 
 /// Returns the process the current host thread runs guest code for.
 pub fn current_process() -> Option<Arc<Process>> {
-    CURRENT.with(|c| c.borrow().clone())
+    CURRENT.with(|c| c.borrow().as_ref().map(|(p, _)| p.clone()))
+}
+
+/// Returns the thread the current host thread runs guest code for.
+pub fn current_thread() -> Option<Arc<Thread>> {
+    CURRENT.with(|c| c.borrow().as_ref().and_then(|(_, t)| t.clone()))
 }
 
 /// What the caller of [`dispatch`] must do after a syscall.
@@ -59,6 +73,9 @@ pub enum Outcome {
     /// The calling thread must stop running guest code (the process exited
     /// with this code).
     Exit(i64),
+    /// The calling thread must stop running guest code (it exited, or its
+    /// process is gone); the process goes on.
+    ExitThread,
 }
 
 /// The state a handler works with: the calling process and the raw
@@ -67,6 +84,7 @@ pub(crate) struct Syscall {
     pub process: Arc<Process>,
     pub args: [u64; 8],
     pub exit: Option<i64>,
+    pub exit_thread: bool,
 }
 
 impl Syscall {
@@ -91,12 +109,17 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
     let Some(process) = current_process() else {
         return Outcome::Return(ZxError::BAD_STATE as i32 as i64 as u64);
     };
+    if process.is_exited() {
+        // The process died under this thread: it leaves at its next call.
+        return Outcome::ExitThread;
+    }
     let mut args = [0u64; 8];
     args[..6].copy_from_slice(&regs);
     let mut sys = Syscall {
         process,
         args,
         exit: None,
+        exit_thread: false,
     };
     if takes_stack_args(num) {
         let mut buf = [0u8; 16];
@@ -113,6 +136,9 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
     let result = run(&mut sys, num);
     if let Some(code) = sys.exit {
         return Outcome::Exit(code);
+    }
+    if sys.exit_thread {
+        return Outcome::ExitThread;
     }
     Outcome::Return(match result {
         Ok(v) => v,
@@ -254,6 +280,20 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
         OBJECT_WAIT_MANY => sys.object_wait_many(a[0] as usize, a[1] as usize, a[2] as i64),
         EVENT_CREATE => sys.event_create(a[0] as u32, sys.out_ptr(1)),
         EVENTPAIR_CREATE => sys.eventpair_create(a[0] as u32, sys.out_ptr(1), sys.out_ptr(2)),
+        THREAD_CREATE => sys.thread_create(
+            a[0] as u32,
+            a[1] as usize,
+            a[2] as usize,
+            a[3] as u32,
+            sys.out_ptr(4),
+        ),
+        THREAD_START => sys.thread_start(a[0] as u32, a[1] as usize, a[2] as usize, a[3], a[4]),
+        THREAD_EXIT => {
+            sys.exit_thread = true;
+            return Ok(0);
+        }
+        FUTEX_WAIT => sys.futex_wait(a[0] as usize, a[1] as i32, a[2] as u32, a[3] as i64),
+        FUTEX_WAKE => sys.futex_wake(a[0] as usize, a[1] as u32),
         _ => Err(ZxError::BAD_SYSCALL),
     };
     r.map(|()| 0)

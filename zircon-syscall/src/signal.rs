@@ -26,7 +26,7 @@ const WAIT_MANY_MAX_ITEMS: usize = 64;
 const WAIT_ITEM_SIZE: usize = 12;
 
 /// Turns a monotonic deadline (ns) into an `Instant`; `None` is forever.
-fn deadline_instant(deadline: i64) -> Option<Instant> {
+pub(crate) fn deadline_instant(deadline: i64) -> Option<Instant> {
     if deadline == i64::MAX {
         return None;
     }

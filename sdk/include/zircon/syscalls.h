@@ -122,6 +122,19 @@ _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
      const zx_handle_t* handles, uint32_t num_handles))
 
+// Threads and futexes.
+_ZX_SYSCALL_DECL(thread_create, zx_status_t, /* no attributes */,
+    (zx_handle_t process, const char* name, size_t name_size, uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(thread_start, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_vaddr_t thread_entry, zx_vaddr_t stack, uintptr_t arg1, uintptr_t arg2))
+_ZX_SYSCALL_DECL(thread_exit, void, __NO_RETURN,
+    (void))
+_ZX_SYSCALL_DECL(futex_wait, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_futex_t current_value, zx_handle_t new_futex_owner,
+     zx_instant_mono_t deadline))
+_ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, uint32_t wake_count))
+
 // Signals, waits, events.
 _ZX_SYSCALL_DECL(object_signal, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask))

@@ -1,7 +1,10 @@
-//! Tasks: jobs and processes (threads arrive with the syscall layer).
+//! Tasks: jobs, processes and threads.
 
+pub mod futex;
 pub mod job;
 pub mod process;
+pub mod thread;
 
 pub use job::Job;
 pub use process::Process;
+pub use thread::{Thread, ThreadState};

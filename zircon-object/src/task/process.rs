@@ -24,6 +24,8 @@ pub struct Process {
     handles: Mutex<HandleTable>,
     state: Mutex<ProcessState>,
     vdso_base: std::sync::OnceLock<usize>,
+    threads: Mutex<Vec<std::sync::Weak<crate::task::Thread>>>,
+    futexes: crate::task::futex::FutexTable,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -54,6 +56,8 @@ impl Process {
             handles: Mutex::new(HandleTable::new()),
             state: Mutex::new(ProcessState::default()),
             vdso_base: std::sync::OnceLock::new(),
+            threads: Mutex::new(Vec::new()),
+            futexes: Default::default(),
         });
         job.add_process(&p)?;
         Ok(p)
@@ -62,6 +66,55 @@ impl Process {
     /// Sets the name from raw bytes (truncated to 31 bytes).
     pub fn set_name(&self, raw: &[u8]) {
         self.base.set_name(raw)
+    }
+
+    /// Adds a thread (`BAD_STATE` once the process has exited).
+    pub(crate) fn add_thread(&self, t: &Arc<crate::task::Thread>) -> ZxResult {
+        if self.state().flags & PROCESS_FLAG_EXITED != 0 {
+            return Err(ZxError::BAD_STATE);
+        }
+        let mut threads = self.threads.lock().unwrap();
+        threads.retain(|t| t.strong_count() > 0);
+        threads.push(Arc::downgrade(t));
+        Ok(())
+    }
+
+    /// Called when a thread dies: the process ends with return code 0 when
+    /// no started thread is left.
+    pub(crate) fn thread_exited(&self) {
+        use crate::task::ThreadState;
+        let live = self
+            .threads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t.upgrade())
+            .any(|t| t.state() == ThreadState::Running);
+        if !live && self.state().flags & PROCESS_FLAG_STARTED != 0 {
+            self.exit(0);
+        }
+    }
+
+    /// Returns the koids of the process's live threads.
+    pub fn thread_koids(&self) -> Vec<u64> {
+        self.threads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t.upgrade())
+            .filter(|t| t.state() != crate::task::ThreadState::Dead)
+            .map(|t| t.koid())
+            .collect()
+    }
+
+    /// Returns the process's futex table.
+    pub fn futexes(&self) -> &crate::task::futex::FutexTable {
+        &self.futexes
+    }
+
+    /// Returns whether the process has exited.
+    pub fn is_exited(&self) -> bool {
+        self.state().flags & PROCESS_FLAG_EXITED != 0
     }
 
     /// Records where the loader mapped the vDSO (once).

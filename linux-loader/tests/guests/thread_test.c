@@ -1,0 +1,148 @@
+// Threads and futexes: zx_thread_create/start/exit, ZX_THREAD_TERMINATED,
+// zx_futex_wait/wake, and 1:1 host threads running guest code in parallel.
+#include <stdint.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zxtest/zxtest.h>
+
+#define STACK_SIZE (64u * 1024u)
+
+static uintptr_t make_stack(void) {
+  zx_handle_t vmo;
+  uintptr_t addr = 0;
+  if (zx_vmo_create(STACK_SIZE, 0, &vmo) != ZX_OK) return 0;
+  if (zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, STACK_SIZE, &addr) != ZX_OK)
+    addr = 0;
+  zx_handle_close(vmo);
+  // As if a call had pushed a return address: the ABI's alignment at entry.
+  return addr ? addr + STACK_SIZE - 8 : 0;
+}
+
+static volatile uint32_t g_counter;
+
+static void bump_and_exit(uintptr_t arg1, uintptr_t arg2) {
+  for (uintptr_t i = 0; i < arg1; i++) __atomic_fetch_add(&g_counter, (uint32_t)arg2, __ATOMIC_SEQ_CST);
+  zx_futex_wake((zx_futex_t*)&g_counter, UINT32_MAX);
+  zx_thread_exit();
+}
+
+static zx_status_t start(zx_handle_t* thread, const char* name, void (*fn)(uintptr_t, uintptr_t), uintptr_t a1,
+                         uintptr_t a2) {
+  zx_status_t s = zx_thread_create(zx_process_self(), name, strlen(name), 0, thread);
+  if (s != ZX_OK) return s;
+  return zx_thread_start(*thread, (uintptr_t)fn, make_stack(), a1, a2);
+}
+
+TEST(Thread, SelfHandle) {
+  zx_info_handle_basic_t info;
+  ASSERT_OK(zx_object_get_info(zx_thread_self(), ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(info.type, ZX_OBJ_TYPE_THREAD);
+  ASSERT_EQ(info.rights, ZX_DEFAULT_THREAD_RIGHTS);
+  zx_info_handle_basic_t pinfo;
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_HANDLE_BASIC, &pinfo, sizeof(pinfo), NULL, NULL));
+  ASSERT_EQ(info.related_koid, pinfo.koid);
+}
+
+TEST(Thread, CreateErrors) {
+  zx_handle_t t, vmo;
+  ASSERT_EQ(zx_thread_create(zx_process_self(), "t", 1, 1, &t), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_thread_create(0x7fffff03u, "t", 1, 0, &t), ZX_ERR_BAD_HANDLE);
+  ASSERT_OK(zx_vmo_create(4096, 0, &vmo));
+  ASSERT_EQ(zx_thread_create(vmo, "t", 1, 0, &t), ZX_ERR_WRONG_TYPE);
+  ASSERT_EQ(zx_thread_create(zx_process_self(), (const char*)0x7fffffffe000ul, 4, 0, &t), ZX_ERR_INVALID_ARGS);
+  zx_handle_t weak;
+  ASSERT_OK(zx_handle_duplicate(zx_process_self(), ZX_RIGHT_DUPLICATE, &weak));
+  ASSERT_EQ(zx_thread_create(weak, "t", 1, 0, &t), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak);
+  zx_handle_close(vmo);
+}
+
+TEST(Thread, StartRunsAndTerminates) {
+  zx_handle_t t;
+  g_counter = 0;
+  ASSERT_OK(start(&t, "worker", bump_and_exit, 1, 1));
+  zx_signals_t observed;
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(10)), &observed));
+  ASSERT_EQ(g_counter, 1u);
+  char name[ZX_MAX_NAME_LEN];
+  ASSERT_OK(zx_object_get_property(t, ZX_PROP_NAME, name, sizeof(name)));
+  ASSERT_EQ(strcmp(name, "worker"), 0);
+  // A thread starts once.
+  ASSERT_EQ(zx_thread_start(t, (uintptr_t)bump_and_exit, make_stack(), 0, 0), ZX_ERR_BAD_STATE);
+  zx_handle_close(t);
+}
+
+TEST(Thread, StartErrors) {
+  zx_handle_t t;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "t", 1, 0, &t));
+  ASSERT_EQ(zx_thread_start(t, 0x1000, make_stack(), 0, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_thread_start(t, (uintptr_t)bump_and_exit, 0x1000, 0, 0), ZX_ERR_INVALID_ARGS);
+  zx_handle_t weak;
+  ASSERT_OK(zx_handle_duplicate(t, ZX_RIGHT_DUPLICATE, &weak));
+  ASSERT_EQ(zx_thread_start(weak, (uintptr_t)bump_and_exit, make_stack(), 0, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak);
+  zx_handle_close(t);
+  // A thread of a process that has not been started cannot start.
+  zx_handle_t proc, vmar;
+  ASSERT_OK(zx_process_create(zx_job_default(), "p", 1, 0, &proc, &vmar));
+  ASSERT_OK(zx_thread_create(proc, "t", 1, 0, &t));
+  zx_info_vmar_t info;
+  ASSERT_OK(zx_object_get_info(vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(zx_thread_start(t, info.base + 4096, info.base + 8192, 0, 0), ZX_ERR_BAD_STATE);
+  zx_handle_close(t);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
+}
+
+TEST(Thread, ManyThreadsInParallel) {
+  enum { N = 8, ROUNDS = 20000 };
+  zx_handle_t t[N];
+  g_counter = 0;
+  for (int i = 0; i < N; i++) ASSERT_OK(start(&t[i], "adder", bump_and_exit, ROUNDS, 1));
+  zx_wait_item_t items[N];
+  for (int i = 0; i < N; i++) {
+    ASSERT_OK(zx_object_wait_one(t[i], ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(20)), NULL));
+    items[i].handle = t[i];
+    items[i].waitfor = ZX_THREAD_TERMINATED;
+  }
+  ASSERT_OK(zx_object_wait_many(items, N, 0));
+  for (int i = 0; i < N; i++) ASSERT_EQ(items[i].pending & ZX_THREAD_TERMINATED, ZX_THREAD_TERMINATED);
+  ASSERT_EQ(g_counter, (uint32_t)(N * ROUNDS));
+  for (int i = 0; i < N; i++) zx_handle_close(t[i]);
+}
+
+static volatile uint32_t g_flag;
+
+static void set_flag_later(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg2;
+  zx_nanosleep(zx_deadline_after(ZX_MSEC(5)));
+  __atomic_store_n(&g_flag, (uint32_t)arg1, __ATOMIC_SEQ_CST);
+  zx_futex_wake((zx_futex_t*)&g_flag, 1);
+  zx_thread_exit();
+}
+
+TEST(Futex, WaitAndWake) {
+  zx_handle_t t;
+  g_flag = 0;
+  ASSERT_OK(start(&t, "waker", set_flag_later, 7, 0));
+  zx_instant_mono_t deadline = zx_deadline_after(ZX_SEC(10));
+  while (__atomic_load_n(&g_flag, __ATOMIC_SEQ_CST) == 0) {
+    zx_status_t s = zx_futex_wait((zx_futex_t*)&g_flag, 0, ZX_HANDLE_INVALID, deadline);
+    ASSERT_TRUE(s == ZX_OK || s == ZX_ERR_BAD_STATE, "status %d", s);
+  }
+  ASSERT_EQ(g_flag, 7u);
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(t);
+}
+
+TEST(Futex, Errors) {
+  static zx_futex_t word = 5;
+  ASSERT_EQ(zx_futex_wait(&word, 4, ZX_HANDLE_INVALID, 0), ZX_ERR_BAD_STATE);
+  ASSERT_EQ(zx_futex_wait(&word, 5, ZX_HANDLE_INVALID, zx_deadline_after(ZX_MSEC(1))), ZX_ERR_TIMED_OUT);
+  ASSERT_EQ(zx_futex_wait((zx_futex_t*)((uintptr_t)&word + 1), 5, ZX_HANDLE_INVALID, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_futex_wait((zx_futex_t*)0x7fffffffe000ul, 5, ZX_HANDLE_INVALID, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_futex_wait(&word, 5, 0x7fffff03u, 0), ZX_ERR_BAD_HANDLE);
+  ASSERT_OK(zx_futex_wake(&word, 1));
+  ASSERT_EQ(zx_futex_wake((zx_futex_t*)((uintptr_t)&word + 2), 1), ZX_ERR_INVALID_ARGS);
+}

@@ -1,0 +1,135 @@
+//! `zx_thread_*` and `zx_futex_*`.
+//!
+//! Starting a thread needs a host thread, which only the embedder (the
+//! runner) can make: it registers a [`ThreadSpawner`] once.
+
+use std::sync::{Arc, OnceLock};
+
+use zircon_object::handle::{HandleValue, INVALID_HANDLE};
+use zircon_object::task::{Process, Thread};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{read_bytes, UserOutPtr};
+use crate::Syscall;
+
+/// Starts guest code for `thread` of `process` on a new host thread at
+/// `entry` with stack `stack`, `rdi` = `arg1`, `rsi` = `arg2`.
+pub type ThreadSpawner = fn(
+    process: Arc<Process>,
+    thread: Arc<Thread>,
+    entry: usize,
+    stack: usize,
+    arg1: u64,
+    arg2: u64,
+) -> ZxResult;
+
+static SPAWNER: OnceLock<ThreadSpawner> = OnceLock::new();
+
+/// Registers the function that starts host threads for guest threads.
+pub fn set_thread_spawner(spawner: ThreadSpawner) {
+    let _ = SPAWNER.set(spawner);
+}
+
+impl Syscall {
+    /// `zx_thread_create`.
+    pub fn thread_create(
+        &self,
+        process: HandleValue,
+        name: usize,
+        name_size: usize,
+        options: u32,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if options != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let name = read_bytes(
+            self.aspace(),
+            name,
+            name_size.min(zircon_object::object::ZX_MAX_NAME_LEN - 1),
+        )?;
+        let (process, _) = self
+            .process
+            .get_object::<Process>(process, Rights::MANAGE_THREAD)?;
+        let thread = Thread::create(&process, &name)?;
+        let v = self.process.add_handle(thread, Rights::DEFAULT_THREAD);
+        if let Err(e) = out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_thread_start`: the thread's process must already be running
+    /// (its first thread starts with `zx_process_start`).
+    pub fn thread_start(
+        &self,
+        h: HandleValue,
+        entry: usize,
+        stack: usize,
+        arg1: u64,
+        arg2: u64,
+    ) -> ZxResult {
+        let (thread, _) = self
+            .process
+            .get_object::<Thread>(h, Rights::MANAGE_THREAD)?;
+        let process = thread.process().ok_or(ZxError::BAD_STATE)?;
+        let (base, size) = process.root_vmar().aspace().window();
+        let inside = |a: usize| a >= base && a - base < size;
+        if !inside(entry) || !inside(stack.wrapping_sub(1)) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0
+            || process.is_exited()
+        {
+            return Err(ZxError::BAD_STATE);
+        }
+        let spawn = SPAWNER.get().ok_or(ZxError::NOT_SUPPORTED)?;
+        thread.start()?;
+        if let Err(e) = spawn(process, thread.clone(), entry, stack, arg1, arg2) {
+            thread.exit();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_futex_wait`: `new_owner` may be `ZX_HANDLE_INVALID` or a thread
+    /// (ownership is accepted but not tracked: no priority inheritance).
+    pub fn futex_wait(
+        &self,
+        addr: usize,
+        expected: i32,
+        new_owner: HandleValue,
+        deadline: i64,
+    ) -> ZxResult {
+        if !addr.is_multiple_of(4) || addr == 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if new_owner != INVALID_HANDLE {
+            self.process
+                .get_object::<Thread>(new_owner, Rights::empty())?;
+        }
+        let aspace = self.aspace().clone();
+        let until = crate::signal::deadline_instant(deadline);
+        self.process.futexes().wait(
+            addr,
+            expected as u32,
+            &mut || {
+                let mut b = [0u8; 4];
+                aspace
+                    .copy_from_user(addr, &mut b)
+                    .map_err(|_| ZxError::INVALID_ARGS)?;
+                Ok(u32::from_le_bytes(b))
+            },
+            until,
+        )
+    }
+
+    /// `zx_futex_wake`.
+    pub fn futex_wake(&self, addr: usize, count: u32) -> ZxResult {
+        if addr == 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        self.process.futexes().wake(addr, count)
+    }
+}
