@@ -40,8 +40,11 @@ pub mod numbers {
     include!(concat!(env!("OUT_DIR"), "/numbers.rs"));
 }
 
+/// Who the current host thread runs guest code for.
+type Current = Option<(Arc<Process>, Option<Arc<Thread>>)>;
+
 thread_local! {
-    static CURRENT: RefCell<Option<(Arc<Process>, Option<Arc<Thread>>)>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Current> = const { RefCell::new(None) };
 }
 
 /// Sets the process (and thread) the current host thread runs guest code
