@@ -269,25 +269,26 @@ impl Loader {
         let vdso_elf = Elf::parse(VDSO_IMAGE)?;
         let slot = vdso_symbol(&vdso_elf, "__zx_syscall_entry")
             .ok_or_else(|| LoadError::BadElf("vDSO lacks __zx_syscall_entry".into()))?;
-        let entry_address = self.entry_address;
+        // Patch the entry slot once, through the file offset of its
+        // segment; the mapped vDSO and the PA_VMO_VDSO copy are the same.
+        let mut vdso_image = VDSO_IMAGE.to_vec();
+        let slot_segment = vdso_elf.program_headers.iter().find(|p| {
+            p.p_type == ph::PT_LOAD
+                && (p.p_vaddr as usize) <= slot
+                && slot < (p.p_vaddr + p.p_filesz) as usize
+        });
+        let p = slot_segment
+            .ok_or_else(|| LoadError::BadElf("vDSO entry slot outside its segments".into()))?;
+        let off = p.p_offset as usize + (slot - p.p_vaddr as usize);
+        vdso_image[off..off + 8].copy_from_slice(&(self.entry_address as u64).to_le_bytes());
         let vdso = map_image(
             &self.hal,
             &root,
             &vdso_elf,
-            VDSO_IMAGE,
+            &vdso_image,
             "vdso",
             true,
-            &|e, img| {
-                // Patch through the file offset of the slot's segment.
-                if let Some(p) = e.program_headers.iter().find(|p| {
-                    p.p_type == ph::PT_LOAD
-                        && (p.p_vaddr as usize) <= slot
-                        && slot < (p.p_vaddr + p.p_filesz) as usize
-                }) {
-                    let off = p.p_offset as usize + (slot - p.p_vaddr as usize);
-                    img[off..off + 8].copy_from_slice(&(entry_address as u64).to_le_bytes());
-                }
-            },
+            &|_, _| {},
         )?;
         let vdso_base = vdso.bias;
         process.set_vdso_base(vdso_base);
@@ -304,8 +305,8 @@ impl Loader {
 
         // Bootstrap channel and processargs.
         let job_rights = Rights::DEFAULT_JOB;
-        let vdso_vmo = VmObject::create(self.hal.clone(), VDSO_IMAGE.len() as u64, 0)?;
-        vdso_vmo.write(0, VDSO_IMAGE)?;
+        let vdso_vmo = VmObject::create(self.hal.clone(), vdso_image.len() as u64, 0)?;
+        vdso_vmo.write(0, &vdso_image)?;
         vdso_vmo.set_name(b"vdso/full");
         let thread = Thread::create(&process, b"initial-thread")?;
         let handles: Vec<(u32, Handle)> = vec![

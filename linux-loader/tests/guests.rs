@@ -32,3 +32,8 @@ fn signal_and_wait_tests() {
 fn thread_and_futex_tests() {
     common::run_zxtest("linux-loader/tests/guests/thread_test.c");
 }
+
+#[test]
+fn process_start_tests() {
+    common::run_zxtest("linux-loader/tests/guests/process_test.c");
+}

@@ -291,6 +291,14 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             sys.out_ptr(4),
         ),
         THREAD_START => sys.thread_start(a[0] as u32, a[1] as usize, a[2] as usize, a[3], a[4]),
+        PROCESS_START => sys.process_start(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as usize,
+            a[3] as usize,
+            a[4] as u32,
+            a[5],
+        ),
         THREAD_EXIT => {
             sys.exit_thread = true;
             return Ok(0);

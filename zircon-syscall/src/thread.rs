@@ -93,6 +93,58 @@ impl Syscall {
         Ok(())
     }
 
+    /// `zx_process_start`: starts `process`'s first thread; the handle
+    /// `arg1` (if any) moves into the new process and its value is passed in
+    /// `rdi`, `arg2` in `rsi`. The handle is consumed even on failure.
+    #[allow(clippy::too_many_arguments)]
+    pub fn process_start(
+        &self,
+        process: HandleValue,
+        thread: HandleValue,
+        entry: usize,
+        stack: usize,
+        arg1: HandleValue,
+        arg2: u64,
+    ) -> ZxResult {
+        let target = self.process.get_object::<Process>(process, Rights::WRITE);
+        let thread = self.process.get_object::<Thread>(thread, Rights::WRITE);
+        let moved = if arg1 != INVALID_HANDLE {
+            Some(self.process.handles().remove(arg1))
+        } else {
+            None
+        };
+        let (target, _) = target?;
+        let (thread, _) = thread?;
+        let moved = match moved {
+            Some(h) => {
+                let h = h?;
+                if !h.rights.contains(Rights::TRANSFER) {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
+                Some(h)
+            }
+            None => None,
+        };
+        let owner = thread.process().ok_or(ZxError::BAD_STATE)?;
+        if !Arc::ptr_eq(&owner, &target) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let (base, size) = target.root_vmar().aspace().window();
+        let inside = |a: usize| a >= base && a - base < size;
+        if !inside(entry) || !inside(stack.wrapping_sub(1)) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let spawn = SPAWNER.get().ok_or(ZxError::NOT_SUPPORTED)?;
+        target.mark_started(crate::misc::monotonic_now())?;
+        thread.start()?;
+        let arg1 = moved.map_or(0, |h| target.handles().add(h));
+        if let Err(e) = spawn(target, thread.clone(), entry, stack, arg1 as u64, arg2) {
+            thread.exit();
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// `zx_futex_wait`: `new_owner` may be `ZX_HANDLE_INVALID` or a thread
     /// (ownership is accepted but not tracked: no priority inheritance).
     pub fn futex_wait(

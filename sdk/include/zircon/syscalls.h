@@ -87,6 +87,9 @@ _ZX_SYSCALL_DECL(process_read_memory, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(process_write_memory, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer, size_t buffer_size,
      size_t* actual))
+_ZX_SYSCALL_DECL(process_start, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t thread, zx_vaddr_t entry, zx_vaddr_t stack, zx_handle_t arg1,
+     uintptr_t arg2))
 _ZX_SYSCALL_DECL(process_exit, void, __NO_RETURN,
     (int64_t retcode))
 

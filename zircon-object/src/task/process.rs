@@ -173,7 +173,8 @@ impl Process {
         Ok(())
     }
 
-    /// Ends the process with `code`, closing all its handles.
+    /// Ends the process with `code`: closes all its handles, marks all its
+    /// threads dead, then raises `ZX_PROCESS_TERMINATED`.
     pub fn exit(&self, code: i64) {
         {
             let mut st = self.state.lock().unwrap();
@@ -185,6 +186,18 @@ impl Process {
         }
         let dropped = self.handles().clear();
         drop(dropped);
+        // Every thread dies with the process, before the process reports
+        // itself terminated, as on Zircon.
+        let threads: Vec<_> = self
+            .threads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t.upgrade())
+            .collect();
+        for t in threads {
+            t.mark_dead();
+        }
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }

@@ -73,16 +73,26 @@ impl Thread {
     /// process ends (return code 0) when its last started thread is gone,
     /// as on Zircon.
     pub fn exit(&self) {
+        if self.mark_dead() {
+            if let Some(p) = self.process() {
+                p.thread_exited();
+            }
+        }
+    }
+
+    /// Marks the thread dead and raises `ZX_THREAD_TERMINATED`; returns
+    /// false if it already was. (Its process uses this when it dies: a
+    /// host thread still running the guest's code leaves at its next
+    /// syscall.)
+    pub(crate) fn mark_dead(&self) -> bool {
         {
             let mut st = self.state.lock().unwrap();
             if *st == ThreadState::Dead {
-                return;
+                return false;
             }
             *st = ThreadState::Dead;
         }
         self.base.signal_change(0, signals::TASK_TERMINATED);
-        if let Some(p) = self.process() {
-            p.thread_exited();
-        }
+        true
     }
 }
