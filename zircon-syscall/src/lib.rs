@@ -68,6 +68,10 @@ pub fn current_thread() -> Option<Arc<Thread>> {
     CURRENT.with(|c| c.borrow().as_ref().and_then(|(_, t)| t.clone()))
 }
 
+fn current_thread_dead() -> bool {
+    current_thread().is_some_and(|t| t.state() == zircon_object::task::ThreadState::Dead)
+}
+
 /// What the caller of [`dispatch`] must do after a syscall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -112,8 +116,9 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
     let Some(process) = current_process() else {
         return Outcome::Return(ZxError::BAD_STATE as i32 as i64 as u64);
     };
-    if process.is_exited() {
-        // The process died under this thread: it leaves at its next call.
+    if process.is_exited() || current_thread_dead() {
+        // The process or the thread was killed under this host thread: it
+        // leaves at its next call.
         return Outcome::ExitThread;
     }
     let mut args = [0u64; 8];
@@ -140,7 +145,7 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
     if let Some(code) = sys.exit {
         return Outcome::Exit(code);
     }
-    if sys.exit_thread {
+    if sys.exit_thread || current_thread_dead() {
         return Outcome::ExitThread;
     }
     Outcome::Return(match result {
@@ -299,6 +304,7 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             a[4] as u32,
             a[5],
         ),
+        TASK_KILL => sys.task_kill(a[0] as u32),
         THREAD_EXIT => {
             sys.exit_thread = true;
             return Ok(0);

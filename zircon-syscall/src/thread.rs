@@ -145,6 +145,44 @@ impl Syscall {
         Ok(())
     }
 
+    /// `zx_task_kill`: processes exit with `ZX_TASK_RETCODE_SYSCALL_KILL`,
+    /// threads die (their process ends with its last thread), jobs kill
+    /// everything in them. Needs `DESTROY`. Killing the caller's own
+    /// process or thread takes the caller out of guest mode.
+    pub fn task_kill(&mut self, h: HandleValue) -> ZxResult {
+        use zircon_object::task::Job;
+        let handle = self.process.handles().get(h)?.clone();
+        let obj = handle.object.clone();
+        let is_task = obj.clone().downcast_arc::<Process>().is_some()
+            || obj.clone().downcast_arc::<Thread>().is_some()
+            || obj.clone().downcast_arc::<Job>().is_some();
+        if !is_task {
+            return Err(ZxError::WRONG_TYPE);
+        }
+        if !handle.rights.contains(Rights::DESTROY) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        if let Some(p) = obj.clone().downcast_arc::<Process>() {
+            let own = Arc::ptr_eq(&p, &self.process);
+            p.exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
+            if own {
+                self.exit_thread = true;
+            }
+        } else if let Some(t) = obj.clone().downcast_arc::<Thread>() {
+            let own = crate::current_thread().is_some_and(|c| Arc::ptr_eq(&c, &t));
+            t.exit();
+            if own {
+                self.exit_thread = true;
+            }
+        } else if let Some(j) = obj.downcast_arc::<Job>() {
+            j.kill();
+            if self.process.is_exited() {
+                self.exit_thread = true;
+            }
+        }
+        Ok(())
+    }
+
     /// `zx_futex_wait`: `new_owner` may be `ZX_HANDLE_INVALID` or a thread
     /// (ownership is accepted but not tracked: no priority inheritance).
     pub fn futex_wait(

@@ -125,6 +125,10 @@ _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
      const zx_handle_t* handles, uint32_t num_handles))
 
+// Tasks.
+_ZX_SYSCALL_DECL(task_kill, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+
 // Threads and futexes.
 _ZX_SYSCALL_DECL(thread_create, zx_status_t, /* no attributes */,
     (zx_handle_t process, const char* name, size_t name_size, uint32_t options, zx_handle_t* out))

@@ -73,8 +73,32 @@ impl Job {
             .collect()
     }
 
-    /// Marks the job dead: no new children.
+    /// Kills the job (`zx_task_kill`): no new children, and every process
+    /// in it and in its child jobs exits with `ZX_TASK_RETCODE_SYSCALL_KILL`.
     pub fn kill(&self) {
-        self.inner.lock().unwrap().dead = true;
+        let (processes, children) = {
+            let mut inner = self.inner.lock().unwrap();
+            inner.dead = true;
+            (
+                inner
+                    .processes
+                    .iter()
+                    .filter_map(|p| p.upgrade())
+                    .collect::<Vec<_>>(),
+                inner
+                    .children
+                    .iter()
+                    .filter_map(|c| c.upgrade())
+                    .collect::<Vec<_>>(),
+            )
+        };
+        for p in processes {
+            p.exit(crate::task::process::TASK_RETCODE_SYSCALL_KILL);
+        }
+        for c in children {
+            c.kill();
+        }
+        self.base
+            .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }
 }

@@ -14,6 +14,8 @@ use crate::{impl_kobject, Rights, ZxError, ZxResult};
 pub const PROCESS_FLAG_STARTED: u32 = 1;
 /// `ZX_INFO_PROCESS_FLAG_EXITED`
 pub const PROCESS_FLAG_EXITED: u32 = 2;
+/// `ZX_TASK_RETCODE_SYSCALL_KILL`: the return code of a killed process.
+pub const TASK_RETCODE_SYSCALL_KILL: i64 = -1024;
 
 /// A process (`ZX_OBJ_TYPE_PROCESS`).
 #[derive(Debug)]
