@@ -37,3 +37,8 @@ fn thread_and_futex_tests() {
 fn process_start_tests() {
     common::run_zxtest("linux-loader/tests/guests/process_test.c");
 }
+
+#[test]
+fn channel_call_and_ping_pong_tests() {
+    common::run_zxtest("linux-loader/tests/guests/channel_test.c");
+}

@@ -280,6 +280,14 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             a[4] as usize,
             a[5] as u32,
         ),
+        CHANNEL_CALL => sys.channel_call(
+            a[0] as u32,
+            a[1] as u32,
+            a[2] as i64,
+            a[3] as usize,
+            sys.out_ptr(4),
+            sys.out_ptr(5),
+        ),
         OBJECT_SIGNAL => sys.object_signal(a[0] as u32, a[1] as u32, a[2] as u32),
         OBJECT_SIGNAL_PEER => sys.object_signal_peer(a[0] as u32, a[1] as u32, a[2] as u32),
         OBJECT_WAIT_ONE => {

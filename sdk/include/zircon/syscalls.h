@@ -142,6 +142,10 @@ _ZX_SYSCALL_DECL(futex_wait, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
 
+_ZX_SYSCALL_DECL(channel_call, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_instant_mono_t deadline,
+     const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles))
+
 // Signals, waits, events.
 _ZX_SYSCALL_DECL(object_signal, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t clear_mask, uint32_t set_mask))

@@ -134,6 +134,31 @@ impl Channel {
         Ok(msg)
     }
 
+    /// Takes the first queued message whose first four bytes are `txid`
+    /// (a `zx_channel_call` reply). `None` if there is none yet;
+    /// `Some(Err((nb, nh)))` if it is bigger than the caller's buffers (the
+    /// message is discarded, as Zircon does for calls).
+    #[allow(clippy::type_complexity)]
+    pub fn take_reply(
+        &self,
+        txid: u32,
+        max_bytes: usize,
+        max_handles: usize,
+    ) -> Option<Result<Message, (usize, usize)>> {
+        let mut q = self.queue.lock().unwrap();
+        let pos = q
+            .iter()
+            .position(|m| m.data.len() >= 4 && m.data[..4] == txid.to_le_bytes())?;
+        let msg = q.remove(pos).expect("position is valid");
+        if q.is_empty() {
+            self.base.signal_change(signals::CHANNEL_READABLE, 0);
+        }
+        if msg.data.len() > max_bytes || msg.handles.len() > max_handles {
+            return Some(Err((msg.data.len(), msg.handles.len())));
+        }
+        Some(Ok(msg))
+    }
+
     /// Returns whether `obj` is this channel (a channel cannot be written
     /// into itself).
     pub fn is_same(&self, obj: &Arc<dyn KernelObject>) -> bool {
