@@ -42,3 +42,8 @@ fn process_start_tests() {
 fn channel_call_and_ping_pong_tests() {
     common::run_zxtest("linux-loader/tests/guests/channel_test.c");
 }
+
+#[test]
+fn port_tests() {
+    common::run_zxtest("linux-loader/tests/guests/port_test.c");
+}

@@ -104,10 +104,30 @@ impl Waiter {
     }
 }
 
-#[derive(Debug, Default)]
+/// Something told of every signal change of an object until it asks to
+/// stop (`zx_object_wait_async` registrations).
+pub trait SignalObserver: Send + Sync {
+    /// Called with the object's signals when registered and after every
+    /// change, under the object's signal lock; returns whether to stay
+    /// registered. Must not touch the observed object's signals.
+    fn on_signals(&self, signals: u32) -> bool;
+}
+
+#[derive(Default)]
 struct SignalState {
     bits: u32,
     waiters: Vec<Weak<Waiter>>,
+    observers: Vec<Arc<dyn SignalObserver>>,
+}
+
+impl std::fmt::Debug for SignalState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalState")
+            .field("bits", &self.bits)
+            .field("waiters", &self.waiters.len())
+            .field("observers", &self.observers.len())
+            .finish()
+    }
 }
 
 /// State every kernel object has.
@@ -169,6 +189,7 @@ impl KObjectBase {
             return;
         }
         st.bits = new;
+        st.observers.retain(|o| o.on_signals(new));
         st.waiters.retain(|w| match w.upgrade() {
             Some(w) => {
                 w.poke();
@@ -185,6 +206,15 @@ impl KObjectBase {
         st.waiters.retain(|w| w.strong_count() > 0);
         st.waiters.push(Arc::downgrade(waiter));
         st.bits
+    }
+
+    /// Registers `observer`, first showing it the current signals (it is
+    /// not kept if it declines right away).
+    pub fn add_observer(&self, observer: Arc<dyn SignalObserver>) {
+        let mut st = self.signals.lock().unwrap();
+        if observer.on_signals(st.bits) {
+            st.observers.push(observer);
+        }
     }
 
     /// Unregisters `waiter`.

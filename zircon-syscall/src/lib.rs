@@ -24,6 +24,7 @@ mod channel;
 mod handle;
 mod misc;
 mod object;
+mod port;
 mod signal;
 mod task;
 mod thread;
@@ -288,6 +289,12 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             sys.out_ptr(4),
             sys.out_ptr(5),
         ),
+        PORT_CREATE => sys.port_create(a[0] as u32, sys.out_ptr(1)),
+        PORT_QUEUE => sys.port_queue(a[0] as u32, a[1] as usize),
+        PORT_WAIT => sys.port_wait(a[0] as u32, a[1] as i64, a[2] as usize),
+        OBJECT_WAIT_ASYNC => {
+            sys.object_wait_async(a[0] as u32, a[1] as u32, a[2], a[3] as u32, a[4] as u32)
+        }
         OBJECT_SIGNAL => sys.object_signal(a[0] as u32, a[1] as u32, a[2] as u32),
         OBJECT_SIGNAL_PEER => sys.object_signal_peer(a[0] as u32, a[1] as u32, a[2] as u32),
         OBJECT_WAIT_ONE => {

@@ -10,6 +10,7 @@
 #include <zircon/errors.h>
 #include <zircon/rights.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/port.h>
 #include <zircon/types.h>
 
 __BEGIN_CDECLS
@@ -145,6 +146,16 @@ _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(channel_call, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, zx_instant_mono_t deadline,
      const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles))
+
+// Ports.
+_ZX_SYSCALL_DECL(port_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(port_queue, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, const zx_port_packet_t* packet))
+_ZX_SYSCALL_DECL(port_wait, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_instant_mono_t deadline, zx_port_packet_t* packet))
+_ZX_SYSCALL_DECL(object_wait_async, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals, uint32_t options))
 
 // Signals, waits, events.
 _ZX_SYSCALL_DECL(object_signal, zx_status_t, /* no attributes */,

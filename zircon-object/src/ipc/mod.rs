@@ -3,6 +3,8 @@
 
 pub mod channel;
 pub mod event;
+pub mod port;
 
 pub use channel::Channel;
 pub use event::{Event, EventPair};
+pub use port::Port;

@@ -1,0 +1,80 @@
+//! `zx_port_create`, `zx_port_queue`, `zx_port_wait`,
+//! `zx_object_wait_async`.
+
+use zircon_object::handle::HandleValue;
+use zircon_object::ipc::port::{AsyncWait, PortPacket, DEFAULT_PORT_RIGHTS};
+use zircon_object::ipc::Port;
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::Syscall;
+
+/// `ZX_PORT_BIND_TO_INTERRUPT`
+const PORT_BIND_TO_INTERRUPT: u32 = 1;
+/// `ZX_WAIT_ASYNC_TIMESTAMP`
+const WAIT_ASYNC_TIMESTAMP: u32 = 1;
+/// `ZX_WAIT_ASYNC_EDGE`
+const WAIT_ASYNC_EDGE: u32 = 2;
+/// `ZX_WAIT_ASYNC_BOOT_TIMESTAMP`
+const WAIT_ASYNC_BOOT_TIMESTAMP: u32 = 4;
+
+impl Syscall {
+    /// `zx_port_create`.
+    pub fn port_create(&self, options: u32, out: UserOutPtr<u32>) -> ZxResult {
+        if options & !PORT_BIND_TO_INTERRUPT != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let v = self.process.add_handle(Port::new(), DEFAULT_PORT_RIGHTS);
+        if let Err(e) = out.write(self.aspace(), v) {
+            let _ = self.process.handles().remove(v);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_port_queue`: the packet's type becomes `ZX_PKT_TYPE_USER`.
+    pub fn port_queue(&self, h: HandleValue, packet: usize) -> ZxResult {
+        let (port, _) = self.process.get_object::<Port>(h, Rights::WRITE)?;
+        let raw = read_bytes(self.aspace(), packet, 48)?;
+        port.queue_user(PortPacket::from_bytes(
+            raw.as_slice().try_into().expect("48 bytes"),
+        ))
+    }
+
+    /// `zx_port_wait`.
+    pub fn port_wait(&self, h: HandleValue, deadline: i64, packet: usize) -> ZxResult {
+        let (port, _) = self.process.get_object::<Port>(h, Rights::READ)?;
+        let p = port.wait(crate::signal::deadline_instant(deadline))?;
+        write_bytes(self.aspace(), packet, &p.to_bytes())
+    }
+
+    /// `zx_object_wait_async`.
+    pub fn object_wait_async(
+        &self,
+        h: HandleValue,
+        port: HandleValue,
+        key: u64,
+        signals: u32,
+        options: u32,
+    ) -> ZxResult {
+        if options & !(WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_EDGE | WAIT_ASYNC_BOOT_TIMESTAMP) != 0
+            || options & WAIT_ASYNC_TIMESTAMP != 0 && options & WAIT_ASYNC_BOOT_TIMESTAMP != 0
+        {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (port, _) = self.process.get_object::<Port>(port, Rights::WRITE)?;
+        let handle = self.process.handles().get(h)?.clone();
+        if !handle.rights.contains(Rights::WAIT) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let stamp: Option<fn() -> i64> =
+            if options & (WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_BOOT_TIMESTAMP) != 0 {
+                Some(crate::misc::monotonic_now)
+            } else {
+                None
+            };
+        let wait = AsyncWait::new(&port, key, signals, options & WAIT_ASYNC_EDGE != 0, stamp);
+        handle.object.base().add_observer(wait);
+        Ok(())
+    }
+}
