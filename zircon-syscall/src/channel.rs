@@ -210,6 +210,10 @@ impl Syscall {
         ch.write(msg).map_err(|(e, _)| e)?;
         let waiter = Waiter::new();
         let until = crate::signal::deadline_instant(deadline);
+        let _blocked = zircon_object::task::BlockedGuard::new(
+            crate::current_thread(),
+            zircon_object::task::thread::blocked::CHANNEL,
+        );
         let result = loop {
             ch.base().add_waiter(&waiter);
             match ch.take_reply(txid, rd_nb as usize, rd_nh as usize) {

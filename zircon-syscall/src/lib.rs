@@ -325,6 +325,14 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             return Ok(0);
         }
         FUTEX_WAIT => sys.futex_wait(a[0] as usize, a[1] as i32, a[2] as u32, a[3] as i64),
+        FUTEX_REQUEUE => sys.futex_requeue(
+            a[0] as usize,
+            a[1] as u32,
+            a[2] as i32,
+            a[3] as usize,
+            a[4] as u32,
+            a[5] as u32,
+        ),
         FUTEX_WAKE => sys.futex_wake(a[0] as usize, a[1] as u32),
         _ => Err(ZxError::BAD_SYSCALL),
     };

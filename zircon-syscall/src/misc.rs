@@ -42,6 +42,10 @@ impl Syscall {
 
     /// `zx_nanosleep`: blocks until `deadline` (monotonic ns).
     pub fn nanosleep(&self, deadline: i64) -> ZxResult {
+        let _blocked = zircon_object::task::BlockedGuard::new(
+            crate::current_thread(),
+            zircon_object::task::thread::blocked::SLEEPING,
+        );
         let now = monotonic_now();
         if deadline > now {
             std::thread::sleep(Duration::from_nanos((deadline - now) as u64));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kernel_hal::MMUFlags;
 use zircon_object::handle::HandleValue;
 use zircon_object::object::KernelObject;
-use zircon_object::task::Process;
+use zircon_object::task::{Process, Thread};
 use zircon_object::vm::vmo::info_flags;
 use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
@@ -28,6 +28,8 @@ mod topic {
     pub const VMO_V2: u32 = 0x1000_0017;
     pub const VMO: u32 = 0x2000_0017;
     pub const HANDLE_COUNT: u32 = 19;
+    pub const PROCESS_THREADS: u32 = 4;
+    pub const THREAD: u32 = 10;
 }
 
 /// `ZX_PROP_NAME`
@@ -126,6 +128,28 @@ impl Syscall {
                         .u64(8, st.start_time as u64)
                         .u32(16, st.flags),
                 )
+            }
+            topic::THREAD => {
+                let t = downcast::<Thread>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                // state, wait_exception_channel_type (none), affinity: every CPU.
+                let cpus = crate::misc::num_cpus().min(64);
+                let mask = if cpus == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << cpus) - 1
+                };
+                single(Rec::new(72).u32(0, t.info_state()).u64(8, mask))
+            }
+            topic::PROCESS_THREADS => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::ENUMERATE)?;
+                let koids = p.thread_koids();
+                let fit = (buf_size / 8).min(koids.len());
+                let raw: Vec<u8> = koids[..fit].iter().flat_map(|k| k.to_le_bytes()).collect();
+                write_bytes(self.aspace(), buf, &raw)?;
+                actual.write_if_not_null(self.aspace(), fit)?;
+                avail.write_if_not_null(self.aspace(), koids.len())
             }
             topic::VMAR => {
                 let v = downcast::<VmAddressRegion>(&handle.object)?;

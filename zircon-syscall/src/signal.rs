@@ -14,6 +14,8 @@ use zircon_object::handle::HandleValue;
 use zircon_object::ipc::event::{user_settable, DEFAULT_EVENTPAIR_RIGHTS, DEFAULT_EVENT_RIGHTS};
 use zircon_object::ipc::{Channel, Event, EventPair};
 use zircon_object::object::{KernelObject, Waiter};
+use zircon_object::task::thread::blocked;
+use zircon_object::task::BlockedGuard;
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::misc::monotonic_now;
@@ -96,6 +98,7 @@ impl Syscall {
     ) -> ZxResult {
         let obj = self.waitable(h)?;
         let objects = [(h, obj)];
+        let _blocked = BlockedGuard::new(crate::current_thread(), blocked::WAIT_ONE);
         let (result, states) = self.wait_loop(&objects, deadline, &mut |s| s[0] & waitfor != 0);
         observed.write_if_not_null(self.aspace(), states[0])?;
         result
@@ -121,6 +124,7 @@ impl Syscall {
             objects.push((field(i, 0), self.waitable(field(i, 0))?));
             waitfor.push(field(i, 1));
         }
+        let _blocked = BlockedGuard::new(crate::current_thread(), blocked::WAIT_MANY);
         let (result, states) = self.wait_loop(&objects, deadline, &mut |s| {
             s.iter().zip(&waitfor).any(|(st, w)| st & w != 0)
         });

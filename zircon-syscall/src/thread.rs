@@ -212,6 +212,42 @@ impl Syscall {
                 Ok(u32::from_le_bytes(b))
             },
             until,
+            crate::current_thread(),
+        )
+    }
+
+    /// `zx_futex_requeue`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn futex_requeue(
+        &self,
+        addr: usize,
+        wake: u32,
+        expected: i32,
+        target: usize,
+        requeue: u32,
+        new_owner: HandleValue,
+    ) -> ZxResult {
+        if addr == 0 || target == 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if new_owner != INVALID_HANDLE {
+            self.process
+                .get_object::<Thread>(new_owner, Rights::empty())?;
+        }
+        let aspace = self.aspace().clone();
+        self.process.futexes().requeue(
+            addr,
+            wake,
+            expected as u32,
+            &mut || {
+                let mut b = [0u8; 4];
+                aspace
+                    .copy_from_user(addr, &mut b)
+                    .map_err(|_| ZxError::INVALID_ARGS)?;
+                Ok(u32::from_le_bytes(b))
+            },
+            target,
+            requeue,
         )
     }
 

@@ -146,3 +146,79 @@ TEST(Futex, Errors) {
   ASSERT_OK(zx_futex_wake(&word, 1));
   ASSERT_EQ(zx_futex_wake((zx_futex_t*)((uintptr_t)&word + 2), 1), ZX_ERR_INVALID_ARGS);
 }
+
+TEST(Thread, InfoThreadAndProcessThreads) {
+  zx_handle_t t;
+  zx_info_thread_t info;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "info", 4, 0, &t));
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(info.state, ZX_THREAD_STATE_NEW);
+  ASSERT_OK(zx_object_get_info(zx_thread_self(), ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(info.state, ZX_THREAD_STATE_RUNNING);
+  zx_koid_t koids[16];
+  size_t actual, avail;
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_THREADS, koids, sizeof(koids), &actual, &avail));
+  ASSERT_GE(actual, 2u, "the running main thread and the new one");
+  ASSERT_EQ(actual, avail);
+  zx_info_handle_basic_t basic;
+  ASSERT_OK(zx_object_get_info(zx_thread_self(), ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  int found = 0;
+  for (size_t i = 0; i < actual; i++) found |= koids[i] == basic.koid;
+  ASSERT_TRUE(found);
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_THREADS, koids, 8, &actual, &avail));
+  ASSERT_EQ(actual, 1u);
+  ASSERT_GE(avail, 2u);
+  ASSERT_OK(zx_task_kill(t));
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(info.state, ZX_THREAD_STATE_DEAD);
+  zx_handle_close(t);
+}
+
+static zx_futex_t g_futex_a, g_futex_b;
+static volatile uint32_t g_woken;
+
+static void futex_sleeper(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg1;
+  (void)arg2;
+  zx_futex_wait(&g_futex_a, 0, ZX_HANDLE_INVALID, zx_deadline_after(ZX_SEC(20)));
+  __atomic_fetch_add(&g_woken, 1, __ATOMIC_SEQ_CST);
+  zx_thread_exit();
+}
+
+TEST(Futex, Requeue) {
+  enum { N = 3 };
+  zx_handle_t t[N];
+  g_futex_a = 0;
+  g_futex_b = 0;
+  g_woken = 0;
+  for (int i = 0; i < N; i++) ASSERT_OK(start(&t[i], "sleeper", futex_sleeper, 0, 0));
+  // Wait until every sleeper is blocked on the futex (ZX_INFO_THREAD says so).
+  for (int i = 0; i < N; i++) {
+    zx_info_thread_t info;
+    zx_instant_mono_t give_up = zx_deadline_after(ZX_SEC(20));
+    do {
+      ASSERT_OK(zx_object_get_info(t[i], ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+      if (info.state == ZX_THREAD_STATE_BLOCKED_FUTEX) break;
+      zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
+    } while (zx_clock_get_monotonic() < give_up);
+    ASSERT_EQ(info.state, ZX_THREAD_STATE_BLOCKED_FUTEX);
+  }
+  ASSERT_EQ(zx_futex_requeue(&g_futex_a, 1, 1, &g_futex_b, 5, ZX_HANDLE_INVALID), ZX_ERR_BAD_STATE);
+  ASSERT_EQ(zx_futex_requeue(&g_futex_a, 1, 0, &g_futex_a, 5, ZX_HANDLE_INVALID), ZX_ERR_INVALID_ARGS);
+  // Wake one, move the rest to B.
+  ASSERT_OK(zx_futex_requeue(&g_futex_a, 1, 0, &g_futex_b, 5, ZX_HANDLE_INVALID));
+  zx_instant_mono_t give_up = zx_deadline_after(ZX_SEC(20));
+  while (__atomic_load_n(&g_woken, __ATOMIC_SEQ_CST) < 1 && zx_clock_get_monotonic() < give_up)
+    zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
+  ASSERT_EQ(g_woken, 1u);
+  // Waking A again wakes nobody (the others now wait on B).
+  ASSERT_OK(zx_futex_wake(&g_futex_a, UINT32_MAX));
+  zx_nanosleep(zx_deadline_after(ZX_MSEC(5)));
+  ASSERT_EQ(g_woken, 1u);
+  ASSERT_OK(zx_futex_wake(&g_futex_b, UINT32_MAX));
+  for (int i = 0; i < N; i++) {
+    ASSERT_OK(zx_object_wait_one(t[i], ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(20)), NULL));
+    zx_handle_close(t[i]);
+  }
+  ASSERT_EQ(g_woken, (uint32_t)N);
+}

@@ -140,6 +140,9 @@ _ZX_SYSCALL_DECL(thread_exit, void, __NO_RETURN,
 _ZX_SYSCALL_DECL(futex_wait, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, zx_futex_t current_value, zx_handle_t new_futex_owner,
      zx_instant_mono_t deadline))
+_ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, uint32_t wake_count, zx_futex_t current_value,
+     const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner))
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
 

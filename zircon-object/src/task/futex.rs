@@ -28,12 +28,15 @@ impl FutexTable {
     /// Waits on the futex at `addr` if `read_value()` equals `expected`
     /// (else `BAD_STATE`), until woken (`OK`) or `deadline` (`TIMED_OUT`).
     /// `read_value` runs under the table lock.
+    /// `thread`, if given, reports `ZX_THREAD_STATE_BLOCKED_FUTEX` from the
+    /// moment it is queued (so a waker that sees that state cannot miss it).
     pub fn wait(
         &self,
         addr: usize,
         expected: u32,
         read_value: &mut dyn FnMut() -> ZxResult<u32>,
         deadline: Option<Instant>,
+        thread: Option<Arc<crate::task::Thread>>,
     ) -> ZxResult {
         if !addr.is_multiple_of(4) {
             return Err(ZxError::INVALID_ARGS);
@@ -50,6 +53,7 @@ impl FutexTable {
                 woken: woken.clone(),
             });
         }
+        let _blocked = crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::FUTEX);
         loop {
             if *woken.lock().unwrap() {
                 return Ok(());
@@ -60,12 +64,11 @@ impl FutexTable {
                 if *woken.lock().unwrap() {
                     return Ok(());
                 }
-                if let Some(list) = q.get_mut(&addr) {
+                // A requeue may have moved us to another futex's queue.
+                q.retain(|_, list| {
                     list.retain(|e| !Arc::ptr_eq(&e.waiter, &waiter));
-                    if list.is_empty() {
-                        q.remove(&addr);
-                    }
-                }
+                    !list.is_empty()
+                });
                 return Err(ZxError::TIMED_OUT);
             }
         }
@@ -90,6 +93,41 @@ impl FutexTable {
         Ok(())
     }
 
+    /// `zx_futex_requeue`: if `read_value()` (under the table lock) equals
+    /// `expected`, wakes up to `wake` waiters of `addr` and moves up to
+    /// `requeue` of the rest to the queue of `target`.
+    pub fn requeue(
+        &self,
+        addr: usize,
+        wake: u32,
+        expected: u32,
+        read_value: &mut dyn FnMut() -> ZxResult<u32>,
+        target: usize,
+        requeue: u32,
+    ) -> ZxResult {
+        if !addr.is_multiple_of(4) || !target.is_multiple_of(4) || addr == target {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let mut q = self.queues.lock().unwrap();
+        if read_value()? != expected {
+            return Err(ZxError::BAD_STATE);
+        }
+        let mut list = q.remove(&addr).unwrap_or_default();
+        for _ in 0..wake {
+            let Some(e) = list.pop_front() else { break };
+            *e.woken.lock().unwrap() = true;
+            e.waiter.poke();
+        }
+        let moved: Vec<Entry> = (0..requeue).map_while(|_| list.pop_front()).collect();
+        if !moved.is_empty() {
+            q.entry(target).or_default().extend(moved);
+        }
+        if !list.is_empty() {
+            q.insert(addr, list);
+        }
+        Ok(())
+    }
+
     /// Returns how many threads wait on `addr`.
     pub fn waiters(&self, addr: usize) -> usize {
         self.queues
@@ -108,16 +146,22 @@ mod tests {
     #[test]
     fn wait_checks_value_and_wakes() {
         let t = Arc::new(FutexTable::default());
-        assert_eq!(t.wait(8, 1, &mut || Ok(2), None), Err(ZxError::BAD_STATE));
         assert_eq!(
-            t.wait(6, 1, &mut || Ok(1), None),
+            t.wait(8, 1, &mut || Ok(2), None, None),
+            Err(ZxError::BAD_STATE)
+        );
+        assert_eq!(
+            t.wait(6, 1, &mut || Ok(1), None, None),
             Err(ZxError::INVALID_ARGS)
         );
         let soon = Some(Instant::now() + Duration::from_millis(5));
-        assert_eq!(t.wait(8, 1, &mut || Ok(1), soon), Err(ZxError::TIMED_OUT));
+        assert_eq!(
+            t.wait(8, 1, &mut || Ok(1), soon, None),
+            Err(ZxError::TIMED_OUT)
+        );
         assert_eq!(t.waiters(8), 0);
         let t2 = t.clone();
-        let h = std::thread::spawn(move || t2.wait(8, 1, &mut || Ok(1), None));
+        let h = std::thread::spawn(move || t2.wait(8, 1, &mut || Ok(1), None, None));
         while t.waiters(8) == 0 {
             std::thread::yield_now();
         }

@@ -7,4 +7,4 @@ pub mod thread;
 
 pub use job::Job;
 pub use process::Process;
-pub use thread::{Thread, ThreadState};
+pub use thread::{BlockedGuard, Thread, ThreadState};

@@ -1,6 +1,7 @@
 //! Threads (`zx_thread_*`). Each guest thread runs 1:1 on a host thread;
 //! this object is its kernel-side state: life cycle, name, signals.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, ObjType};
@@ -26,6 +27,46 @@ pub struct Thread {
     process: Weak<Process>,
     process_koid: u64,
     state: Mutex<ThreadState>,
+    /// While blocked in a syscall: the `ZX_THREAD_STATE_BLOCKED_*` value.
+    blocked: AtomicU32,
+}
+
+/// `ZX_THREAD_STATE_BLOCKED_*` reasons.
+pub mod blocked {
+    /// `ZX_THREAD_STATE_BLOCKED_SLEEPING`
+    pub const SLEEPING: u32 = 0x0203;
+    /// `ZX_THREAD_STATE_BLOCKED_FUTEX`
+    pub const FUTEX: u32 = 0x0303;
+    /// `ZX_THREAD_STATE_BLOCKED_PORT`
+    pub const PORT: u32 = 0x0403;
+    /// `ZX_THREAD_STATE_BLOCKED_CHANNEL`
+    pub const CHANNEL: u32 = 0x0503;
+    /// `ZX_THREAD_STATE_BLOCKED_WAIT_ONE`
+    pub const WAIT_ONE: u32 = 0x0603;
+    /// `ZX_THREAD_STATE_BLOCKED_WAIT_MANY`
+    pub const WAIT_MANY: u32 = 0x0703;
+}
+
+/// Marks a thread blocked for as long as it lives.
+#[derive(Debug)]
+pub struct BlockedGuard(Option<Arc<Thread>>);
+
+impl BlockedGuard {
+    /// Marks `thread` (if any) blocked for `reason` until the guard drops.
+    pub fn new(thread: Option<Arc<Thread>>, reason: u32) -> BlockedGuard {
+        if let Some(t) = &thread {
+            t.blocked.store(reason, Ordering::Relaxed);
+        }
+        BlockedGuard(thread)
+    }
+}
+
+impl Drop for BlockedGuard {
+    fn drop(&mut self) {
+        if let Some(t) = &self.0 {
+            t.blocked.store(0, Ordering::Relaxed);
+        }
+    }
 }
 
 impl_kobject!(
@@ -43,6 +84,7 @@ impl Thread {
             process: Arc::downgrade(process),
             process_koid: process.koid(),
             state: Mutex::new(ThreadState::New),
+            blocked: AtomicU32::new(0),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -57,6 +99,18 @@ impl Thread {
     /// Returns the state.
     pub fn state(&self) -> ThreadState {
         *self.state.lock().unwrap()
+    }
+
+    /// Returns the `ZX_THREAD_STATE_*` value `ZX_INFO_THREAD` reports: a
+    /// running thread blocked in a syscall reports why.
+    pub fn info_state(&self) -> u32 {
+        let st = self.state();
+        let blocked = self.blocked.load(Ordering::Relaxed);
+        if st == ThreadState::Running && blocked != 0 {
+            blocked
+        } else {
+            st as u32
+        }
     }
 
     /// Moves New → Running (`BAD_STATE` otherwise).
