@@ -115,6 +115,12 @@ struct ThreadState {
     exit_value: Cell<i64>,
     /// Where [`run_guest`] jumps into the guest.
     entry: Cell<u64>,
+    /// The host's FS base (its TLS), loaded whenever the thread enters the
+    /// emulator.
+    host_fs: Cell<u64>,
+    /// The guest's FS base, loaded whenever the thread returns to the guest
+    /// (the host's until the guest sets its own).
+    guest_fs: Cell<u64>,
     /// Whether the thread is inside [`run_guest`].
     in_guest: Cell<bool>,
     /// Whether the GS base already points at this block.
@@ -126,10 +132,19 @@ const HOST_RSP: usize = offset_of!(ThreadState, host_rsp);
 const EXIT_REQUESTED: usize = offset_of!(ThreadState, exit_requested);
 const EXIT_VALUE: usize = offset_of!(ThreadState, exit_value);
 const ENTRY: usize = offset_of!(ThreadState, entry);
+/// Offset of the host FS base in the block (also used by the fault path).
+pub(crate) const HOST_FS: usize = offset_of!(ThreadState, host_fs);
+const GUEST_FS: usize = offset_of!(ThreadState, guest_fs);
 
 // The documented layout.
 const _: () = assert!(
-    GUEST_RSP == 0 && HOST_RSP == 8 && EXIT_REQUESTED == 16 && EXIT_VALUE == 24 && ENTRY == 32
+    GUEST_RSP == 0
+        && HOST_RSP == 8
+        && EXIT_REQUESTED == 16
+        && EXIT_VALUE == 24
+        && ENTRY == 32
+        && HOST_FS == 40
+        && GUEST_FS == 48
 );
 
 thread_local! {
@@ -142,6 +157,8 @@ thread_local! {
             exit_requested: Cell::new(0),
             exit_value: Cell::new(0),
             entry: Cell::new(0),
+            host_fs: Cell::new(0),
+            guest_fs: Cell::new(0),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }
@@ -189,6 +206,24 @@ pub fn request_exit(code: i64) {
         s.exit_value.set(code);
         s.exit_requested.set(1);
     });
+}
+
+/// Sets the FS base the guest thread gets back when the current syscall
+/// returns (`ZX_PROP_REGISTER_FS`); false if the thread is not running
+/// guest code. The host keeps its own FS base while in the emulator.
+pub fn set_guest_fs(value: u64) -> bool {
+    STATE.with(|s| {
+        if !s.in_guest.get() {
+            return false;
+        }
+        s.guest_fs.set(value);
+        true
+    })
+}
+
+/// Returns the FS base the guest thread runs with, if it runs guest code.
+pub fn guest_fs() -> Option<u64> {
+    STATE.with(|s| s.in_guest.get().then(|| s.guest_fs.get()))
 }
 
 /// Returns whether the current host thread is inside [`run_guest`]
@@ -319,6 +354,9 @@ std::arch::global_asm!(
     "push r15",
     "sub rsp, 8",
     "mov qword ptr gs:[{host_rsp}], rsp",
+    "rdfsbase rax",
+    "mov qword ptr gs:[{host_fs}], rax",
+    "mov qword ptr gs:[{guest_fs}], rax",
     "mov rsp, rdi",
     "mov rdi, rsi",
     "mov rsi, rdx",
@@ -347,6 +385,10 @@ std::arch::global_asm!(
     "mov r11, rsp",
     "mov qword ptr gs:[{guest_rsp}], rsp",
     "mov rsp, qword ptr gs:[{host_rsp}]",
+    "rdfsbase r10",
+    "mov qword ptr gs:[{guest_fs}], r10",
+    "mov r10, qword ptr gs:[{host_fs}]",
+    "wrfsbase r10",
     "cld",
     "mov eax, eax",
     "push r11",
@@ -354,6 +396,8 @@ std::arch::global_asm!(
     "call {dispatch}",
     "cmp qword ptr gs:[{exit_requested}], 0",
     "jne 2f",
+    "mov r10, qword ptr gs:[{guest_fs}]",
+    "wrfsbase r10",
     "mov rsp, qword ptr gs:[{guest_rsp}]",
     "ret",
     "2:",
@@ -372,6 +416,8 @@ std::arch::global_asm!(
     guest_rsp = const GUEST_RSP,
     exit_requested = const EXIT_REQUESTED,
     entry = const ENTRY,
+    host_fs = const HOST_FS,
+    guest_fs = const GUEST_FS,
     dispatch = sym zx_hal_dispatch,
 );
 

@@ -245,8 +245,53 @@ fn signal_name(sig: c_int) -> &'static str {
     }
 }
 
-/// The SIGSEGV/SIGBUS handler; see the module docs.
+/// The SIGSEGV/SIGBUS handler; see the module docs. A fault in guest code
+/// arrives with the guest's FS base, so before anything can touch
+/// thread-local storage the host's FS base is put back (and the guest's
+/// restored on the way out).
 extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    let saved = switch_to_host_fs();
+    handle_fault_signal_inner(sig, info, ctx);
+    if let Some(fs) = saved {
+        // SAFETY: writes back the FS base this thread had at the signal.
+        unsafe { std::arch::asm!("wrfsbase {}", in(reg) fs, options(nostack, preserves_flags)) };
+    }
+}
+
+/// Loads the host's FS base if this thread runs guest code with another
+/// one; returns the FS base to restore. Touches no thread-local storage.
+fn switch_to_host_fs() -> Option<u64> {
+    let gs: u64;
+    // SAFETY: reads this thread's GS base (FSGSBASE is enabled on the kernels
+    // this HAL runs on, as the guest entry path already requires).
+    unsafe {
+        std::arch::asm!("rdgsbase {}", out(reg) gs, options(nomem, nostack, preserves_flags))
+    };
+    if gs == 0 {
+        return None;
+    }
+    // SAFETY: only this crate sets GS bases, always to the thread's live
+    // context block (context.rs), whose `host_fs` field sits at `HOST_FS`.
+    let host =
+        unsafe { std::ptr::read_volatile((gs as usize + crate::context::HOST_FS) as *const u64) };
+    let cur: u64;
+    // SAFETY: reads this thread's FS base.
+    unsafe {
+        std::arch::asm!("rdfsbase {}", out(reg) cur, options(nomem, nostack, preserves_flags))
+    };
+    if host == 0 || cur == host {
+        return None;
+    }
+    // SAFETY: `host` is the FS base this thread had when it entered guest
+    // mode; putting it back makes its thread-local storage reachable.
+    unsafe { std::arch::asm!("wrfsbase {}", in(reg) host, options(nostack, preserves_flags)) };
+    Some(cur)
+}
+
+/// The body of the handler, kept out of line so that no thread-local
+/// access can be scheduled before the FS base switch.
+#[inline(never)]
+fn handle_fault_signal_inner(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     // SAFETY: for an SA_SIGINFO handler `info` points to the siginfo the
     // kernel filled in; for SIGSEGV/SIGBUS `si_addr` is the valid member
     // (and harmlessly meaningless for a signal sent by a process, which

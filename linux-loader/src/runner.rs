@@ -54,6 +54,7 @@ fn spawn(
 pub fn install() {
     kernel_hal_unix::set_syscall_handler(handler);
     zircon_syscall::set_thread_spawner(spawn);
+    zircon_syscall::set_fs_setter(kernel_hal_unix::set_guest_fs);
 }
 
 /// Loads `image` as a new process in a fresh root job, runs it until it

@@ -47,3 +47,8 @@ fn channel_call_and_ping_pong_tests() {
 fn port_tests() {
     common::run_zxtest("linux-loader/tests/guests/port_test.c");
 }
+
+#[test]
+fn register_fs_tests() {
+    common::run_zxtest("linux-loader/tests/guests/fs_test.c");
+}

@@ -33,7 +33,7 @@ mod vmar;
 mod vmo;
 
 pub use misc::monotonic_now;
-pub use thread::{set_thread_spawner, ThreadSpawner};
+pub use thread::{set_fs_setter, set_thread_spawner, FsSetter, ThreadSpawner};
 pub use user::{UserInPtr, UserOutPtr};
 
 /// Syscall numbers generated from `sdk/vdso/syscalls.list`.

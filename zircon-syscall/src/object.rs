@@ -38,6 +38,8 @@ const PROP_NAME: u32 = 3;
 const PROP_VMO_CONTENT_SIZE: u32 = 17;
 /// `ZX_PROP_PROCESS_VDSO_BASE_ADDRESS`
 const PROP_PROCESS_VDSO_BASE_ADDRESS: u32 = 6;
+/// `ZX_PROP_REGISTER_FS` (x86-64)
+const PROP_REGISTER_FS: u32 = 4;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -300,6 +302,23 @@ impl Syscall {
                 let name = read_bytes(self.aspace(), buf, size.min(31))?;
                 handle.object.base().set_name(&name);
                 Ok(())
+            }
+            PROP_REGISTER_FS => {
+                let t = downcast::<Thread>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                // Only a thread's own FS base can be set, from the thread.
+                if !crate::current_thread().is_some_and(|c| Arc::ptr_eq(&c, &t)) {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
+                let b = read_bytes(self.aspace(), buf, 8)?;
+                let fs = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                // x86-64 user addresses are canonical lower-half addresses.
+                if fs >= 1 << 47 {
+                    return Err(ZxError::INVALID_ARGS);
+                }
+                crate::thread::set_current_fs(fs)
             }
             PROP_VMO_CONTENT_SIZE => {
                 let v = downcast::<VmObject>(&handle.object)?;

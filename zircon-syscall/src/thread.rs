@@ -25,6 +25,27 @@ pub type ThreadSpawner = fn(
 
 static SPAWNER: OnceLock<ThreadSpawner> = OnceLock::new();
 
+/// Sets the FS base the calling guest thread resumes with; false if the
+/// calling host thread runs no guest code.
+pub type FsSetter = fn(value: u64) -> bool;
+
+static FS_SETTER: OnceLock<FsSetter> = OnceLock::new();
+
+/// Registers how `ZX_PROP_REGISTER_FS` reaches the calling thread's state.
+pub fn set_fs_setter(setter: FsSetter) {
+    let _ = FS_SETTER.set(setter);
+}
+
+/// Sets the calling guest thread's FS base (`ZX_PROP_REGISTER_FS`).
+pub(crate) fn set_current_fs(value: u64) -> ZxResult {
+    let set = FS_SETTER.get().ok_or(ZxError::NOT_SUPPORTED)?;
+    if set(value) {
+        Ok(())
+    } else {
+        Err(ZxError::BAD_STATE)
+    }
+}
+
 /// Registers the function that starts host threads for guest threads.
 pub fn set_thread_spawner(spawner: ThreadSpawner) {
     let _ = SPAWNER.set(spawner);
