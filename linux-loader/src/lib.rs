@@ -257,6 +257,7 @@ impl Loader {
         name: &str,
         image: &[u8],
         args: &[String],
+        environ: &[String],
     ) -> Result<Prepared, LoadError> {
         let elf = Elf::parse(image)?;
         if elf.header.e_machine != goblin::elf::header::EM_X86_64 || !elf.is_64 {
@@ -337,7 +338,7 @@ impl Loader {
         ];
         let (ours, theirs) = Channel::create();
         let (infos, hs): (Vec<u32>, Vec<Handle>) = handles.into_iter().unzip();
-        let data = processargs::encode(args, &[], &infos);
+        let data = processargs::encode(args, environ, &infos);
         ours.write(Message { data, handles: hs })
             .map_err(|(e, _)| LoadError::Zx(e))?;
         drop(ours);

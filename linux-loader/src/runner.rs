@@ -65,7 +65,18 @@ pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, Loa
     install();
     let job = Job::root();
     let loader = Loader::new(hal as HalRef, kernel_hal_unix::syscall_entry_address());
-    let p = loader.prepare(&job, name, image, args)?;
+    // The guest sees the runner's environment, as a Fuchsia launcher passes
+    // its own on.
+    let environ: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, v)| {
+            Some(format!(
+                "{}={}",
+                k.into_string().ok()?,
+                v.into_string().ok()?
+            ))
+        })
+        .collect();
+    let p = loader.prepare(&job, name, image, args, &environ)?;
     let process = p.process.clone();
     process.mark_started(zircon_syscall::monotonic_now())?;
     p.thread.start()?;

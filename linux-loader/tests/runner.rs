@@ -18,7 +18,12 @@ fn demo_runs_with_no_arguments() {
 #[test]
 fn arguments_stdout_and_exit_status() {
     let elf = common::build("linux-loader/tests/guests/args.c", &[]);
-    let out = common::run(&elf, &["one", "two words", "3"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linux-loader"))
+        .arg(&elf)
+        .args(["one", "two words", "3"])
+        .env("ZX_TEST_ENV", "passed through")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -27,6 +32,10 @@ fn arguments_stdout_and_exit_status() {
     );
     assert!(stdout.contains("argv[1]=one\n"), "{stdout}");
     assert!(stdout.contains("argv[2]=two words\n"), "{stdout}");
+    assert!(
+        stdout.contains("env ZX_TEST_ENV=passed through\n"),
+        "the environment reaches envp; {stdout}"
+    );
     assert!(
         stdout.contains("args.elf\nargv[1]"),
         "argv[0] is the program path; {stdout}"

@@ -69,6 +69,7 @@ pub mod signals {
 pub struct Waiter {
     poked: Mutex<bool>,
     cv: Condvar,
+    killed: std::sync::atomic::AtomicBool,
 }
 
 impl Waiter {
@@ -81,6 +82,18 @@ impl Waiter {
     pub fn poke(&self) {
         *self.poked.lock().unwrap() = true;
         self.cv.notify_all();
+    }
+
+    /// Wakes the waiter for good: the thread it belongs to was killed.
+    pub fn kill(&self) {
+        self.killed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.poke();
+    }
+
+    /// Returns whether the waiting thread was killed (the wait must end
+    /// with `ZX_ERR_INTERNAL_INTR_KILLED`).
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Blocks until poked or `deadline` (None: forever) passes; returns

@@ -213,6 +213,7 @@ impl Syscall {
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
             zircon_object::task::thread::blocked::CHANNEL,
+            &waiter,
         );
         let result = loop {
             ch.base().add_waiter(&waiter);
@@ -224,6 +225,7 @@ impl Syscall {
                     break Err(ZxError::BUFFER_TOO_SMALL);
                 }
                 None if ch.peer().is_none() => break Err(ZxError::PEER_CLOSED),
+                None if waiter.is_killed() => break Err(ZxError::INTERNAL_INTR_KILLED),
                 None => {}
             }
             if !waiter.sleep(until) {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use zircon_object::{ZxError, ZxResult};
 
@@ -42,13 +42,17 @@ impl Syscall {
 
     /// `zx_nanosleep`: blocks until `deadline` (monotonic ns).
     pub fn nanosleep(&self, deadline: i64) -> ZxResult {
+        let waiter = zircon_object::object::Waiter::new();
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
             zircon_object::task::thread::blocked::SLEEPING,
+            &waiter,
         );
-        let now = monotonic_now();
-        if deadline > now {
-            std::thread::sleep(Duration::from_nanos((deadline - now) as u64));
+        let until = crate::signal::deadline_instant(deadline);
+        // Nothing pokes this waiter but a kill, so it sleeps to the deadline.
+        while !waiter.is_killed() && waiter.sleep(until) {}
+        if waiter.is_killed() {
+            return Err(ZxError::INTERNAL_INTR_KILLED);
         }
         Ok(())
     }

@@ -44,11 +44,10 @@ impl Syscall {
     /// `zx_port_wait`.
     pub fn port_wait(&self, h: HandleValue, deadline: i64, packet: usize) -> ZxResult {
         let (port, _) = self.process.get_object::<Port>(h, Rights::READ)?;
-        let _blocked = zircon_object::task::BlockedGuard::new(
+        let p = port.wait(
+            crate::signal::deadline_instant(deadline),
             crate::current_thread(),
-            zircon_object::task::thread::blocked::PORT,
-        );
-        let p = port.wait(crate::signal::deadline_instant(deadline))?;
+        )?;
         write_bytes(self.aspace(), packet, &p.to_bytes())
     }
 

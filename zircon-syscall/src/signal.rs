@@ -65,6 +65,12 @@ impl Syscall {
         check: &mut dyn FnMut(&[u32]) -> bool,
     ) -> (ZxResult, Vec<u32>) {
         let waiter = Waiter::new();
+        let reason = if objects.len() == 1 {
+            blocked::WAIT_ONE
+        } else {
+            blocked::WAIT_MANY
+        };
+        let _blocked = BlockedGuard::new(crate::current_thread(), reason, &waiter);
         let until = deadline_instant(deadline);
         let result = loop {
             let states: Vec<u32> = objects
@@ -73,6 +79,9 @@ impl Syscall {
                 .collect();
             if check(&states) {
                 break (Ok(()), states);
+            }
+            if waiter.is_killed() {
+                break (Err(ZxError::INTERNAL_INTR_KILLED), states);
             }
             if objects.iter().any(|(h, o)| !self.still_names(*h, o)) {
                 break (Err(ZxError::CANCELED), states);
@@ -98,7 +107,6 @@ impl Syscall {
     ) -> ZxResult {
         let obj = self.waitable(h)?;
         let objects = [(h, obj)];
-        let _blocked = BlockedGuard::new(crate::current_thread(), blocked::WAIT_ONE);
         let (result, states) = self.wait_loop(&objects, deadline, &mut |s| s[0] & waitfor != 0);
         observed.write_if_not_null(self.aspace(), states[0])?;
         result
@@ -124,7 +132,6 @@ impl Syscall {
             objects.push((field(i, 0), self.waitable(field(i, 0))?));
             waitfor.push(field(i, 1));
         }
-        let _blocked = BlockedGuard::new(crate::current_thread(), blocked::WAIT_MANY);
         let (result, states) = self.wait_loop(&objects, deadline, &mut |s| {
             s.iter().zip(&waitfor).any(|(st, w)| st & w != 0)
         });

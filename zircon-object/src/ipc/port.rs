@@ -113,8 +113,16 @@ impl Port {
     }
 
     /// Takes the oldest packet, blocking until `deadline` (`None`: forever).
-    pub fn wait(&self, deadline: Option<Instant>) -> ZxResult<PortPacket> {
+    /// `thread`, if given, is marked blocked and can be killed out of the
+    /// wait.
+    pub fn wait(
+        &self,
+        deadline: Option<Instant>,
+        thread: Option<Arc<crate::task::Thread>>,
+    ) -> ZxResult<PortPacket> {
         let waiter = Waiter::new();
+        let _blocked =
+            crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::PORT, &waiter);
         loop {
             {
                 let mut inner = self.inner.lock().unwrap();
@@ -127,7 +135,11 @@ impl Port {
                 inner.waiters.retain(|w| w.strong_count() > 0);
                 inner.waiters.push(Arc::downgrade(&waiter));
             }
-            if !waiter.sleep(deadline) {
+            let timed_out = !waiter.sleep(deadline);
+            if waiter.is_killed() {
+                return Err(ZxError::INTERNAL_INTR_KILLED);
+            }
+            if timed_out {
                 let mut inner = self.inner.lock().unwrap();
                 inner
                     .waiters
@@ -230,7 +242,7 @@ mod tests {
             payload: [1; 32],
         };
         port.queue_user(p).unwrap();
-        let got = port.wait(None).unwrap();
+        let got = port.wait(None, None).unwrap();
         assert_eq!((got.key, got.ty, got.status), (7, PKT_TYPE_USER, -2));
         assert_eq!(PortPacket::from_bytes(&got.to_bytes()), got);
         let ev = crate::ipc::Event::new();
@@ -238,7 +250,7 @@ mod tests {
             .add_observer(AsyncWait::new(&port, 9, 1 << 3, false, None));
         assert_eq!(port.pending(), 0);
         ev.base().signal_change(0, 1 << 3);
-        let got = port.wait(Some(Instant::now())).unwrap();
+        let got = port.wait(Some(Instant::now()), None).unwrap();
         assert_eq!((got.key, got.ty), (9, PKT_TYPE_SIGNAL_ONE));
         ev.base().signal_change(1 << 3, 0);
         ev.base().signal_change(0, 1 << 3);

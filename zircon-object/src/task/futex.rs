@@ -53,12 +53,14 @@ impl FutexTable {
                 woken: woken.clone(),
             });
         }
-        let _blocked = crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::FUTEX);
+        let _blocked =
+            crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::FUTEX, &waiter);
         loop {
             if *woken.lock().unwrap() {
                 return Ok(());
             }
-            if !waiter.sleep(deadline) {
+            let timed_out = !waiter.sleep(deadline);
+            if timed_out || waiter.is_killed() {
                 // Timed out, unless a wake got in first.
                 let mut q = self.queues.lock().unwrap();
                 if *woken.lock().unwrap() {
@@ -69,6 +71,9 @@ impl FutexTable {
                     list.retain(|e| !Arc::ptr_eq(&e.waiter, &waiter));
                     !list.is_empty()
                 });
+                if waiter.is_killed() {
+                    return Err(ZxError::INTERNAL_INTR_KILLED);
+                }
                 return Err(ZxError::TIMED_OUT);
             }
         }
@@ -167,5 +172,24 @@ mod tests {
         }
         t.wake(8, 1).unwrap();
         assert_eq!(h.join().unwrap(), Ok(()));
+    }
+
+    #[test]
+    fn killing_a_waiting_thread_wakes_it() {
+        use crate::task::{Job, Process, Thread};
+        let hal = Arc::new(kernel_hal::fake::FakeHal::new());
+        let job = Job::root();
+        let process = Process::create(hal, &job, "p").unwrap();
+        let thread = Thread::create(&process, b"t").unwrap();
+        thread.start().unwrap();
+        let t = Arc::new(FutexTable::default());
+        let (t2, th2) = (t.clone(), thread.clone());
+        let h = std::thread::spawn(move || t2.wait(16, 0, &mut || Ok(0), None, Some(th2)));
+        while t.waiters(16) == 0 {
+            std::thread::yield_now();
+        }
+        thread.exit();
+        assert_eq!(h.join().unwrap(), Err(ZxError::INTERNAL_INTR_KILLED));
+        assert_eq!(t.waiters(16), 0, "the killed waiter left the queue");
     }
 }

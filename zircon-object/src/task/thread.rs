@@ -29,6 +29,8 @@ pub struct Thread {
     state: Mutex<ThreadState>,
     /// While blocked in a syscall: the `ZX_THREAD_STATE_BLOCKED_*` value.
     blocked: AtomicU32,
+    /// While blocked: what to wake if the thread is killed.
+    waiter: Mutex<Option<std::sync::Weak<crate::object::Waiter>>>,
 }
 
 /// `ZX_THREAD_STATE_BLOCKED_*` reasons.
@@ -47,15 +49,26 @@ pub mod blocked {
     pub const WAIT_MANY: u32 = 0x0703;
 }
 
-/// Marks a thread blocked for as long as it lives.
+/// Marks a thread blocked (on `waiter`) for as long as it lives: the
+/// thread reports why in `ZX_INFO_THREAD`, and killing it wakes `waiter`
+/// for good (the wait then ends with `ZX_ERR_INTERNAL_INTR_KILLED`).
 #[derive(Debug)]
 pub struct BlockedGuard(Option<Arc<Thread>>);
 
 impl BlockedGuard {
-    /// Marks `thread` (if any) blocked for `reason` until the guard drops.
-    pub fn new(thread: Option<Arc<Thread>>, reason: u32) -> BlockedGuard {
+    /// Marks `thread` (if any) blocked for `reason` on `waiter` until the
+    /// guard drops.
+    pub fn new(
+        thread: Option<Arc<Thread>>,
+        reason: u32,
+        waiter: &Arc<crate::object::Waiter>,
+    ) -> BlockedGuard {
         if let Some(t) = &thread {
+            *t.waiter.lock().unwrap() = Some(Arc::downgrade(waiter));
             t.blocked.store(reason, Ordering::Relaxed);
+            if t.state() == ThreadState::Dead {
+                waiter.kill();
+            }
         }
         BlockedGuard(thread)
     }
@@ -65,6 +78,7 @@ impl Drop for BlockedGuard {
     fn drop(&mut self) {
         if let Some(t) = &self.0 {
             t.blocked.store(0, Ordering::Relaxed);
+            *t.waiter.lock().unwrap() = None;
         }
     }
 }
@@ -85,6 +99,7 @@ impl Thread {
             process_koid: process.koid(),
             state: Mutex::new(ThreadState::New),
             blocked: AtomicU32::new(0),
+            waiter: Mutex::new(None),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -145,6 +160,15 @@ impl Thread {
                 return false;
             }
             *st = ThreadState::Dead;
+        }
+        if let Some(w) = self
+            .waiter
+            .lock()
+            .unwrap()
+            .as_ref()
+            .and_then(|w| w.upgrade())
+        {
+            w.kill();
         }
         self.base.signal_change(0, signals::TASK_TERMINATED);
         true
