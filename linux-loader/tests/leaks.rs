@@ -60,6 +60,8 @@ fn guests_leave_nothing_behind() {
     .iter()
     .map(|src| common::build(src, &[]))
     .collect();
+    // 64 threads mapping and unmapping, and 1,000 processes, once.
+    let stress = common::build("linux-loader/tests/guests/stress_test.c", &[]);
     // A first round sets up what lives for the whole process (the frame
     // file, the syscall entry, thread-local blocks).
     for g in &guests {
@@ -76,6 +78,7 @@ fn guests_leave_nothing_behind() {
             run(g);
         }
     }
+    run(&stress);
     // (A host thread of the first round may still have been exiting when
     // the baseline was taken, so the count may also end lower.)
     let after = settle(threads);
