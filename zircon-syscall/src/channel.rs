@@ -29,17 +29,7 @@ impl Syscall {
             return Err(ZxError::INVALID_ARGS);
         }
         let (a, b) = Channel::create();
-        let h0 = self.process.add_handle(a, DEFAULT_CHANNEL_RIGHTS);
-        let h1 = self.process.add_handle(b, DEFAULT_CHANNEL_RIGHTS);
-        let r = out0
-            .write(self.aspace(), h0)
-            .and_then(|()| out1.write(self.aspace(), h1));
-        if r.is_err() {
-            let mut t = self.process.handles();
-            let _ = t.remove(h0);
-            let _ = t.remove(h1);
-        }
-        r
+        self.add_pair(a, b, DEFAULT_CHANNEL_RIGHTS, out0, out1)
     }
 
     /// `zx_channel_read`.

@@ -106,6 +106,29 @@ impl Syscall {
         UserOutPtr::new(self.args[i] as usize)
     }
 
+    /// Adds handles to the two ends of a new pair and copies their values
+    /// out; if a copy fails, both handles go again.
+    pub fn add_pair(
+        &self,
+        a: Arc<dyn zircon_object::object::KernelObject>,
+        b: Arc<dyn zircon_object::object::KernelObject>,
+        rights: zircon_object::Rights,
+        out0: UserOutPtr<u32>,
+        out1: UserOutPtr<u32>,
+    ) -> ZxResult {
+        let h0 = self.process.add_handle(a, rights);
+        let h1 = self.process.add_handle(b, rights);
+        let r = out0
+            .write(self.aspace(), h0)
+            .and_then(|()| out1.write(self.aspace(), h1));
+        if r.is_err() {
+            let mut t = self.process.handles();
+            let _ = t.remove(h0);
+            let _ = t.remove(h1);
+        }
+        r
+    }
+
     pub fn aspace(&self) -> &Arc<zircon_object::vm::AddressSpace> {
         self.process.root_vmar().aspace()
     }

@@ -204,16 +204,6 @@ impl Syscall {
             return Err(ZxError::NOT_SUPPORTED);
         }
         let (a, b) = EventPair::create();
-        let h0 = self.process.add_handle(a, DEFAULT_EVENTPAIR_RIGHTS);
-        let h1 = self.process.add_handle(b, DEFAULT_EVENTPAIR_RIGHTS);
-        let r = out0
-            .write(self.aspace(), h0)
-            .and_then(|()| out1.write(self.aspace(), h1));
-        if r.is_err() {
-            let mut t = self.process.handles();
-            let _ = t.remove(h0);
-            let _ = t.remove(h1);
-        }
-        r
+        self.add_pair(a, b, DEFAULT_EVENTPAIR_RIGHTS, out0, out1)
     }
 }
