@@ -121,6 +121,15 @@ struct ThreadState {
     /// The guest's FS base, loaded whenever the thread returns to the guest
     /// (the host's until the guest sets its own).
     guest_fs: Cell<u64>,
+    /// Nonzero while the thread runs the emulator (a syscall) rather than
+    /// guest code; set and cleared by the trampoline.
+    in_kernel: Cell<u64>,
+    /// Nonzero while the thread is inside [`run_guest`] (for the kick
+    /// handler, which must not touch thread-locals).
+    in_guest_word: Cell<u64>,
+    /// Set by the kick handler when it cannot redirect the thread right
+    /// away (it was not in guest code); the way into the guest checks it.
+    kick_pending: Cell<u64>,
     /// Whether the thread is inside [`run_guest`].
     in_guest: Cell<bool>,
     /// Whether the GS base already points at this block.
@@ -135,6 +144,12 @@ const ENTRY: usize = offset_of!(ThreadState, entry);
 /// Offset of the host FS base in the block (also used by the fault path).
 pub(crate) const HOST_FS: usize = offset_of!(ThreadState, host_fs);
 const GUEST_FS: usize = offset_of!(ThreadState, guest_fs);
+/// Offset of the "running the emulator" word (used by the kick handler).
+pub(crate) const IN_KERNEL: usize = offset_of!(ThreadState, in_kernel);
+/// Offset of the "inside run_guest" word (used by the kick handler).
+pub(crate) const IN_GUEST_WORD: usize = offset_of!(ThreadState, in_guest_word);
+/// Offset of the pending-kick word (used by the kick handler).
+pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
 
 // The documented layout.
 const _: () = assert!(
@@ -145,6 +160,9 @@ const _: () = assert!(
         && ENTRY == 32
         && HOST_FS == 40
         && GUEST_FS == 48
+        && IN_KERNEL == 56
+        && IN_GUEST_WORD == 64
+        && KICK_PENDING == 72
 );
 
 thread_local! {
@@ -159,6 +177,9 @@ thread_local! {
             entry: Cell::new(0),
             host_fs: Cell::new(0),
             guest_fs: Cell::new(0),
+            in_kernel: Cell::new(0),
+            in_guest_word: Cell::new(0),
+            kick_pending: Cell::new(0),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }
@@ -206,6 +227,95 @@ pub fn request_exit(code: i64) {
         s.exit_value.set(code);
         s.exit_requested.set(1);
     });
+}
+
+/// What [`run_guest`] reports when the thread was kicked out of guest code
+/// by [`kick`] (`ZX_TASK_RETCODE_SYSCALL_KILL`).
+pub const KILLED_EXIT_VALUE: i64 = -1024;
+
+/// The signal that kicks a host thread out of guest code.
+pub(crate) const KICK_SIGNAL: libc::c_int = libc::SIGUSR2;
+
+/// Points this thread's GS base at its state block (once per thread).
+fn install_gs(s: &ThreadState) {
+    if !s.gs_installed.get() {
+        let block = s as *const ThreadState as usize;
+        // SAFETY: ARCH_SET_GS only changes this thread's GS base, which
+        // nothing else in the process uses (glibc and Rust use FS); the
+        // block it points to lives as long as the thread.
+        let r = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_GS, block) };
+        assert_eq!(
+            r,
+            0,
+            "arch_prctl(ARCH_SET_GS) failed: {}",
+            std::io::Error::last_os_error()
+        );
+        s.gs_installed.set(true);
+    }
+}
+
+/// Prepares the calling host thread to run guest code and returns its id,
+/// for [`kick`]: from here on a kick is never lost, even one that arrives
+/// before the thread enters the guest.
+pub fn prepare_guest_thread() -> i32 {
+    STATE.with(install_gs);
+    // SAFETY: gettid takes no arguments and cannot fail.
+    unsafe { libc::syscall(libc::SYS_gettid) as i32 }
+}
+
+/// Makes host thread `tid` of this process leave guest code: if it is
+/// running guest code, [`run_guest`] returns `Exited(KILLED_EXIT_VALUE)` at
+/// once; if it is inside a syscall, the syscall finishes first (the handler
+/// decides then). Used when a guest thread or its process is killed while
+/// it may be spinning in user code.
+pub fn kick(tid: i32) {
+    // SAFETY: tgkill only sends a signal to a thread of this very process;
+    // the kick handler ignores it on threads that run no guest code.
+    unsafe {
+        libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, KICK_SIGNAL);
+    }
+}
+
+/// The kick handler: if the interrupted thread was running guest code (not
+/// the emulator), resume it at the exit stub, which restores the host's
+/// stack, registers and FS base and returns from `run_guest`. Touches no
+/// thread-locals (the FS base may be the guest's).
+pub(crate) extern "C" fn handle_kick(
+    _sig: libc::c_int,
+    _info: *mut libc::siginfo_t,
+    ctx: *mut std::ffi::c_void,
+) {
+    let gs: u64;
+    // SAFETY: reads this thread's GS base (FSGSBASE is required anyway).
+    unsafe {
+        std::arch::asm!("rdgsbase {}", out(reg) gs, options(nomem, nostack, preserves_flags))
+    };
+    if gs == 0 {
+        return;
+    }
+    // SAFETY: only this crate sets GS bases, always to the thread's live
+    // state block; the words read sit at the documented offsets.
+    let (in_guest, in_kernel) = unsafe {
+        (
+            std::ptr::read_volatile((gs as usize + IN_GUEST_WORD) as *const u64),
+            std::ptr::read_volatile((gs as usize + IN_KERNEL) as *const u64),
+        )
+    };
+    if in_guest == 0 || in_kernel != 0 {
+        // Not in guest code: leave a note the way into the guest checks (a
+        // thread inside a syscall is told by the dispatcher instead).
+        // SAFETY: as above; the word belongs to this thread's block.
+        unsafe { std::ptr::write_volatile((gs as usize + KICK_PENDING) as *mut u64, 1) };
+        return;
+    }
+    let uc = ctx as *mut libc::ucontext_t;
+    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
+    // handler; changing its RIP makes sigreturn resume the thread in the
+    // exit stub, which needs nothing from the interrupted guest state.
+    unsafe {
+        (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] =
+            zx_hal_leave_guest as *const () as usize as i64
+    };
 }
 
 /// Sets the FS base the guest thread gets back when the current syscall
@@ -263,29 +373,20 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
             !s.in_guest.get(),
             "run_guest called on a thread that is already in guest mode"
         );
-        if !s.gs_installed.get() {
-            let block = s as *const ThreadState as usize;
-            // SAFETY: ARCH_SET_GS only changes this thread's GS base, which
-            // nothing else in the process uses (glibc and Rust use FS); the
-            // block it points to lives as long as the thread.
-            let r = unsafe { libc::syscall(libc::SYS_arch_prctl, ARCH_SET_GS, block) };
-            assert_eq!(
-                r,
-                0,
-                "arch_prctl(ARCH_SET_GS) failed: {}",
-                std::io::Error::last_os_error()
-            );
-            s.gs_installed.set(true);
-        }
+        install_gs(s);
         s.exit_requested.set(0);
+        s.exit_value.set(KILLED_EXIT_VALUE);
         s.entry.set(entry as u64);
+        s.in_kernel.set(1);
         s.in_guest.set(true);
+        s.in_guest_word.set(1);
         // SAFETY: the GS base points at this thread's block (above); the
         // caller vouches for `entry` and `stack` (this function's contract).
         // The assembly saves and restores the callee-saved registers and
         // returns here only through the exit path.
         unsafe { zx_hal_enter_guest(stack, arg1, arg2) };
         s.in_guest.set(false);
+        s.in_guest_word.set(0);
         s.exit_requested.set(0);
         GuestExit::Exited(s.exit_value.get())
     })
@@ -297,6 +398,8 @@ extern "C" {
     /// block's `entry` with `rsp` = `stack`, `rdi` = `arg1`, `rsi` =
     /// `arg2`. Returns when the trampoline finds an exit request.
     fn zx_hal_enter_guest(stack: usize, arg1: u64, arg2: u64);
+    /// Leaves guest mode from wherever the guest was (see `handle_kick`).
+    fn zx_hal_leave_guest();
     /// The syscall trampoline; never called from Rust (its address goes
     /// into the vDSO).
     fn zx_hal_syscall_entry();
@@ -374,6 +477,9 @@ std::arch::global_asm!(
     "xor r14d, r14d",
     "xor r15d, r15d",
     "cld",
+    "mov qword ptr gs:[{in_kernel}], 0",
+    "cmp qword ptr gs:[{kick_pending}], 0",
+    "jne zx_hal_leave_guest",
     "jmp qword ptr gs:[{entry}]",
     ".size zx_hal_enter_guest, . - zx_hal_enter_guest",
     "",
@@ -389,6 +495,7 @@ std::arch::global_asm!(
     "mov qword ptr gs:[{guest_fs}], r10",
     "mov r10, qword ptr gs:[{host_fs}]",
     "wrfsbase r10",
+    "mov qword ptr gs:[{in_kernel}], 1",
     "cld",
     "mov eax, eax",
     "push r11",
@@ -396,6 +503,7 @@ std::arch::global_asm!(
     "call {dispatch}",
     "cmp qword ptr gs:[{exit_requested}], 0",
     "jne 2f",
+    "mov qword ptr gs:[{in_kernel}], 0",
     "mov r10, qword ptr gs:[{guest_fs}]",
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{guest_rsp}]",
@@ -411,6 +519,24 @@ std::arch::global_asm!(
     "pop rbp",
     "ret",
     ".size zx_hal_syscall_entry, . - zx_hal_syscall_entry",
+    "",
+    ".globl zx_hal_leave_guest",
+    ".hidden zx_hal_leave_guest",
+    ".type zx_hal_leave_guest, @function",
+    ".balign 16",
+    "zx_hal_leave_guest:",
+    "mov r10, qword ptr gs:[{host_fs}]",
+    "wrfsbase r10",
+    "mov rsp, qword ptr gs:[{host_rsp}]",
+    "add rsp, 8",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbx",
+    "pop rbp",
+    "ret",
+    ".size zx_hal_leave_guest, . - zx_hal_leave_guest",
     ".popsection",
     host_rsp = const HOST_RSP,
     guest_rsp = const GUEST_RSP,
@@ -418,6 +544,8 @@ std::arch::global_asm!(
     entry = const ENTRY,
     host_fs = const HOST_FS,
     guest_fs = const GUEST_FS,
+    in_kernel = const IN_KERNEL,
+    kick_pending = const KICK_PENDING,
     dispatch = sym zx_hal_dispatch,
 );
 

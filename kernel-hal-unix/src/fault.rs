@@ -415,13 +415,30 @@ fn chain_to_previous(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     }
 }
 
+/// Installs the handler of the signal that kicks threads out of guest code.
+fn install_kick_handler() -> HalResult {
+    // SAFETY: a zeroed sigaction is a valid "no flags, empty mask" value.
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    let handler: extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) =
+        crate::context::handle_kick;
+    action.sa_sigaction = handler as usize;
+    action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_RESTART;
+    // SAFETY: installs a handler for a signal nothing else in this process
+    // uses; the handler only reads this thread's state block.
+    let r = unsafe { libc::sigaction(crate::context::KICK_SIGNAL, &action, std::ptr::null_mut()) };
+    if r != 0 {
+        return Err(HalError::Host(crate::sys::errno()));
+    }
+    Ok(())
+}
+
 /// Installs the SIGSEGV/SIGBUS handler, once per process. Later calls do
 /// nothing.
 pub fn install_fault_handlers() -> HalResult {
     static INSTALL: Once = Once::new();
     static RESULT: OnceLock<HalResult> = OnceLock::new();
     INSTALL.call_once(|| {
-        let r = install_once();
+        let r = install_once().and_then(|()| install_kick_handler());
         let _ = RESULT.set(r);
     });
     RESULT
@@ -445,6 +462,10 @@ fn install_once() -> HalResult {
     let handler: extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) = handle_fault_signal;
     action.sa_sigaction = handler as usize;
     action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+    // A kick must not cut a fault resolution short (it may hold the address
+    // space lock): it is held back until the fault handler returns.
+    // SAFETY: `sa_mask` is a plain sigset_t owned by `action`.
+    unsafe { libc::sigaddset(&mut action.sa_mask, crate::context::KICK_SIGNAL) };
     for &sig in &signals {
         // SAFETY: `action` is fully initialised with an `extern "C"`
         // three-argument handler, matching SA_SIGINFO.

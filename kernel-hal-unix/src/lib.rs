@@ -55,8 +55,8 @@ mod runs;
 mod sys;
 
 pub use context::{
-    guest_fs, in_guest_mode, request_exit, run_guest, set_guest_fs, set_syscall_handler,
-    syscall_entry_address, GuestExit, SyscallHandler,
+    guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit, run_guest, set_guest_fs,
+    set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler, KILLED_EXIT_VALUE,
 };
 pub use fault::{
     ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,

@@ -42,7 +42,13 @@ fn spawn(
         .name(name)
         .spawn(move || {
             zircon_syscall::set_current(Some(process), Some(thread.clone()));
-            let _ = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+            let tid = kernel_hal_unix::prepare_guest_thread();
+            thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
+            // A kill that came before the kicker was set must still stop us.
+            if thread.state() != zircon_object::task::ThreadState::Dead {
+                let _ = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+            }
+            thread.clear_kicker();
             zircon_syscall::set_current(None, None);
             thread.exit();
         })

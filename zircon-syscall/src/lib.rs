@@ -32,7 +32,7 @@ mod user;
 mod vmar;
 mod vmo;
 
-pub use misc::monotonic_now;
+pub use misc::{monotonic_now, set_debug_sink};
 pub use thread::{set_fs_setter, set_thread_spawner, FsSetter, ThreadSpawner};
 pub use user::{UserInPtr, UserOutPtr};
 

@@ -30,11 +30,26 @@ pub fn num_cpus() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Receives `zx_debug_write` output instead of stdout.
+pub type DebugSink = fn(&[u8]);
+
+/// Where `zx_debug_write` output goes instead of stdout, if set.
+static DEBUG_SINK: std::sync::RwLock<Option<DebugSink>> = std::sync::RwLock::new(None);
+
+/// Sends `zx_debug_write` output to `sink` (None: the runner's stdout).
+pub fn set_debug_sink(sink: Option<DebugSink>) {
+    *DEBUG_SINK.write().unwrap() = sink;
+}
+
 impl Syscall {
     /// `zx_debug_write`: prints up to 256 bytes on the runner's stdout.
     pub fn debug_write(&self, buf: usize, len: usize) -> ZxResult {
         let len = len.min(MAX_DEBUG_WRITE);
         let bytes = read_bytes(self.aspace(), buf, len)?;
+        if let Some(sink) = *DEBUG_SINK.read().unwrap() {
+            sink(&bytes);
+            return Ok(());
+        }
         let mut out = std::io::stdout().lock();
         out.write_all(&bytes).map_err(|_| ZxError::IO)?;
         out.flush().map_err(|_| ZxError::IO)

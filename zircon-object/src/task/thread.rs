@@ -31,6 +31,17 @@ pub struct Thread {
     blocked: AtomicU32,
     /// While blocked: what to wake if the thread is killed.
     waiter: Mutex<Option<std::sync::Weak<crate::object::Waiter>>>,
+    /// While running guest code: how to stop it at once if it is killed.
+    kicker: Mutex<Option<Kicker>>,
+}
+
+/// Stops a host thread's guest code (set by the embedder).
+pub struct Kicker(Box<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Kicker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kicker")
+    }
 }
 
 /// `ZX_THREAD_STATE_BLOCKED_*` reasons.
@@ -100,6 +111,7 @@ impl Thread {
             state: Mutex::new(ThreadState::New),
             blocked: AtomicU32::new(0),
             waiter: Mutex::new(None),
+            kicker: Mutex::new(None),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -114,6 +126,18 @@ impl Thread {
     /// Returns the state.
     pub fn state(&self) -> ThreadState {
         *self.state.lock().unwrap()
+    }
+
+    /// Registers how to stop this thread's guest code when it is killed (the
+    /// embedder's host thread calls this before running guest code, and
+    /// [`Thread::clear_kicker`] after).
+    pub fn set_kicker(&self, kick: Box<dyn Fn() + Send + Sync>) {
+        *self.kicker.lock().unwrap() = Some(Kicker(kick));
+    }
+
+    /// Forgets the kicker (the host thread no longer runs guest code).
+    pub fn clear_kicker(&self) {
+        *self.kicker.lock().unwrap() = None;
     }
 
     /// Returns the `ZX_THREAD_STATE_*` value `ZX_INFO_THREAD` reports: a
@@ -169,6 +193,10 @@ impl Thread {
             .and_then(|w| w.upgrade())
         {
             w.kill();
+        }
+        // Guest code spinning in user mode stops at once.
+        if let Some(Kicker(kick)) = self.kicker.lock().unwrap().as_ref() {
+            kick();
         }
         self.base.signal_change(0, signals::TASK_TERMINATED);
         true
