@@ -70,7 +70,12 @@ pub fn current_thread() -> Option<Arc<Thread>> {
 }
 
 fn current_thread_dead() -> bool {
-    current_thread().is_some_and(|t| t.state() == zircon_object::task::ThreadState::Dead)
+    CURRENT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .and_then(|(_, t)| t.as_ref())
+            .is_some_and(|t| t.is_dead())
+    })
 }
 
 /// What the caller of [`dispatch`] must do after a syscall.

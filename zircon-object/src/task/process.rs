@@ -27,6 +27,8 @@ pub struct Process {
     state: Mutex<ProcessState>,
     vdso_base: std::sync::OnceLock<usize>,
     threads: Mutex<Vec<std::sync::Weak<crate::task::Thread>>>,
+    /// Mirrors `PROCESS_FLAG_EXITED` for the syscall fast path (no lock).
+    exited: std::sync::atomic::AtomicBool,
     futexes: crate::task::futex::FutexTable,
 }
 
@@ -59,6 +61,7 @@ impl Process {
             state: Mutex::new(ProcessState::default()),
             vdso_base: std::sync::OnceLock::new(),
             threads: Mutex::new(Vec::new()),
+            exited: std::sync::atomic::AtomicBool::new(false),
             futexes: Default::default(),
         });
         job.add_process(&p)?;
@@ -116,7 +119,7 @@ impl Process {
 
     /// Returns whether the process has exited.
     pub fn is_exited(&self) -> bool {
-        self.state().flags & PROCESS_FLAG_EXITED != 0
+        self.exited.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Records where the loader mapped the vDSO (once).
@@ -185,6 +188,7 @@ impl Process {
             }
             st.flags |= PROCESS_FLAG_EXITED;
             st.return_code = code;
+            self.exited.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         let dropped = self.handles().clear();
         drop(dropped);

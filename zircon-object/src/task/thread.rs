@@ -33,6 +33,8 @@ pub struct Thread {
     waiter: Mutex<Option<std::sync::Weak<crate::object::Waiter>>>,
     /// While running guest code: how to stop it at once if it is killed.
     kicker: Mutex<Option<Kicker>>,
+    /// Mirrors `state == Dead` for the syscall fast path (no lock).
+    dead: std::sync::atomic::AtomicBool,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -112,6 +114,7 @@ impl Thread {
             blocked: AtomicU32::new(0),
             waiter: Mutex::new(None),
             kicker: Mutex::new(None),
+            dead: std::sync::atomic::AtomicBool::new(false),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -121,6 +124,11 @@ impl Thread {
     /// Returns the process.
     pub fn process(&self) -> Option<Arc<Process>> {
         self.process.upgrade()
+    }
+
+    /// Returns whether the thread is dead, without taking a lock.
+    pub fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::SeqCst)
     }
 
     /// Returns the state.
@@ -184,6 +192,7 @@ impl Thread {
                 return false;
             }
             *st = ThreadState::Dead;
+            self.dead.store(true, Ordering::SeqCst);
         }
         if let Some(w) = self
             .waiter
