@@ -63,10 +63,14 @@ pub fn install() {
     zircon_syscall::set_fs_setter(kernel_hal_unix::set_guest_fs);
 }
 
-/// Loads `image` as a new process in a fresh root job, runs it until it
-/// ends (its last thread exits, or a thread calls `zx_process_exit`) and
-/// returns its return code.
-pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, LoadError> {
+/// Loads `image` as a new process in a fresh root job and starts its first
+/// thread; returns the running process (wait for `ZX_TASK_TERMINATED` on it,
+/// or use [`run_program`]).
+pub fn start_program(
+    name: &str,
+    image: &[u8],
+    args: &[String],
+) -> Result<Arc<Process>, LoadError> {
     let hal = kernel_hal_unix::global_hal();
     install();
     let job = Job::root();
@@ -94,11 +98,23 @@ pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, Loa
         p.bootstrap as u64,
         p.vdso_base as u64,
     )?;
-    // Block until the process is gone.
+    Ok(process)
+}
+
+/// Blocks until `process` has terminated; returns its return code.
+pub fn wait_for_exit(process: &Arc<Process>) -> i64 {
     let waiter = Waiter::new();
     while process.base().add_waiter(&waiter) & signals::TASK_TERMINATED == 0 {
         waiter.sleep(None);
     }
     process.base().remove_waiter(&waiter);
-    Ok(process.state().return_code)
+    process.state().return_code
+}
+
+/// Loads `image` as a new process in a fresh root job, runs it until it
+/// ends (its last thread exits, or a thread calls `zx_process_exit`) and
+/// returns its return code.
+pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, LoadError> {
+    let process = start_program(name, image, args)?;
+    Ok(wait_for_exit(&process))
 }
