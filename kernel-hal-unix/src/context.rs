@@ -75,6 +75,9 @@ use std::mem::offset_of;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
+use kernel_hal::cpu::USER_RFLAGS;
+use kernel_hal::{CpuException, GeneralRegs};
+
 /// `ZX_ERR_INTERNAL`, returned to the guest when the handler panics.
 const ZX_ERR_INTERNAL: i64 = -1;
 /// `ZX_ERR_BAD_SYSCALL`, returned to the guest when no handler is set.
@@ -94,14 +97,19 @@ pub type SyscallHandler = fn(num: u32, args: [u64; 6], guest_rsp: usize) -> u64;
 /// Why [`run_guest`] returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GuestExit {
-    /// The syscall handler called [`request_exit`] with this code.
+    /// The syscall handler called [`request_exit`] with this code (or the
+    /// thread was kicked: [`KILLED_EXIT_VALUE`]).
     Exited(i64),
+    /// Guest code raised an exception the emulator could not resolve; the
+    /// thread's registers at that point come with it. [`resume_guest`]
+    /// continues from (possibly changed) registers.
+    Exception(CpuException, GeneralRegs),
 }
 
 /// The per-thread block the assembly reaches through the GS base. See the
 /// module documentation for the layout. Every field is a `Cell`, so the
 /// assembly may write it while Rust code holds a shared reference.
-#[repr(C)]
+#[repr(C, align(64))]
 struct ThreadState {
     /// The guest's `rsp` at its last syscall (pointing at the return
     /// address).
@@ -130,11 +138,43 @@ struct ThreadState {
     /// Set by the kick handler when it cannot redirect the thread right
     /// away (it was not in guest code); the way into the guest checks it.
     kick_pending: Cell<u64>,
+    /// The Syscall User Dispatch selector (its low byte): `SUD_BLOCK` while
+    /// guest code runs, so a `syscall` instruction there traps with SIGSYS
+    /// instead of reaching Linux; `SUD_ALLOW` while host code runs.
+    selector: Cell<u64>,
+    /// Why the thread last left guest code: `EXIT_BY_REQUEST` (a syscall
+    /// asked, or a kick) or `EXIT_BY_EXCEPTION` (a signal handler captured
+    /// an exception into `regs`/`exception`).
+    exit_kind: Cell<u64>,
+    /// The guest's registers at its last exception; loaded by the resume
+    /// path.
+    regs: Cell<GeneralRegs>,
+    /// The guest's FPU/SSE state (FXSAVE layout) at its last exception;
+    /// loaded by the resume path.
+    fx: FxArea,
+    /// The exception captured by a signal handler.
+    exception: Cell<Option<CpuException>>,
     /// Whether the thread is inside [`run_guest`].
     in_guest: Cell<bool>,
     /// Whether the GS base already points at this block.
     gs_installed: Cell<bool>,
 }
+
+/// A 512-byte FXSAVE area (16-byte aligned, as FXSAVE/FXRSTOR require).
+#[repr(C, align(16))]
+struct FxArea(Cell<[u8; 512]>);
+
+/// `exit_kind`: the thread left because a syscall asked or it was kicked.
+const EXIT_BY_REQUEST: u64 = 0;
+/// `exit_kind`: the thread left because of an exception.
+const EXIT_BY_EXCEPTION: u64 = 1;
+
+/// Selector value that lets syscalls through (`SYSCALL_DISPATCH_FILTER_ALLOW`).
+pub(crate) const SUD_ALLOW: u8 = 0;
+/// Selector value that traps syscalls (`SYSCALL_DISPATCH_FILTER_BLOCK`);
+/// the assembly writes it as the literal 1.
+#[allow(dead_code)]
+pub(crate) const SUD_BLOCK: u8 = 1;
 
 const GUEST_RSP: usize = offset_of!(ThreadState, guest_rsp);
 const HOST_RSP: usize = offset_of!(ThreadState, host_rsp);
@@ -150,6 +190,29 @@ pub(crate) const IN_KERNEL: usize = offset_of!(ThreadState, in_kernel);
 pub(crate) const IN_GUEST_WORD: usize = offset_of!(ThreadState, in_guest_word);
 /// Offset of the pending-kick word (used by the kick handler).
 pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
+/// Offset of the Syscall User Dispatch selector byte.
+pub(crate) const SELECTOR: usize = offset_of!(ThreadState, selector);
+const REGS: usize = offset_of!(ThreadState, regs);
+const FX: usize = offset_of!(ThreadState, fx);
+const R_RAX: usize = REGS + offset_of!(GeneralRegs, rax);
+const R_RBX: usize = REGS + offset_of!(GeneralRegs, rbx);
+const R_RCX: usize = REGS + offset_of!(GeneralRegs, rcx);
+const R_RDX: usize = REGS + offset_of!(GeneralRegs, rdx);
+const R_RSI: usize = REGS + offset_of!(GeneralRegs, rsi);
+const R_RDI: usize = REGS + offset_of!(GeneralRegs, rdi);
+const R_RBP: usize = REGS + offset_of!(GeneralRegs, rbp);
+const R_RSP: usize = REGS + offset_of!(GeneralRegs, rsp);
+const R_R8: usize = REGS + offset_of!(GeneralRegs, r8);
+const R_R9: usize = REGS + offset_of!(GeneralRegs, r9);
+const R_R10: usize = REGS + offset_of!(GeneralRegs, r10);
+const R_R11: usize = REGS + offset_of!(GeneralRegs, r11);
+const R_R12: usize = REGS + offset_of!(GeneralRegs, r12);
+const R_R13: usize = REGS + offset_of!(GeneralRegs, r13);
+const R_R14: usize = REGS + offset_of!(GeneralRegs, r14);
+const R_R15: usize = REGS + offset_of!(GeneralRegs, r15);
+const R_RIP: usize = REGS + offset_of!(GeneralRegs, rip);
+const R_RFLAGS: usize = REGS + offset_of!(GeneralRegs, rflags);
+const _: () = assert!(FX.is_multiple_of(16) && std::mem::align_of::<ThreadState>() >= 16);
 
 // The documented layout.
 const _: () = assert!(
@@ -180,6 +243,32 @@ thread_local! {
             in_kernel: Cell::new(0),
             in_guest_word: Cell::new(0),
             kick_pending: Cell::new(0),
+            selector: Cell::new(SUD_ALLOW as u64),
+            exit_kind: Cell::new(EXIT_BY_REQUEST),
+            regs: Cell::new(GeneralRegs {
+                rax: 0,
+                rbx: 0,
+                rcx: 0,
+                rdx: 0,
+                rsi: 0,
+                rdi: 0,
+                rbp: 0,
+                rsp: 0,
+                r8: 0,
+                r9: 0,
+                r10: 0,
+                r11: 0,
+                r12: 0,
+                r13: 0,
+                r14: 0,
+                r15: 0,
+                rip: 0,
+                rflags: 0,
+                fs_base: 0,
+                gs_base: 0,
+            }),
+            fx: FxArea(Cell::new([0; 512])),
+            exception: Cell::new(None),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }
@@ -236,9 +325,49 @@ pub const KILLED_EXIT_VALUE: i64 = -1024;
 /// The signal that kicks a host thread out of guest code.
 pub(crate) const KICK_SIGNAL: libc::c_int = libc::SIGUSR2;
 
-/// Points this thread's GS base at its state block (once per thread).
+/// `prctl` option that turns Syscall User Dispatch on or off
+/// (`<linux/prctl.h>`).
+const PR_SET_SYSCALL_USER_DISPATCH: libc::c_int = 59;
+/// ... on, with a selector (`PR_SYS_DISPATCH_ON`).
+const PR_SYS_DISPATCH_ON: libc::c_ulong = 1;
+
+/// Turns on Syscall User Dispatch for the calling thread with `selector`
+/// as its selector byte: from now on a `syscall` instruction executed while
+/// the byte is `SUD_BLOCK` raises SIGSYS instead of reaching Linux
+/// (DESIGN.md decision 7). Syscalls from inside the given range always
+/// pass: it is the C library's signal-return trampoline, which every
+/// handler returns through while the selector may still say "block".
+fn enable_syscall_trap(selector: &Cell<u64>) {
+    let Some((start, len)) = crate::fault::sigreturn_range() else {
+        log::warn!("kernel-hal-unix: no signal-return trampoline known; raw guest syscalls are not trapped");
+        return;
+    };
+    // SAFETY: the selector byte lives in this thread's state block, which
+    // lives as long as the thread; the kernel only reads it on syscalls
+    // this thread makes.
+    let r = unsafe {
+        libc::prctl(
+            PR_SET_SYSCALL_USER_DISPATCH,
+            PR_SYS_DISPATCH_ON,
+            start as libc::c_ulong,
+            len as libc::c_ulong,
+            selector.as_ptr() as usize as libc::c_ulong,
+        )
+    };
+    if r != 0 {
+        log::warn!(
+            "kernel-hal-unix: Syscall User Dispatch unavailable ({}); raw guest syscalls are not trapped",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// Points this thread's GS base at its state block and arms the syscall
+/// trap (once per thread).
 fn install_gs(s: &ThreadState) {
     if !s.gs_installed.get() {
+        s.selector.set(SUD_ALLOW as u64);
+        enable_syscall_trap(&s.selector);
         let block = s as *const ThreadState as usize;
         // SAFETY: ARCH_SET_GS only changes this thread's GS base, which
         // nothing else in the process uses (glibc and Rust use FS); the
@@ -367,6 +496,43 @@ pub fn in_guest_mode() -> bool {
 /// Panics if the thread is already in guest mode (called from inside a
 /// syscall handler), or if the GS base cannot be set.
 pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> GuestExit {
+    // SAFETY: the caller vouches for `entry` and `stack` (this function's
+    // contract); the assembly saves and restores the host's callee-saved
+    // registers and returns only through the exit paths.
+    in_guest_mode_while(|s| {
+        s.entry.set(entry as u64);
+        // SAFETY: as above.
+        unsafe { zx_hal_enter_guest(stack, arg1, arg2) }
+    })
+}
+
+/// Resumes guest code after an exception, with every general register
+/// (and the FS base) taken from `regs` and the FPU/SSE state the thread
+/// had at the exception; returns like [`run_guest`]. Only the status and
+/// direction flags of `regs.rflags` are used ([`USER_RFLAGS`]); `gs_base`
+/// is ignored (the GS base belongs to the emulator).
+///
+/// # Safety
+///
+/// As for [`run_guest`]: `regs.rip` must be guest code and the caller
+/// answers for what it does. The thread must have come back from guest
+/// code with [`GuestExit::Exception`] before (that is where the FPU state
+/// comes from).
+pub unsafe fn resume_guest(regs: &GeneralRegs) -> GuestExit {
+    let mut r = *regs;
+    r.rflags = (r.rflags & USER_RFLAGS) | 0x2;
+    in_guest_mode_while(|s| {
+        s.regs.set(r);
+        // SAFETY: the caller vouches for the registers (this function's
+        // contract); the assembly saves and restores the host's
+        // callee-saved registers and returns only through the exit paths.
+        unsafe { zx_hal_resume_guest() }
+    })
+}
+
+/// Runs `enter` (one of the assembly entries) in guest mode and turns the
+/// way the thread came back into a [`GuestExit`].
+fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
     crate::fault::ensure_alt_stack();
     STATE.with(|s| {
         assert!(
@@ -376,20 +542,138 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
         install_gs(s);
         s.exit_requested.set(0);
         s.exit_value.set(KILLED_EXIT_VALUE);
-        s.entry.set(entry as u64);
+        s.exit_kind.set(EXIT_BY_REQUEST);
         s.in_kernel.set(1);
         s.in_guest.set(true);
         s.in_guest_word.set(1);
-        // SAFETY: the GS base points at this thread's block (above); the
-        // caller vouches for `entry` and `stack` (this function's contract).
-        // The assembly saves and restores the callee-saved registers and
-        // returns here only through the exit path.
-        unsafe { zx_hal_enter_guest(stack, arg1, arg2) };
+        enter(s);
         s.in_guest.set(false);
         s.in_guest_word.set(0);
         s.exit_requested.set(0);
-        GuestExit::Exited(s.exit_value.get())
+        s.selector.set(SUD_ALLOW as u64);
+        match (s.exit_kind.replace(EXIT_BY_REQUEST), s.exception.take()) {
+            (EXIT_BY_EXCEPTION, Some(e)) => GuestExit::Exception(e, s.regs.get()),
+            _ => GuestExit::Exited(s.exit_value.get()),
+        }
     })
+}
+
+/// What a signal handler knows about the interrupted thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interrupted {
+    /// The thread runs no guest code, or was inside the emulator.
+    Host,
+    /// The thread was running guest code.
+    Guest,
+}
+
+/// Reads this thread's state block through the GS base without touching
+/// thread-local storage (the FS base may be the guest's); None if the
+/// thread never ran guest code.
+fn block_ptr() -> Option<usize> {
+    let gs: u64;
+    // SAFETY: reads this thread's GS base (FSGSBASE is required anyway).
+    unsafe {
+        std::arch::asm!("rdgsbase {}", out(reg) gs, options(nomem, nostack, preserves_flags))
+    };
+    (gs != 0).then_some(gs as usize)
+}
+
+/// Tells whether the interrupted code was guest code, and lets the handler
+/// make syscalls: returns the selector to put back with
+/// [`leave_signal_handler`]. Touches no thread-local storage.
+pub(crate) fn enter_signal_handler() -> (Interrupted, u8) {
+    let Some(gs) = block_ptr() else {
+        return (Interrupted::Host, SUD_ALLOW);
+    };
+    // SAFETY: only this crate sets GS bases, always to the thread's live
+    // state block; the words read and written sit at the documented
+    // offsets and belong to this thread.
+    unsafe {
+        let in_guest = std::ptr::read_volatile((gs + IN_GUEST_WORD) as *const u64);
+        let in_kernel = std::ptr::read_volatile((gs + IN_KERNEL) as *const u64);
+        let sel = std::ptr::read_volatile((gs + SELECTOR) as *const u8);
+        std::ptr::write_volatile((gs + SELECTOR) as *mut u8, SUD_ALLOW);
+        let who = if in_guest != 0 && in_kernel == 0 {
+            Interrupted::Guest
+        } else {
+            Interrupted::Host
+        };
+        (who, sel)
+    }
+}
+
+/// Puts back the selector [`enter_signal_handler`] returned, right before
+/// the handler returns (the kernel's `rt_sigreturn` is always let through;
+/// see [`enable_syscall_trap`]).
+pub(crate) fn leave_signal_handler(selector: u8) {
+    if let Some(gs) = block_ptr() {
+        // SAFETY: as in `enter_signal_handler`.
+        unsafe { std::ptr::write_volatile((gs + SELECTOR) as *mut u8, selector) };
+    }
+}
+
+/// Called by a signal handler that interrupted guest code with an exception
+/// it cannot resolve: saves the guest's registers (with `guest_fs` as the FS
+/// base) and FPU state in the thread's block, records `exception`, and
+/// makes the handler return into the exit stub, which leaves guest mode;
+/// [`run_guest`] then returns [`GuestExit::Exception`]. The FPU control
+/// state the host resumes with is reset to the ABI's defaults.
+///
+/// Must be called with the host's FS base loaded (thread-locals usable).
+pub(crate) fn capture_guest_exception(
+    ctx: *mut std::ffi::c_void,
+    exception: CpuException,
+    guest_fs: u64,
+) {
+    let uc = ctx.cast::<libc::ucontext_t>();
+    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
+    // handler, valid until the handler returns; nothing else references it.
+    let uc = unsafe { &mut *uc };
+    let g = &mut uc.uc_mcontext.gregs;
+    let r = |i: libc::c_int| g[i as usize] as u64;
+    let regs = GeneralRegs {
+        rax: r(libc::REG_RAX),
+        rbx: r(libc::REG_RBX),
+        rcx: r(libc::REG_RCX),
+        rdx: r(libc::REG_RDX),
+        rsi: r(libc::REG_RSI),
+        rdi: r(libc::REG_RDI),
+        rbp: r(libc::REG_RBP),
+        rsp: r(libc::REG_RSP),
+        r8: r(libc::REG_R8),
+        r9: r(libc::REG_R9),
+        r10: r(libc::REG_R10),
+        r11: r(libc::REG_R11),
+        r12: r(libc::REG_R12),
+        r13: r(libc::REG_R13),
+        r14: r(libc::REG_R14),
+        r15: r(libc::REG_R15),
+        rip: r(libc::REG_RIP),
+        rflags: r(libc::REG_EFL),
+        fs_base: guest_fs,
+        gs_base: 0,
+    };
+    STATE.with(|s| {
+        s.regs.set(regs);
+        s.exception.set(Some(exception));
+        s.exit_kind.set(EXIT_BY_EXCEPTION);
+        if !uc.uc_mcontext.fpregs.is_null() {
+            // SAFETY: `fpregs` points at the FXSAVE-format area of the same
+            // signal frame (512 bytes, `_libc_fpstate`).
+            let fp = unsafe { &mut *uc.uc_mcontext.fpregs };
+            // SAFETY: `_libc_fpstate` is exactly the 512-byte FXSAVE image.
+            let bytes: [u8; 512] = unsafe { std::mem::transmute_copy(fp) };
+            s.fx.0.set(bytes);
+            // The host continues with the ABI's control state.
+            fp.cwd = 0x037f;
+            fp.mxcsr = 0x1f80;
+        }
+    });
+    // Host code runs next: clear the direction, trap and alignment-check
+    // flags the guest may have set.
+    g[libc::REG_EFL as usize] &= !(0x400 | 0x100 | 0x4_0000);
+    g[libc::REG_RIP as usize] = zx_hal_leave_guest as *const () as usize as i64;
 }
 
 extern "C" {
@@ -398,6 +682,9 @@ extern "C" {
     /// block's `entry` with `rsp` = `stack`, `rdi` = `arg1`, `rsi` =
     /// `arg2`. Returns when the trampoline finds an exit request.
     fn zx_hal_enter_guest(stack: usize, arg1: u64, arg2: u64);
+    /// Like `zx_hal_enter_guest`, but loads every general register, the
+    /// FS base and the FPU state from the state block.
+    fn zx_hal_resume_guest();
     /// Leaves guest mode from wherever the guest was (see `handle_kick`).
     fn zx_hal_leave_guest();
     /// The syscall trampoline; never called from Rust (its address goes
@@ -478,16 +765,62 @@ std::arch::global_asm!(
     "xor r15d, r15d",
     "cld",
     "mov qword ptr gs:[{in_kernel}], 0",
+    "mov byte ptr gs:[{selector}], 1",
     "cmp qword ptr gs:[{kick_pending}], 0",
     "jne zx_hal_leave_guest",
     "jmp qword ptr gs:[{entry}]",
     ".size zx_hal_enter_guest, . - zx_hal_enter_guest",
+    "",
+    ".globl zx_hal_resume_guest",
+    ".hidden zx_hal_resume_guest",
+    ".type zx_hal_resume_guest, @function",
+    ".balign 16",
+    "zx_hal_resume_guest:",
+    "push rbp",
+    "push rbx",
+    "push r12",
+    "push r13",
+    "push r14",
+    "push r15",
+    "sub rsp, 8",
+    "mov qword ptr gs:[{host_rsp}], rsp",
+    "rdfsbase rax",
+    "mov qword ptr gs:[{host_fs}], rax",
+    "fxrstor64 gs:[{fx}]",
+    "mov rax, qword ptr gs:[{r_fs}]",
+    "mov qword ptr gs:[{guest_fs}], rax",
+    "wrfsbase rax",
+    "mov qword ptr gs:[{in_kernel}], 0",
+    "mov byte ptr gs:[{selector}], 1",
+    "cmp qword ptr gs:[{kick_pending}], 0",
+    "jne zx_hal_leave_guest",
+    "push qword ptr gs:[{r_rflags}]",
+    "popfq",
+    "mov rax, qword ptr gs:[{r_rax}]",
+    "mov rbx, qword ptr gs:[{r_rbx}]",
+    "mov rcx, qword ptr gs:[{r_rcx}]",
+    "mov rdx, qword ptr gs:[{r_rdx}]",
+    "mov rsi, qword ptr gs:[{r_rsi}]",
+    "mov rdi, qword ptr gs:[{r_rdi}]",
+    "mov rbp, qword ptr gs:[{r_rbp}]",
+    "mov r8, qword ptr gs:[{r_r8}]",
+    "mov r9, qword ptr gs:[{r_r9}]",
+    "mov r10, qword ptr gs:[{r_r10}]",
+    "mov r11, qword ptr gs:[{r_r11}]",
+    "mov r12, qword ptr gs:[{r_r12}]",
+    "mov r13, qword ptr gs:[{r_r13}]",
+    "mov r14, qword ptr gs:[{r_r14}]",
+    "mov r15, qword ptr gs:[{r_r15}]",
+    "mov rsp, qword ptr gs:[{r_rsp}]",
+    "jmp qword ptr gs:[{r_rip}]",
+    ".size zx_hal_resume_guest, . - zx_hal_resume_guest",
     "",
     ".globl zx_hal_syscall_entry",
     ".hidden zx_hal_syscall_entry",
     ".type zx_hal_syscall_entry, @function",
     ".balign 16",
     "zx_hal_syscall_entry:",
+    "mov byte ptr gs:[{selector}], 0",
     "mov r11, rsp",
     "mov qword ptr gs:[{guest_rsp}], rsp",
     "mov rsp, qword ptr gs:[{host_rsp}]",
@@ -507,6 +840,7 @@ std::arch::global_asm!(
     "mov r10, qword ptr gs:[{guest_fs}]",
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{guest_rsp}]",
+    "mov byte ptr gs:[{selector}], 1",
     "ret",
     "2:",
     "mov rsp, qword ptr gs:[{host_rsp}]",
@@ -525,6 +859,7 @@ std::arch::global_asm!(
     ".type zx_hal_leave_guest, @function",
     ".balign 16",
     "zx_hal_leave_guest:",
+    "mov byte ptr gs:[{selector}], 0",
     "mov r10, qword ptr gs:[{host_fs}]",
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{host_rsp}]",
@@ -546,6 +881,27 @@ std::arch::global_asm!(
     guest_fs = const GUEST_FS,
     in_kernel = const IN_KERNEL,
     kick_pending = const KICK_PENDING,
+    selector = const SELECTOR,
+    fx = const FX,
+    r_rax = const R_RAX,
+    r_rbx = const R_RBX,
+    r_rcx = const R_RCX,
+    r_rdx = const R_RDX,
+    r_rsi = const R_RSI,
+    r_rdi = const R_RDI,
+    r_rbp = const R_RBP,
+    r_rsp = const R_RSP,
+    r_r8 = const R_R8,
+    r_r9 = const R_R9,
+    r_r10 = const R_R10,
+    r_r11 = const R_R11,
+    r_r12 = const R_R12,
+    r_r13 = const R_R13,
+    r_r14 = const R_R14,
+    r_r15 = const R_R15,
+    r_rip = const R_RIP,
+    r_rflags = const R_RFLAGS,
+    r_fs = const REGS + offset_of!(GeneralRegs, fs_base),
     dispatch = sym zx_hal_dispatch,
 );
 

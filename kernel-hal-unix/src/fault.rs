@@ -53,9 +53,14 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once, OnceLock, PoisonError, RwLock, Weak};
 
-use kernel_hal::{FaultError, FaultResolver, HalError, HalResult, PageFaultAccess, VirtAddr};
+use kernel_hal::{
+    CpuException, ExceptionKind, FaultError, FaultResolver, HalError, HalResult, PageFaultAccess,
+    VirtAddr,
+};
 use libc::{c_int, c_void};
 
+use crate::context::Interrupted;
+use crate::context::{capture_guest_exception, enter_signal_handler, leave_signal_handler};
 use crate::page_table::{window_slot, MAX_WINDOWS};
 use crate::sys;
 
@@ -67,8 +72,36 @@ static RESOLVERS: [RwLock<Option<Weak<dyn FaultResolver>>>; MAX_WINDOWS] =
 /// Faults resolved by a resolver since the process started.
 static RESOLVED_FAULTS: AtomicU64 = AtomicU64::new(0);
 
-/// The SIGSEGV and SIGBUS actions that were installed before ours.
-static PREVIOUS_ACTIONS: OnceLock<[PreviousAction; 2]> = OnceLock::new();
+/// The signals the handler takes: faults, bad instructions, traps, and
+/// the SIGSYS of a trapped raw syscall.
+const HANDLED_SIGNALS: [c_int; 6] = [
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGILL,
+    libc::SIGTRAP,
+    libc::SIGFPE,
+    libc::SIGSYS,
+];
+
+/// The actions of [`HANDLED_SIGNALS`] that were installed before ours.
+static PREVIOUS_ACTIONS: OnceLock<[PreviousAction; 6]> = OnceLock::new();
+
+/// The C library's signal-return trampoline (`sa_restorer`), which must
+/// stay able to make its `rt_sigreturn` syscall while guest code has
+/// syscalls blocked.
+static SIGRETURN: OnceLock<usize> = OnceLock::new();
+
+/// `si_code` of a SIGSYS raised by Syscall User Dispatch.
+const SYS_USER_DISPATCH: c_int = 2;
+/// `si_code` the kernel uses for a fault without an address (#GP) or for
+/// `int3`.
+const SI_KERNEL: c_int = 0x80;
+
+/// Returns the address range Syscall User Dispatch must always let through
+/// (the signal-return trampoline), once the handlers are installed.
+pub(crate) fn sigreturn_range() -> Option<(usize, usize)> {
+    SIGRETURN.get().map(|&a| (a, 16))
+}
 
 /// Size of an alternate signal stack, without its guard page. The resolver
 /// runs the kernel's VM code on it, so it is generous; it is only committed
@@ -186,17 +219,6 @@ pub struct UnresolvedFault {
     pub pc: usize,
 }
 
-/// Turns an unresolved guest fault into a Zircon exception on the faulting
-/// thread (`ZX_EXCP_FATAL_PAGE_FAULT`). Returns whether it was delivered, in
-/// which case the handler resumes the thread at wherever the exception
-/// machinery redirected it.
-///
-/// Not implemented yet: exceptions are a later issue, so this reports
-/// "not delivered" and the process dies of the fault.
-fn deliver_guest_exception(_fault: &UnresolvedFault) -> bool {
-    false
-}
-
 /// What the handler decided.
 enum Outcome {
     /// Resolved: retry the instruction.
@@ -238,10 +260,13 @@ fn resolve(sig: c_int, si_code: c_int, addr: usize, access: PageFaultAccess) -> 
 
 /// Returns the name of a fault signal.
 fn signal_name(sig: c_int) -> &'static str {
-    if sig == libc::SIGBUS {
-        "SIGBUS"
-    } else {
-        "SIGSEGV"
+    match sig {
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGSYS => "SIGSYS",
+        _ => "SIGSEGV",
     }
 }
 
@@ -251,11 +276,24 @@ fn signal_name(sig: c_int) -> &'static str {
 /// restored on the way out).
 extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     let saved = switch_to_host_fs();
-    handle_fault_signal_inner(sig, info, ctx);
+    let (who, selector) = enter_signal_handler();
+    let guest_fs = saved.unwrap_or_else(current_fs);
+    handle_fault_signal_inner(sig, info, ctx, who, guest_fs);
+    leave_signal_handler(selector);
     if let Some(fs) = saved {
         // SAFETY: writes back the FS base this thread had at the signal.
         unsafe { std::arch::asm!("wrfsbase {}", in(reg) fs, options(nostack, preserves_flags)) };
     }
+}
+
+/// Returns this thread's FS base.
+fn current_fs() -> u64 {
+    let fs: u64;
+    // SAFETY: reads this thread's FS base.
+    unsafe {
+        std::arch::asm!("rdfsbase {}", out(reg) fs, options(nomem, nostack, preserves_flags))
+    };
+    fs
 }
 
 /// Loads the host's FS base if this thread runs guest code with another
@@ -288,10 +326,101 @@ fn switch_to_host_fs() -> Option<u64> {
     Some(cur)
 }
 
+/// Reads the x86 trap number and error code the kernel saved.
+fn trap_details(ctx: *mut c_void) -> (u64, u64) {
+    if ctx.is_null() {
+        return (0, 0);
+    }
+    // SAFETY: as in `decode_context`.
+    let uc = unsafe { &*ctx.cast::<libc::ucontext_t>() };
+    let g = &uc.uc_mcontext.gregs;
+    (
+        g[libc::REG_TRAPNO as usize] as u64,
+        g[libc::REG_ERR as usize] as u64,
+    )
+}
+
+/// Classifies a signal that interrupted guest code into the exception it
+/// stands for, or None for a page fault the resolver fixed (or a signal
+/// that is not a CPU exception at all, such as one sent with `kill`).
+fn guest_exception(
+    sig: c_int,
+    si_code: c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut c_void,
+) -> Option<CpuException> {
+    // SAFETY: `info` is the siginfo of this SA_SIGINFO handler.
+    let addr = unsafe { (*info).si_addr() } as usize;
+    let (access, _) = decode_context(ctx);
+    let (vector, err_code) = trap_details(ctx);
+    let kind = match sig {
+        libc::SIGSEGV | libc::SIGBUS if si_code == SI_KERNEL => ExceptionKind::General,
+        libc::SIGSEGV | libc::SIGBUS => {
+            let error = match resolve(sig, si_code, addr, access) {
+                Outcome::Resolved => return None,
+                Outcome::Unresolved(e) => e,
+                // Outside every window: nothing is mapped there for the
+                // guest (whatever the host has there).
+                Outcome::Foreign if si_code > 0 => FaultError::NotFound,
+                Outcome::Foreign => return None,
+            };
+            if sig == libc::SIGBUS && si_code == libc::BUS_ADRALN {
+                ExceptionKind::UnalignedAccess
+            } else {
+                ExceptionKind::PageFault {
+                    addr,
+                    access,
+                    error,
+                }
+            }
+        }
+        libc::SIGILL => ExceptionKind::UndefinedInstruction,
+        libc::SIGTRAP if si_code == SI_KERNEL || si_code == libc::TRAP_BRKPT => {
+            ExceptionKind::SoftwareBreakpoint
+        }
+        libc::SIGTRAP if si_code > 0 => ExceptionKind::HardwareBreakpoint,
+        libc::SIGFPE if si_code > 0 => ExceptionKind::General,
+        libc::SIGSYS if si_code == SYS_USER_DISPATCH => {
+            // SAFETY: for a SIGSYS from Syscall User Dispatch the kernel
+            // fills the `_sigsys` member: call address (8 bytes), then the
+            // syscall number (int) and the audit arch.
+            let number = unsafe {
+                let p = (info as *const u8).add(16 + 8) as *const c_int;
+                std::ptr::read_unaligned(p)
+            };
+            return Some(CpuException {
+                kind: ExceptionKind::BadSyscall {
+                    number: number as u64,
+                },
+                vector: 0,
+                err_code: 0,
+                cr2: 0,
+            });
+        }
+        _ => return None,
+    };
+    let cr2 = match kind {
+        ExceptionKind::PageFault { addr, .. } => addr as u64,
+        _ => 0,
+    };
+    Some(CpuException {
+        kind,
+        vector,
+        err_code,
+        cr2,
+    })
+}
+
 /// The body of the handler, kept out of line so that no thread-local
 /// access can be scheduled before the FS base switch.
 #[inline(never)]
-fn handle_fault_signal_inner(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+fn handle_fault_signal_inner(
+    sig: c_int,
+    info: *mut libc::siginfo_t,
+    ctx: *mut c_void,
+    who: Interrupted,
+    guest_fs: u64,
+) {
     // SAFETY: for an SA_SIGINFO handler `info` points to the siginfo the
     // kernel filled in; for SIGSEGV/SIGBUS `si_addr` is the valid member
     // (and harmlessly meaningless for a signal sent by a process, which
@@ -315,39 +444,54 @@ fn handle_fault_signal_inner(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c
         m.emit();
         std::process::abort();
     }
-    let outcome = resolve(sig, si_code, addr, access);
+
+    if who == Interrupted::Guest {
+        // Guest code: resolve what the emulator can, turn the rest into a
+        // Zircon exception on this thread.
+        let exception = guest_exception(sig, si_code, info, ctx);
+        IN_HANDLER.with(|f| f.set(false));
+        if let Some(e) = exception {
+            capture_guest_exception(ctx, e, guest_fs);
+        } else if si_code <= 0 || !matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
+            // Sent by someone with kill(): not a CPU exception of the guest.
+            chain_to_previous(sig, info, ctx);
+        }
+        return;
+    }
+
+    let outcome = if matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
+        resolve(sig, si_code, addr, access)
+    } else {
+        Outcome::Foreign
+    };
     IN_HANDLER.with(|f| f.set(false));
 
     match outcome {
         Outcome::Resolved => {}
         Outcome::Unresolved(error) => {
-            let fault = UnresolvedFault {
-                addr,
-                access,
-                error,
-                pc,
-            };
-            if !deliver_guest_exception(&fault) {
-                let mut m = StackMessage::new();
-                let _ = write!(
-                    m,
-                    "kernel-hal-unix: unresolved guest page fault ({}) at {addr:#x}: \
-                     {access:?} access, {error:?}, pc {pc:#x}; killing the process",
-                    signal_name(sig)
-                );
-                m.emit();
-                die_of(sig);
-            }
-        }
-        Outcome::Foreign => {
+            // Host code (the raw accessors, or a bug) touched guest memory
+            // that is not there: the host cannot go on.
             let mut m = StackMessage::new();
             let _ = write!(
                 m,
-                "kernel-hal-unix: {} at {addr:#x} outside every guest window \
-                 ({access:?} access, pc {pc:#x}); passing it on",
+                "kernel-hal-unix: unresolved guest page fault ({}) at {addr:#x} in host code: \
+                 {access:?} access, {error:?}, pc {pc:#x}; killing the process",
                 signal_name(sig)
             );
             m.emit();
+            die_of(sig);
+        }
+        Outcome::Foreign => {
+            if matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
+                let mut m = StackMessage::new();
+                let _ = write!(
+                    m,
+                    "kernel-hal-unix: {} at {addr:#x} outside every guest window \
+                     ({access:?} access, pc {pc:#x}); passing it on",
+                    signal_name(sig)
+                );
+                m.emit();
+            }
             chain_to_previous(sig, info, ctx);
         }
     }
@@ -392,7 +536,9 @@ struct PreviousAction(libc::sigaction);
 /// Passes a foreign fault to the handler installed before ours, or dies of
 /// it if there was none.
 fn chain_to_previous(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
-    let index = usize::from(sig == libc::SIGBUS);
+    let Some(index) = HANDLED_SIGNALS.iter().position(|&s| s == sig) else {
+        return die_of(sig);
+    };
     let Some(prev) = PREVIOUS_ACTIONS.get().map(|a| a[index].0) else {
         return die_of(sig);
     };
@@ -448,8 +594,8 @@ pub fn install_fault_handlers() -> HalResult {
 }
 
 fn install_once() -> HalResult {
-    let signals = [libc::SIGSEGV, libc::SIGBUS];
-    let mut previous = [PreviousAction(empty_sigaction()); 2];
+    let signals = HANDLED_SIGNALS;
+    let mut previous = [PreviousAction(empty_sigaction()); 6];
     for (i, &sig) in signals.iter().enumerate() {
         // SAFETY: `previous[i].0` is a writable sigaction; a null new
         // action only queries.
@@ -471,6 +617,15 @@ fn install_once() -> HalResult {
         // three-argument handler, matching SA_SIGINFO.
         if unsafe { libc::sigaction(sig, &action, std::ptr::null_mut()) } != 0 {
             return Err(HalError::Host(sys::errno()));
+        }
+    }
+    // The C library put its own signal-return trampoline in the action;
+    // Syscall User Dispatch must let its rt_sigreturn through.
+    let mut installed = empty_sigaction();
+    // SAFETY: queries the action just installed into a local.
+    if unsafe { libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut installed) } == 0 {
+        if let Some(restorer) = installed.sa_restorer {
+            let _ = SIGRETURN.set(restorer as usize);
         }
     }
     Ok(())

@@ -8,7 +8,9 @@
 //! faults through the fault handler, syscalls through the vDSO), not by the
 //! Rust type system: guest code runs in this host process by design.
 
-use crate::context::{in_guest_mode, run_guest, GuestExit};
+use kernel_hal::{CpuException, ExceptionKind, FaultError, GeneralRegs, PageFaultAccess};
+
+use crate::context::{in_guest_mode, resume_guest, run_guest, GuestExit};
 use crate::page_table::{MAX_WINDOWS, WINDOW_BASE, WINDOW_SIZE};
 
 fn in_windows(addr: usize) -> bool {
@@ -45,4 +47,34 @@ pub fn enter_guest(
     // guest memory with a guest stack, as run_guest requires; the thread is
     // not already in guest mode.
     Ok(unsafe { run_guest(entry, stack_top, arg1, arg2) })
+}
+
+/// Continues a guest thread after an exception with the registers `regs`
+/// (as an exception handler left them). A `rip` outside every guest window
+/// is not jumped to: the thread takes a page fault there instead (an
+/// instruction fetch from an address with no mapping), as it would on
+/// Zircon, and `regs` come back unchanged with it.
+pub fn resume_after_exception(regs: &GeneralRegs) -> Result<GuestExit, EnterError> {
+    if in_guest_mode() {
+        return Err(EnterError::Nested);
+    }
+    if !in_windows(regs.rip as usize) {
+        let addr = regs.rip as usize;
+        let fault = CpuException {
+            kind: ExceptionKind::PageFault {
+                addr,
+                access: PageFaultAccess::Execute,
+                error: FaultError::NotFound,
+            },
+            vector: 14,
+            err_code: 0x14,
+            cr2: addr as u64,
+        };
+        return Ok(GuestExit::Exception(fault, *regs));
+    }
+    crate::ensure_alt_stack();
+    // SAFETY: `rip` lies in a guest window (checked above), so the jump
+    // lands in guest memory; the thread is not in guest mode. The
+    // registers are the guest's own business.
+    Ok(unsafe { resume_guest(regs) })
 }

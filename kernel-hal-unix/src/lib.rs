@@ -55,15 +55,16 @@ mod runs;
 mod sys;
 
 pub use context::{
-    guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit, run_guest, set_guest_fs,
-    set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler, KILLED_EXIT_VALUE,
+    guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit, resume_guest, run_guest,
+    set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler,
+    KILLED_EXIT_VALUE,
 };
 pub use fault::{
     ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,
     host_probe_read, host_probe_write, install_fault_handlers, resolved_fault_count,
     UnresolvedFault,
 };
-pub use guest::{enter_guest, EnterError};
+pub use guest::{enter_guest, resume_after_exception, EnterError};
 pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
 pub use phys::{FramePool, FRAME_FILE_SIZE};
 

@@ -11,8 +11,10 @@ use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::Instant;
 
+use kernel_hal::{ExceptionKind, FaultError, PageFaultAccess};
 use kernel_hal_unix::{
-    in_guest_mode, request_exit, run_guest, set_syscall_handler, syscall_entry_address, GuestExit,
+    in_guest_mode, request_exit, resume_guest, run_guest, set_syscall_handler,
+    syscall_entry_address, GuestExit,
 };
 
 // ---------------------------------------------------------------------------
@@ -234,6 +236,11 @@ impl Asm {
         self.code.extend_from_slice(&[0x0F, 0x0B]);
     }
 
+    /// Any other instruction, as bytes.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.code.extend_from_slice(bytes);
+    }
+
     /// Pads with `int3` to a multiple of `n` bytes.
     fn align(&mut self, n: usize) {
         while !self.code.len().is_multiple_of(n) {
@@ -303,6 +310,8 @@ struct Guest {
     main: usize,
     /// Entry of the benchmark loop (`rdi` = iterations).
     bench: usize,
+    /// Entry of the exception program (see `exceptions_stop_and_resume`).
+    faults: usize,
 }
 
 const STACK_SIZE: usize = 64 * 1024;
@@ -395,12 +404,27 @@ impl Guest {
         a.call(stub[sys::EXIT as usize]);
         a.ud2();
 
+        // The exception program: ud2, a null load, a raw Linux exit_group
+        // and int3, each of which stops the guest; then EXIT(rdi).
+        a.align(16);
+        let faults = a.here();
+        a.mov_imm(Rax, 0x1234);
+        a.ud2();
+        a.mov(Rdi, Rax);
+        a.raw(&[0x48, 0x8B, 0x04, 0x25, 0, 0, 0, 0]); // mov rax, [0]
+        a.raw(&[0xB8, 231, 0, 0, 0]); // mov eax, SYS_exit_group
+        a.raw(&[0x0F, 0x05]); // syscall
+        a.raw(&[0xCC]); // int3
+        a.call(stub[sys::EXIT as usize]);
+        a.ud2();
+
         code.write(&a.code);
         Guest {
             _code: code,
             stack,
             main,
             bench,
+            faults,
         }
     }
 
@@ -577,6 +601,7 @@ extern "C" fn run_guest_c(entry: usize, stack: usize) -> i64 {
     // SAFETY: the only caller passes the entry and stack of a live `Guest`.
     match unsafe { run_guest(entry, stack, 7, 8) } {
         GuestExit::Exited(code) => code,
+        other => panic!("unexpected {other:?}"),
     }
 }
 
@@ -711,4 +736,59 @@ fn round_trip_cost() {
     println!(
         "guest syscall round trip: {guest_ns:.1} ns; native getppid: {native_ns:.1} ns ({n} calls)"
     );
+}
+
+#[test]
+fn exceptions_stop_and_resume() {
+    kernel_hal_unix::install_fault_handlers().unwrap();
+    let guest = Guest::new();
+    on_syscall(|num, args, _| {
+        if num == sys::EXIT {
+            request_exit(args[0] as i64);
+        }
+        0
+    });
+    let unpack = |exit: GuestExit| match exit {
+        GuestExit::Exception(e, regs) => (e, regs),
+        other => panic!("expected an exception, got {other:?}"),
+    };
+    // ud2: stops at the instruction, rax as the guest set it.
+    // SAFETY: as in `run_main`.
+    let (e, mut regs) = unpack(unsafe { run_guest(guest.faults, guest.stack_top(), 0, 0) });
+    assert_eq!(e.kind, ExceptionKind::UndefinedInstruction);
+    assert_eq!(e.vector, 6);
+    // SAFETY: rip points into the guest's code buffer, which is readable.
+    let opcode = unsafe { std::ptr::read(regs.rip as *const [u8; 2]) };
+    assert_eq!(opcode, [0x0F, 0x0B]);
+    assert_eq!(regs.rax, 0x1234);
+    assert_eq!(regs.rsp as usize, guest.stack_top());
+    // Skip it, with a new rax: it reaches rdi.
+    regs.rip += 2;
+    regs.rax = 42;
+    // The null load: a page fault with no mapping, at the load.
+    // SAFETY: the registers come from the guest and point into its code.
+    let (e, mut regs) = unpack(unsafe { resume_guest(&regs) });
+    assert_eq!(
+        e.kind,
+        ExceptionKind::PageFault {
+            addr: 0,
+            access: PageFaultAccess::Read,
+            error: FaultError::NotFound
+        }
+    );
+    assert_eq!((e.vector, e.cr2), (14, 0));
+    assert_eq!(regs.rdi, 42);
+    regs.rip += 8;
+    // The raw exit_group(42) never reaches Linux.
+    // SAFETY: as above.
+    let (e, regs) = unpack(unsafe { resume_guest(&regs) });
+    assert_eq!(e.kind, ExceptionKind::BadSyscall { number: 231 });
+    // int3: reported after the instruction, as the CPU does.
+    // SAFETY: as above.
+    let (e, regs) = unpack(unsafe { resume_guest(&regs) });
+    assert_eq!(e.kind, ExceptionKind::SoftwareBreakpoint);
+    assert_eq!(e.vector, 3);
+    // Resuming reaches EXIT with the rdi set above.
+    // SAFETY: as above.
+    assert_eq!(unsafe { resume_guest(&regs) }, GuestExit::Exited(42));
 }

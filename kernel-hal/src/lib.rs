@@ -22,7 +22,10 @@
 
 use std::sync::{Arc, Weak};
 
+pub mod cpu;
 pub mod fake;
+
+pub use cpu::{CpuException, ExceptionKind, GeneralRegs};
 
 /// Size of a page (and of a frame) in bytes.
 pub const PAGE_SIZE: usize = 4096;
