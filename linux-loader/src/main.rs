@@ -2,8 +2,11 @@
 //! in this Linux process. With no arguments it runs the bundled demo guest.
 //!
 //! Text the guest writes with `zx_debug_write` goes to standard output. The
-//! exit status is the guest's return code (its low 8 bits). Loader errors
-//! exit with status 127 and one line on standard error.
+//! exit status is the guest's return code (its low 8 bits), except for a
+//! process that was killed rather than exited: its `ZX_TASK_RETCODE_*`
+//! maps to 250..=255 (see [`exit_status`]), and the reason was printed on
+//! standard error. Loader errors exit with status 127 and one line on
+//! standard error.
 #![deny(unsafe_code)]
 
 use std::sync::Arc;
@@ -31,7 +34,18 @@ fn main() {
         Ok(code) => code,
         Err(e) => fail(&format!("{}: {e}", args[0])),
     };
-    std::process::exit((code & 0xFF) as i32);
+    std::process::exit(exit_status(code));
+}
+
+/// The runner's exit status for a guest return code: the low 8 bits, but a
+/// kill is never mistaken for success: `ZX_TASK_RETCODE_SYSCALL_KILL`
+/// (-1024) → 250, `_OOM_KILL` → 251, `_POLICY_KILL` → 252, `_VDSO_KILL` →
+/// 253, `_EXCEPTION_KILL` (-1028) → 254, `_CRITICAL_PROCESS_KILL` → 255.
+fn exit_status(code: i64) -> i32 {
+    match code {
+        -1029..=-1024 => 250 + (-1024 - code) as i32,
+        _ => (code & 0xFF) as i32,
+    }
 }
 
 fn program_name(path: &str) -> String {

@@ -2,9 +2,11 @@
 
 use std::sync::Arc;
 
-use kernel_hal::HalRef;
+use kernel_hal::{CpuException, ExceptionKind, GeneralRegs, HalRef, PageFaultAccess};
+use kernel_hal_unix::GuestExit;
 use zircon_object::object::{signals, KernelObject, Waiter};
-use zircon_object::task::{Job, Process, Thread};
+use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
+use zircon_object::task::{ExceptionOutcome, ExceptionReport, Job, Process, Thread};
 use zircon_object::{ZxError, ZxResult};
 use zircon_syscall::Outcome;
 
@@ -41,12 +43,12 @@ fn spawn(
     std::thread::Builder::new()
         .name(name)
         .spawn(move || {
-            zircon_syscall::set_current(Some(process), Some(thread.clone()));
+            zircon_syscall::set_current(Some(process.clone()), Some(thread.clone()));
             let tid = kernel_hal_unix::prepare_guest_thread();
             thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
             // A kill that came before the kicker was set must still stop us.
             if thread.state() != zircon_object::task::ThreadState::Dead {
-                let _ = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+                run_thread(&process, &thread, entry, stack, arg1, arg2);
             }
             thread.clear_kicker();
             zircon_syscall::set_current(None, None);
@@ -54,6 +56,86 @@ fn spawn(
         })
         .map(drop)
         .map_err(|_| ZxError::NO_RESOURCES)
+}
+
+/// Runs a guest thread until it leaves guest code for good: exceptions go
+/// to the thread's handlers, which may resume it; an exception nobody
+/// handles kills the process with `ZX_TASK_RETCODE_EXCEPTION_KILL` after
+/// one line on standard error.
+fn run_thread(
+    process: &Arc<Process>,
+    thread: &Arc<Thread>,
+    entry: usize,
+    stack: usize,
+    arg1: u64,
+    arg2: u64,
+) {
+    let mut exit = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+    while let Ok(GuestExit::Exception(cpu, regs)) = exit {
+        let report = ExceptionReport::from_cpu(&cpu);
+        match thread.handle_exception(report, regs) {
+            ExceptionOutcome::Resume(mut regs) => {
+                if let ExceptionKind::BadSyscall { .. } = cpu.kind {
+                    // The refused syscall returns, as on Zircon.
+                    regs.rax = ZxError::BAD_SYSCALL as i32 as i64 as u64;
+                }
+                exit = kernel_hal_unix::resume_after_exception(&regs);
+            }
+            ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => return,
+            ExceptionOutcome::Unhandled { .. } => {
+                eprintln!(
+                    "linux-loader: {}",
+                    describe_fatal(process, thread, &cpu, &regs)
+                );
+                process.exit(TASK_RETCODE_EXCEPTION_KILL);
+                return;
+            }
+        }
+    }
+}
+
+/// One line about an exception that kills a process: what, where, which
+/// thread.
+pub fn describe_fatal(
+    process: &Process,
+    thread: &Thread,
+    cpu: &CpuException,
+    regs: &GeneralRegs,
+) -> String {
+    let what = match cpu.kind {
+        ExceptionKind::PageFault {
+            addr,
+            access,
+            error,
+        } => {
+            let access = match access {
+                PageFaultAccess::Read => "reading",
+                PageFaultAccess::Write => "writing",
+                PageFaultAccess::Execute => "executing",
+            };
+            format!(
+                "fatal page fault ({}) {access} {addr:#x}",
+                ZxError::from(error).name()
+            )
+        }
+        ExceptionKind::UndefinedInstruction => "undefined instruction".to_string(),
+        ExceptionKind::SoftwareBreakpoint => "software breakpoint".to_string(),
+        ExceptionKind::HardwareBreakpoint => "hardware breakpoint".to_string(),
+        ExceptionKind::General => format!("general fault (x86 vector {})", cpu.vector),
+        ExceptionKind::UnalignedAccess => "alignment fault".to_string(),
+        ExceptionKind::BadSyscall { number } => {
+            format!("policy error: raw syscall {number} outside the vDSO (bad syscall)")
+        }
+    };
+    format!(
+        "process '{}' ({}): {what}, pc {:#x}, sp {:#x}, in thread '{}' ({}); no handler: process killed (ZX_TASK_RETCODE_EXCEPTION_KILL)",
+        process.base().name(),
+        process.koid(),
+        regs.rip,
+        regs.rsp,
+        thread.base().name(),
+        thread.koid(),
+    )
 }
 
 /// Installs the emulator's entry points into the HAL (idempotent).
@@ -66,11 +148,7 @@ pub fn install() {
 /// Loads `image` as a new process in a fresh root job and starts its first
 /// thread; returns the running process (wait for `ZX_TASK_TERMINATED` on it,
 /// or use [`run_program`]).
-pub fn start_program(
-    name: &str,
-    image: &[u8],
-    args: &[String],
-) -> Result<Arc<Process>, LoadError> {
+pub fn start_program(name: &str, image: &[u8], args: &[String]) -> Result<Arc<Process>, LoadError> {
     let hal = kernel_hal_unix::global_hal();
     install();
     let job = Job::root();

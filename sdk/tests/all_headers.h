@@ -8,6 +8,9 @@
 #include <zircon/analyzer.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/exception.h>
+#include <zircon/syscalls/debug.h>
+#include <lib/fzl/memory-probe.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/status.h>
@@ -23,6 +26,11 @@
 #include <stdarg.h>
 #include <zxtest/zxtest.h>
 _Static_assert(sizeof(zx_info_handle_basic_t) == 32, "");
+_Static_assert(sizeof(zx_exception_info_t) == 24, "");
+_Static_assert(sizeof(zx_exception_report_t) == 40, "");
+_Static_assert(sizeof(zx_exception_report_v1_t) == 32, "");
+_Static_assert(sizeof(zx_thread_state_general_regs_t) == 160, "");
+_Static_assert(ZX_EXCP_POLICY_ERROR == 0x8208, "");
 _Static_assert(sizeof(zx_info_vmar_t) == 16, "");
 _Static_assert(sizeof(zx_info_process_t) == 24, "");
 _Static_assert(sizeof(zx_info_vmo_t) == 128, "");

@@ -21,6 +21,7 @@ use zircon_object::task::{Process, Thread};
 use zircon_object::{ZxError, ZxResult};
 
 mod channel;
+mod exception;
 mod handle;
 mod misc;
 mod object;
@@ -348,6 +349,17 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             a[5],
         ),
         TASK_KILL => sys.task_kill(a[0] as u32),
+        TASK_CREATE_EXCEPTION_CHANNEL => {
+            sys.task_create_exception_channel(a[0] as u32, a[1] as u32, sys.out_ptr(2))
+        }
+        EXCEPTION_GET_THREAD => sys.exception_get_thread(a[0] as u32, sys.out_ptr(1)),
+        EXCEPTION_GET_PROCESS => sys.exception_get_process(a[0] as u32, sys.out_ptr(1)),
+        THREAD_READ_STATE => {
+            sys.thread_read_state(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
+        }
+        THREAD_WRITE_STATE => {
+            sys.thread_write_state(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
+        }
         THREAD_EXIT => {
             sys.exit_thread = true;
             return Ok(0);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use kernel_hal::MMUFlags;
 use zircon_object::handle::HandleValue;
 use zircon_object::object::KernelObject;
-use zircon_object::task::{Process, Thread};
+use zircon_object::task::exception;
+use zircon_object::task::{Exception, Process, Thread};
 use zircon_object::vm::vmo::info_flags;
 use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
@@ -30,6 +31,8 @@ mod topic {
     pub const HANDLE_COUNT: u32 = 19;
     pub const PROCESS_THREADS: u32 = 4;
     pub const THREAD: u32 = 10;
+    pub const THREAD_EXCEPTION_REPORT_V1: u32 = 11;
+    pub const THREAD_EXCEPTION_REPORT: u32 = 0x1000_000B;
 }
 
 /// `ZX_PROP_NAME`
@@ -40,6 +43,10 @@ const PROP_VMO_CONTENT_SIZE: u32 = 17;
 const PROP_PROCESS_VDSO_BASE_ADDRESS: u32 = 6;
 /// `ZX_PROP_REGISTER_FS` (x86-64)
 const PROP_REGISTER_FS: u32 = 4;
+/// `ZX_PROP_EXCEPTION_STATE`
+const PROP_EXCEPTION_STATE: u32 = 16;
+/// `ZX_PROP_EXCEPTION_STRATEGY`
+const PROP_EXCEPTION_STRATEGY: u32 = 18;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -141,7 +148,23 @@ impl Syscall {
                 } else {
                     (1u64 << cpus) - 1
                 };
-                single(Rec::new(72).u32(0, t.info_state()).u64(8, mask))
+                single(
+                    Rec::new(72)
+                        .u32(0, t.info_state())
+                        .u32(4, t.wait_exception_channel_type())
+                        .u64(8, mask),
+                )
+            }
+            topic::THREAD_EXCEPTION_REPORT | topic::THREAD_EXCEPTION_REPORT_V1 => {
+                let t = downcast::<Thread>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let size = if topic == topic::THREAD_EXCEPTION_REPORT {
+                    exception::REPORT_SIZE
+                } else {
+                    exception::REPORT_V1_SIZE
+                };
+                let report = t.exception_report()?;
+                single(Rec(report.to_bytes(size)))
             }
             topic::PROCESS_THREADS => {
                 let p = downcast::<Process>(&handle.object)?;
@@ -281,6 +304,18 @@ impl Syscall {
                 }
                 write_bytes(self.aspace(), buf, &(p.vdso_base() as u64).to_le_bytes())
             }
+            PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
+                if size < 4 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let e = downcast::<Exception>(&handle.object)?;
+                let v = if prop == PROP_EXCEPTION_STATE {
+                    e.disposition()
+                } else {
+                    e.strategy()
+                };
+                write_bytes(self.aspace(), buf, &v.to_le_bytes())
+            }
             _ => Err(ZxError::INVALID_ARGS),
         }
     }
@@ -319,6 +354,19 @@ impl Syscall {
                     return Err(ZxError::INVALID_ARGS);
                 }
                 crate::thread::set_current_fs(fs)
+            }
+            PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
+                if size < 4 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let e = downcast::<Exception>(&handle.object)?;
+                let b = read_bytes(self.aspace(), buf, 4)?;
+                let v = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+                if prop == PROP_EXCEPTION_STATE {
+                    e.set_disposition(v)
+                } else {
+                    e.set_strategy(v)
+                }
             }
             PROP_VMO_CONTENT_SIZE => {
                 let v = downcast::<VmObject>(&handle.object)?;

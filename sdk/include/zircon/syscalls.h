@@ -129,6 +129,18 @@ _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
 // Tasks.
 _ZX_SYSCALL_DECL(task_kill, zx_status_t, /* no attributes */,
     (zx_handle_t handle))
+_ZX_SYSCALL_DECL(task_create_exception_channel, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_handle_t* out))
+
+// Exceptions.
+_ZX_SYSCALL_DECL(exception_get_thread, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t* out))
+_ZX_SYSCALL_DECL(exception_get_process, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t* out))
+_ZX_SYSCALL_DECL(thread_read_state, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(thread_write_state, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size))
 
 // Threads and futexes.
 _ZX_SYSCALL_DECL(thread_create, zx_status_t, /* no attributes */,

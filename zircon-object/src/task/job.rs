@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::object::{KObjectBase, Koid, ObjType};
+use crate::task::exception::{channel_type, Exceptionate};
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
 
@@ -12,6 +13,9 @@ pub struct Job {
     base: KObjectBase,
     parent: Option<Arc<Job>>,
     inner: Mutex<JobInner>,
+    exceptionate: Exceptionate,
+    /// Debugger exception channels (`ZX_EXCP_PROCESS_STARTING`).
+    debug_channels: Mutex<Vec<Exceptionate>>,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +38,8 @@ impl Job {
             base: KObjectBase::with_name("root"),
             parent: None,
             inner: Mutex::new(JobInner::default()),
+            exceptionate: Exceptionate::new(channel_type::JOB),
+            debug_channels: Mutex::new(Vec::new()),
         })
     }
 
@@ -47,9 +53,49 @@ impl Job {
             base: KObjectBase::default(),
             parent: Some(self.clone()),
             inner: Mutex::new(JobInner::default()),
+            exceptionate: Exceptionate::new(channel_type::JOB),
+            debug_channels: Mutex::new(Vec::new()),
         });
         inner.children.push(Arc::downgrade(&child));
         Ok(child)
+    }
+
+    /// Returns the parent job (None for the root job).
+    pub fn parent(&self) -> Option<&Arc<Job>> {
+        self.parent.as_ref()
+    }
+
+    /// Returns the job's exception channel slot.
+    pub fn exceptionate(&self) -> &Exceptionate {
+        &self.exceptionate
+    }
+
+    /// Adds a debugger exception channel (at most
+    /// `ZX_EXCEPTION_CHANNEL_JOB_DEBUGGER_MAX_COUNT` = 32 live ones:
+    /// `NO_RESOURCES` beyond).
+    pub fn add_debug_channel(
+        &self,
+        channel: Arc<crate::ipc::Channel>,
+        thread_rights: crate::Rights,
+        process_rights: crate::Rights,
+    ) -> ZxResult {
+        let mut list = self.debug_channels.lock().unwrap();
+        list.retain(|e| e.has_live_channel());
+        if list.len() >= 32 {
+            return Err(ZxError::NO_RESOURCES);
+        }
+        let e = Exceptionate::new(channel_type::JOB_DEBUGGER);
+        e.set_channel(channel, thread_rights, process_rights)?;
+        list.push(e);
+        Ok(())
+    }
+
+    /// Runs `f` on each live debugger channel slot of this job.
+    pub(crate) fn for_each_debug_channel(&self, mut f: impl FnMut(&Exceptionate)) {
+        let list = self.debug_channels.lock().unwrap();
+        for e in list.iter() {
+            f(e);
+        }
     }
 
     pub(crate) fn add_process(&self, p: &Arc<Process>) -> ZxResult {
@@ -98,6 +144,7 @@ impl Job {
         for c in children {
             c.kill();
         }
+        self.exceptionate.shutdown();
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }

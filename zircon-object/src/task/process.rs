@@ -6,6 +6,7 @@ use kernel_hal::HalRef;
 
 use crate::handle::{Handle, HandleTable, HandleValue};
 use crate::object::{KObjectBase, KernelObject, ObjType};
+use crate::task::exception::{channel_type, Exceptionate};
 use crate::task::Job;
 use crate::vm::VmAddressRegion;
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
@@ -30,6 +31,8 @@ pub struct Process {
     /// Mirrors `PROCESS_FLAG_EXITED` for the syscall fast path (no lock).
     exited: std::sync::atomic::AtomicBool,
     futexes: crate::task::futex::FutexTable,
+    exceptionate: Exceptionate,
+    debug_exceptionate: Exceptionate,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -63,6 +66,8 @@ impl Process {
             threads: Mutex::new(Vec::new()),
             exited: std::sync::atomic::AtomicBool::new(false),
             futexes: Default::default(),
+            exceptionate: Exceptionate::new(channel_type::PROCESS),
+            debug_exceptionate: Exceptionate::new(channel_type::DEBUGGER),
         });
         job.add_process(&p)?;
         Ok(p)
@@ -110,6 +115,16 @@ impl Process {
             .filter(|t| t.state() != crate::task::ThreadState::Dead)
             .map(|t| t.koid())
             .collect()
+    }
+
+    /// Returns the process's exception channel slot.
+    pub fn exceptionate(&self) -> &Exceptionate {
+        &self.exceptionate
+    }
+
+    /// Returns the process's debugger exception channel slot.
+    pub fn debug_exceptionate(&self) -> &Exceptionate {
+        &self.debug_exceptionate
     }
 
     /// Returns the process's futex table.
@@ -204,6 +219,8 @@ impl Process {
         for t in threads {
             t.mark_dead();
         }
+        self.exceptionate.shutdown();
+        self.debug_exceptionate.shutdown();
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }

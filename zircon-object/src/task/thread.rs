@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, ObjType};
+use crate::task::exception::{
+    channel_type, ExceptionOutcome, ExceptionReport, Exceptionate, InException,
+};
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
 
@@ -35,6 +38,11 @@ pub struct Thread {
     kicker: Mutex<Option<Kicker>>,
     /// Mirrors `state == Dead` for the syscall fast path (no lock).
     dead: std::sync::atomic::AtomicBool,
+    /// The thread's exception channel slot.
+    exceptionate: Exceptionate,
+    /// While the thread is stopped in an exception: the exception and its
+    /// registers.
+    in_exception: Mutex<Option<InException>>,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -48,6 +56,8 @@ impl std::fmt::Debug for Kicker {
 
 /// `ZX_THREAD_STATE_BLOCKED_*` reasons.
 pub mod blocked {
+    /// `ZX_THREAD_STATE_BLOCKED_EXCEPTION`
+    pub const EXCEPTION: u32 = 0x0103;
     /// `ZX_THREAD_STATE_BLOCKED_SLEEPING`
     pub const SLEEPING: u32 = 0x0203;
     /// `ZX_THREAD_STATE_BLOCKED_FUTEX`
@@ -115,6 +125,8 @@ impl Thread {
             waiter: Mutex::new(None),
             kicker: Mutex::new(None),
             dead: std::sync::atomic::AtomicBool::new(false),
+            exceptionate: Exceptionate::new(channel_type::THREAD),
+            in_exception: Mutex::new(None),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -129,6 +141,66 @@ impl Thread {
     /// Returns whether the thread is dead, without taking a lock.
     pub fn is_dead(&self) -> bool {
         self.dead.load(Ordering::SeqCst)
+    }
+
+    /// Returns the thread's exception channel slot.
+    pub fn exceptionate(&self) -> &Exceptionate {
+        &self.exceptionate
+    }
+
+    /// Stops the calling thread in an exception described by `report`,
+    /// with registers `regs`, until a handler decides (see
+    /// [`crate::task::exception`]). Call it on the thread's own host
+    /// thread.
+    pub fn handle_exception(
+        self: &Arc<Self>,
+        report: ExceptionReport,
+        regs: kernel_hal::GeneralRegs,
+    ) -> ExceptionOutcome {
+        crate::task::exception::deliver(self, report, regs)
+    }
+
+    pub(crate) fn set_in_exception(&self, e: Option<InException>) -> Option<InException> {
+        std::mem::replace(&mut *self.in_exception.lock().unwrap(), e)
+    }
+
+    /// `ZX_INFO_THREAD_EXCEPTION_REPORT`: `BAD_STATE` unless the thread is
+    /// in an exception.
+    pub fn exception_report(&self) -> ZxResult<ExceptionReport> {
+        let e = self.in_exception.lock().unwrap();
+        e.as_ref()
+            .map(|e| e.shared.report())
+            .ok_or(ZxError::BAD_STATE)
+    }
+
+    /// `zx_info_thread_t.wait_exception_channel_type`.
+    pub fn wait_exception_channel_type(&self) -> u32 {
+        let e = self.in_exception.lock().unwrap();
+        e.as_ref()
+            .map_or(channel_type::NONE, |e| e.shared.channel_type())
+    }
+
+    /// Reads the general registers (`BAD_STATE` unless the thread is
+    /// stopped in an exception, the only way a thread stops here).
+    pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
+        let e = self.in_exception.lock().unwrap();
+        e.as_ref().map(|e| e.regs).ok_or(ZxError::BAD_STATE)
+    }
+
+    /// Writes the general registers the thread resumes with (`BAD_STATE`
+    /// unless it is stopped in an exception; `INVALID_ARGS` for a
+    /// non-canonical `rip`, `fs_base` or `gs_base`).
+    pub fn write_regs(&self, regs: &kernel_hal::GeneralRegs) -> ZxResult {
+        use kernel_hal::cpu::{is_canonical, USER_RFLAGS};
+        let mut e = self.in_exception.lock().unwrap();
+        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        if !is_canonical(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let mut r = *regs;
+        r.rflags = (e.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
+        e.regs = r;
+        Ok(())
     }
 
     /// Returns the state.
@@ -207,6 +279,7 @@ impl Thread {
         if let Some(Kicker(kick)) = self.kicker.lock().unwrap().as_ref() {
             kick();
         }
+        self.exceptionate.shutdown();
         self.base.signal_change(0, signals::TASK_TERMINATED);
         true
     }

@@ -1,0 +1,558 @@
+//! Exceptions (`zx_task_create_exception_channel`, `ZX_OBJ_TYPE_EXCEPTION`).
+//!
+//! When a guest thread takes a CPU exception the emulator cannot resolve,
+//! the thread blocks and the exception is offered to handlers in Zircon's
+//! order: the process's debugger channel, the thread's channel, the
+//! process's channel, the debugger again if it asked for a second chance,
+//! then the channels of the process's job and each job above it. Offering
+//! means writing a `zx_exception_info_t` plus one exception handle into the
+//! channel; the handler decides by setting `ZX_PROP_EXCEPTION_STATE` and
+//! closing the handle: `HANDLED` resumes the thread (with whatever
+//! registers the handler wrote), `THREAD_EXIT` ends the thread, `TRY_NEXT`
+//! (the default) passes it on. When no handler is left the process dies
+//! with `ZX_TASK_RETCODE_EXCEPTION_KILL` (the caller decides that).
+//!
+//! Each task has one [`Exceptionate`] per channel kind: the kernel end of
+//! the channel plus the rights the handler gets for the task handles. The
+//! exception handle names an [`Exception`] object; dropping its last
+//! reference (the handle is closed, or its message is destroyed) is the
+//! handler's "done" signal.
+
+use std::sync::{Arc, Mutex};
+
+use kernel_hal::{CpuException, ExceptionKind};
+
+use crate::handle::Handle;
+use crate::ipc::channel::Message;
+use crate::ipc::Channel;
+use crate::object::{KObjectBase, KernelObject, ObjType, Waiter};
+use crate::task::{Process, Thread};
+use crate::{impl_kobject, Rights, ZxError, ZxResult};
+
+/// `ZX_EXCP_*` exception types.
+pub mod excp {
+    /// `ZX_EXCP_GENERAL`
+    pub const GENERAL: u32 = 0x008;
+    /// `ZX_EXCP_FATAL_PAGE_FAULT`
+    pub const FATAL_PAGE_FAULT: u32 = 0x108;
+    /// `ZX_EXCP_UNDEFINED_INSTRUCTION`
+    pub const UNDEFINED_INSTRUCTION: u32 = 0x208;
+    /// `ZX_EXCP_SW_BREAKPOINT`
+    pub const SW_BREAKPOINT: u32 = 0x308;
+    /// `ZX_EXCP_HW_BREAKPOINT`
+    pub const HW_BREAKPOINT: u32 = 0x408;
+    /// `ZX_EXCP_UNALIGNED_ACCESS`
+    pub const UNALIGNED_ACCESS: u32 = 0x508;
+    /// `ZX_EXCP_POLICY_ERROR`
+    pub const POLICY_ERROR: u32 = 0x8208;
+    /// `ZX_EXCP_POLICY_CODE_BAD_SYSCALL` (the report's `synth_code`; its
+    /// `synth_data` is the syscall number).
+    pub const POLICY_CODE_BAD_SYSCALL: u32 = 18;
+}
+
+/// `ZX_EXCEPTION_CHANNEL_TYPE_*`: which kind of channel an exception sits
+/// in (`zx_info_thread_t.wait_exception_channel_type`).
+pub mod channel_type {
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_NONE`
+    pub const NONE: u32 = 0;
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_DEBUGGER`
+    pub const DEBUGGER: u32 = 1;
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_THREAD`
+    pub const THREAD: u32 = 2;
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_PROCESS`
+    pub const PROCESS: u32 = 3;
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_JOB`
+    pub const JOB: u32 = 4;
+    /// `ZX_EXCEPTION_CHANNEL_TYPE_JOB_DEBUGGER`
+    pub const JOB_DEBUGGER: u32 = 5;
+}
+
+/// `ZX_EXCEPTION_STATE_*` (`ZX_PROP_EXCEPTION_STATE`).
+pub mod state {
+    /// Pass the exception to the next handler.
+    pub const TRY_NEXT: u32 = 0;
+    /// Resume the thread.
+    pub const HANDLED: u32 = 1;
+    /// End the thread.
+    pub const THREAD_EXIT: u32 = 2;
+}
+
+/// `ZX_EXCEPTION_STRATEGY_*` (`ZX_PROP_EXCEPTION_STRATEGY`).
+pub mod strategy {
+    /// The debugger sees the exception first only.
+    pub const FIRST_CHANCE: u32 = 0;
+    /// The debugger sees it again after the process's handler passed.
+    pub const SECOND_CHANCE: u32 = 1;
+}
+
+/// `ZX_DEFAULT_EXCEPTION_RIGHTS`: TRANSFER, GET/SET_PROPERTY, INSPECT.
+pub const DEFAULT_EXCEPTION_RIGHTS: Rights = Rights::TRANSFER
+    .union(Rights::GET_PROPERTY)
+    .union(Rights::SET_PROPERTY)
+    .union(Rights::INSPECT);
+
+/// `ZX_TASK_RETCODE_EXCEPTION_KILL`: the return code of a process killed
+/// by an exception nobody handled.
+pub const TASK_RETCODE_EXCEPTION_KILL: i64 = -1028;
+
+/// What `ZX_INFO_THREAD_EXCEPTION_REPORT` reports: `zx_exception_report_t`
+/// with the x86-64 context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionReport {
+    /// `ZX_EXCP_*`.
+    pub ty: u32,
+    /// x86 exception vector.
+    pub vector: u64,
+    /// x86 error code.
+    pub err_code: u64,
+    /// CR2 (the faulting address of a page fault).
+    pub cr2: u64,
+    /// The page fault's `zx_status_t`, or the `ZX_EXCP_POLICY_CODE_*`.
+    pub synth_code: u32,
+    /// Extra data (the syscall number of a bad syscall).
+    pub synth_data: u32,
+}
+
+/// Size of `zx_exception_report_t`.
+pub const REPORT_SIZE: usize = 40;
+/// Size of `zx_exception_report_v1_t` (no synth fields).
+pub const REPORT_V1_SIZE: usize = 32;
+
+impl ExceptionReport {
+    /// The report of a CPU exception.
+    pub fn from_cpu(e: &CpuException) -> ExceptionReport {
+        let (ty, synth_code, synth_data) = match e.kind {
+            ExceptionKind::PageFault { error, .. } => (
+                excp::FATAL_PAGE_FAULT,
+                ZxError::from(error) as i32 as u32,
+                0,
+            ),
+            ExceptionKind::UndefinedInstruction => (excp::UNDEFINED_INSTRUCTION, 0, 0),
+            ExceptionKind::SoftwareBreakpoint => (excp::SW_BREAKPOINT, 0, 0),
+            ExceptionKind::HardwareBreakpoint => (excp::HW_BREAKPOINT, 0, 0),
+            ExceptionKind::General => (excp::GENERAL, 0, 0),
+            ExceptionKind::UnalignedAccess => (excp::UNALIGNED_ACCESS, 0, 0),
+            ExceptionKind::BadSyscall { number } => (
+                excp::POLICY_ERROR,
+                excp::POLICY_CODE_BAD_SYSCALL,
+                number as u32,
+            ),
+        };
+        ExceptionReport {
+            ty,
+            vector: e.vector,
+            err_code: e.err_code,
+            cr2: e.cr2,
+            synth_code,
+            synth_data,
+        }
+    }
+
+    /// Encodes the report as a `zx_exception_report_t` (or its first
+    /// `REPORT_V1_SIZE` bytes for the v1 topic).
+    pub fn to_bytes(&self, size: usize) -> Vec<u8> {
+        let mut b = Vec::with_capacity(REPORT_SIZE);
+        b.extend_from_slice(&(size as u32).to_le_bytes());
+        b.extend_from_slice(&self.ty.to_le_bytes());
+        b.extend_from_slice(&self.vector.to_le_bytes());
+        b.extend_from_slice(&self.err_code.to_le_bytes());
+        b.extend_from_slice(&self.cr2.to_le_bytes());
+        b.extend_from_slice(&self.synth_code.to_le_bytes());
+        b.extend_from_slice(&self.synth_data.to_le_bytes());
+        b.truncate(size);
+        b
+    }
+}
+
+/// The state of one exception shared by the blocked thread and the
+/// exception objects handed to handlers one after another.
+#[derive(Debug)]
+pub struct ExceptionShared {
+    report: ExceptionReport,
+    st: Mutex<SharedState>,
+    waiter: Arc<Waiter>,
+}
+
+#[derive(Debug)]
+struct SharedState {
+    /// The current handler closed its exception handle.
+    closed: bool,
+    /// `ZX_EXCEPTION_STATE_*` the current handler chose.
+    disposition: u32,
+    /// The debugger asked to see the exception again.
+    second_chance: bool,
+    /// The kind of channel the exception currently sits in.
+    channel_type: u32,
+}
+
+impl ExceptionShared {
+    fn new(report: ExceptionReport) -> Arc<ExceptionShared> {
+        Arc::new(ExceptionShared {
+            report,
+            st: Mutex::new(SharedState {
+                closed: false,
+                disposition: state::TRY_NEXT,
+                second_chance: false,
+                channel_type: channel_type::NONE,
+            }),
+            waiter: Waiter::new(),
+        })
+    }
+
+    /// Returns the report.
+    pub fn report(&self) -> ExceptionReport {
+        self.report
+    }
+
+    /// Returns the kind of channel the exception currently sits in.
+    pub fn channel_type(&self) -> u32 {
+        self.st.lock().unwrap().channel_type
+    }
+}
+
+/// An exception as a kernel object: what an exception handle names.
+#[derive(Debug)]
+pub struct Exception {
+    base: KObjectBase,
+    thread: Arc<Thread>,
+    shared: Arc<ExceptionShared>,
+    thread_rights: Rights,
+    process_rights: Rights,
+}
+
+impl_kobject!(Exception, ObjType::Exception);
+
+impl Exception {
+    /// Returns the type of the exception (`ZX_EXCP_*`).
+    pub fn exception_type(&self) -> u32 {
+        self.shared.report.ty
+    }
+
+    /// Returns the faulting thread with the rights the handler's channel
+    /// grants (`ACCESS_DENIED` if none: e.g. the process of a thread-channel
+    /// exception).
+    pub fn thread(&self) -> ZxResult<(Arc<Thread>, Rights)> {
+        if self.thread_rights.is_empty() {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        Ok((self.thread.clone(), self.thread_rights))
+    }
+
+    /// Returns the faulting thread's process with the rights the handler's
+    /// channel grants (`ACCESS_DENIED` for a thread channel).
+    pub fn process(&self) -> ZxResult<(Arc<Process>, Rights)> {
+        if self.process_rights.is_empty() {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let p = self.thread.process().ok_or(ZxError::BAD_STATE)?;
+        Ok((p, self.process_rights))
+    }
+
+    /// `ZX_PROP_EXCEPTION_STATE`.
+    pub fn disposition(&self) -> u32 {
+        self.shared.st.lock().unwrap().disposition
+    }
+
+    /// Sets `ZX_PROP_EXCEPTION_STATE` (`INVALID_ARGS` for unknown values).
+    pub fn set_disposition(&self, value: u32) -> ZxResult {
+        if value > state::THREAD_EXIT {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        self.shared.st.lock().unwrap().disposition = value;
+        Ok(())
+    }
+
+    /// `ZX_PROP_EXCEPTION_STRATEGY`.
+    pub fn strategy(&self) -> u32 {
+        if self.shared.st.lock().unwrap().second_chance {
+            strategy::SECOND_CHANCE
+        } else {
+            strategy::FIRST_CHANCE
+        }
+    }
+
+    /// Sets `ZX_PROP_EXCEPTION_STRATEGY`: only a debugger's exception may
+    /// (`BAD_STATE` otherwise); `INVALID_ARGS` for unknown values.
+    pub fn set_strategy(&self, value: u32) -> ZxResult {
+        let mut st = self.shared.st.lock().unwrap();
+        if st.channel_type != channel_type::DEBUGGER {
+            return Err(ZxError::BAD_STATE);
+        }
+        st.second_chance = match value {
+            strategy::FIRST_CHANCE => false,
+            strategy::SECOND_CHANCE => true,
+            _ => return Err(ZxError::INVALID_ARGS),
+        };
+        Ok(())
+    }
+}
+
+impl Drop for Exception {
+    fn drop(&mut self) {
+        self.shared.st.lock().unwrap().closed = true;
+        self.shared.waiter.poke();
+    }
+}
+
+/// One exception channel slot of a task.
+#[derive(Debug)]
+pub struct Exceptionate {
+    ty: u32,
+    inner: Mutex<ExceptionateInner>,
+}
+
+#[derive(Debug, Default)]
+struct ExceptionateInner {
+    /// The kernel's end of the channel.
+    channel: Option<Arc<Channel>>,
+    thread_rights: Rights,
+    process_rights: Rights,
+    /// The task is dead: no channel can be bound any more.
+    shutdown: bool,
+}
+
+impl Exceptionate {
+    /// Creates an empty slot of channel type `ty`.
+    pub fn new(ty: u32) -> Exceptionate {
+        Exceptionate {
+            ty,
+            inner: Mutex::new(ExceptionateInner::default()),
+        }
+    }
+
+    /// Binds the kernel end of a new exception channel; handlers get task
+    /// handles with the given rights (empty: none). `ALREADY_BOUND` while a
+    /// channel whose other end is open is bound; `BAD_STATE` once the task
+    /// is dead.
+    pub fn set_channel(
+        &self,
+        channel: Arc<Channel>,
+        thread_rights: Rights,
+        process_rights: Rights,
+    ) -> ZxResult {
+        let mut inner = self.inner.lock().unwrap();
+        if inner.shutdown {
+            return Err(ZxError::BAD_STATE);
+        }
+        if inner.channel.as_ref().is_some_and(|c| c.peer().is_some()) {
+            return Err(ZxError::ALREADY_BOUND);
+        }
+        inner.channel = Some(channel);
+        inner.thread_rights = thread_rights;
+        inner.process_rights = process_rights;
+        Ok(())
+    }
+
+    /// Returns whether a channel with an open handler end is bound.
+    pub fn has_live_channel(&self) -> bool {
+        let inner = self.inner.lock().unwrap();
+        inner.channel.as_ref().is_some_and(|c| c.peer().is_some())
+    }
+
+    /// Unbinds the channel for good (the task died): the handler's end
+    /// sees `PEER_CLOSED`.
+    pub fn shutdown(&self) {
+        let channel = {
+            let mut inner = self.inner.lock().unwrap();
+            inner.shutdown = true;
+            inner.channel.take()
+        };
+        drop(channel);
+    }
+
+    /// Offers the exception to this slot's handler; returns whether it was
+    /// delivered (false: no channel, or nobody reads it any more).
+    fn send(&self, thread: &Arc<Thread>, shared: &Arc<ExceptionShared>) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        let Some(channel) = inner.channel.clone() else {
+            return false;
+        };
+        {
+            let mut st = shared.st.lock().unwrap();
+            st.closed = false;
+            st.disposition = state::TRY_NEXT;
+            st.channel_type = self.ty;
+        }
+        let exception = Arc::new(Exception {
+            base: KObjectBase::default(),
+            thread: thread.clone(),
+            shared: shared.clone(),
+            thread_rights: inner.thread_rights,
+            process_rights: inner.process_rights,
+        });
+        let mut data = Vec::with_capacity(24);
+        data.extend_from_slice(&thread.related_koid().to_le_bytes());
+        data.extend_from_slice(&thread.koid().to_le_bytes());
+        data.extend_from_slice(&shared.report.ty.to_le_bytes());
+        data.extend_from_slice(&[0; 4]);
+        let msg = Message {
+            data,
+            handles: vec![Handle::new(exception, DEFAULT_EXCEPTION_RIGHTS)],
+        };
+        match channel.write(msg) {
+            Ok(()) => true,
+            Err((_, msg)) => {
+                // Nobody listens: forget the channel. (Dropping the message
+                // marks the exception closed; the next send resets that.)
+                inner.channel = None;
+                drop(inner);
+                drop(msg);
+                false
+            }
+        }
+    }
+}
+
+/// How an exception ended for the thread that raised it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExceptionOutcome {
+    /// A handler resumed the thread: continue with these registers.
+    Resume(kernel_hal::GeneralRegs),
+    /// A handler chose `ZX_EXCEPTION_STATE_THREAD_EXIT`.
+    ThreadExit,
+    /// The thread (or its process) was killed meanwhile.
+    Killed,
+    /// Every handler passed (or there was none); `processed` tells whether
+    /// any saw it. The process must die with
+    /// [`TASK_RETCODE_EXCEPTION_KILL`].
+    Unhandled {
+        /// Whether at least one handler saw the exception.
+        processed: bool,
+    },
+}
+
+/// Where the next offer goes.
+enum Stage {
+    FirstDebugger,
+    Thread,
+    Process,
+    SecondDebugger,
+    Job(Option<Arc<crate::task::Job>>),
+}
+
+/// While a thread is in an exception: the exception and the registers
+/// handlers may read and write.
+#[derive(Debug)]
+pub(crate) struct InException {
+    pub shared: Arc<ExceptionShared>,
+    pub regs: kernel_hal::GeneralRegs,
+}
+
+/// Offers `report` to `thread`'s handlers in Zircon's order and blocks
+/// until one resumes or ends the thread, the thread is killed, or no
+/// handler is left. `regs` are the thread's registers at the exception.
+pub(crate) fn deliver(
+    thread: &Arc<Thread>,
+    report: ExceptionReport,
+    regs: kernel_hal::GeneralRegs,
+) -> ExceptionOutcome {
+    let Some(process) = thread.process() else {
+        return ExceptionOutcome::Killed;
+    };
+    let shared = ExceptionShared::new(report);
+    thread.set_in_exception(Some(InException {
+        shared: shared.clone(),
+        regs,
+    }));
+    let outcome = deliver_in_order(thread, &process, &shared);
+    let last = thread.set_in_exception(None);
+    match outcome {
+        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(regs, |e| e.regs)),
+        other => other,
+    }
+}
+
+fn deliver_in_order(
+    thread: &Arc<Thread>,
+    process: &Arc<Process>,
+    shared: &Arc<ExceptionShared>,
+) -> ExceptionOutcome {
+    let _blocked = crate::task::BlockedGuard::new(
+        Some(thread.clone()),
+        crate::task::thread::blocked::EXCEPTION,
+        &shared.waiter,
+    );
+    let mut processed = false;
+    let mut stage = Stage::FirstDebugger;
+    loop {
+        let second_chance = shared.st.lock().unwrap().second_chance;
+        let (sent, next) = match stage {
+            Stage::FirstDebugger => (
+                process.debug_exceptionate().send(thread, shared),
+                Stage::Thread,
+            ),
+            Stage::Thread => (thread.exceptionate().send(thread, shared), Stage::Process),
+            Stage::Process => (
+                process.exceptionate().send(thread, shared),
+                if second_chance {
+                    Stage::SecondDebugger
+                } else {
+                    Stage::Job(Some(process.job().clone()))
+                },
+            ),
+            Stage::SecondDebugger => (
+                process.debug_exceptionate().send(thread, shared),
+                Stage::Job(Some(process.job().clone())),
+            ),
+            Stage::Job(None) => return ExceptionOutcome::Unhandled { processed },
+            Stage::Job(Some(job)) => (
+                job.exceptionate().send(thread, shared),
+                Stage::Job(job.parent().cloned()),
+            ),
+        };
+        stage = next;
+        if !sent {
+            continue;
+        }
+        processed = true;
+        // Wait until the handler closes the exception (or we are killed).
+        loop {
+            if thread.is_dead() || shared.waiter.is_killed() {
+                return ExceptionOutcome::Killed;
+            }
+            if shared.st.lock().unwrap().closed {
+                break;
+            }
+            shared.waiter.sleep(None);
+        }
+        if thread.is_dead() {
+            return ExceptionOutcome::Killed;
+        }
+        let disposition = {
+            let mut st = shared.st.lock().unwrap();
+            st.channel_type = channel_type::NONE;
+            st.disposition
+        };
+        match disposition {
+            state::HANDLED => return ExceptionOutcome::Resume(kernel_hal::GeneralRegs::default()),
+            state::THREAD_EXIT => return ExceptionOutcome::ThreadExit,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_layout() {
+        let r = ExceptionReport {
+            ty: excp::FATAL_PAGE_FAULT,
+            vector: 14,
+            err_code: 6,
+            cr2: 0x1000,
+            synth_code: ZxError::ACCESS_DENIED as i32 as u32,
+            synth_data: 0,
+        };
+        let b = r.to_bytes(REPORT_SIZE);
+        assert_eq!(b.len(), 40);
+        assert_eq!(&b[0..4], &40u32.to_le_bytes());
+        assert_eq!(&b[4..8], &0x108u32.to_le_bytes());
+        assert_eq!(&b[8..16], &14u64.to_le_bytes());
+        assert_eq!(&b[24..32], &0x1000u64.to_le_bytes());
+        assert_eq!(&b[32..36], &(-30i32 as u32).to_le_bytes());
+        assert_eq!(r.to_bytes(REPORT_V1_SIZE).len(), 32);
+        assert_eq!(DEFAULT_EXCEPTION_RIGHTS.bits(), 0x80C2);
+    }
+}

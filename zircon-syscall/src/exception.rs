@@ -1,0 +1,172 @@
+//! Exceptions: `zx_task_create_exception_channel`,
+//! `zx_exception_get_thread` / `_process`, and the register access
+//! handlers need (`zx_thread_read_state` / `_write_state`).
+
+use std::sync::Arc;
+
+use kernel_hal::cpu::GENERAL_REGS_SIZE;
+use kernel_hal::GeneralRegs;
+use zircon_object::handle::HandleValue;
+use zircon_object::ipc::channel::DEFAULT_CHANNEL_RIGHTS;
+use zircon_object::ipc::Channel;
+use zircon_object::task::{Exception, Job, Process, Thread};
+use zircon_object::{Rights, ZxError, ZxResult};
+
+use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::Syscall;
+
+/// `ZX_EXCEPTION_CHANNEL_DEBUGGER`
+const EXCEPTION_CHANNEL_DEBUGGER: u32 = 1;
+
+/// `ZX_THREAD_STATE_*` topics.
+mod topic {
+    pub const GENERAL_REGS: u32 = 0;
+    pub const FP_REGS: u32 = 1;
+    pub const VECTOR_REGS: u32 = 2;
+    pub const DEBUG_REGS: u32 = 4;
+    pub const SINGLE_STEP: u32 = 5;
+}
+
+impl Syscall {
+    /// `zx_task_create_exception_channel`.
+    pub fn task_create_exception_channel(
+        &self,
+        h: HandleValue,
+        options: u32,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if options & !EXCEPTION_CHANNEL_DEBUGGER != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        // Receiving exceptions needs INSPECT (task information), DUPLICATE
+        // and TRANSFER (task handles go out), MANAGE_THREAD (the thread is
+        // kept stopped); checked before the type, as Zircon does.
+        let needed = Rights::INSPECT | Rights::DUPLICATE | Rights::TRANSFER | Rights::MANAGE_THREAD;
+        let handle = self.process.handles().get(h)?.clone();
+        if !handle.rights.contains(needed) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let debugger = options & EXCEPTION_CHANNEL_DEBUGGER != 0;
+        let task_rights = handle.rights;
+        let obj = handle.object.clone();
+        let (kernel_end, user_end) = Channel::create();
+        let result = if let Some(job) = obj.clone().downcast_arc::<Job>() {
+            if !task_rights.contains(Rights::ENUMERATE) {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            if debugger {
+                job.add_debug_channel(kernel_end, task_rights, task_rights)
+            } else {
+                job.exceptionate()
+                    .set_channel(kernel_end, task_rights, task_rights)
+            }
+        } else if let Some(process) = obj.clone().downcast_arc::<Process>() {
+            if !task_rights.contains(Rights::ENUMERATE) {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            let slot = if debugger {
+                process.debug_exceptionate()
+            } else {
+                process.exceptionate()
+            };
+            slot.set_channel(kernel_end, task_rights, task_rights)
+        } else if let Some(thread) = obj.downcast_arc::<Thread>() {
+            if debugger {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            // A thread's handler gets no way up to the process.
+            thread
+                .exceptionate()
+                .set_channel(kernel_end, task_rights, Rights::empty())
+        } else {
+            return Err(ZxError::WRONG_TYPE);
+        };
+        result?;
+        // Exception channels are read-only for user space.
+        let rights = DEFAULT_CHANNEL_RIGHTS & (Rights::TRANSFER | Rights::WAIT | Rights::READ);
+        let value = self.process.add_handle(user_end, rights);
+        if let Err(e) = out.write(self.aspace(), value) {
+            // Closing our end unbinds the slot again.
+            let _ = self.process.handles().remove(value);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_exception_get_thread`.
+    pub fn exception_get_thread(&self, h: HandleValue, out: UserOutPtr<u32>) -> ZxResult {
+        let (exception, _) = self.process.get_object::<Exception>(h, Rights::empty())?;
+        let (thread, rights) = exception.thread()?;
+        self.add_and_copy_out(thread, rights, out)
+    }
+
+    /// `zx_exception_get_process`.
+    pub fn exception_get_process(&self, h: HandleValue, out: UserOutPtr<u32>) -> ZxResult {
+        let (exception, _) = self.process.get_object::<Exception>(h, Rights::empty())?;
+        let (process, rights) = exception.process()?;
+        self.add_and_copy_out(process, rights, out)
+    }
+
+    fn add_and_copy_out(
+        &self,
+        object: Arc<dyn zircon_object::object::KernelObject>,
+        rights: Rights,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        let value = self.process.add_handle(object, rights);
+        if let Err(e) = out.write(self.aspace(), value) {
+            let _ = self.process.handles().remove(value);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// `zx_thread_read_state`.
+    pub fn thread_read_state(
+        &self,
+        h: HandleValue,
+        kind: u32,
+        buf: usize,
+        size: usize,
+    ) -> ZxResult {
+        let (thread, _) = self.process.get_object::<Thread>(h, Rights::READ)?;
+        match kind {
+            topic::GENERAL_REGS => {
+                if size < GENERAL_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let regs = thread.read_regs()?;
+                write_bytes(self.aspace(), buf, &regs.to_bytes())
+            }
+            topic::FP_REGS | topic::VECTOR_REGS | topic::DEBUG_REGS | topic::SINGLE_STEP => {
+                Err(ZxError::NOT_SUPPORTED)
+            }
+            _ => Err(ZxError::INVALID_ARGS),
+        }
+    }
+
+    /// `zx_thread_write_state`.
+    pub fn thread_write_state(
+        &self,
+        h: HandleValue,
+        kind: u32,
+        buf: usize,
+        size: usize,
+    ) -> ZxResult {
+        let (thread, _) = self.process.get_object::<Thread>(h, Rights::WRITE)?;
+        match kind {
+            topic::GENERAL_REGS => {
+                if size < GENERAL_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let bytes = read_bytes(self.aspace(), buf, GENERAL_REGS_SIZE)?;
+                let regs = GeneralRegs::from_bytes(bytes.as_slice().try_into().expect("160 bytes"));
+                thread.write_regs(&regs)
+            }
+            topic::FP_REGS | topic::VECTOR_REGS | topic::DEBUG_REGS | topic::SINGLE_STEP => {
+                Err(ZxError::NOT_SUPPORTED)
+            }
+            _ => Err(ZxError::INVALID_ARGS),
+        }
+    }
+}
