@@ -52,3 +52,8 @@ fn port_tests() {
 fn register_fs_tests() {
     common::run_zxtest("linux-loader/tests/guests/fs_test.c");
 }
+
+#[test]
+fn probe_core_tests() {
+    common::run_zxtest("linux-loader/tests/guests/probe_test.c");
+}
