@@ -27,7 +27,10 @@
 // emulator may rightly copy them out, private handle values included, to
 // where later calls take handle arrays from); call zx_process_exit or
 // zx_thread_exit; pass a deadline more than a few milliseconds away; start a
-// child process (its random code would fault).
+// child process. A started child would run or fault at random addresses, and
+// guest memory is not isolated from the host's (any guest code can write
+// anywhere in the emulator), so a failure would mean nothing; the exception
+// calls therefore only ever see arguments, never an exception object.
 //
 // Commit-heavy operations (COMMIT, MAP_RANGE, PREFETCH...) get sizes of at
 // most 1 MiB or sizes so large they must fail: the host has no commit quota,
@@ -39,6 +42,11 @@
 // deadline returns within SLOW_CALL_NS; the page size, CPU count, tick rate,
 // monotonic clock and zx_deadline_after (saturating) are sane; the canary
 // page after the scratch guard stays intact; the private handles stay valid.
+// With one thread also: a failed zx_vmar_map/unmap/protect/allocate/destroy
+// leaves our ZX_INFO_PROCESS_MAPS as it was; a failed call that consumed and
+// waited for nothing fails the same way when made again; every 128 calls, a
+// page of each of our mappings of a pool VMO, read through the mapping
+// (zx_process_read_memory), equals the VMO's page (zx_vmo_read).
 //
 // Afterwards it checks what it can see: its ZX_INFO_PROCESS_MAPS (and a
 // child's) is sorted, nested and inside its root VMAR; its scratch mapping
@@ -679,8 +687,10 @@ static void* prep(struct fz* f, size_t bytes) {
   return p;
 }
 
+// Handle arrays may be consumed: never read from our ELF image, which runs
+// on into our globals.
 static uint64_t gen_handles_ptr(struct fz* f) {
-  if (!chance(f, 70)) return gen_ptr(f);
+  if (!chance(f, 70)) return gen_ptr_no_elf(f);
   zx_handle_t* hs = prep(f, 16 * sizeof(zx_handle_t));
   for (int i = 0; i < 16; i++) hs[i] = gen_handle(f);
   return (uintptr_t)hs;
@@ -737,20 +747,22 @@ static uint32_t gen_perms(struct fz* f) {
 
 static uint32_t maybe(struct fz* f, unsigned percent, uint32_t bits) { return chance(f, percent) ? bits : 0; }
 
+enum vm_call { VM_ALLOCATE, VM_MAP, VM_PROTECT };
+
 // ZX_VM_* options: plausible for the call most of the time.
-static uint64_t gen_vm_opts(struct fz* f, const char* call) {
+static uint64_t gen_vm_opts(struct fz* f, enum vm_call call) {
   if (chance(f, 30)) return gen_opts(f, VM_MASK | (31u << ZX_VM_ALIGN_BASE));
   uint32_t o = maybe(f, 10, (uint32_t)(10 + below(f, 23)) << ZX_VM_ALIGN_BASE);
-  if (call[5] == 'a') {  // vmar_allocate
+  if (call == VM_ALLOCATE) {
     o |= maybe(f, 60, ZX_VM_CAN_MAP_READ) | maybe(f, 50, ZX_VM_CAN_MAP_WRITE) |
          maybe(f, 20, ZX_VM_CAN_MAP_EXECUTE) | maybe(f, 50, ZX_VM_CAN_MAP_SPECIFIC) |
          maybe(f, 30, ZX_VM_SPECIFIC) | maybe(f, 15, ZX_VM_COMPACT) |
          maybe(f, 5, ZX_VM_OFFSET_IS_UPPER_LIMIT);
-  } else if (call[5] == 'm') {  // vmar_map
+  } else if (call == VM_MAP) {
     o |= gen_perms(f) | maybe(f, 30, ZX_VM_SPECIFIC) | maybe(f, 10, ZX_VM_SPECIFIC_OVERWRITE) |
          maybe(f, 10, ZX_VM_MAP_RANGE) | maybe(f, 10, ZX_VM_REQUIRE_NON_RESIZABLE) |
          maybe(f, 10, ZX_VM_ALLOW_FAULTS) | maybe(f, 5, ZX_VM_OFFSET_IS_UPPER_LIMIT);
-  } else {  // vmar_protect
+  } else {
     o = gen_perms(f);
   }
   return o;
@@ -963,6 +975,7 @@ enum arg_kind {
   A_FUTEX,
   A_VMO_OP,
   A_VMAR_OP,
+  A_STATE_KIND,  // ZX_THREAD_STATE_*
   A_PACKET,
   A_ITEMS,
   A_CALL,
@@ -973,6 +986,7 @@ enum {
   F_CONSUMES = 2,  // may close handles of the pool
   F_BLOCKS = 4,    // takes a deadline: timed
   F_RAW = 8,       // a raw call with an unknown syscall number
+  F_TAKES = 16,    // may fail after taking something (a message) for good
 };
 
 struct syscall {
@@ -1027,7 +1041,7 @@ static const struct syscall k_calls[] = {
     {"system_get_page_size", FN(zx_system_get_page_size), {A_NONE}, 0, 1, F_VALUE},
     {"system_get_num_cpus", FN(zx_system_get_num_cpus), {A_NONE}, 0, 1, F_VALUE},
     {"channel_create", FN(zx_channel_create), {A_OPTS, A_OUT_H, A_OUT_H}, 1, 3, 0},
-    {"channel_read", FN(zx_channel_read), {A_HCHAN, A_OPTS, A_PTR, A_OUT_HS, A_U32, A_COUNT, A_PTR, A_PTR}, 1, 5, 0},
+    {"channel_read", FN(zx_channel_read), {A_HCHAN, A_OPTS, A_PTR, A_OUT_HS, A_U32, A_COUNT, A_PTR, A_PTR}, 1, 5, F_TAKES},
     {"channel_write", FN(zx_channel_write), {A_HCHAN, A_OPTS, A_PTR, A_U32, A_HANDLES, A_COUNT}, 1, 5, F_CONSUMES},
     {"ticks_get", FN(zx_ticks_get), {A_NONE}, 0, 1, F_VALUE},
     {"ticks_per_second", FN(zx_ticks_per_second), {A_NONE}, 0, 1, F_VALUE},
@@ -1048,15 +1062,16 @@ static const struct syscall k_calls[] = {
     {"port_queue", FN(zx_port_queue), {A_HPORT, A_PACKET}, 0, 3, 0},
     {"port_wait", FN(zx_port_wait), {A_HPORT, A_DEADLINE, A_PTR}, 0, 3, F_BLOCKS},
     {"object_wait_async", FN(zx_object_wait_async), {A_H, A_HPORT, A_U64, A_SIGNALS, A_OPTS}, 7, 3, 0},
+    {"task_create_exception_channel", FN(zx_task_create_exception_channel), {A_H, A_OPTS, A_OUT_H}, 1, 2, 0},
+    {"exception_get_thread", FN(zx_exception_get_thread), {A_H, A_OUT_H}, 0, 1, 0},
+    {"exception_get_process", FN(zx_exception_get_process), {A_H, A_OUT_H}, 0, 1, 0},
+    {"thread_read_state", FN(zx_thread_read_state), {A_HTHREAD, A_STATE_KIND, A_PTR, A_SIZE}, 0, 2, 0},
+    {"thread_write_state", FN(zx_thread_write_state), {A_HTHREAD, A_STATE_KIND, A_PTR, A_SIZE}, 0, 2, 0},
     {"futex_requeue", FN(zx_futex_requeue), {A_FUTEX, A_U32, A_U32, A_FUTEX, A_U32, A_HTHREAD}, 0, 1, 0},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))
-
-// Enters the emulator through the vDSO's entry slot with a syscall number
-// no vDSO function uses (the stubs load the number into eax and jump
-// there). Numbers from 1000 up stay clear of the table's growth, and of
-// the two calls that never return.
+_Static_assert(N_CALLS <= MAX_CALLS, "per-call statistics need room");
 
 // Whether [p, p + n) lies inside the scratch mapping.
 static int in_scratch(uint64_t p, uint64_t n) {
@@ -1064,6 +1079,10 @@ static int in_scratch(uint64_t p, uint64_t n) {
   return p >= b && n <= SCRATCH_SIZE && p - b <= SCRATCH_SIZE - n;
 }
 
+// Enters the emulator through the vDSO's entry slot with syscall number a7,
+// which no vDSO function uses (the stubs load the number into eax and jump
+// there): 0, or from 1000 up, clear of the table's growth and of the two
+// calls that never return (see fixup()).
 static uint64_t raw_call(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                          uint64_t a5, uint64_t a6, uint64_t a7) {
   (void)a6;
@@ -1131,7 +1150,9 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
       v = gen_opts(f, sc->mask);
       break;
     case A_VMOPTS:
-      v = gen_vm_opts(f, sc->name);
+      v = gen_vm_opts(f, sc->fn == FN(zx_vmar_allocate) ? VM_ALLOCATE
+                         : sc->fn == FN(zx_vmar_map)    ? VM_MAP
+                                                        : VM_PROTECT);
       break;
     case A_SIZE:
       return gen_size(f);
@@ -1195,6 +1216,9 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
       v = chance(f, 85) ? k_ops[below(f, 7)] : (uint32_t)rnd(f);
       break;
     }
+    case A_STATE_KIND:
+      v = chance(f, 85) ? below(f, 6) : (uint32_t)rnd(f);
+      break;
     case A_PACKET:
       return gen_packet(f);
     case A_ITEMS:
@@ -1485,6 +1509,89 @@ static void check_maps(zx_handle_t proc, const char* who, uintptr_t base, uintpt
   }
 }
 
+// ---- Single-threaded oracles (another thread would change state under them)
+
+// A hash of our own maps: ranges, nesting, types, protections, VMOs and
+// offsets (not the committed counts).
+static uint64_t maps_hash(void) {
+  size_t actual = 0, avail = 0;
+  if (zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS, g_maps, sizeof(g_maps), &actual,
+                         &avail) != ZX_OK)
+    return 0;
+  uint64_t h = checksum(&actual, sizeof(actual));
+  for (size_t i = 0; i < actual && i < MAX_MAPS; i++) {
+    const zx_info_maps_t* m = &g_maps[i];
+    uint64_t fields[7] = {m->base, m->size, m->depth, m->type, 0, 0, 0};
+    if (m->type == ZX_INFO_MAPS_TYPE_MAPPING) {
+      fields[4] = m->u.mapping.mmu_flags;
+      fields[5] = m->u.mapping.vmo_koid;
+      fields[6] = m->u.mapping.vmo_offset;
+    }
+    h = h * 31 + checksum(fields, sizeof(fields));
+  }
+  return h;
+}
+
+// Our mappings of pool VMOs show the VMOs' contents: a page read through
+// the mapping (zx_process_read_memory of ourselves, which ignores the
+// mapping's protection) equals the page zx_vmo_read gives at the mapping's
+// offset. One random page per mapping.
+static uint64_t g_pages_compared;
+
+static void check_coherence(struct fz* f) {
+  static uint8_t via_map[PAGE], via_vmo[PAGE];
+  zx_koid_t koid[N_SLOTS] = {0};
+  for (int i = 0; i < N_SLOTS; i++) {
+    zx_info_handle_basic_t info;
+    if (g_pool[i] != ZX_HANDLE_INVALID && g_type[i] == ZX_OBJ_TYPE_VMO &&
+        zx_object_get_info(g_pool[i], ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL) ==
+            ZX_OK)
+      koid[i] = info.koid;
+  }
+  size_t actual = 0, avail = 0;
+  if (zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS, g_maps, sizeof(g_maps), &actual,
+                         &avail) != ZX_OK)
+    return;
+  for (size_t m = 0; m < actual && m < MAX_MAPS; m++) {
+    const zx_info_maps_t* e = &g_maps[m];
+    if (e->type != ZX_INFO_MAPS_TYPE_MAPPING || e->size < PAGE) continue;
+    for (int i = 0; i < N_SLOTS; i++) {
+      if (koid[i] == 0 || koid[i] != e->u.mapping.vmo_koid) continue;
+      uint64_t off = below(f, e->size / PAGE) * PAGE;
+      size_t got = 0;
+      if (zx_process_read_memory(zx_process_self(), e->base + off, via_map, PAGE, &got) != ZX_OK ||
+          got != PAGE || zx_vmo_read(g_pool[i], via_vmo, e->u.mapping.vmo_offset + off, PAGE) != ZX_OK)
+        break;
+      g_pages_compared++;
+      if (memcmp(via_map, via_vmo, PAGE) != 0)
+        FAIL("mapping at %#lx (+%#lx) and VMO %#x (offset %#lx) disagree", e->base, off,
+             g_pool[i], e->u.mapping.vmo_offset + off);
+      break;
+    }
+  }
+}
+
+// VMAR calls that fail must leave the address space as it was (only the
+// range ops may stop half way, as on Zircon).
+static int is_all_or_nothing(const struct syscall* sc) {
+  return sc->fn == FN(zx_vmar_map) || sc->fn == FN(zx_vmar_unmap) ||
+         sc->fn == FN(zx_vmar_protect) || sc->fn == FN(zx_vmar_allocate) ||
+         sc->fn == FN(zx_vmar_destroy);
+}
+
+// Whether a failed call may simply be made again and must fail the same
+// way: it consumed nothing, waited for nothing, and read no structured
+// input that its own outputs may have overwritten.
+static int is_repeatable(const struct syscall* sc, zx_status_t st) {
+  if (sc->flags & (F_VALUE | F_CONSUMES | F_BLOCKS | F_RAW | F_TAKES)) return 0;
+  if (st == ZX_OK || st == ZX_ERR_NO_RESOURCES || st == ZX_ERR_NO_MEMORY) return 0;
+  for (int k = 0; k < 8; k++)
+    if (sc->kind[k] == A_HANDLES || sc->kind[k] == A_ITEMS || sc->kind[k] == A_PACKET ||
+        sc->kind[k] == A_CALL)
+      return 0;
+  return 1;
+}
+
 static void check_scratch(void) {
   static uint8_t buf[PAGE];
   // Through the mapping, then read back through the VMO.
@@ -1563,7 +1670,8 @@ static void check_pool(void) {
     zx_handle_close(a);
     zx_handle_close(b);
   }
-  printf("fuzz: %u pool handles alive, %u children made\n", alive, g_children);
+  printf("fuzz: %u pool handles alive, %u children made, %lu mapped pages compared with their VMOs\n",
+         alive, g_children, g_pages_compared);
 }
 
 // ---- Setup ------------------------------------------------------------------------
@@ -1653,9 +1761,19 @@ static void fuzz_loop(struct fz* f) {
       fflush(stdout);
       unlock();
     }
+    int alone = g_threads == 1;
+    uint64_t maps_before = alone && is_all_or_nothing(sc) ? maps_hash() : 0;
     zx_instant_mono_t before = (sc->flags & (F_BLOCKS | F_VALUE)) ? zx_clock_get_monotonic() : 0;
     uint64_t r = sc->fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
     zx_instant_mono_t after = (sc->flags & (F_BLOCKS | F_VALUE)) ? zx_clock_get_monotonic() : 0;
+    if (maps_before != 0 && (zx_status_t)r != ZX_OK && maps_hash() != maps_before)
+      report(f, sc, a, "a failed call changed the address space", r);
+    if (alone && is_repeatable(sc, (zx_status_t)r)) {
+      uint64_t again = sc->fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+      if ((zx_status_t)again != (zx_status_t)r)
+        report(f, sc, a, "the same failing call, made again, answered differently (again)",
+               again);
+    }
     if (g_trace) {
       lock();
       printf("#%d.%lu -> %ld\n", f->index, i, (long)r);
@@ -1684,6 +1802,7 @@ static void fuzz_loop(struct fz* f) {
     if ((i & 127) == 127) {
       sweep(1);
       if (f->index == 0) check_canaries();
+      if (alone) check_coherence(f);
     }
   }
 }
@@ -1770,6 +1889,7 @@ static void check_all(volatile uint64_t* stack_canary) {
   if (zx_object_get_info(g_root, ZX_INFO_VMAR, &now_root, sizeof(now_root), NULL, NULL) != ZX_OK ||
       now_root.base != g_root_info.base || now_root.len != g_root_info.len)
     FAIL("root VMAR changed");
+  check_coherence(&g_fz[0]);
   check_scratch();
   check_pool();
   for (size_t k = 0; k < 64; k++)
