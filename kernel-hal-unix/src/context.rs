@@ -154,6 +154,9 @@ struct ThreadState {
     fx: FxArea,
     /// The exception captured by a signal handler.
     exception: Cell<Option<CpuException>>,
+    /// 1 + the slot of the address window of the process this thread runs
+    /// guest code for (0: not bound); faults elsewhere are not resolved.
+    own_window: Cell<u64>,
     /// Whether the thread is inside [`run_guest`].
     in_guest: Cell<bool>,
     /// Whether the GS base already points at this block.
@@ -193,6 +196,7 @@ pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
 /// Offset of the Syscall User Dispatch selector byte.
 pub(crate) const SELECTOR: usize = offset_of!(ThreadState, selector);
 const REGS: usize = offset_of!(ThreadState, regs);
+const OWN_WINDOW: usize = offset_of!(ThreadState, own_window);
 const FX: usize = offset_of!(ThreadState, fx);
 const R_RAX: usize = REGS + offset_of!(GeneralRegs, rax);
 const R_RBX: usize = REGS + offset_of!(GeneralRegs, rbx);
@@ -269,6 +273,7 @@ thread_local! {
             }),
             fx: FxArea(Cell::new([0; 512])),
             exception: Cell::new(None),
+            own_window: Cell::new(0),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }
@@ -380,7 +385,33 @@ fn install_gs(s: &ThreadState) {
             std::io::Error::last_os_error()
         );
         s.gs_installed.set(true);
+        // The FPU state a thread resumes with before it ever had an
+        // exception: the host's (the ABI's defaults).
+        // SAFETY: FXSAVE64 writes 512 bytes to a 16-byte aligned buffer
+        // this thread owns (`FxArea`); nothing else references it now.
+        unsafe {
+            std::arch::asm!("fxsave64 [{}]", in(reg) s.fx.0.as_ptr(), options(nostack, preserves_flags))
+        };
     }
+}
+
+/// Binds the calling host thread to the address window holding `addr` (the
+/// window of the process it runs guest code for): a fault of its guest code
+/// in any other window is not resolved (it is a `NotFound` page fault), so
+/// one process cannot have another's untouched pages brought in. Call it
+/// before running guest code; an address outside every window unbinds.
+pub fn bind_thread_window(addr: usize) {
+    let slot = crate::page_table::window_slot(addr).map_or(0, |s| s as u64 + 1);
+    STATE.with(|s| s.own_window.set(slot));
+}
+
+/// Returns the window slot the interrupted thread is bound to (see
+/// [`bind_thread_window`]). Touches no thread-local storage.
+pub(crate) fn own_window_slot() -> Option<usize> {
+    let gs = block_ptr()?;
+    // SAFETY: as in `enter_signal_handler`.
+    let v = unsafe { std::ptr::read_volatile((gs + OWN_WINDOW) as *const u64) };
+    v.checked_sub(1).map(|s| s as usize)
 }
 
 /// Prepares the calling host thread to run guest code and returns its id,
@@ -473,7 +504,9 @@ pub fn in_guest_mode() -> bool {
 
 /// Runs guest code on the current host thread until a syscall handler
 /// calls [`request_exit`]: `rsp` = `stack`, `rdi` = `arg1`, `rsi` = `arg2`,
-/// every other general register 0, `rip` = `entry`, direction flag clear.
+/// every other general register 0, `rip` = `entry`, direction flag clear,
+/// FS base 0 (as a new Zircon thread starts; the guest sets its own with
+/// `ZX_PROP_REGISTER_FS`).
 /// `stack` is used as given: the caller chooses its alignment (the SysV
 /// convention for a function entry is `stack % 16 == 8`).
 ///
@@ -746,7 +779,9 @@ std::arch::global_asm!(
     "mov qword ptr gs:[{host_rsp}], rsp",
     "rdfsbase rax",
     "mov qword ptr gs:[{host_fs}], rax",
+    "xor eax, eax",
     "mov qword ptr gs:[{guest_fs}], rax",
+    "wrfsbase rax",
     "mov rsp, rdi",
     "mov rdi, rsi",
     "mov rsi, rdx",

@@ -356,7 +356,18 @@ fn guest_exception(
     let kind = match sig {
         libc::SIGSEGV | libc::SIGBUS if si_code == SI_KERNEL => ExceptionKind::General,
         libc::SIGSEGV | libc::SIGBUS => {
-            let error = match resolve(sig, si_code, addr, access) {
+            let foreign_window = match (window_slot(addr), crate::context::own_window_slot()) {
+                (Some(slot), Some(own)) => slot != own,
+                _ => false,
+            };
+            let outcome = if foreign_window {
+                // Another process's window: nothing of this process's is
+                // there, and its resolver must not map pages for us.
+                Outcome::Unresolved(FaultError::NotFound)
+            } else {
+                resolve(sig, si_code, addr, access)
+            };
+            let error = match outcome {
                 Outcome::Resolved => return None,
                 Outcome::Unresolved(e) => e,
                 // Outside every window: nothing is mapped there for the

@@ -55,9 +55,9 @@ mod runs;
 mod sys;
 
 pub use context::{
-    guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit, resume_guest, run_guest,
-    set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler,
-    KILLED_EXIT_VALUE,
+    bind_thread_window, guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit,
+    resume_guest, run_guest, set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit,
+    SyscallHandler, KILLED_EXIT_VALUE,
 };
 pub use fault::{
     ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,

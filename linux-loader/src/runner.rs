@@ -45,6 +45,7 @@ fn spawn(
         .spawn(move || {
             zircon_syscall::set_current(Some(process.clone()), Some(thread.clone()));
             let tid = kernel_hal_unix::prepare_guest_thread();
+            kernel_hal_unix::bind_thread_window(process.root_vmar().aspace().window().0);
             thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
             // A kill that came before the kicker was set must still stop us.
             if thread.state() != zircon_object::task::ThreadState::Dead {
@@ -70,7 +71,23 @@ fn run_thread(
     arg1: u64,
     arg2: u64,
 ) {
-    let mut exit = kernel_hal_unix::enter_guest(entry, stack, arg1, arg2);
+    // Debuggers see the thread (and the process) start, and may change the
+    // initial registers.
+    let initial = GeneralRegs {
+        rip: entry as u64,
+        rsp: stack as u64,
+        rdi: arg1,
+        rsi: arg2,
+        rflags: 0x202,
+        ..GeneralRegs::default()
+    };
+    let mut exit = match thread.announce_start(initial) {
+        ExceptionOutcome::Resume(regs) if regs == initial => {
+            kernel_hal_unix::enter_guest(entry, stack, arg1, arg2)
+        }
+        ExceptionOutcome::Resume(regs) => kernel_hal_unix::resume_after_exception(&regs),
+        _ => return,
+    };
     while let Ok(GuestExit::Exception(cpu, regs)) = exit {
         let report = ExceptionReport::from_cpu(&cpu);
         match thread.handle_exception(report, regs) {
@@ -92,6 +109,8 @@ fn run_thread(
             }
         }
     }
+    // A thread that leaves on its own is announced to debuggers.
+    thread.announce_exit();
 }
 
 /// One line about an exception that kills a process: what, where, which

@@ -22,10 +22,13 @@ static char g_out[1024];
 static size_t g_out_len;
 
 void __zx_sdk_stdio_flush(void) {
-  if (g_out_len > 0) {
-    zx_debug_write(g_out, g_out_len);
-    g_out_len = 0;
+  // zx_debug_write takes at most 256 bytes a call (ZX_DEBUG_WRITE_MAX).
+  for (size_t done = 0; done < g_out_len;) {
+    size_t n = g_out_len - done < 256 ? g_out_len - done : 256;
+    zx_debug_write(g_out + done, n);
+    done += n;
   }
+  g_out_len = 0;
 }
 
 static void out_bytes(const char* p, size_t n) {

@@ -19,15 +19,25 @@ impl Syscall {
     }
 
     /// `zx_handle_close_many`: closes every valid handle in the array;
-    /// `BAD_HANDLE` if any was invalid.
+    /// `BAD_HANDLE` if any was invalid. The array is read in batches (as
+    /// Zircon does), so a huge count costs no host memory: an unreadable
+    /// batch ends the call with `INVALID_ARGS`, earlier batches closed.
     pub fn handle_close_many(&self, ptr: UserInPtr<u32>, count: usize) -> ZxResult {
-        let values = ptr.read_array(self.aspace(), count)?;
-        let mut table = self.process.handles();
+        const BATCH: usize = 64;
+        count.checked_mul(4).ok_or(ZxError::INVALID_ARGS)?;
         let mut result = Ok(());
-        for v in values {
-            if v != INVALID_HANDLE && table.remove(v).is_err() {
-                result = Err(ZxError::BAD_HANDLE);
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(BATCH);
+            let batch = UserInPtr::<u32>::new(ptr.addr() + done * 4);
+            let values = batch.read_array(self.aspace(), n)?;
+            let mut table = self.process.handles();
+            for v in values {
+                if v != INVALID_HANDLE && table.remove(v).is_err() {
+                    result = Err(ZxError::BAD_HANDLE);
+                }
             }
+            done += n;
         }
         result
     }

@@ -69,6 +69,8 @@ impl<T> UserInPtr<T> {
 
 impl<T: Pod> UserInPtr<T> {
     /// Reads `count` values (`INVALID_ARGS` if unreadable or the size wraps).
+    /// Allocates `count` values up front: callers cap `count` (a guest
+    /// controls it).
     pub fn read_array(&self, aspace: &AddressSpace, count: usize) -> ZxResult<Vec<T>> {
         let bytes = count.checked_mul(T::SIZE).ok_or(ZxError::INVALID_ARGS)?;
         let mut buf = vec![0u8; bytes];

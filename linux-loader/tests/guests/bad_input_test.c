@@ -44,6 +44,22 @@ TEST(BadInput, HandleClose) {
   ASSERT_EQ(zx_handle_close_many((zx_handle_t*)kWild, 2), ZX_ERR_INVALID_ARGS);
   ASSERT_EQ(zx_handle_close_many((zx_handle_t*)kKernel, 2), ZX_ERR_INVALID_ARGS);
   ASSERT_EQ(zx_handle_close_many(many, SIZE_MAX / 2), ZX_ERR_INVALID_ARGS);
+  // Huge counts whose byte size does not overflow: the array is read a
+  // batch at a time, so they end at the first unreadable batch instead of
+  // costing the host memory (found by the syscall fuzzer).
+  ASSERT_EQ(zx_handle_close_many(NULL, 1ull << 40), ZX_ERR_INVALID_ARGS);
+  // A readable page of ZX_HANDLE_INVALID with a guaranteed hole after it.
+  zx_handle_t vmar, vmo;
+  zx_vaddr_t base, page;
+  ASSERT_OK(zx_vmar_allocate(zx_vmar_root_self(),
+                             ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                             2 * PAGE, &vmar, &base));
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_SPECIFIC, 0, vmo, 0, PAGE, &page));
+  ASSERT_EQ(zx_handle_close_many((zx_handle_t*)page, 1ull << 59), ZX_ERR_INVALID_ARGS);
+  ASSERT_OK(zx_vmar_destroy(vmar));
+  zx_handle_close(vmar);
+  zx_handle_close(vmo);
   ASSERT_OK(zx_handle_close_many(NULL, 0));
   (void)handle_count;
 }

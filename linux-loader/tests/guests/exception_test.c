@@ -73,8 +73,8 @@ static zx_koid_t koid_of(zx_handle_t h) {
   return info.koid;
 }
 
-// Resumes the ud2 thread past its ud2 with rax = 0x77.
-static void resume_past_ud2(zx_handle_t thread, zx_handle_t exc) {
+// Lets the ud2 thread go on past its ud2 with rax = 0x77.
+static void skip_ud2(zx_handle_t thread, zx_handle_t exc) {
   zx_thread_state_general_regs_t regs;
   ASSERT_OK(zx_thread_read_state(thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
   ASSERT_EQ(regs.rip, (uint64_t)(uintptr_t)ud2_then_store);
@@ -83,6 +83,12 @@ static void resume_past_ud2(zx_handle_t thread, zx_handle_t exc) {
   ASSERT_OK(zx_thread_write_state(thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
   ASSERT_OK(set_state(exc, ZX_EXCEPTION_STATE_HANDLED));
   ASSERT_OK(zx_handle_close(exc));
+}
+
+// Resumes the ud2 thread past its ud2 and waits until it has stored rax and
+// exited.
+static void resume_past_ud2(zx_handle_t thread, zx_handle_t exc) {
+  skip_ud2(thread, exc);
   ASSERT_OK(zx_object_wait_one(thread, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   ASSERT_EQ(g_stored, 0x77u);
 }
@@ -206,7 +212,18 @@ TEST(ExceptionChannel, DebuggerFirstAndSecondChance) {
 
   zx_exception_info_t info;
   zx_handle_t exc;
+  // A debugger sees the thread start first, before any user code, with the
+  // initial registers.
   ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_STARTING);
+  ASSERT_EQ(info.tid, koid_of(t));
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_EQ(regs.rip, (uint64_t)(uintptr_t)ud2_then_store);
+  ASSERT_OK(zx_handle_close(exc));
+
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_UNDEFINED_INSTRUCTION);
   ASSERT_EQ(wait_type(t), ZX_EXCEPTION_CHANNEL_TYPE_DEBUGGER);
   uint32_t strategy = 99;
   ASSERT_OK(zx_object_get_property(exc, ZX_PROP_EXCEPTION_STRATEGY, &strategy, sizeof(strategy)));
@@ -232,7 +249,13 @@ TEST(ExceptionChannel, DebuggerFirstAndSecondChance) {
   ASSERT_EQ(wait_type(t), ZX_EXCEPTION_CHANNEL_TYPE_DEBUGGER);
   ASSERT_OK(zx_object_get_property(exc, ZX_PROP_EXCEPTION_STRATEGY, &strategy, sizeof(strategy)));
   ASSERT_EQ(strategy, ZX_EXCEPTION_STRATEGY_SECOND_CHANCE);
-  resume_past_ud2(t, exc);
+  skip_ud2(t, exc);
+  // And the debugger sees it leave.
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_EXITING);
+  ASSERT_EQ(g_stored, 0x77u);
+  ASSERT_OK(zx_handle_close(exc));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   zx_handle_close(dch);
   zx_handle_close(tch);
   zx_handle_close(pch);
@@ -336,4 +359,76 @@ TEST(ExceptionObject, PropertiesAndReport) {
   resume_past_ud2(t, exc);
   zx_handle_close(ch);
   zx_handle_close(t);
+}
+
+TEST(ExceptionChannel, DebuggerMovesTheStart) {
+  // A debugger may change where a thread starts: here it skips the ud2.
+  zx_handle_t t = new_thread(), dch;
+  ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &dch));
+  g_stored = 0;
+  ASSERT_OK(start(t, ud2_then_store));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_STARTING);
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_EQ(regs.fs_base, 0u);
+  regs.rip += 2;
+  regs.rax = 0x99;
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_OK(zx_handle_close(exc));
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_EXITING);
+  ASSERT_EQ(g_stored, 0x99u);
+  ASSERT_OK(zx_handle_close(exc));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(dch);
+  zx_handle_close(t);
+}
+
+TEST(ExceptionChannel, JobDebuggerSeesProcessStart) {
+  zx_handle_t jch, jch2;
+  ASSERT_OK(zx_task_create_exception_channel(zx_job_default(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &jch));
+  // Several debuggers may watch one job.
+  ASSERT_OK(zx_task_create_exception_channel(zx_job_default(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &jch2));
+  zx_handle_close(jch2);
+  // A new process: its first thread announces the start.
+  zx_handle_t proc, vmar, thread;
+  ASSERT_OK(zx_process_create(zx_job_default(), "child", 5, 0, &proc, &vmar));
+  ASSERT_OK(zx_thread_create(proc, "main", 4, 0, &thread));
+  // The child's code: one page holding an infinite loop (jmp .).
+  zx_handle_t vmo;
+  ASSERT_OK(zx_vmo_create(4096, 0, &vmo));
+  static const uint8_t kLoop[2] = {0xeb, 0xfe};
+  ASSERT_OK(zx_vmo_write(vmo, kLoop, 0, sizeof(kLoop)));
+  zx_handle_t exec_vmo;
+  ASSERT_OK(zx_vmo_replace_as_executable(vmo, ZX_HANDLE_INVALID, &exec_vmo));
+  zx_vaddr_t code;
+  ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, exec_vmo, 0, 4096, &code));
+  zx_handle_close(exec_vmo);
+  zx_handle_t stack_vmo;
+  zx_vaddr_t stack;
+  ASSERT_OK(zx_vmo_create(4096, 0, &stack_vmo));
+  ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, stack_vmo, 0, 4096, &stack));
+  zx_handle_close(stack_vmo);
+  ASSERT_OK(zx_process_start(proc, thread, code, stack + 4096 - 8, ZX_HANDLE_INVALID, 0));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  ASSERT_OK(read_exception(jch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_PROCESS_STARTING);
+  ASSERT_EQ(info.pid, koid_of(proc));
+  ASSERT_EQ(info.tid, koid_of(thread));
+  // A job debugger gets the process too.
+  zx_handle_t p2;
+  ASSERT_OK(zx_exception_get_process(exc, &p2));
+  ASSERT_EQ(koid_of(p2), koid_of(proc));
+  zx_handle_close(p2);
+  ASSERT_OK(zx_handle_close(exc));
+  ASSERT_OK(zx_task_kill(proc));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(jch);
+  zx_handle_close(thread);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
 }

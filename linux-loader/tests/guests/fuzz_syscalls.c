@@ -1312,12 +1312,6 @@ static void fixup(struct fz* f, const struct syscall* sc, uint64_t* a) {
   if (sc->fn == FN(zx_vmar_map) && (a[1] & ZX_VM_MAP_RANGE)) {
     uint64_t s = a[5];
     if (s > COMMIT_CAP && s < UINT64_MAX - 64 * KIB) a[5] = below(f, COMMIT_CAP);
-  } else if (sc->fn == FN(zx_handle_close_many)) {
-    // BUG (reported): zx_handle_close_many(ptr, n) with 2^20 < n < 2^62
-    // makes the emulator allocate n * 4 bytes up front, and the host aborts
-    // ("memory allocation of 2305843009213693952 bytes failed" for
-    // n = 2^59). Counts whose byte size overflows are answered correctly.
-    if (a[1] > (1ull << 20) && a[1] < (1ull << 62)) a[1] = below(f, 64);
   } else if (sc->fn == FN(zx_futex_wait)) {
     uintptr_t p = (uintptr_t)a[0];
     if (chance(f, 50) && in_scratch(p, 4) && (p & 3) == 0)

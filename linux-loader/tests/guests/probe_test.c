@@ -13,9 +13,6 @@
 // "legacy" way to shrink the stream). The zeroing that zx_vmo_set_stream_size
 // does is not checked, and FaultBeyondStreamSizeRange (op_range only, no
 // probes) is not ported.
-//
-// Assertions the emulator fails are kept, with Fuchsia's expectation, under
-// `#if 0` after an "EMULATOR BUG:" comment saying what it does instead.
 #include <lib/fzl/memory-probe.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,19 +123,8 @@ TEST(Probe, NotFoundForOtherProcessMapping) {
   ASSERT_EQ(b, 0x42);
   // Nothing of ours is there (else the check below proves nothing).
   ASSERT_STATUS(zx_process_read_memory(zx_process_self(), addr, &b, 1, &actual), ZX_ERR_NOT_FOUND);
-  // EMULATOR BUG: both probes get ZX_OK, and a plain load/store from this
-  // process reads and changes the other process's byte. Every process's
-  // root VMAR is its own 1 TiB window of the one host address space, so
-  // pages the host already maps for the other process are simply there;
-  // untouched ones are faulted in too, because the SIGSEGV handler
-  // (kernel-hal-unix/src/fault.rs, resolve()) asks the resolver of whatever
-  // window holds the address instead of refusing windows that are not the
-  // faulting thread's process's. Refusing those would fix the untouched
-  // case only; populated pages need a host-level isolation change.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr)), ZX_ERR_NOT_FOUND);
   EXPECT_STATUS(probe_for_write(at(addr)), ZX_ERR_NOT_FOUND);
-#endif
   zx_handle_close(vmo);
   zx_handle_close(vmar);
   zx_handle_close(process);
@@ -410,34 +396,20 @@ TEST(Vmar, FaultBeyondStreamSize) {
                 ZX_ERR_INVALID_ARGS);
   ASSERT_OK(zx_vmar_map(vmar, rw | ZX_VM_SPECIFIC | kFaultBeyond, 0, vmo, 0, 4 * PAGE, &addr));
   EXPECT_OK(probe_for_read(at(addr)));
-  // EMULATOR BUG: ZX_VM_FAULT_BEYOND_STREAM_SIZE is accepted but ignored: the
-  // mapping only faults past the VMO's size, not past its stream size, so
-  // this probe gets ZX_OK. Fix belongs in zircon-object/src/vm/vmar.rs
-  // (keep the flag in Mapping; handle_page_fault/user_copy must answer
-  // OUT_OF_RANGE from the page holding the stream end on, and shrinking
-  // the stream must drop host pages beyond it).
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
   EXPECT_STATUS(probe_for_write(at(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
 
   // The VMO itself takes data past the stream; the mapping still faults there.
   memset(buf, 0, sizeof(buf));
   EXPECT_OK(zx_vmo_write(vmo, buf, 0, 4 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   EXPECT_OK(zx_vmo_read(vmo, buf, 0, 4 * PAGE));
   EXPECT_OK(probe_for_write(at(addr)));
 
   // Shrinking the stream to 2 pages makes page 2 fault.
   ASSERT_OK(set_stream_size(vmo, 2 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_write(at(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
   EXPECT_STATUS(probe_for_read(at(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
 
   // A second unbounded VMO, stream half a page, mapped read-only over the
   // first two pages of the existing mapping.
@@ -454,10 +426,7 @@ TEST(Vmar, FaultBeyondStreamSize) {
   // The page holding the end of the stream is readable all the way through.
   EXPECT_OK(probe_for_read(at(addr2)));
   EXPECT_OK(probe_for_read(at(addr2 + PAGE - sizeof(uint64_t))));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr2 + PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);
 
@@ -466,17 +435,11 @@ TEST(Vmar, FaultBeyondStreamSize) {
   ASSERT_OK(zx_vmo_create(2 * PAGE, ZX_VMO_UNBOUNDED, &vmo3));
   EXPECT_OK(zx_vmo_write(vmo3, buf, 0, 4 * PAGE));
   ASSERT_OK(zx_vmar_map(vmar, rw | ZX_VM_SPECIFIC | kFaultBeyond, 0, vmo3, 0, 6 * PAGE, &addr3));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr3 + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   ASSERT_OK(set_stream_size(vmo3, 4 * PAGE));
   EXPECT_OK(probe_for_read(at(addr3 + 2 * PAGE)));
   ASSERT_OK(set_stream_size(vmo3, 2 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr3 + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);
   zx_handle_close(vmo);
@@ -497,15 +460,7 @@ TEST(Vmar, FaultBeyondReducedStreamSize) {
   // Stores through the mapping land in the VMO; the sixth page is past the
   // stream.
   for (size_t i = 0; i < 5; i++) *(volatile uint64_t*)(addr + i * PAGE) = 0xdeadbeef;
-  // EMULATOR BUG: ZX_VM_FAULT_BEYOND_STREAM_SIZE is accepted but ignored: the
-  // mapping only faults past the VMO's size, not past its stream size, so
-  // this probe gets ZX_OK. Fix belongs in zircon-object/src/vm/vmar.rs
-  // (keep the flag in Mapping; handle_page_fault/user_copy must answer
-  // OUT_OF_RANGE from the page holding the stream end on, and shrinking
-  // the stream must drop host pages beyond it).
-#if 0
   EXPECT_STATUS(probe_for_write(at(addr + 5 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   EXPECT_OK(zx_vmo_read(vmo, &val, 0, sizeof(val)));
   EXPECT_EQ(val, 0xdeadbeef);
   EXPECT_OK(zx_vmo_read(vmo, &val, 4 * PAGE, sizeof(val)));
@@ -514,10 +469,7 @@ TEST(Vmar, FaultBeyondReducedStreamSize) {
   // One page shorter: page 4 faults.
   EXPECT_OK(probe_for_read(at(addr + 4 * PAGE)));
   ASSERT_OK(set_stream_size(vmo, 4 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr + 4 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
 
   // Half a page shorter: the page holding the new end stays accessible. (The
   // zeroing of the cut half page that Fuchsia checks here belongs to
@@ -530,11 +482,8 @@ TEST(Vmar, FaultBeyondReducedStreamSize) {
 
   // Down to two pages: pages 2 and 3 fault, 0 and 1 do not.
   ASSERT_OK(set_stream_size(vmo, 2 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
   EXPECT_STATUS(probe_for_read(at(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   EXPECT_OK(probe_for_read(at(addr + PAGE)));
   EXPECT_OK(probe_for_read(at(addr)));
   ASSERT_OK(zx_vmar_destroy(vmar));
@@ -550,11 +499,8 @@ TEST(Vmar, FaultBeyondReducedStreamSize) {
   ASSERT_OK(zx_vmar_map(vmar, rw | ZX_VM_SPECIFIC | kFaultBeyond, 0, bounded, 0, 4 * PAGE, &addr));
   ASSERT_OK(set_stream_size(bounded, 2 * PAGE));
   EXPECT_OK(zx_vmo_write(bounded, buf, 0, 4 * PAGE));
-  // EMULATOR BUG: FAULT_BEYOND_STREAM_SIZE ignored (see above); gets ZX_OK.
-#if 0
   EXPECT_STATUS(probe_for_read(at(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
   EXPECT_STATUS(probe_for_read(at(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
-#endif
   EXPECT_OK(probe_for_read(at(addr + PAGE)));
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);

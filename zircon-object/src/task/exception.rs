@@ -45,6 +45,12 @@ pub mod excp {
     pub const UNALIGNED_ACCESS: u32 = 0x508;
     /// `ZX_EXCP_POLICY_ERROR`
     pub const POLICY_ERROR: u32 = 0x8208;
+    /// `ZX_EXCP_THREAD_STARTING` (debuggers only)
+    pub const THREAD_STARTING: u32 = 0x8008;
+    /// `ZX_EXCP_THREAD_EXITING` (debuggers only)
+    pub const THREAD_EXITING: u32 = 0x8108;
+    /// `ZX_EXCP_PROCESS_STARTING` (job debuggers only)
+    pub const PROCESS_STARTING: u32 = 0x8308;
     /// `ZX_EXCP_POLICY_CODE_BAD_SYSCALL` (the report's `synth_code`; its
     /// `synth_data` is the syscall number).
     pub const POLICY_CODE_BAD_SYSCALL: u32 = 18;
@@ -462,6 +468,38 @@ pub(crate) fn deliver(
     }
 }
 
+/// How one handler answered.
+enum Offer {
+    /// The slot had no (listening) handler.
+    NotSent,
+    /// The handler closed the exception with this `ZX_EXCEPTION_STATE_*`.
+    Decided(u32),
+    /// The thread was killed while the handler had it.
+    Killed,
+}
+
+/// Offers the exception to one slot's handler and waits for its answer.
+fn offer(thread: &Arc<Thread>, slot: &Exceptionate, shared: &Arc<ExceptionShared>) -> Offer {
+    if !slot.send(thread, shared) {
+        return Offer::NotSent;
+    }
+    loop {
+        if thread.is_dead() || shared.waiter.is_killed() {
+            return Offer::Killed;
+        }
+        if shared.st.lock().unwrap().closed {
+            break;
+        }
+        shared.waiter.sleep(None);
+    }
+    if thread.is_dead() {
+        return Offer::Killed;
+    }
+    let mut st = shared.st.lock().unwrap();
+    st.channel_type = channel_type::NONE;
+    Offer::Decided(st.disposition)
+}
+
 fn deliver_in_order(
     thread: &Arc<Thread>,
     process: &Arc<Process>,
@@ -476,14 +514,14 @@ fn deliver_in_order(
     let mut stage = Stage::FirstDebugger;
     loop {
         let second_chance = shared.st.lock().unwrap().second_chance;
-        let (sent, next) = match stage {
+        let (answer, next) = match stage {
             Stage::FirstDebugger => (
-                process.debug_exceptionate().send(thread, shared),
+                offer(thread, process.debug_exceptionate(), shared),
                 Stage::Thread,
             ),
-            Stage::Thread => (thread.exceptionate().send(thread, shared), Stage::Process),
+            Stage::Thread => (offer(thread, thread.exceptionate(), shared), Stage::Process),
             Stage::Process => (
-                process.exceptionate().send(thread, shared),
+                offer(thread, process.exceptionate(), shared),
                 if second_chance {
                     Stage::SecondDebugger
                 } else {
@@ -491,43 +529,76 @@ fn deliver_in_order(
                 },
             ),
             Stage::SecondDebugger => (
-                process.debug_exceptionate().send(thread, shared),
+                offer(thread, process.debug_exceptionate(), shared),
                 Stage::Job(Some(process.job().clone())),
             ),
             Stage::Job(None) => return ExceptionOutcome::Unhandled { processed },
             Stage::Job(Some(job)) => (
-                job.exceptionate().send(thread, shared),
+                offer(thread, job.exceptionate(), shared),
                 Stage::Job(job.parent().cloned()),
             ),
         };
         stage = next;
-        if !sent {
-            continue;
-        }
-        processed = true;
-        // Wait until the handler closes the exception (or we are killed).
-        loop {
-            if thread.is_dead() || shared.waiter.is_killed() {
-                return ExceptionOutcome::Killed;
+        match answer {
+            Offer::NotSent => {}
+            Offer::Killed => return ExceptionOutcome::Killed,
+            Offer::Decided(state::HANDLED) => {
+                return ExceptionOutcome::Resume(kernel_hal::GeneralRegs::default())
             }
-            if shared.st.lock().unwrap().closed {
-                break;
+            Offer::Decided(state::THREAD_EXIT) => return ExceptionOutcome::ThreadExit,
+            Offer::Decided(_) => processed = true,
+        }
+    }
+}
+
+/// Offers a synthetic, debugger-only exception of type `ty` to each of
+/// `slots` in turn (each sees it once, whatever it answers), with the
+/// thread stopped and its registers `regs` readable and writable. Returns
+/// the registers to go on with, or `Killed`/`ThreadExit`.
+pub(crate) fn deliver_synthetic(
+    thread: &Arc<Thread>,
+    ty: u32,
+    slots: &[&Exceptionate],
+    regs: kernel_hal::GeneralRegs,
+) -> ExceptionOutcome {
+    let report = ExceptionReport {
+        ty,
+        vector: 0,
+        err_code: 0,
+        cr2: 0,
+        synth_code: 0,
+        synth_data: 0,
+    };
+    let shared = ExceptionShared::new(report);
+    thread.set_in_exception(Some(InException {
+        shared: shared.clone(),
+        regs,
+    }));
+    let mut outcome = ExceptionOutcome::Resume(regs);
+    {
+        let _blocked = crate::task::BlockedGuard::new(
+            Some(thread.clone()),
+            crate::task::thread::blocked::EXCEPTION,
+            &shared.waiter,
+        );
+        for slot in slots {
+            match offer(thread, slot, &shared) {
+                Offer::Killed => {
+                    outcome = ExceptionOutcome::Killed;
+                    break;
+                }
+                Offer::Decided(state::THREAD_EXIT) => {
+                    outcome = ExceptionOutcome::ThreadExit;
+                    break;
+                }
+                _ => {}
             }
-            shared.waiter.sleep(None);
         }
-        if thread.is_dead() {
-            return ExceptionOutcome::Killed;
-        }
-        let disposition = {
-            let mut st = shared.st.lock().unwrap();
-            st.channel_type = channel_type::NONE;
-            st.disposition
-        };
-        match disposition {
-            state::HANDLED => return ExceptionOutcome::Resume(kernel_hal::GeneralRegs::default()),
-            state::THREAD_EXIT => return ExceptionOutcome::ThreadExit,
-            _ => {}
-        }
+    }
+    let last = thread.set_in_exception(None);
+    match outcome {
+        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(regs, |e| e.regs)),
+        other => other,
     }
 }
 

@@ -15,7 +15,7 @@ pub struct Job {
     inner: Mutex<JobInner>,
     exceptionate: Exceptionate,
     /// Debugger exception channels (`ZX_EXCP_PROCESS_STARTING`).
-    debug_channels: Mutex<Vec<Exceptionate>>,
+    debug_channels: Mutex<Vec<Arc<Exceptionate>>>,
 }
 
 #[derive(Debug, Default)]
@@ -86,16 +86,13 @@ impl Job {
         }
         let e = Exceptionate::new(channel_type::JOB_DEBUGGER);
         e.set_channel(channel, thread_rights, process_rights)?;
-        list.push(e);
+        list.push(Arc::new(e));
         Ok(())
     }
 
-    /// Runs `f` on each live debugger channel slot of this job.
-    pub(crate) fn for_each_debug_channel(&self, mut f: impl FnMut(&Exceptionate)) {
-        let list = self.debug_channels.lock().unwrap();
-        for e in list.iter() {
-            f(e);
-        }
+    /// Returns the debugger channel slots of this job.
+    pub(crate) fn debug_channels(&self) -> Vec<Arc<Exceptionate>> {
+        self.debug_channels.lock().unwrap().clone()
     }
 
     pub(crate) fn add_process(&self, p: &Arc<Process>) -> ZxResult {
@@ -145,6 +142,9 @@ impl Job {
             c.kill();
         }
         self.exceptionate.shutdown();
+        for e in self.debug_channels.lock().unwrap().drain(..) {
+            e.shutdown();
+        }
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
     }

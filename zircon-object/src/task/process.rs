@@ -33,6 +33,8 @@ pub struct Process {
     futexes: crate::task::futex::FutexTable,
     exceptionate: Exceptionate,
     debug_exceptionate: Exceptionate,
+    /// Set once the first thread announced `ZX_EXCP_PROCESS_STARTING`.
+    start_announced: std::sync::atomic::AtomicBool,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -68,6 +70,7 @@ impl Process {
             futexes: Default::default(),
             exceptionate: Exceptionate::new(channel_type::PROCESS),
             debug_exceptionate: Exceptionate::new(channel_type::DEBUGGER),
+            start_announced: std::sync::atomic::AtomicBool::new(false),
         });
         job.add_process(&p)?;
         Ok(p)
@@ -125,6 +128,14 @@ impl Process {
     /// Returns the process's debugger exception channel slot.
     pub fn debug_exceptionate(&self) -> &Exceptionate {
         &self.debug_exceptionate
+    }
+
+    /// Returns true the first time it is called: the caller, the process's
+    /// first thread to run, announces `ZX_EXCP_PROCESS_STARTING`.
+    pub fn take_start_announcement(&self) -> bool {
+        !self
+            .start_announced
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Returns the process's futex table.

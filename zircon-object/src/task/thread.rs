@@ -160,6 +160,64 @@ impl Thread {
         crate::task::exception::deliver(self, report, regs)
     }
 
+    /// Announces the thread's start to debuggers before it runs guest code:
+    /// `ZX_EXCP_PROCESS_STARTING` to the debugger channels of the process's
+    /// job and every job above it (for the process's first thread), then
+    /// `ZX_EXCP_THREAD_STARTING` to the process's debugger channel. Each
+    /// handler may read and change the initial registers `regs`; returns
+    /// the registers to start with (`Resume`), or how the thread ended.
+    pub fn announce_start(self: &Arc<Self>, regs: kernel_hal::GeneralRegs) -> ExceptionOutcome {
+        use crate::task::exception::{deliver_synthetic, excp};
+        let Some(process) = self.process() else {
+            return ExceptionOutcome::Killed;
+        };
+        let mut regs = regs;
+        if process.take_start_announcement() {
+            let mut slots = Vec::new();
+            let mut job = Some(process.job().clone());
+            while let Some(j) = job {
+                slots.extend(j.debug_channels());
+                job = j.parent().cloned();
+            }
+            let live: Vec<_> = slots.iter().filter(|s| s.has_live_channel()).collect();
+            if !live.is_empty() {
+                let live: Vec<&Exceptionate> = live.into_iter().map(|s| &**s).collect();
+                match deliver_synthetic(self, excp::PROCESS_STARTING, &live, regs) {
+                    ExceptionOutcome::Resume(r) => regs = r,
+                    other => return other,
+                }
+            }
+        }
+        if !process.debug_exceptionate().has_live_channel() {
+            return ExceptionOutcome::Resume(regs);
+        }
+        deliver_synthetic(
+            self,
+            excp::THREAD_STARTING,
+            &[process.debug_exceptionate()],
+            regs,
+        )
+    }
+
+    /// Announces a voluntary exit (`zx_thread_exit`, or the guest's last
+    /// thread returning) to the process's debugger channel with
+    /// `ZX_EXCP_THREAD_EXITING`, and waits for its answer.
+    pub fn announce_exit(self: &Arc<Self>) {
+        use crate::task::exception::{deliver_synthetic, excp};
+        let Some(process) = self.process() else {
+            return;
+        };
+        if self.is_dead() || !process.debug_exceptionate().has_live_channel() {
+            return;
+        }
+        let _ = deliver_synthetic(
+            self,
+            excp::THREAD_EXITING,
+            &[process.debug_exceptionate()],
+            kernel_hal::GeneralRegs::default(),
+        );
+    }
+
     pub(crate) fn set_in_exception(&self, e: Option<InException>) -> Option<InException> {
         std::mem::replace(&mut *self.in_exception.lock().unwrap(), e)
     }

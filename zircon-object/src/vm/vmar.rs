@@ -137,11 +137,27 @@ struct Mapping {
     host: BTreeMap<usize, usize>,
     /// Whether this is the vDSO's code (cannot be unmapped or changed).
     vdso_code: bool,
+    /// `ZX_VM_FAULT_BEYOND_STREAM_SIZE`: pages past the one holding the
+    /// VMO's content (stream) end fault `OUT_OF_RANGE`.
+    fault_beyond_stream: bool,
 }
 
 impl Mapping {
     fn end(&self) -> usize {
         self.base + self.size
+    }
+
+    /// The VMO offset where this mapping's accessible part ends: the VMO's
+    /// size, or for a `FAULT_BEYOND_STREAM_SIZE` mapping the end of the
+    /// page holding the content end.
+    fn vmo_limit(&self) -> usize {
+        let size = self.vmo.size();
+        if self.fault_beyond_stream {
+            let content = kernel_hal::page_round_up(self.vmo.content_size()).unwrap_or(size);
+            content.min(size)
+        } else {
+            size
+        }
     }
 
     fn prot_at(&self, va: usize) -> MMUFlags {
@@ -565,6 +581,10 @@ impl AddressSpace {
             return Err(ZxError::ACCESS_DENIED);
         }
         let off = m.vmo_offset + (va - m.base);
+        let limit = m.vmo_limit();
+        if off >= limit {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
         let vmo = m.vmo.clone();
         let write = access == PageFaultAccess::Write;
         // Map under the VMO's lock, so a copy-on-write elsewhere cannot
@@ -575,7 +595,7 @@ impl AddressSpace {
             &mut |rs, rl, pa, writable| {
                 // The run in VMO offsets, clipped to what this mapping shows.
                 let lo = rs.max(m.vmo_offset);
-                let hi = (rs + rl).min(m.vmo_offset + m.size);
+                let hi = (rs + rl).min(m.vmo_offset + m.size).min(limit);
                 let va_lo = m.base + (lo - m.vmo_offset);
                 let va_hi = m.base + (hi - m.vmo_offset);
                 self.host_map(m, va_lo, va_hi, pa + (lo - rs), writable)
@@ -613,6 +633,19 @@ impl AddressSpace {
         if cut < m.end() {
             let end = m.end();
             self.host_unmap(m, cut, end);
+        }
+    }
+
+    /// Revokes the host pages of mapping `id` at or past VMO offset
+    /// `stream_end` if it is a `FAULT_BEYOND_STREAM_SIZE` mapping (called
+    /// when the VMO's content shrinks).
+    pub(crate) fn revoke_stream_range(&self, id: MappingId, stream_end: usize) {
+        let fault_beyond = {
+            let st = self.lock();
+            st.mappings.get(&id).is_some_and(|m| m.fault_beyond_stream)
+        };
+        if fault_beyond {
+            self.revoke_vmo_range(id, stream_end);
         }
     }
 
@@ -663,6 +696,7 @@ impl AddressSpace {
                 prot,
                 host,
                 vdso_code: false,
+                fault_beyond_stream: m.fault_beyond_stream,
             })
         } else {
             None
@@ -756,7 +790,7 @@ impl AddressSpace {
         let id = st.find_mapping(self.root, va).ok_or(ZxError::NOT_FOUND)?;
         let m = &st.mappings[&id];
         let off = m.vmo_offset + (va - m.base);
-        let vmo_size = m.vmo.size();
+        let vmo_size = m.vmo_limit();
         if off >= vmo_size {
             return Err(ZxError::OUT_OF_RANGE);
         }
@@ -799,7 +833,7 @@ impl AddressSpace {
                     return Err(ZxError::ACCESS_DENIED);
                 }
                 let off = m.vmo_offset + (cur - m.base);
-                let vmo_size = m.vmo.size();
+                let vmo_size = m.vmo_limit();
                 if off >= vmo_size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
@@ -1245,6 +1279,7 @@ impl VmAddressRegion {
             prot,
             host: BTreeMap::new(),
             vdso_code,
+            fault_beyond_stream: flags.contains(VmOptions::FAULT_BEYOND_STREAM_SIZE),
         };
         // Register with the VMO first, so a copy-on-write racing with the
         // population below revokes what it maps.

@@ -318,11 +318,26 @@ impl VmObject {
     /// Sets the content size (`ZX_PROP_VMO_CONTENT_SIZE`); it may exceed the
     /// VMO size only up to that size.
     pub fn set_content_size(&self, content: u64) -> ZxResult {
-        let mut inner = self.lock();
-        if content > inner.size as u64 {
-            return Err(ZxError::OUT_OF_RANGE);
+        let (shrunk, mappings) = {
+            let mut inner = self.lock();
+            if content > inner.size as u64 {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
+            let old = inner.content_size;
+            inner.content_size = content as usize;
+            let shrunk =
+                kernel_hal::page_round_up(content as usize) < kernel_hal::page_round_up(old);
+            (shrunk, inner.mappings.values().cloned().collect::<Vec<_>>())
+        };
+        if shrunk {
+            // Mappings that fault beyond the stream stop showing its tail.
+            let end = kernel_hal::page_round_up(content as usize).unwrap_or(usize::MAX);
+            for m in &mappings {
+                if let Some(aspace) = m.aspace.upgrade() {
+                    aspace.revoke_stream_range(m.id, end);
+                }
+            }
         }
-        inner.content_size = content as usize;
         Ok(())
     }
 
