@@ -1,9 +1,9 @@
-//! Guest faults and raw syscalls become Zircon exceptions: with no handler
-//! the guest process dies with `ZX_TASK_RETCODE_EXCEPTION_KILL` (runner exit
-//! status 254, one line on stderr) while the runner itself exits normally;
-//! with a handler bound to the process's exception channel the fault is
-//! caught, inspected, fixed and the thread resumed
-//! (`tests/guests/fault_kinds.c`).
+//! Guest faults and raw syscalls (`syscall` or `int 0x80`) become Zircon
+//! exceptions: with no handler the guest process dies with
+//! `ZX_TASK_RETCODE_EXCEPTION_KILL` (runner exit status 254, one line on
+//! stderr) while the runner itself exits normally; with a handler bound to
+//! the process's exception channel the fault is caught, inspected, fixed and
+//! the thread resumed (`tests/guests/fault_kinds.c`).
 
 mod common;
 
@@ -28,6 +28,7 @@ const KINDS: &[(&str, &str)] = &[
     ("badfs", "fatal page fault (ZX_ERR_NOT_FOUND) reading 0x8,"),
     ("ud2", "undefined instruction"),
     ("int3", "software breakpoint"),
+    ("div0", "general fault (x86 vector 0)"),
 ];
 
 #[test]

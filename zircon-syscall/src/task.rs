@@ -71,6 +71,10 @@ impl Syscall {
         if len == 0 || len > MAX_DEBUG_BLOCK {
             return Err(ZxError::INVALID_ARGS);
         }
+        // A dead process's memory went with it.
+        if target.is_exited() {
+            return Err(ZxError::BAD_STATE);
+        }
         Ok(target)
     }
 
@@ -88,6 +92,9 @@ impl Syscall {
             .get_object::<Process>(h, Rights::READ | Rights::WRITE)?;
         if len == 0 || len > MAX_DEBUG_BLOCK {
             return Err(ZxError::INVALID_ARGS);
+        }
+        if target.is_exited() {
+            return Err(ZxError::BAD_STATE);
         }
         let mut data = vec![0u8; len];
         let n = target.root_vmar().aspace().read_memory(vaddr, &mut data)?;

@@ -334,3 +334,51 @@ TEST(BadInput, VdsoIsImmutable) {
   ASSERT_EQ(zx_object_get_property(zx_process_self(), ZX_PROP_PROCESS_VDSO_BASE_ADDRESS, &small, sizeof(small)),
             ZX_ERR_BUFFER_TOO_SMALL);
 }
+
+TEST(BadInput, HostAndForeignPointers) {
+  // The vDSO's stubs jump through a slot holding the emulator's entry point:
+  // an address of the host's own code, readable host memory the guest can
+  // name. (Stub: mov $NUM, %eax; jmp *slot(%rip).)
+  const uint8_t* stub = (const uint8_t*)(uintptr_t)&zx_handle_close;
+  ASSERT_EQ(stub[0], 0xb8);
+  ASSERT_EQ(stub[5], 0xff);
+  ASSERT_EQ(stub[6], 0x25);
+  int32_t rel;
+  memcpy(&rel, stub + 7, sizeof(rel));
+  uint64_t host_code;
+  memcpy(&host_code, stub + 11 + rel, sizeof(host_code));
+  void* host = (void*)(uintptr_t)host_code;
+
+  // Syscalls never read or write host memory for the guest: to them it is
+  // an address with no mapping (VMO reads and writes report the fault's
+  // status, other copies INVALID_ARGS, as for any unmapped address).
+  zx_handle_t vmo;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  EXPECT_EQ(zx_vmo_write(vmo, host, 0, 16), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(zx_vmo_read(vmo, host, 0, 16), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(zx_vmo_get_size(vmo, (uint64_t*)host), ZX_ERR_INVALID_ARGS);
+  uint8_t zeros[16] = {0}, buf[16];
+  ASSERT_OK(zx_vmo_read(vmo, buf, 0, sizeof(buf)));
+  EXPECT_EQ(memcmp(buf, zeros, sizeof(buf)), 0);
+
+  // Nor another process's memory, though it lies in the same host address
+  // space.
+  zx_handle_t proc, vmar, other_vmo;
+  ASSERT_OK(zx_process_create(zx_job_default(), "other", 5, 0, &proc, &vmar));
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &other_vmo));
+  zx_vaddr_t other;
+  ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, other_vmo, 0, PAGE, &other));
+  const uint8_t pattern[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  size_t actual;
+  ASSERT_OK(zx_process_write_memory(proc, other, pattern, sizeof(pattern), &actual));
+  ASSERT_OK(zx_vmo_write(vmo, pattern, 0, sizeof(pattern)));
+  EXPECT_EQ(zx_vmo_read(vmo, (void*)other, 0, 16), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(zx_vmo_write(vmo, (void*)other, 0, 16), ZX_ERR_NOT_FOUND);
+  EXPECT_EQ(zx_vmo_get_size(vmo, (uint64_t*)other), ZX_ERR_INVALID_ARGS);
+  ASSERT_OK(zx_vmo_read(other_vmo, buf, 0, sizeof(buf)));
+  EXPECT_EQ(memcmp(buf, pattern, sizeof(buf)), 0);
+  zx_handle_close(other_vmo);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
+  zx_handle_close(vmo);
+}

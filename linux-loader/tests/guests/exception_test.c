@@ -406,7 +406,6 @@ TEST(ExceptionChannel, JobDebuggerSeesProcessStart) {
   ASSERT_OK(zx_vmo_replace_as_executable(vmo, ZX_HANDLE_INVALID, &exec_vmo));
   zx_vaddr_t code;
   ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, exec_vmo, 0, 4096, &code));
-  zx_handle_close(exec_vmo);
   zx_handle_t stack_vmo;
   zx_vaddr_t stack;
   ASSERT_OK(zx_vmo_create(4096, 0, &stack_vmo));
@@ -427,6 +426,16 @@ TEST(ExceptionChannel, JobDebuggerSeesProcessStart) {
   ASSERT_OK(zx_handle_close(exc));
   ASSERT_OK(zx_task_kill(proc));
   ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));
+  // By then its address space is gone, though we hold its VMAR handle.
+  zx_info_vmo_t vi;
+  ASSERT_OK(zx_object_get_info(exec_vmo, ZX_INFO_VMO, &vi, sizeof(vi), NULL, NULL));
+  EXPECT_EQ(vi.num_mappings, 0u);
+  zx_vaddr_t again;
+  EXPECT_EQ(zx_vmar_map(vmar, ZX_VM_PERM_READ, 0, exec_vmo, 0, 4096, &again), ZX_ERR_BAD_STATE);
+  uint8_t byte;
+  size_t actual;
+  EXPECT_EQ(zx_process_read_memory(proc, code, &byte, 1, &actual), ZX_ERR_BAD_STATE);
+  zx_handle_close(exec_vmo);
   zx_handle_close(jch);
   zx_handle_close(thread);
   zx_handle_close(vmar);

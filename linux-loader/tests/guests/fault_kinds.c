@@ -5,8 +5,8 @@
 // handler thread, which checks the exception report, fixes the state and
 // resumes the faulting thread, which then prints "caught KIND" and exits 0.
 //
-// KIND: null, rowrite, pastvmo, resize, nx, stack, rawsyscall, badsp, badfs,
-// ud2, int3.
+// KIND: null, rowrite, pastvmo, resize, nx, stack, rawsyscall, int80, badsp,
+// badfs, ud2, int3, div0.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,10 +65,12 @@ static const kind_t kKinds[] = {
     {"nx", ZX_EXCP_FATAL_PAGE_FAULT, ZX_ERR_ACCESS_DENIED, FIX_LONGJMP},
     {"stack", ZX_EXCP_FATAL_PAGE_FAULT, ZX_ERR_NOT_FOUND, FIX_LONGJMP},
     {"rawsyscall", ZX_EXCP_POLICY_ERROR, ZX_EXCP_POLICY_CODE_BAD_SYSCALL, FIX_NONE},
+    {"int80", ZX_EXCP_POLICY_ERROR, ZX_EXCP_POLICY_CODE_BAD_SYSCALL, FIX_NONE},
     {"badsp", ZX_EXCP_FATAL_PAGE_FAULT, ZX_ERR_NOT_FOUND, FIX_LONGJMP},
     {"badfs", ZX_EXCP_FATAL_PAGE_FAULT, ZX_ERR_NOT_FOUND, FIX_LONGJMP},
     {"ud2", ZX_EXCP_UNDEFINED_INSTRUCTION, 0, FIX_LONGJMP},
     {"int3", ZX_EXCP_SW_BREAKPOINT, 0, FIX_NONE},
+    {"div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
 };
 
 static const kind_t* find_kind(const char* name) {
@@ -135,6 +137,12 @@ static uint32_t trigger(const char* kind) {
     __asm__ volatile("syscall" : "+a"(rax) : "D"(42) : "rcx", "r11", "memory");
     g_syscall_result = rax;
     return 0;
+  } else if (strcmp(kind, "int80") == 0) {
+    // The 32-bit entry: i386 exit_group(42). Trapped the same way.
+    uint64_t rax = 252;
+    __asm__ volatile("int $0x80" : "+a"(rax) : "b"(42) : "memory");
+    g_syscall_result = rax;
+    return 0;
   } else if (strcmp(kind, "badsp") == 0) {
     __asm__ volatile("movq $0x1000, %%rsp\n pushq %%rax" ::: "memory");
   } else if (strcmp(kind, "badfs") == 0) {
@@ -145,6 +153,9 @@ static uint32_t trigger(const char* kind) {
   } else if (strcmp(kind, "int3") == 0) {
     __asm__ volatile("int3");
     return 0;
+  } else if (strcmp(kind, "div0") == 0) {
+    volatile uint32_t zero = 0;
+    return 7 / zero;
   }
   return 0;
 }
@@ -197,7 +208,10 @@ static zx_status_t handle_one(const kind_t* k) {
   if (k->type == ZX_EXCP_FATAL_PAGE_FAULT || k->type == ZX_EXCP_POLICY_ERROR) {
     CHECK((zx_status_t)report.context.synth_code == k->synth);
   }
-  if (k->type == ZX_EXCP_POLICY_ERROR) CHECK(report.context.synth_data == 231);
+  if (k->type == ZX_EXCP_POLICY_ERROR) {
+    CHECK(report.context.synth_data == (strcmp(k->name, "int80") == 0 ? 252u : 231u));
+  }
+  if (k->type == ZX_EXCP_GENERAL) CHECK(report.context.arch.u.x86_64.vector == 0);
   if (k->type == ZX_EXCP_FATAL_PAGE_FAULT) CHECK(report.context.arch.u.x86_64.vector == 14);
 
   zx_thread_state_general_regs_t regs;
@@ -275,7 +289,7 @@ int main(int argc, char** argv) {
     printf("%s: read back %u after the fix\n", g_kind, value);
     return 9;
   }
-  if (strcmp(g_kind, "rawsyscall") == 0 && (zx_status_t)g_syscall_result != ZX_ERR_BAD_SYSCALL) {
+  if (g_k->type == ZX_EXCP_POLICY_ERROR && (zx_status_t)g_syscall_result != ZX_ERR_BAD_SYSCALL) {
     printf("rawsyscall returned %ld\n", (long)g_syscall_result);
     return 10;
   }

@@ -5,8 +5,9 @@
 // children at once. Each stress checks afterwards that what the guest can
 // observe is back where it started: its mappings, its thread list, the VMOs'
 // mapping counts, the references to the job, and that the handles it closed
-// are gone. (A dead child's address space goes away a moment after
-// ZX_PROCESS_TERMINATED here, not before it as on Zircon: see settle_ms.)
+// are gone. (A dead child's address space is gone by the time
+// ZX_PROCESS_TERMINATED is raised, as on Zircon; its last references to the
+// job may linger a moment longer: see settle_ms.)
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -340,13 +341,14 @@ static zx_status_t reap_child(child_t* c, int64_t want) {
 }
 
 
-// Zircon destroys a process's address space before it raises
-// ZX_PROCESS_TERMINATED, so a dead child's mappings are gone by the time a
-// waiter sees it. Here they go when the last reference to the process goes,
-// which the child's host thread may still hold for a moment after the signal
-// (and any open process or VMAR handle holds for as long as it is open). So
-// wait, bounded, for the children to let go of the vDSO, the job and `code`
-// (if valid); returns how long that took, or -1 if they did not in 2 s.
+// A dead child's mappings are gone by the time a waiter sees
+// ZX_PROCESS_TERMINATED (checked before calling this), but the process
+// object, which refers to the job, lives until its last reference goes,
+// which the child's host thread may still hold for a moment after the
+// signal; and ZX_INFO_HANDLE_COUNT counts references here, not only
+// handles. So wait, bounded, for the children to let go of the job (and,
+// as a check, of the vDSO and `code`); returns how long that took, or -1 if
+// they did not in 2 s.
 static int64_t settle_ms(zx_handle_t vdso, uint64_t vdso_mappings, uint32_t job_refs, zx_handle_t code) {
   const zx_instant_mono_t t0 = zx_clock_get_monotonic();
   for (;;) {
@@ -393,6 +395,10 @@ TEST(Stress, ThousandProcessesInARow) {
   EXPECT_FALSE(handle_valid(c.thread));
   EXPECT_FALSE(handle_valid(c2.proc));
   ASSERT_NE(last_code, ZX_HANDLE_INVALID);
+  // The address spaces went with the processes, before they reported
+  // themselves terminated.
+  EXPECT_EQ(vmo_info(last_code).num_mappings, 0u);
+  EXPECT_EQ(vmo_info(vdso).num_mappings, vdso_mappings_before);
   int64_t settle = settle_ms(vdso, vdso_mappings_before, job_refs_before, last_code);
   printf("ThousandProcessesInARow: children let go after %lld ms\n", (long long)settle);
   EXPECT_GE(settle, 0);

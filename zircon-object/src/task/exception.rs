@@ -455,6 +455,11 @@ pub(crate) fn deliver(
     let Some(process) = thread.process() else {
         return ExceptionOutcome::Killed;
     };
+    if thread.is_dead() {
+        // Killed while its guest code was still running (a fault in an
+        // address space already torn down, say): nobody is asked.
+        return ExceptionOutcome::Killed;
+    }
     let shared = ExceptionShared::new(report);
     thread.set_in_exception(Some(InException {
         shared: shared.clone(),

@@ -205,7 +205,8 @@ impl Process {
     }
 
     /// Ends the process with `code`: closes all its handles, marks all its
-    /// threads dead, then raises `ZX_PROCESS_TERMINATED`.
+    /// threads dead, destroys its address space, then raises
+    /// `ZX_PROCESS_TERMINATED`.
     pub fn exit(&self, code: i64) {
         {
             let mut st = self.state.lock().unwrap();
@@ -230,6 +231,9 @@ impl Process {
         for t in threads {
             t.mark_dead();
         }
+        // The address space goes with the process, whoever still holds a
+        // VMAR handle (as on Zircon).
+        self.root_vmar.aspace().destroy_all();
         self.exceptionate.shutdown();
         self.debug_exceptionate.shutdown();
         self.base

@@ -740,6 +740,18 @@ impl AddressSpace {
         }
     }
 
+    /// Destroys the whole address space (its process died): every region
+    /// and mapping goes, so the VMOs lose these mappings and their host
+    /// pages, operations on any of its VMARs answer `BAD_STATE`, and guest
+    /// code still running here faults `NOT_FOUND`. The window itself stays
+    /// reserved until the address space is dropped.
+    pub fn destroy_all(&self) {
+        let mut st = self.lock();
+        if st.regions.contains_key(&self.root) {
+            self.destroy_region(&mut st, self.root);
+        }
+    }
+
     /// Destroys region `id` and everything in it; detaches it from its parent.
     fn destroy_region(&self, st: &mut AspaceState, id: VmarId) {
         let mut all = Vec::new();
