@@ -36,14 +36,20 @@
 //! | offset | field            | written by                | read by                  |
 //! |-------:|------------------|---------------------------|--------------------------|
 //! | 0      | `guest_rsp`      | trampoline, on entry      | trampoline, on return    |
-//! | 8      | `host_rsp`       | guest entry               | trampoline, guest exit   |
+//! | 8      | `host_rsp`       | guest entry / resume      | trampoline, exit stubs   |
 //! | 16     | `exit_requested` | [`request_exit`]; cleared by [`run_guest`] | trampoline |
 //! | 24     | `exit_value`     | [`request_exit`]          | [`run_guest`]            |
 //! | 32     | `entry`          | [`run_guest`]             | guest entry (`jmp *%gs:32`) |
+//! | 40, 48 | `host_fs`, `guest_fs` | entry stubs, trampoline, [`set_guest_fs`] | trampoline, exit stubs, signal handlers |
+//! | 56     | `in_kernel`      | entry stubs, trampoline   | signal handlers          |
+//! | 64, 72 | `in_guest_word`, `kick_pending` | [`run_guest`], kick handler | kick handler, entry stubs |
+//! | 80     | `selector`       | every stub (Syscall User Dispatch byte) | the kernel, on each syscall |
+//! | 88…    | `exit_kind`, `regs`, `fx` | signal handlers (an exception), [`resume_guest`] | resume stub, [`run_guest`] |
 //!
 //! The offsets are computed with `offset_of!` and fed to the assembly as
 //! constants, so code and layout cannot drift apart. The remaining fields
-//! (`in_guest`, `gs_installed`) are only used by Rust code.
+//! (`exception`, `own_window`, `in_guest`, `gs_installed`) are only used by
+//! Rust code.
 //!
 //! # Registers
 //!
@@ -64,9 +70,12 @@
 //! * A panic in the handler is caught at the boundary: it never unwinds
 //!   through the assembly; the guest gets `ZX_ERR_INTERNAL` (-1) and keeps
 //!   running. (Unwinding further would skip the trampoline's switch back.)
-//! * The guest runs with the host's FS base (thread pointer). When guests
-//!   get their own, the trampoline must switch it (`wrfsbase`) before
-//!   calling Rust code, whose thread-locals live there.
+//! * The guest starts with FS base 0 and sets its own
+//!   ([`set_guest_fs`]); every way into the host (trampoline, signal
+//!   handlers, exit stubs) loads the host's FS base first, since Rust's
+//!   thread-locals live there, and every way back loads the guest's.
+//! * The GS base is the emulator's: a guest that changes it (`wrgsbase`)
+//!   breaks its own thread.
 //! * A host thread that calls the trampoline without being in
 //!   [`run_guest`] has no valid state block; do not.
 
@@ -764,11 +773,9 @@ extern "C" fn zx_hal_dispatch(
 // 16-byte aligned host_rsp keep aligned. The guest stack is never written.
 std::arch::global_asm!(
     ".pushsection .text.zx_hal_context, \"ax\", @progbits",
-    ".globl zx_hal_enter_guest",
-    ".hidden zx_hal_enter_guest",
-    ".type zx_hal_enter_guest, @function",
-    ".balign 16",
-    "zx_hal_enter_guest:",
+    // Both ways into the guest start alike: save the host's callee-saved
+    // registers, its stack pointer and its FS base in the state block.
+    ".macro zx_hal_save_host",
     "push rbp",
     "push rbx",
     "push r12",
@@ -779,6 +786,14 @@ std::arch::global_asm!(
     "mov qword ptr gs:[{host_rsp}], rsp",
     "rdfsbase rax",
     "mov qword ptr gs:[{host_fs}], rax",
+    ".endm",
+    "",
+    ".globl zx_hal_enter_guest",
+    ".hidden zx_hal_enter_guest",
+    ".type zx_hal_enter_guest, @function",
+    ".balign 16",
+    "zx_hal_enter_guest:",
+    "zx_hal_save_host",
     "xor eax, eax",
     "mov qword ptr gs:[{guest_fs}], rax",
     "wrfsbase rax",
@@ -811,16 +826,7 @@ std::arch::global_asm!(
     ".type zx_hal_resume_guest, @function",
     ".balign 16",
     "zx_hal_resume_guest:",
-    "push rbp",
-    "push rbx",
-    "push r12",
-    "push r13",
-    "push r14",
-    "push r15",
-    "sub rsp, 8",
-    "mov qword ptr gs:[{host_rsp}], rsp",
-    "rdfsbase rax",
-    "mov qword ptr gs:[{host_fs}], rax",
+    "zx_hal_save_host",
     "fxrstor64 gs:[{fx}]",
     "mov rax, qword ptr gs:[{r_fs}]",
     "mov qword ptr gs:[{guest_fs}], rax",

@@ -1,11 +1,12 @@
-//! Guest page faults: the SIGSEGV/SIGBUS handler, the resolver registry,
-//! per-thread alternate signal stacks, and raw guest-memory accessors.
+//! Guest faults and traps: the handler of SIGSEGV, SIGBUS, SIGILL, SIGTRAP,
+//! SIGFPE and SIGSYS, the resolver registry, per-thread alternate signal
+//! stacks, and raw guest-memory accessors.
 //!
 //! When guest code touches a page of its window that is not mapped (the
 //! `PROT_NONE` reservation) or not mapped with the needed permission, the
 //! host raises SIGSEGV (SIGBUS for a memfd page past the end of the file).
-//! [`install_fault_handlers`] installs one process-wide handler for both,
-//! with `SA_SIGINFO | SA_ONSTACK | SA_NODEFER`:
+//! [`install_fault_handlers`] installs one process-wide handler for all six
+//! signals, with `SA_SIGINFO | SA_ONSTACK | SA_NODEFER`:
 //!
 //! * `SA_ONSTACK` runs it on the thread's alternate stack when there is one
 //!   ([`ensure_alt_stack`]), so a guest with a broken stack pointer cannot
@@ -16,18 +17,25 @@
 //!   aborts with a diagnostic, instead of the kernel killing the process
 //!   silently because the signal was blocked.
 //!
-//! The handler finds the window of the faulting address
-//! (`(addr - WINDOW_BASE) >> 40`), looks up the [`FaultResolver`]
-//! registered for it, and calls `resolve_fault(addr, access)`, where the
-//! access kind comes from the x86-64 page-fault error code in the saved
-//! context. `Ok` resumes the guest: the faulting instruction runs again.
-//! (SIGBUS in a window is a host failure and goes straight to the error
-//! path; see `resolve`.) An error is reported on standard error and handed to
-//! [`deliver_guest_exception`] (the hook where Zircon exceptions will go);
-//! until that exists, the process dies of the original signal. A fault
-//! outside every window is not ours: it is chained to the handler that was
-//! installed before (Rust's stack-overflow reporter, usually), or kills the
-//! process with the default action.
+//! The handler first loads the host's FS base and lets itself make syscalls
+//! (the Syscall User Dispatch selector; see `context.rs`), then asks the
+//! thread's state block whether guest code was running.
+//!
+//! * **Guest code.** A page fault in the thread's own window goes to the
+//!   window's [`FaultResolver`]: `Ok` resumes the guest and the instruction
+//!   runs again. Anything else becomes a [`CpuException`]: an unresolved
+//!   fault (with the resolver's Zircon status; a fault outside the thread's
+//!   own window is `NotFound` without asking anyone), `ud2`, `int3`, a debug
+//!   trap, #GP, a divide error, or the SIGSYS of a raw `syscall` / `int 0x80`
+//!   trapped by Syscall User Dispatch. The handler saves the guest's
+//!   registers and FPU state and returns into the exit stub, so
+//!   `run_guest` returns `GuestExit::Exception`: the exception is delivered
+//!   by ordinary code, not here (DESIGN.md decision 14).
+//! * **Host code.** A fault in a window is a host bug (only the raw
+//!   accessors below may fault there): reported, and the process dies of
+//!   the signal. A fault outside every window is not ours: it is chained to
+//!   the handler that was installed before (Rust's stack-overflow reporter,
+//!   usually), or kills the process with the default action.
 //!
 //! # Why calling the resolver from a signal handler is sound
 //!
