@@ -57,3 +57,8 @@ fn register_fs_tests() {
 fn probe_core_tests() {
     common::run_zxtest("linux-loader/tests/guests/probe_test.c");
 }
+
+#[test]
+fn job_tests() {
+    common::run_zxtest("linux-loader/tests/guests/job_test.c");
+}

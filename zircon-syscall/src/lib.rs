@@ -349,6 +349,7 @@ fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
             a[5],
         ),
         TASK_KILL => sys.task_kill(a[0] as u32),
+        JOB_CREATE => sys.job_create(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
         TASK_CREATE_EXCEPTION_CHANNEL => {
             sys.task_create_exception_channel(a[0] as u32, a[1] as u32, sys.out_ptr(2))
         }

@@ -9,7 +9,7 @@ use kernel_hal::MMUFlags;
 use zircon_object::handle::HandleValue;
 use zircon_object::object::KernelObject;
 use zircon_object::task::exception;
-use zircon_object::task::{Exception, Process, Thread};
+use zircon_object::task::{Exception, Job, Process, Thread};
 use zircon_object::vm::vmo::info_flags;
 use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
@@ -33,6 +33,9 @@ mod topic {
     pub const THREAD: u32 = 10;
     pub const THREAD_EXCEPTION_REPORT_V1: u32 = 11;
     pub const THREAD_EXCEPTION_REPORT: u32 = 0x1000_000B;
+    pub const JOB_CHILDREN: u32 = 8;
+    pub const JOB_PROCESSES: u32 = 9;
+    pub const JOB: u32 = 24;
 }
 
 /// `ZX_PROP_NAME`
@@ -166,10 +169,34 @@ impl Syscall {
                 let report = t.exception_report()?;
                 single(Rec(report.to_bytes(size)))
             }
-            topic::PROCESS_THREADS => {
-                let p = downcast::<Process>(&handle.object)?;
-                need(Rights::ENUMERATE)?;
-                let koids = p.thread_koids();
+            topic::JOB => {
+                let j = downcast::<Job>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = j.info();
+                single(
+                    Rec::new(16)
+                        .u64(0, i.return_code as u64)
+                        .bytes(8, &[i.exited as u8, 0, i.debugger_attached as u8]),
+                )
+            }
+            topic::PROCESS_THREADS | topic::JOB_CHILDREN | topic::JOB_PROCESSES => {
+                let koids = match topic {
+                    topic::PROCESS_THREADS => {
+                        let p = downcast::<Process>(&handle.object)?;
+                        need(Rights::ENUMERATE)?;
+                        p.thread_koids()
+                    }
+                    topic::JOB_CHILDREN => {
+                        let j = downcast::<Job>(&handle.object)?;
+                        need(Rights::ENUMERATE)?;
+                        j.child_koids()
+                    }
+                    _ => {
+                        let j = downcast::<Job>(&handle.object)?;
+                        need(Rights::ENUMERATE)?;
+                        j.process_koids()
+                    }
+                };
                 let fit = (buf_size / 8).min(koids.len());
                 let raw: Vec<u8> = koids[..fit].iter().flat_map(|k| k.to_le_bytes()).collect();
                 write_bytes(self.aspace(), buf, &raw)?;

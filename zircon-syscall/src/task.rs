@@ -123,4 +123,22 @@ impl Syscall {
         self.process.exit(code);
         self.exit = Some(code);
     }
+
+    /// `zx_job_create`: a child job of `parent` (MANAGE_JOB), with
+    /// `ZX_DEFAULT_JOB_RIGHTS`.
+    pub fn job_create(&self, parent: HandleValue, options: u32, out: UserOutPtr<u32>) -> ZxResult {
+        if options != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (parent, _) = self
+            .process
+            .get_object::<zircon_object::task::Job>(parent, Rights::MANAGE_JOB)?;
+        let job = parent.create_child()?;
+        let value = self.process.add_handle(job, Rights::DEFAULT_JOB);
+        if let Err(e) = out.write(self.aspace(), value) {
+            let _ = self.process.handles().remove(value);
+            return Err(e);
+        }
+        Ok(())
+    }
 }

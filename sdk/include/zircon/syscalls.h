@@ -129,6 +129,8 @@ _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
 // Tasks.
 _ZX_SYSCALL_DECL(task_kill, zx_status_t, /* no attributes */,
     (zx_handle_t handle))
+_ZX_SYSCALL_DECL(job_create, zx_status_t, /* no attributes */,
+    (zx_handle_t parent_job, uint32_t options, zx_handle_t* out))
 _ZX_SYSCALL_DECL(task_create_exception_channel, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, zx_handle_t* out))
 

@@ -12,6 +12,8 @@ use crate::{impl_kobject, ZxError, ZxResult};
 pub struct Job {
     base: KObjectBase,
     parent: Option<Arc<Job>>,
+    /// How many more levels of jobs may be created below this one.
+    height: u32,
     inner: Mutex<JobInner>,
     exceptionate: Exceptionate,
     /// Debugger exception channels (`ZX_EXCP_PROCESS_STARTING`).
@@ -23,6 +25,21 @@ struct JobInner {
     processes: Vec<Weak<Process>>,
     children: Vec<Weak<Job>>,
     dead: bool,
+}
+
+/// How many jobs deep the tree may grow below the root job (Zircon's
+/// job height limit).
+pub const MAX_JOB_HEIGHT: u32 = 32;
+
+/// What `ZX_INFO_JOB` reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobInfo {
+    /// The return code once killed (`ZX_TASK_RETCODE_SYSCALL_KILL`), else 0.
+    pub return_code: i64,
+    /// Whether the job was killed.
+    pub exited: bool,
+    /// Whether a debugger exception channel is bound.
+    pub debugger_attached: bool,
 }
 
 impl_kobject!(
@@ -37,21 +54,27 @@ impl Job {
         Arc::new(Job {
             base: KObjectBase::with_name("root"),
             parent: None,
+            height: MAX_JOB_HEIGHT,
             inner: Mutex::new(JobInner::default()),
             exceptionate: Exceptionate::new(channel_type::JOB),
             debug_channels: Mutex::new(Vec::new()),
         })
     }
 
-    /// Creates a child job.
+    /// Creates a child job (`BAD_STATE` once this job was killed,
+    /// `OUT_OF_RANGE` past [`MAX_JOB_HEIGHT`] levels).
     pub fn create_child(self: &Arc<Self>) -> ZxResult<Arc<Job>> {
         let mut inner = self.inner.lock().unwrap();
         if inner.dead {
             return Err(ZxError::BAD_STATE);
         }
+        if self.height == 0 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
         let child = Arc::new(Job {
             base: KObjectBase::default(),
             parent: Some(self.clone()),
+            height: self.height - 1,
             inner: Mutex::new(JobInner::default()),
             exceptionate: Exceptionate::new(channel_type::JOB),
             debug_channels: Mutex::new(Vec::new()),
@@ -105,15 +128,47 @@ impl Job {
         Ok(())
     }
 
-    /// Returns the koids of the live processes in this job.
+    /// Returns the koids of the processes in this job that have not exited.
     pub fn process_koids(&self) -> Vec<Koid> {
         let inner = self.inner.lock().unwrap();
         inner
             .processes
             .iter()
             .filter_map(|p| p.upgrade())
+            .filter(|p| !p.is_exited())
             .map(|p| crate::object::KernelObject::koid(&*p))
             .collect()
+    }
+
+    /// Returns the koids of the live child jobs.
+    pub fn child_koids(&self) -> Vec<Koid> {
+        let inner = self.inner.lock().unwrap();
+        inner
+            .children
+            .iter()
+            .filter_map(|c| c.upgrade())
+            .filter(|c| !c.inner.lock().unwrap().dead)
+            .map(|c| c.base.koid())
+            .collect()
+    }
+
+    /// Returns what `ZX_INFO_JOB` reports.
+    pub fn info(&self) -> JobInfo {
+        let exited = self.inner.lock().unwrap().dead;
+        JobInfo {
+            return_code: if exited {
+                crate::task::process::TASK_RETCODE_SYSCALL_KILL
+            } else {
+                0
+            },
+            exited,
+            debugger_attached: self
+                .debug_channels
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|e| e.has_live_channel()),
+        }
     }
 
     /// Kills the job (`zx_task_kill`): no new children, and every process
