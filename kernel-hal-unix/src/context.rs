@@ -44,7 +44,7 @@
 //! | 56     | `in_kernel`      | entry stubs, trampoline   | signal handlers          |
 //! | 64, 72 | `in_guest_word`, `kick_pending` | [`run_guest`], kick handler | kick handler, entry stubs |
 //! | 80     | `selector`       | every stub (Syscall User Dispatch byte) | the kernel, on each syscall |
-//! | 88…    | `exit_kind`, `regs`, `fx` | signal handlers (an exception), [`resume_guest`] | resume stub, [`run_guest`] |
+//! | 88…    | `exit_kind`, `regs`, `xsave`, `xsave_mask` | signal handlers (an exception), [`resume_guest`] | resume stub, [`run_guest`] |
 //!
 //! The offsets are computed with `offset_of!` and fed to the assembly as
 //! constants, so code and layout cannot drift apart. The remaining fields
@@ -85,7 +85,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use kernel_hal::cpu::USER_RFLAGS;
-use kernel_hal::{CpuException, GeneralRegs};
+use kernel_hal::{CpuException, FpuState, GeneralRegs};
 
 /// `ZX_ERR_INTERNAL`, returned to the guest when the handler panics.
 const ZX_ERR_INTERNAL: i64 = -1;
@@ -158,9 +158,14 @@ struct ThreadState {
     /// The guest's registers at its last exception; loaded by the resume
     /// path.
     regs: Cell<GeneralRegs>,
-    /// The guest's FPU/SSE state (FXSAVE layout) at its last exception;
-    /// loaded by the resume path.
-    fx: FxArea,
+    /// The guest's x87/SSE/AVX state (XSAVE standard format) at its last
+    /// exception, or its initial state; loaded by the resume path.
+    xsave: XsaveArea,
+    /// The components `xsave` holds: the requested-feature bitmap for
+    /// XRSTOR (EDX:EAX).
+    xsave_mask: Cell<u64>,
+    /// How many bytes of `xsave` are meaningful.
+    xsave_len: Cell<u64>,
     /// The exception captured by a signal handler.
     exception: Cell<Option<CpuException>>,
     /// 1 + the slot of the address window of the process this thread runs
@@ -172,9 +177,20 @@ struct ThreadState {
     gs_installed: Cell<bool>,
 }
 
-/// A 512-byte FXSAVE area (16-byte aligned, as FXSAVE/FXRSTOR require).
-#[repr(C, align(16))]
-struct FxArea(Cell<[u8; 512]>);
+/// Room for an XSAVE image of the x87, SSE, AVX, AVX-512 and PKRU state
+/// (2,696 bytes in the standard format), 64-byte aligned as XSAVE/XRSTOR
+/// require. (AMX tile data is not enabled for this process, so signal
+/// frames never carry it.)
+const XSAVE_AREA_SIZE: usize = 4096;
+
+/// An XSAVE area.
+#[repr(C, align(64))]
+struct XsaveArea(Cell<[u8; XSAVE_AREA_SIZE]>);
+
+/// The components a thread's initial XSAVE image holds: x87, SSE, AVX,
+/// the AVX-512 opmask and upper ZMM state, PKRU (masked by what the CPU
+/// and kernel enable).
+const INITIAL_XSAVE_MASK: u64 = 0x2e7;
 
 /// `exit_kind`: the thread left because a syscall asked or it was kicked.
 const EXIT_BY_REQUEST: u64 = 0;
@@ -206,7 +222,8 @@ pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
 pub(crate) const SELECTOR: usize = offset_of!(ThreadState, selector);
 const REGS: usize = offset_of!(ThreadState, regs);
 const OWN_WINDOW: usize = offset_of!(ThreadState, own_window);
-const FX: usize = offset_of!(ThreadState, fx);
+const XSAVE: usize = offset_of!(ThreadState, xsave);
+const XSAVE_MASK: usize = offset_of!(ThreadState, xsave_mask);
 const R_RAX: usize = REGS + offset_of!(GeneralRegs, rax);
 const R_RBX: usize = REGS + offset_of!(GeneralRegs, rbx);
 const R_RCX: usize = REGS + offset_of!(GeneralRegs, rcx);
@@ -225,7 +242,7 @@ const R_R14: usize = REGS + offset_of!(GeneralRegs, r14);
 const R_R15: usize = REGS + offset_of!(GeneralRegs, r15);
 const R_RIP: usize = REGS + offset_of!(GeneralRegs, rip);
 const R_RFLAGS: usize = REGS + offset_of!(GeneralRegs, rflags);
-const _: () = assert!(FX.is_multiple_of(16) && std::mem::align_of::<ThreadState>() >= 16);
+const _: () = assert!(XSAVE.is_multiple_of(64) && std::mem::align_of::<ThreadState>() >= 64);
 
 // The documented layout.
 const _: () = assert!(
@@ -280,7 +297,9 @@ thread_local! {
                 fs_base: 0,
                 gs_base: 0,
             }),
-            fx: FxArea(Cell::new([0; 512])),
+            xsave: XsaveArea(Cell::new([0; XSAVE_AREA_SIZE])),
+            xsave_mask: Cell::new(0),
+            xsave_len: Cell::new(0),
             exception: Cell::new(None),
             own_window: Cell::new(0),
             in_guest: Cell::new(false),
@@ -396,11 +415,32 @@ fn install_gs(s: &ThreadState) {
         s.gs_installed.set(true);
         // The FPU state a thread resumes with before it ever had an
         // exception: the host's (the ABI's defaults).
-        // SAFETY: FXSAVE64 writes 512 bytes to a 16-byte aligned buffer
-        // this thread owns (`FxArea`); nothing else references it now.
-        unsafe {
-            std::arch::asm!("fxsave64 [{}]", in(reg) s.fx.0.as_ptr(), options(nostack, preserves_flags))
+        let xcr0: u64 = {
+            let (lo, hi): (u32, u32);
+            // SAFETY: XGETBV(0) reads XCR0; the kernel enables XSAVE
+            // (OSXSAVE) on every machine this HAL runs on, which FSGSBASE
+            // implies.
+            unsafe {
+                std::arch::asm!("xgetbv", in("ecx") 0, out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags))
+            };
+            (u64::from(hi) << 32) | u64::from(lo)
         };
+        let mask = xcr0 & INITIAL_XSAVE_MASK;
+        // SAFETY: XSAVE64 of these components writes at most 2,696 bytes
+        // (the standard format ends with PKRU at 2,688) into a 64-byte
+        // aligned buffer of 4,096 this thread owns; nothing else
+        // references it now.
+        unsafe {
+            std::arch::asm!(
+                "xsave64 [{}]",
+                in(reg) s.xsave.0.as_ptr(),
+                in("eax") mask as u32,
+                in("edx") (mask >> 32) as u32,
+                options(nostack, preserves_flags)
+            )
+        };
+        s.xsave_mask.set(mask);
+        s.xsave_len.set(2696);
     }
 }
 
@@ -655,6 +695,68 @@ pub(crate) fn leave_signal_handler(selector: u8) {
     }
 }
 
+/// `magic1` of the kernel's software header in a signal frame's FPU state
+/// (`FP_XSTATE_MAGIC1`): an XSAVE image follows the legacy area.
+const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+
+/// Returns how many bytes of a signal frame's FPU state to keep and which
+/// components they hold: the whole XSAVE image if the kernel saved one and
+/// it fits, else the 512-byte FXSAVE image (x87 and SSE).
+fn sigframe_xsave_extent(fp: *const u8) -> (usize, u64) {
+    // SAFETY: the legacy area is always 512 bytes; its software-reserved
+    // bytes 464..512 hold the kernel's `_fpx_sw_bytes`.
+    let (magic1, xfeatures, xstate_size) = unsafe {
+        (
+            std::ptr::read_unaligned(fp.add(464).cast::<u32>()),
+            std::ptr::read_unaligned(fp.add(472).cast::<u64>()),
+            std::ptr::read_unaligned(fp.add(480).cast::<u32>()) as usize,
+        )
+    };
+    if magic1 == FP_XSTATE_MAGIC1 && (576..=XSAVE_AREA_SIZE).contains(&xstate_size) {
+        (xstate_size, xfeatures)
+    } else {
+        (512, 3)
+    }
+}
+
+/// Returns the calling thread's saved FPU state: the guest's at its last
+/// exception (after [`run_guest`] returned [`GuestExit::Exception`]), or
+/// the initial state of a thread that had none.
+pub fn saved_fpu_state() -> FpuState {
+    STATE.with(|s| {
+        let len = (s.xsave_len.get() as usize).clamp(576, XSAVE_AREA_SIZE);
+        FpuState {
+            image: s.xsave.0.get()[..len].to_vec(),
+            mask: s.xsave_mask.get(),
+        }
+    })
+}
+
+/// Replaces the FPU state the calling thread resumes with (an exception
+/// handler edited it). Only the components the saved state holds are
+/// kept, and a state whose MXCSR the CPU would reject is refused, so the
+/// resume path's XRSTOR can never fault. Returns whether it was taken.
+pub fn set_saved_fpu_state(state: &FpuState) -> bool {
+    STATE.with(|s| {
+        let len = s.xsave_len.get() as usize;
+        let mask = s.xsave_mask.get();
+        if state.mask != mask || state.image.len() < len.max(576) {
+            return false;
+        }
+        let mxcsr = u32::from_le_bytes(state.image[24..28].try_into().expect("4 bytes"));
+        if mxcsr & !state.mxcsr_mask() != 0 {
+            return false;
+        }
+        let mut image = s.xsave.0.get();
+        image[..len.max(576)].copy_from_slice(&state.image[..len.max(576)]);
+        // The header may only name components XRSTOR is asked to load.
+        let bv = u64::from_le_bytes(image[512..520].try_into().expect("8 bytes")) & mask;
+        image[512..520].copy_from_slice(&bv.to_le_bytes());
+        s.xsave.0.set(image);
+        true
+    })
+}
+
 /// Called by a signal handler that interrupted guest code with an exception
 /// it cannot resolve: saves the guest's registers (with `guest_fs` as the FS
 /// base) and FPU state in the thread's block, records `exception`, and
@@ -701,15 +803,27 @@ pub(crate) fn capture_guest_exception(
         s.exception.set(Some(exception));
         s.exit_kind.set(EXIT_BY_EXCEPTION);
         if !uc.uc_mcontext.fpregs.is_null() {
-            // SAFETY: `fpregs` points at the FXSAVE-format area of the same
-            // signal frame (512 bytes, `_libc_fpstate`).
-            let fp = unsafe { &mut *uc.uc_mcontext.fpregs };
-            // SAFETY: `_libc_fpstate` is exactly the 512-byte FXSAVE image.
-            let bytes: [u8; 512] = unsafe { std::mem::transmute_copy(fp) };
-            s.fx.0.set(bytes);
-            // The host continues with the ABI's control state.
-            fp.cwd = 0x037f;
-            fp.mxcsr = 0x1f80;
+            let fp = uc.uc_mcontext.fpregs;
+            let (len, mask) = sigframe_xsave_extent(fp.cast::<u8>());
+            let mut image = [0u8; XSAVE_AREA_SIZE];
+            // SAFETY: `fpregs` points at the FPU state of this very signal
+            // frame, `len` bytes long as the kernel's own header in it says
+            // (512 for a bare FXSAVE image).
+            unsafe { std::ptr::copy_nonoverlapping(fp.cast::<u8>(), image.as_mut_ptr(), len) };
+            if len == 512 {
+                // A bare FXSAVE image: give it the XSAVE header XRSTOR
+                // needs (x87 and SSE present, the rest zero).
+                image[512..520].copy_from_slice(&3u64.to_le_bytes());
+            }
+            s.xsave.0.set(image);
+            s.xsave_len.set(len as u64);
+            s.xsave_mask.set(mask);
+            // SAFETY: the legacy area of that state; the host continues
+            // with the ABI's control words.
+            unsafe {
+                (*fp).cwd = 0x037f;
+                (*fp).mxcsr = 0x1f80;
+            }
         }
     });
     // Host code runs next: clear the direction, trap and alignment-check
@@ -827,7 +941,9 @@ std::arch::global_asm!(
     ".balign 16",
     "zx_hal_resume_guest:",
     "zx_hal_save_host",
-    "fxrstor64 gs:[{fx}]",
+    "mov eax, dword ptr gs:[{xsave_mask}]",
+    "mov edx, dword ptr gs:[{xsave_mask_hi}]",
+    "xrstor64 gs:[{xsave}]",
     "mov rax, qword ptr gs:[{r_fs}]",
     "mov qword ptr gs:[{guest_fs}], rax",
     "wrfsbase rax",
@@ -923,7 +1039,9 @@ std::arch::global_asm!(
     in_kernel = const IN_KERNEL,
     kick_pending = const KICK_PENDING,
     selector = const SELECTOR,
-    fx = const FX,
+    xsave = const XSAVE,
+    xsave_mask = const XSAVE_MASK,
+    xsave_mask_hi = const XSAVE_MASK + 4,
     r_rax = const R_RAX,
     r_rbx = const R_RBX,
     r_rcx = const R_RCX,

@@ -56,8 +56,8 @@ mod sys;
 
 pub use context::{
     bind_thread_window, guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit,
-    resume_guest, run_guest, set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit,
-    SyscallHandler, KILLED_EXIT_VALUE,
+    resume_guest, run_guest, saved_fpu_state, set_guest_fs, set_saved_fpu_state,
+    set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler, KILLED_EXIT_VALUE,
 };
 pub use fault::{
     ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,

@@ -122,6 +122,219 @@ impl GeneralRegs {
     }
 }
 
+/// Size of `zx_thread_state_fp_regs_t` (x86-64).
+pub const FP_REGS_SIZE: usize = 160;
+/// Size of `zx_thread_state_vector_regs_t` (x86-64).
+pub const VECTOR_REGS_SIZE: usize = 2120;
+
+/// XSAVE state components (bits of `XSTATE_BV`).
+mod xfeature {
+    pub const X87: u64 = 1 << 0;
+    pub const SSE: u64 = 1 << 1;
+    pub const AVX: u64 = 1 << 2;
+    pub const OPMASK: u64 = 1 << 5;
+    pub const ZMM_HI256: u64 = 1 << 6;
+    pub const HI16_ZMM: u64 = 1 << 7;
+}
+
+/// Offsets in the XSAVE standard format (the same on every CPU that has
+/// the component).
+mod xoff {
+    pub const FCW: usize = 0;
+    pub const FSW: usize = 2;
+    pub const FTW: usize = 4;
+    pub const FOP: usize = 6;
+    pub const FIP: usize = 8;
+    pub const FDP: usize = 16;
+    pub const MXCSR: usize = 24;
+    pub const MXCSR_MASK: usize = 28;
+    pub const ST: usize = 32;
+    pub const XMM: usize = 160;
+    pub const XSTATE_BV: usize = 512;
+    pub const YMM_HI: usize = 576;
+    pub const OPMASK: usize = 1088;
+    pub const ZMM_HI256: usize = 1152;
+    pub const HI16_ZMM: usize = 1664;
+    pub const END: usize = 2688;
+}
+
+/// A guest thread's x87, SSE and AVX(-512) state in the XSAVE standard
+/// format (its first 512 bytes are the FXSAVE image, then the XSAVE
+/// header), as the CPU saves it, plus the components it holds (`mask`, the
+/// requested-feature bitmap for restoring it). This is what the
+/// `ZX_THREAD_STATE_FP_REGS` and `ZX_THREAD_STATE_VECTOR_REGS` topics read
+/// and write.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FpuState {
+    /// The XSAVE image (at least 576 bytes).
+    pub image: Vec<u8>,
+    /// The components the image may hold (`XCR0`-style bits).
+    pub mask: u64,
+}
+
+impl std::fmt::Debug for FpuState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "FpuState({} bytes, mask {:#x})",
+            self.image.len(),
+            self.mask
+        )
+    }
+}
+
+impl FpuState {
+    fn get<const N: usize>(&self, off: usize) -> [u8; N] {
+        let mut out = [0u8; N];
+        if let Some(b) = self.image.get(off..off + N) {
+            out.copy_from_slice(b);
+        }
+        out
+    }
+
+    fn put(&mut self, off: usize, b: &[u8]) {
+        if let Some(dst) = self.image.get_mut(off..off + b.len()) {
+            dst.copy_from_slice(b);
+        }
+    }
+
+    fn xstate_bv(&self) -> u64 {
+        u64::from_le_bytes(self.get(xoff::XSTATE_BV))
+    }
+
+    /// Whether component `bit` is held and not in its initial (all-zero)
+    /// state.
+    fn live(&self, bit: u64, end: usize) -> bool {
+        self.mask & bit != 0 && self.xstate_bv() & bit != 0 && self.image.len() >= end
+    }
+
+    /// Marks component `bit` as written (no effect if the image cannot
+    /// hold it).
+    fn mark(&mut self, bit: u64, end: usize) {
+        if self.mask & bit != 0 && self.image.len() >= end {
+            let bv = self.xstate_bv() | bit;
+            self.put(xoff::XSTATE_BV, &bv.to_le_bytes());
+        }
+    }
+
+    /// `zx_thread_state_fp_regs_t`: the x87 control, status, tag and
+    /// opcode words, instruction and data pointers, and `st0`–`st7`.
+    pub fn fp_regs(&self) -> [u8; FP_REGS_SIZE] {
+        let mut out = [0u8; FP_REGS_SIZE];
+        // Control word, status word, abridged tag word, opcode, pointers:
+        // the FXSAVE layout of the first 24 bytes is Fuchsia's too.
+        out[..24].copy_from_slice(&self.get::<24>(0));
+        if self.live(xfeature::X87, 160) {
+            out[32..160].copy_from_slice(&self.get::<128>(xoff::ST));
+        } else {
+            // The initial x87 state: control word 0x37f, everything else 0.
+            out[..24].fill(0);
+            out[xoff::FCW..xoff::FCW + 2].copy_from_slice(&0x037fu16.to_le_bytes());
+        }
+        out
+    }
+
+    /// Sets the state `zx_thread_state_fp_regs_t` describes.
+    pub fn set_fp_regs(&mut self, r: &[u8; FP_REGS_SIZE]) {
+        for (off, len) in [
+            (xoff::FCW, 2),
+            (xoff::FSW, 2),
+            (xoff::FTW, 1),
+            (xoff::FOP, 2),
+            (xoff::FIP, 8),
+            (xoff::FDP, 8),
+        ] {
+            self.put(off, &r[off..off + len]);
+        }
+        self.put(xoff::ST, &r[32..160]);
+        self.mark(xfeature::X87, 160);
+    }
+
+    /// The MXCSR bits the CPU accepts (`MXCSR_MASK`, 0xffbf if the CPU
+    /// reports none).
+    pub fn mxcsr_mask(&self) -> u32 {
+        match u32::from_le_bytes(self.get(xoff::MXCSR_MASK)) {
+            0 => 0xffbf,
+            m => m,
+        }
+    }
+
+    /// `zx_thread_state_vector_regs_t`: `zmm0`–`zmm31` (the low 128 bits
+    /// are `xmm`, the low 256 `ymm`), the AVX-512 opmask registers and
+    /// MXCSR; parts the CPU or the image lacks read as zero.
+    pub fn vector_regs(&self) -> Vec<u8> {
+        let mut out = vec![0u8; VECTOR_REGS_SIZE];
+        for i in 0..32 {
+            let z = i * 64;
+            if i < 16 {
+                if self.live(xfeature::SSE, xoff::XMM + 256) {
+                    out[z..z + 16].copy_from_slice(&self.get::<16>(xoff::XMM + 16 * i));
+                }
+                if self.live(xfeature::AVX, xoff::YMM_HI + 256) {
+                    out[z + 16..z + 32].copy_from_slice(&self.get::<16>(xoff::YMM_HI + 16 * i));
+                }
+                if self.live(xfeature::ZMM_HI256, xoff::ZMM_HI256 + 512) {
+                    out[z + 32..z + 64].copy_from_slice(&self.get::<32>(xoff::ZMM_HI256 + 32 * i));
+                }
+            } else if self.live(xfeature::HI16_ZMM, xoff::END) {
+                out[z..z + 64].copy_from_slice(&self.get::<64>(xoff::HI16_ZMM + 64 * (i - 16)));
+            }
+        }
+        if self.live(xfeature::OPMASK, xoff::OPMASK + 64) {
+            out[2048..2112].copy_from_slice(&self.get::<64>(xoff::OPMASK));
+        }
+        out[2112..2116].copy_from_slice(&self.get::<4>(xoff::MXCSR));
+        out
+    }
+
+    /// Sets the state `zx_thread_state_vector_regs_t` describes; parts the
+    /// CPU lacks are ignored. False (and nothing changed) if MXCSR has bits
+    /// the CPU does not accept.
+    pub fn set_vector_regs(&mut self, r: &[u8]) -> bool {
+        if r.len() < VECTOR_REGS_SIZE {
+            return false;
+        }
+        let mxcsr = u32::from_le_bytes(r[2112..2116].try_into().unwrap());
+        if mxcsr & !self.mxcsr_mask() != 0 {
+            return false;
+        }
+        for i in 0..32 {
+            let z = i * 64;
+            if i < 16 {
+                self.put(xoff::XMM + 16 * i, &r[z..z + 16]);
+                if self.mask & xfeature::AVX != 0 {
+                    self.put(xoff::YMM_HI + 16 * i, &r[z + 16..z + 32]);
+                }
+                if self.mask & xfeature::ZMM_HI256 != 0 {
+                    self.put(xoff::ZMM_HI256 + 32 * i, &r[z + 32..z + 64]);
+                }
+            } else if self.mask & xfeature::HI16_ZMM != 0 {
+                self.put(xoff::HI16_ZMM + 64 * (i - 16), &r[z..z + 64]);
+            }
+        }
+        if self.mask & xfeature::OPMASK != 0 {
+            self.put(xoff::OPMASK, &r[2048..2112]);
+        }
+        self.put(xoff::MXCSR, &mxcsr.to_le_bytes());
+        self.mark(xfeature::SSE, xoff::XMM + 256);
+        self.mark(xfeature::AVX, xoff::YMM_HI + 256);
+        self.mark(xfeature::ZMM_HI256, xoff::ZMM_HI256 + 512);
+        self.mark(xfeature::HI16_ZMM, xoff::END);
+        self.mark(xfeature::OPMASK, xoff::OPMASK + 64);
+        true
+    }
+}
+
+/// Everything a debugger sees of a stopped guest thread: its general
+/// registers and its FPU/vector state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadContext {
+    /// The general registers.
+    pub regs: GeneralRegs,
+    /// The x87/SSE/AVX state.
+    pub fpu: FpuState,
+}
+
 /// Why guest code stopped: a CPU exception the emulator could not resolve
 /// on its own, in the terms Zircon's exception types need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +385,58 @@ pub struct CpuException {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn image(mask: u64, bv: u64) -> FpuState {
+        let mut image = vec![0u8; 2696];
+        image[512..520].copy_from_slice(&bv.to_le_bytes());
+        image[28..32].copy_from_slice(&0xffffu32.to_le_bytes());
+        FpuState { image, mask }
+    }
+
+    #[test]
+    fn vector_regs_round_trip_and_init_state() {
+        let mut f = image(0xe7, 0);
+        // Components in their initial state read as zero whatever memory says.
+        f.image[160] = 0xaa;
+        assert_eq!(f.vector_regs()[0], 0);
+        let mut r = vec![0u8; VECTOR_REGS_SIZE];
+        for (i, b) in r.iter_mut().enumerate().take(2112) {
+            *b = (i % 251) as u8 + 1;
+        }
+        r[2112..2116].copy_from_slice(&0x1f80u32.to_le_bytes());
+        assert!(f.set_vector_regs(&r));
+        assert_eq!(f.xstate_bv() & 0xe6, 0xe6);
+        assert_eq!(f.vector_regs(), r);
+        // xmm3 sits in the FXSAVE area, ymm3's upper half in the AVX area.
+        assert_eq!(&f.image[160 + 48..160 + 64], &r[192..208]);
+        assert_eq!(&f.image[576 + 48..576 + 64], &r[208..224]);
+        // MXCSR bits the CPU rejects are refused.
+        r[2112..2116].copy_from_slice(&0x1_0000u32.to_le_bytes());
+        assert!(!f.set_vector_regs(&r));
+    }
+
+    #[test]
+    fn sse_only_images_ignore_avx() {
+        let mut f = image(0x3, 0x3);
+        f.image.truncate(576);
+        let mut r = vec![7u8; VECTOR_REGS_SIZE];
+        r[2112..2116].copy_from_slice(&0x1f80u32.to_le_bytes());
+        assert!(f.set_vector_regs(&r));
+        let back = f.vector_regs();
+        assert_eq!(&back[..16], &r[..16]);
+        assert_eq!(&back[16..64], &[0u8; 48]);
+    }
+
+    #[test]
+    fn fp_regs_round_trip() {
+        let mut f = image(0x3, 0);
+        assert_eq!(&f.fp_regs()[..2], &0x037fu16.to_le_bytes());
+        let mut r = [0u8; FP_REGS_SIZE];
+        r[0..2].copy_from_slice(&0x027fu16.to_le_bytes());
+        r[32..48].copy_from_slice(&[9; 16]);
+        f.set_fp_regs(&r);
+        assert_eq!(f.fp_regs(), r);
+    }
 
     #[test]
     fn regs_round_trip() {

@@ -25,7 +25,7 @@ use std::sync::{Arc, Weak};
 pub mod cpu;
 pub mod fake;
 
-pub use cpu::{CpuException, ExceptionKind, GeneralRegs};
+pub use cpu::{CpuException, ExceptionKind, FpuState, GeneralRegs, ThreadContext};
 
 /// Size of a page (and of a frame) in bytes.
 pub const PAGE_SIZE: usize = 4096;

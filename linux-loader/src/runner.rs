@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use kernel_hal::{CpuException, ExceptionKind, GeneralRegs, HalRef, PageFaultAccess};
+use kernel_hal::{
+    CpuException, ExceptionKind, GeneralRegs, HalRef, PageFaultAccess, ThreadContext,
+};
 use kernel_hal_unix::GuestExit;
 use zircon_object::object::{signals, KernelObject, Waiter};
 use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
@@ -81,22 +83,30 @@ fn run_thread(
         rflags: 0x202,
         ..GeneralRegs::default()
     };
-    let mut exit = match thread.announce_start(initial) {
-        ExceptionOutcome::Resume(regs) if regs == initial => {
+    let initial = ThreadContext {
+        regs: initial,
+        fpu: kernel_hal_unix::saved_fpu_state(),
+    };
+    let mut exit = match thread.announce_start(initial.clone()) {
+        ExceptionOutcome::Resume(ctx) if ctx == initial => {
             kernel_hal_unix::enter_guest(entry, stack, arg1, arg2)
         }
-        ExceptionOutcome::Resume(regs) => kernel_hal_unix::resume_after_exception(&regs),
+        ExceptionOutcome::Resume(ctx) => resume(&ctx),
         _ => return,
     };
     while let Ok(GuestExit::Exception(cpu, regs)) = exit {
         let report = ExceptionReport::from_cpu(&cpu);
-        match thread.handle_exception(report, regs) {
-            ExceptionOutcome::Resume(mut regs) => {
+        let ctx = ThreadContext {
+            regs,
+            fpu: kernel_hal_unix::saved_fpu_state(),
+        };
+        match thread.handle_exception(report, ctx) {
+            ExceptionOutcome::Resume(mut ctx) => {
                 if let ExceptionKind::BadSyscall { .. } = cpu.kind {
                     // The refused syscall returns, as on Zircon.
-                    regs.rax = ZxError::BAD_SYSCALL as i32 as i64 as u64;
+                    ctx.regs.rax = ZxError::BAD_SYSCALL as i32 as i64 as u64;
                 }
-                exit = kernel_hal_unix::resume_after_exception(&regs);
+                exit = resume(&ctx);
             }
             ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => return,
             ExceptionOutcome::Unhandled { .. } => {
@@ -110,7 +120,15 @@ fn run_thread(
         }
     }
     // A thread that leaves on its own is announced to debuggers.
-    thread.announce_exit();
+    thread.announce_exit(kernel_hal_unix::saved_fpu_state());
+}
+
+/// Continues guest code from a context a handler may have edited.
+fn resume(ctx: &ThreadContext) -> Result<GuestExit, kernel_hal_unix::EnterError> {
+    // The HAL refuses an FPU state it could not load (it was validated when
+    // written, so this keeps the state the thread stopped with).
+    let _ = kernel_hal_unix::set_saved_fpu_state(&ctx.fpu);
+    kernel_hal_unix::resume_after_exception(&ctx.regs)
 }
 
 /// One line about an exception that kills a process: what, where, which

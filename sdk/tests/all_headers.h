@@ -30,6 +30,8 @@ _Static_assert(sizeof(zx_exception_info_t) == 24, "");
 _Static_assert(sizeof(zx_exception_report_t) == 40, "");
 _Static_assert(sizeof(zx_exception_report_v1_t) == 32, "");
 _Static_assert(sizeof(zx_thread_state_general_regs_t) == 160, "");
+_Static_assert(sizeof(zx_thread_state_fp_regs_t) == 160, "");
+_Static_assert(sizeof(zx_thread_state_vector_regs_t) == 2120, "");
 _Static_assert(ZX_EXCP_POLICY_ERROR == 0x8208, "");
 _Static_assert(sizeof(zx_info_vmar_t) == 16, "");
 _Static_assert(sizeof(zx_info_process_t) == 24, "");

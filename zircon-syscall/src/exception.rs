@@ -1,10 +1,11 @@
 //! Exceptions: `zx_task_create_exception_channel`,
 //! `zx_exception_get_thread` / `_process`, and the register access
-//! handlers need (`zx_thread_read_state` / `_write_state`).
+//! handlers need (`zx_thread_read_state` / `_write_state`: general, FP and
+//! vector registers).
 
 use std::sync::Arc;
 
-use kernel_hal::cpu::GENERAL_REGS_SIZE;
+use kernel_hal::cpu::{FP_REGS_SIZE, GENERAL_REGS_SIZE, VECTOR_REGS_SIZE};
 use kernel_hal::GeneralRegs;
 use zircon_object::handle::HandleValue;
 use zircon_object::ipc::channel::DEFAULT_CHANNEL_RIGHTS;
@@ -138,9 +139,19 @@ impl Syscall {
                 let regs = thread.read_regs()?;
                 write_bytes(self.aspace(), buf, &regs.to_bytes())
             }
-            topic::FP_REGS | topic::VECTOR_REGS | topic::DEBUG_REGS | topic::SINGLE_STEP => {
-                Err(ZxError::NOT_SUPPORTED)
+            topic::FP_REGS => {
+                if size < FP_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &thread.read_fp_regs()?)
             }
+            topic::VECTOR_REGS => {
+                if size < VECTOR_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &thread.read_vector_regs()?)
+            }
+            topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
             _ => Err(ZxError::INVALID_ARGS),
         }
     }
@@ -163,9 +174,21 @@ impl Syscall {
                 let regs = GeneralRegs::from_bytes(bytes.as_slice().try_into().expect("160 bytes"));
                 thread.write_regs(&regs)
             }
-            topic::FP_REGS | topic::VECTOR_REGS | topic::DEBUG_REGS | topic::SINGLE_STEP => {
-                Err(ZxError::NOT_SUPPORTED)
+            topic::FP_REGS => {
+                if size < FP_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let bytes = read_bytes(self.aspace(), buf, FP_REGS_SIZE)?;
+                thread.write_fp_regs(bytes.as_slice().try_into().expect("160 bytes"))
             }
+            topic::VECTOR_REGS => {
+                if size < VECTOR_REGS_SIZE {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let bytes = read_bytes(self.aspace(), buf, VECTOR_REGS_SIZE)?;
+                thread.write_vector_regs(&bytes)
+            }
+            topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
             _ => Err(ZxError::INVALID_ARGS),
         }
     }

@@ -441,3 +441,84 @@ TEST(ExceptionChannel, JobDebuggerSeesProcessStart) {
   zx_handle_close(vmar);
   zx_handle_close(proc);
 }
+
+// Loads xmm0, ymm2 and st0, stops on ud2; resumed past it, stores xmm1,
+// ymm2 and st0 (as a double) to `out` and exits.
+void vector_fault(uintptr_t in, uintptr_t out);
+__asm__(
+    ".text\n"
+    ".globl vector_fault\n"
+    "vector_fault:\n"
+    "  movdqu (%rdi), %xmm0\n"
+    "  vmovdqu 16(%rdi), %ymm2\n"
+    "  fldpi\n"
+    "  ud2\n"
+    "  movdqu %xmm1, (%rsi)\n"
+    "  vmovdqu %ymm2, 16(%rsi)\n"
+    "  fstpl 48(%rsi)\n"
+    "  vzeroupper\n"
+    "  call zx_thread_exit@PLT\n");
+
+static int has_avx(void) {
+  uint32_t a, b, c, d;
+  __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+  if (!(c & (1u << 27)) || !(c & (1u << 28))) return 0;  // OSXSAVE, AVX
+  uint32_t lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (lo & 6) == 6;
+}
+
+TEST(ExceptionObject, FpAndVectorRegisters) {
+  if (!has_avx()) {
+    printf("no AVX: skipped\n");
+    return;
+  }
+  static uint8_t in[48], out[56];
+  for (int i = 0; i < 48; i++) in[i] = (uint8_t)(0x10 + i);
+  memset(out, 0, sizeof(out));
+  zx_handle_t t = new_thread(), ch;
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)vector_fault, make_stack(), (uintptr_t)in, (uintptr_t)out));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  ASSERT_OK(read_exception(ch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_UNDEFINED_INSTRUCTION);
+
+  zx_thread_state_vector_regs_t v;
+  ASSERT_EQ(zx_thread_read_state(t, ZX_THREAD_STATE_VECTOR_REGS, &v, sizeof(v) - 1), ZX_ERR_BUFFER_TOO_SMALL);
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_VECTOR_REGS, &v, sizeof(v)));
+  ASSERT_EQ(memcmp(&v.zmm[0].v[0], in, 16), 0);        // xmm0
+  ASSERT_EQ(memcmp(&v.zmm[2].v[0], in + 16, 32), 0);   // ymm2
+  ASSERT_EQ(v.mxcsr & 0xffc0, 0x1f80u);                // default masks
+  // Give xmm1 a value of our own; a bad MXCSR is refused.
+  for (int i = 0; i < 16; i++) ((uint8_t*)&v.zmm[1].v[0])[i] = (uint8_t)(0xa0 + i);
+  uint32_t good = v.mxcsr;
+  v.mxcsr = 0xffffffffu;
+  ASSERT_EQ(zx_thread_write_state(t, ZX_THREAD_STATE_VECTOR_REGS, &v, sizeof(v)), ZX_ERR_INVALID_ARGS);
+  v.mxcsr = good;
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_VECTOR_REGS, &v, sizeof(v)));
+
+  zx_thread_state_fp_regs_t fp;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_FP_REGS, &fp, sizeof(fp)));
+  ASSERT_EQ(fp.fcw, 0x037f);
+  // st0 = pi as an 80-bit extended value.
+  ASSERT_EQ(fp.st[0].low, 0xc90fdaa22168c235ull);
+  ASSERT_EQ(fp.st[0].high & 0xffff, 0x4000u);
+
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  regs.rip += 2;
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_OK(set_state(exc, ZX_EXCEPTION_STATE_HANDLED));
+  ASSERT_OK(zx_handle_close(exc));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+
+  // The thread resumed with our xmm1, its own ymm2 (both halves) and st0.
+  for (int i = 0; i < 16; i++) ASSERT_EQ(out[i], (uint8_t)(0xa0 + i));
+  ASSERT_EQ(memcmp(out + 16, in + 16, 32), 0);
+  double pi;
+  memcpy(&pi, out + 48, sizeof(pi));
+  ASSERT_TRUE(pi > 3.14159 && pi < 3.1416);
+  zx_handle_close(ch);
+  zx_handle_close(t);
+}

@@ -20,7 +20,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use kernel_hal::{CpuException, ExceptionKind};
+use kernel_hal::{CpuException, ExceptionKind, ThreadContext};
 
 use crate::handle::Handle;
 use crate::ipc::channel::Message;
@@ -410,10 +410,10 @@ impl Exceptionate {
 }
 
 /// How an exception ended for the thread that raised it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExceptionOutcome {
-    /// A handler resumed the thread: continue with these registers.
-    Resume(kernel_hal::GeneralRegs),
+    /// A handler resumed the thread: continue with this context.
+    Resume(ThreadContext),
     /// A handler chose `ZX_EXCEPTION_STATE_THREAD_EXIT`.
     ThreadExit,
     /// The thread (or its process) was killed meanwhile.
@@ -441,7 +441,7 @@ enum Stage {
 #[derive(Debug)]
 pub(crate) struct InException {
     pub shared: Arc<ExceptionShared>,
-    pub regs: kernel_hal::GeneralRegs,
+    pub ctx: ThreadContext,
 }
 
 /// Offers `report` to `thread`'s handlers in Zircon's order and blocks
@@ -450,7 +450,7 @@ pub(crate) struct InException {
 pub(crate) fn deliver(
     thread: &Arc<Thread>,
     report: ExceptionReport,
-    regs: kernel_hal::GeneralRegs,
+    ctx: ThreadContext,
 ) -> ExceptionOutcome {
     let Some(process) = thread.process() else {
         return ExceptionOutcome::Killed;
@@ -463,12 +463,12 @@ pub(crate) fn deliver(
     let shared = ExceptionShared::new(report);
     thread.set_in_exception(Some(InException {
         shared: shared.clone(),
-        regs,
+        ctx: ctx.clone(),
     }));
     let outcome = deliver_in_order(thread, &process, &shared);
     let last = thread.set_in_exception(None);
     match outcome {
-        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(regs, |e| e.regs)),
+        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(ctx, |e| e.ctx)),
         other => other,
     }
 }
@@ -548,7 +548,14 @@ fn deliver_in_order(
             Offer::NotSent => {}
             Offer::Killed => return ExceptionOutcome::Killed,
             Offer::Decided(state::HANDLED) => {
-                return ExceptionOutcome::Resume(kernel_hal::GeneralRegs::default())
+                // The caller puts in the context the handlers left.
+                return ExceptionOutcome::Resume(ThreadContext {
+                    regs: kernel_hal::GeneralRegs::default(),
+                    fpu: kernel_hal::FpuState {
+                        image: Vec::new(),
+                        mask: 0,
+                    },
+                });
             }
             Offer::Decided(state::THREAD_EXIT) => return ExceptionOutcome::ThreadExit,
             Offer::Decided(_) => processed = true,
@@ -559,12 +566,12 @@ fn deliver_in_order(
 /// Offers a synthetic, debugger-only exception of type `ty` to each of
 /// `slots` in turn (each sees it once, whatever it answers), with the
 /// thread stopped and its registers `regs` readable and writable. Returns
-/// the registers to go on with, or `Killed`/`ThreadExit`.
+/// the context to go on with, or `Killed`/`ThreadExit`.
 pub(crate) fn deliver_synthetic(
     thread: &Arc<Thread>,
     ty: u32,
     slots: &[&Exceptionate],
-    regs: kernel_hal::GeneralRegs,
+    ctx: ThreadContext,
 ) -> ExceptionOutcome {
     let report = ExceptionReport {
         ty,
@@ -577,9 +584,9 @@ pub(crate) fn deliver_synthetic(
     let shared = ExceptionShared::new(report);
     thread.set_in_exception(Some(InException {
         shared: shared.clone(),
-        regs,
+        ctx: ctx.clone(),
     }));
-    let mut outcome = ExceptionOutcome::Resume(regs);
+    let mut outcome = ExceptionOutcome::Resume(ctx.clone());
     {
         let _blocked = crate::task::BlockedGuard::new(
             Some(thread.clone()),
@@ -602,7 +609,7 @@ pub(crate) fn deliver_synthetic(
     }
     let last = thread.set_in_exception(None);
     match outcome {
-        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(regs, |e| e.regs)),
+        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(ctx, |e| e.ctx)),
         other => other,
     }
 }

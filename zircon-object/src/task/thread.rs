@@ -149,29 +149,29 @@ impl Thread {
     }
 
     /// Stops the calling thread in an exception described by `report`,
-    /// with registers `regs`, until a handler decides (see
+    /// with context `ctx`, until a handler decides (see
     /// [`crate::task::exception`]). Call it on the thread's own host
     /// thread.
     pub fn handle_exception(
         self: &Arc<Self>,
         report: ExceptionReport,
-        regs: kernel_hal::GeneralRegs,
+        ctx: kernel_hal::ThreadContext,
     ) -> ExceptionOutcome {
-        crate::task::exception::deliver(self, report, regs)
+        crate::task::exception::deliver(self, report, ctx)
     }
 
     /// Announces the thread's start to debuggers before it runs guest code:
     /// `ZX_EXCP_PROCESS_STARTING` to the debugger channels of the process's
     /// job and every job above it (for the process's first thread), then
     /// `ZX_EXCP_THREAD_STARTING` to the process's debugger channel. Each
-    /// handler may read and change the initial registers `regs`; returns
-    /// the registers to start with (`Resume`), or how the thread ended.
-    pub fn announce_start(self: &Arc<Self>, regs: kernel_hal::GeneralRegs) -> ExceptionOutcome {
+    /// handler may read and change the initial context `ctx`; returns the
+    /// context to start with (`Resume`), or how the thread ended.
+    pub fn announce_start(self: &Arc<Self>, ctx: kernel_hal::ThreadContext) -> ExceptionOutcome {
         use crate::task::exception::{deliver_synthetic, excp};
         let Some(process) = self.process() else {
             return ExceptionOutcome::Killed;
         };
-        let mut regs = regs;
+        let mut ctx = ctx;
         if process.take_start_announcement() {
             let mut slots = Vec::new();
             let mut job = Some(process.job().clone());
@@ -182,27 +182,28 @@ impl Thread {
             let live: Vec<_> = slots.iter().filter(|s| s.has_live_channel()).collect();
             if !live.is_empty() {
                 let live: Vec<&Exceptionate> = live.into_iter().map(|s| &**s).collect();
-                match deliver_synthetic(self, excp::PROCESS_STARTING, &live, regs) {
-                    ExceptionOutcome::Resume(r) => regs = r,
+                match deliver_synthetic(self, excp::PROCESS_STARTING, &live, ctx) {
+                    ExceptionOutcome::Resume(c) => ctx = c,
                     other => return other,
                 }
             }
         }
         if !process.debug_exceptionate().has_live_channel() {
-            return ExceptionOutcome::Resume(regs);
+            return ExceptionOutcome::Resume(ctx);
         }
         deliver_synthetic(
             self,
             excp::THREAD_STARTING,
             &[process.debug_exceptionate()],
-            regs,
+            ctx,
         )
     }
 
     /// Announces a voluntary exit (`zx_thread_exit`, or the guest's last
     /// thread returning) to the process's debugger channel with
-    /// `ZX_EXCP_THREAD_EXITING`, and waits for its answer.
-    pub fn announce_exit(self: &Arc<Self>) {
+    /// `ZX_EXCP_THREAD_EXITING`, and waits for its answer. `fpu` is the
+    /// state the debugger may read (the general registers read as zero).
+    pub fn announce_exit(self: &Arc<Self>, fpu: kernel_hal::FpuState) {
         use crate::task::exception::{deliver_synthetic, excp};
         let Some(process) = self.process() else {
             return;
@@ -214,7 +215,10 @@ impl Thread {
             self,
             excp::THREAD_EXITING,
             &[process.debug_exceptionate()],
-            kernel_hal::GeneralRegs::default(),
+            kernel_hal::ThreadContext {
+                regs: kernel_hal::GeneralRegs::default(),
+                fpu,
+            },
         );
     }
 
@@ -242,7 +246,46 @@ impl Thread {
     /// stopped in an exception, the only way a thread stops here).
     pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
         let e = self.in_exception.lock().unwrap();
-        e.as_ref().map(|e| e.regs).ok_or(ZxError::BAD_STATE)
+        e.as_ref().map(|e| e.ctx.regs).ok_or(ZxError::BAD_STATE)
+    }
+
+    /// Reads `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
+    /// exception).
+    pub fn read_fp_regs(&self) -> ZxResult<[u8; kernel_hal::cpu::FP_REGS_SIZE]> {
+        let e = self.in_exception.lock().unwrap();
+        e.as_ref()
+            .map(|e| e.ctx.fpu.fp_regs())
+            .ok_or(ZxError::BAD_STATE)
+    }
+
+    /// Writes `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
+    /// exception).
+    pub fn write_fp_regs(&self, r: &[u8; kernel_hal::cpu::FP_REGS_SIZE]) -> ZxResult {
+        let mut e = self.in_exception.lock().unwrap();
+        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        e.ctx.fpu.set_fp_regs(r);
+        Ok(())
+    }
+
+    /// Reads `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped in
+    /// an exception).
+    pub fn read_vector_regs(&self) -> ZxResult<Vec<u8>> {
+        let e = self.in_exception.lock().unwrap();
+        e.as_ref()
+            .map(|e| e.ctx.fpu.vector_regs())
+            .ok_or(ZxError::BAD_STATE)
+    }
+
+    /// Writes `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped
+    /// in an exception; `INVALID_ARGS` for MXCSR bits the CPU rejects).
+    pub fn write_vector_regs(&self, r: &[u8]) -> ZxResult {
+        let mut e = self.in_exception.lock().unwrap();
+        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        if e.ctx.fpu.set_vector_regs(r) {
+            Ok(())
+        } else {
+            Err(ZxError::INVALID_ARGS)
+        }
     }
 
     /// Writes the general registers the thread resumes with (`BAD_STATE`
@@ -256,8 +299,8 @@ impl Thread {
             return Err(ZxError::INVALID_ARGS);
         }
         let mut r = *regs;
-        r.rflags = (e.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
-        e.regs = r;
+        r.rflags = (e.ctx.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
+        e.ctx.regs = r;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 // Guest SDK: <zircon/syscalls/debug.h> -- thread state for
 // zx_thread_read_state() / zx_thread_write_state(), with Fuchsia's names and
-// x86-64 layouts. This emulator supports ZX_THREAD_STATE_GENERAL_REGS; the
-// other topics answer ZX_ERR_NOT_SUPPORTED.
+// x86-64 layouts. This emulator supports the GENERAL_REGS, FP_REGS and
+// VECTOR_REGS topics; DEBUG_REGS and SINGLE_STEP answer ZX_ERR_NOT_SUPPORTED.
 #ifndef ZIRCON_SYSCALLS_DEBUG_H_
 #define ZIRCON_SYSCALLS_DEBUG_H_
 
@@ -32,6 +32,33 @@ typedef struct zx_thread_state_general_regs {
   uint64_t fs_base;
   uint64_t gs_base;
 } zx_thread_state_general_regs_t;
+
+// The x87 state. st[i] holds an 80-bit value in its low bits (MMX: 64).
+typedef struct zx_thread_state_fp_regs {
+  uint16_t fcw;  // control word
+  uint16_t fsw;  // status word
+  uint8_t ftw;   // tag word (abridged)
+  uint8_t reserved;
+  uint16_t fop;  // opcode
+  uint64_t fip;  // instruction pointer
+  uint64_t fdp;  // data pointer
+  uint8_t padding1[8];
+  __ALIGNED(16)
+  struct {
+    uint64_t low;
+    uint64_t high;
+  } st[8];
+} zx_thread_state_fp_regs_t;
+
+// The SSE/AVX/AVX-512 state: zmm[i].v[0..1] is xmm i, v[0..3] ymm i.
+typedef struct zx_thread_state_vector_regs {
+  struct {
+    uint64_t v[8];
+  } zmm[32];
+  uint64_t opmask[8];  // AVX-512 k0-k7 (0 without AVX-512)
+  uint32_t mxcsr;
+  uint8_t padding1[4];
+} zx_thread_state_vector_regs_t;
 
 typedef uint32_t zx_thread_state_topic_t;
 
