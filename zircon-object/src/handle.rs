@@ -21,8 +21,12 @@ pub const INVALID_HANDLE: HandleValue = 0;
 /// How many closed values stay out of circulation.
 const QUARANTINE: usize = 4096;
 
-/// A reference to a kernel object together with the rights it grants.
-#[derive(Debug, Clone)]
+/// A handle: a reference to a kernel object together with the rights it
+/// grants. Each one counts towards its object's `ZX_INFO_HANDLE_COUNT`
+/// for as long as it exists, in a handle table or in a channel message, so
+/// it cannot be cloned; code that only needs to look at the object takes a
+/// [`HandleRef`].
+#[derive(Debug)]
 pub struct Handle {
     /// The object.
     pub object: Arc<dyn KernelObject>,
@@ -33,8 +37,33 @@ pub struct Handle {
 impl Handle {
     /// Creates a handle to `object` with `rights`.
     pub fn new(object: Arc<dyn KernelObject>, rights: Rights) -> Self {
+        object.base().handle_created();
         Handle { object, rights }
     }
+
+    /// Returns an uncounted view of this handle.
+    pub fn to_ref(&self) -> HandleRef {
+        HandleRef {
+            object: self.object.clone(),
+            rights: self.rights,
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.object.base().handle_dropped();
+    }
+}
+
+/// What a handle names and allows, without being a handle: a syscall's
+/// working copy, taken so the handle table lock need not be held.
+#[derive(Debug, Clone)]
+pub struct HandleRef {
+    /// The object.
+    pub object: Arc<dyn KernelObject>,
+    /// The rights of the handle it was taken from.
+    pub rights: Rights,
 }
 
 /// A process's handle table.

@@ -149,6 +149,9 @@ pub struct KObjectBase {
     koid: Koid,
     name: Mutex<String>,
     signals: Mutex<SignalState>,
+    /// Handles to the object that exist (in handle tables or in flight in
+    /// channel messages): `ZX_INFO_HANDLE_COUNT`.
+    handles: std::sync::atomic::AtomicU32,
 }
 
 impl Default for KObjectBase {
@@ -164,6 +167,7 @@ impl KObjectBase {
             koid: new_koid(),
             name: Mutex::new(String::new()),
             signals: Mutex::new(SignalState::default()),
+            handles: std::sync::atomic::AtomicU32::new(0),
         };
         base.set_name(name.as_bytes());
         base
@@ -172,6 +176,21 @@ impl KObjectBase {
     /// Returns the koid.
     pub fn koid(&self) -> Koid {
         self.koid
+    }
+
+    /// Returns how many handles to the object exist.
+    pub fn handle_count(&self) -> u32 {
+        self.handles.load(Ordering::SeqCst)
+    }
+
+    /// Counts a new handle (`Handle` does this).
+    pub(crate) fn handle_created(&self) {
+        self.handles.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a handle gone (`Handle` does this).
+    pub(crate) fn handle_dropped(&self) {
+        self.handles.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Returns the name.

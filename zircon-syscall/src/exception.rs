@@ -43,7 +43,7 @@ impl Syscall {
         // and TRANSFER (task handles go out), MANAGE_THREAD (the thread is
         // kept stopped); checked before the type, as Zircon does.
         let needed = Rights::INSPECT | Rights::DUPLICATE | Rights::TRANSFER | Rights::MANAGE_THREAD;
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(needed) {
             return Err(ZxError::ACCESS_DENIED);
         }

@@ -45,7 +45,7 @@ impl Syscall {
     /// `zx_handle_duplicate`.
     pub fn handle_duplicate(&self, h: HandleValue, rights: u32, out: UserOutPtr<u32>) -> ZxResult {
         let mut table = self.process.handles();
-        let src = table.get(h)?.clone();
+        let src = table.get(h)?.to_ref();
         if !src.rights.contains(Rights::DUPLICATE) {
             return Err(ZxError::ACCESS_DENIED);
         }
@@ -62,18 +62,17 @@ impl Syscall {
     /// `zx_handle_replace`: on failure the original handle stays valid.
     pub fn handle_replace(&self, h: HandleValue, rights: u32, out: UserOutPtr<u32>) -> ZxResult {
         let mut table = self.process.handles();
-        let src = table.get(h)?.clone();
-        let rights = new_rights(src.rights, rights)?;
-        table.remove(h)?;
-        let v = table.add(zircon_object::handle::Handle::new(
-            src.object.clone(),
-            rights,
-        ));
+        let rights = new_rights(table.get(h)?.rights, rights)?;
+        let mut handle = table.remove(h)?;
+        let old_rights = std::mem::replace(&mut handle.rights, rights);
+        let v = table.add(handle);
         drop(table);
         if let Err(e) = out.write(self.aspace(), v) {
             let mut table = self.process.handles();
-            let _ = table.remove(v);
-            table.restore(h, src);
+            if let Ok(mut handle) = table.remove(v) {
+                handle.rights = old_rights;
+                table.restore(h, handle);
+            }
             return Err(e);
         }
         Ok(())

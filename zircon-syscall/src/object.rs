@@ -96,7 +96,7 @@ impl Syscall {
         actual: UserOutPtr<usize>,
         avail: UserOutPtr<usize>,
     ) -> ZxResult {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         let single = |rec: Rec| -> ZxResult {
             if buf_size < rec.0.len() {
                 actual.write_if_not_null(self.aspace(), 0)?;
@@ -128,7 +128,7 @@ impl Syscall {
             }
             topic::HANDLE_COUNT => {
                 need(Rights::INSPECT)?;
-                single(Rec::new(4).u32(0, (Arc::strong_count(&handle.object) - 1) as u32))
+                single(Rec::new(4).u32(0, handle.object.base().handle_count()))
             }
             topic::PROCESS => {
                 let p = downcast::<Process>(&handle.object)?;
@@ -306,7 +306,7 @@ impl Syscall {
         buf: usize,
         size: usize,
     ) -> ZxResult {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::GET_PROPERTY) {
             return Err(ZxError::ACCESS_DENIED);
         }
@@ -355,7 +355,7 @@ impl Syscall {
         buf: usize,
         size: usize,
     ) -> ZxResult {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::SET_PROPERTY) {
             return Err(ZxError::ACCESS_DENIED);
         }

@@ -66,7 +66,7 @@ impl Syscall {
             return Err(ZxError::INVALID_ARGS);
         }
         let (port, _) = self.process.get_object::<Port>(port, Rights::WRITE)?;
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::WAIT) {
             return Err(ZxError::ACCESS_DENIED);
         }

@@ -40,7 +40,7 @@ pub(crate) fn deadline_instant(deadline: i64) -> Option<Instant> {
 impl Syscall {
     /// Looks `h` up for waiting (`WAIT` right).
     fn waitable(&self, h: HandleValue) -> ZxResult<Arc<dyn KernelObject>> {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::WAIT) {
             return Err(ZxError::ACCESS_DENIED);
         }
@@ -146,7 +146,7 @@ impl Syscall {
 
     /// `zx_object_signal`.
     pub fn object_signal(&self, h: HandleValue, clear: u32, set: u32) -> ZxResult {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::SIGNAL) {
             return Err(ZxError::ACCESS_DENIED);
         }
@@ -159,7 +159,7 @@ impl Syscall {
 
     /// `zx_object_signal_peer`: event pairs and channels only.
     pub fn object_signal_peer(&self, h: HandleValue, clear: u32, set: u32) -> ZxResult {
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::SIGNAL_PEER) {
             return Err(ZxError::ACCESS_DENIED);
         }

@@ -172,7 +172,7 @@ impl Syscall {
     /// process or thread takes the caller out of guest mode.
     pub fn task_kill(&mut self, h: HandleValue) -> ZxResult {
         use zircon_object::task::Job;
-        let handle = self.process.handles().get(h)?.clone();
+        let handle = self.process.handles().get(h)?.to_ref();
         let obj = handle.object.clone();
         let is_task = obj.clone().downcast_arc::<Process>().is_some()
             || obj.clone().downcast_arc::<Thread>().is_some()

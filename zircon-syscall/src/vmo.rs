@@ -196,7 +196,7 @@ impl Syscall {
             return Err(ZxError::WRONG_TYPE);
         }
         let mut table = self.process.handles();
-        let old = table.get(h)?.clone();
+        let old = table.get(h)?.to_ref();
         old.object
             .clone()
             .downcast_arc::<VmObject>()

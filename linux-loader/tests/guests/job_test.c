@@ -145,3 +145,40 @@ TEST(Job, ExceptionChannelCatchesACrashInTheJob) {
   ASSERT_OK(zx_task_kill(job));
   zx_handle_close(job);
 }
+
+static uint32_t handle_count(zx_handle_t h) {
+  zx_info_handle_count_t info;
+  if (zx_object_get_info(h, ZX_INFO_HANDLE_COUNT, &info, sizeof(info), NULL, NULL) != ZX_OK) return UINT32_MAX;
+  return info.handle_count;
+}
+
+TEST(ObjectInfo, HandleCountCountsHandlesOnly) {
+  zx_handle_t ev, dup;
+  ASSERT_OK(zx_event_create(0, &ev));
+  ASSERT_EQ(handle_count(ev), 1u);
+  ASSERT_OK(zx_handle_duplicate(ev, ZX_RIGHT_SAME_RIGHTS, &dup));
+  ASSERT_EQ(handle_count(ev), 2u);
+  // A handle in flight in a channel message is still a handle.
+  zx_handle_t a, b;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  ASSERT_OK(zx_channel_write(a, 0, NULL, 0, &dup, 1));
+  ASSERT_EQ(handle_count(ev), 2u);
+  // Replacing changes rights, not the count.
+  zx_handle_t repl;
+  ASSERT_OK(zx_handle_replace(ev, ZX_RIGHT_SAME_RIGHTS, &repl));
+  ASSERT_EQ(handle_count(repl), 2u);
+  // Destroying the message closes the handle it carried.
+  zx_handle_close(a);
+  zx_handle_close(b);
+  ASSERT_EQ(handle_count(repl), 1u);
+  zx_handle_close(repl);
+
+  // A mapping keeps a VMO alive but is not a handle to it.
+  zx_handle_t vmo;
+  zx_vaddr_t addr;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, PAGE, &addr));
+  ASSERT_EQ(handle_count(vmo), 1u);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, PAGE));
+  zx_handle_close(vmo);
+}

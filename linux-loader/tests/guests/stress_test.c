@@ -345,10 +345,10 @@ static zx_status_t reap_child(child_t* c, int64_t want) {
 // ZX_PROCESS_TERMINATED (checked before calling this), but the process
 // object, which refers to the job, lives until its last reference goes,
 // which the child's host thread may still hold for a moment after the
-// signal; and ZX_INFO_HANDLE_COUNT counts references here, not only
-// handles. So wait, bounded, for the children to let go of the job (and,
-// as a check, of the vDSO and `code`); returns how long that took, or -1 if
-// they did not in 2 s.
+// signal. Their handles (to the job, among others) are closed before the
+// signal too, so this should settle at once; it waits, bounded, for the
+// children to let go of the job's handles (and, as a check, of the vDSO
+// and `code`); returns how long that took, or -1 if they did not in 2 s.
 static int64_t settle_ms(zx_handle_t vdso, uint64_t vdso_mappings, uint32_t job_refs, zx_handle_t code) {
   const zx_instant_mono_t t0 = zx_clock_get_monotonic();
   for (;;) {
@@ -388,8 +388,7 @@ TEST(Stress, ThousandProcessesInARow) {
 
   // The children's handles are gone, and so are their mappings: the last
   // child's code VMO, which we kept, is mapped nowhere, the vDSO only where
-  // it was, and no dead process still refers to the job. (ZX_INFO_HANDLE_COUNT
-  // counts every reference to the object here, not only handles.)
+  // it was, and no dead process still holds a handle to the job.
   EXPECT_FALSE(handle_valid(c.proc));
   EXPECT_FALSE(handle_valid(c.vmar));
   EXPECT_FALSE(handle_valid(c.thread));
