@@ -171,6 +171,20 @@ struct ThreadState {
     /// 1 + the slot of the address window of the process this thread runs
     /// guest code for (0: not bound); faults elsewhere are not resolved.
     own_window: Cell<u64>,
+    /// The guest's MXCSR and x87 control word while it is in a syscall
+    /// (the host runs with the ABI's, so a guest that unmasks floating-point
+    /// exceptions cannot make host code trap).
+    guest_mxcsr: Cell<u32>,
+    guest_fcw: Cell<u16>,
+    /// The guest's x87 status word at syscall entry; if it had a pending
+    /// exception, the whole x87 environment is parked in `guest_fenv`
+    /// (FNSTENV) and cleared, so no host x87 instruction can trap on it.
+    guest_fsw: Cell<u16>,
+    guest_fenv: Cell<[u8; 32]>,
+    /// The ABI's MXCSR (0x1f80) and x87 control word (0x37f), as memory
+    /// operands for `ldmxcsr`/`fldcw`.
+    abi_mxcsr: Cell<u32>,
+    abi_fcw: Cell<u16>,
     /// Whether the thread is inside [`run_guest`].
     in_guest: Cell<bool>,
     /// Whether the GS base already points at this block.
@@ -222,6 +236,12 @@ pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
 pub(crate) const SELECTOR: usize = offset_of!(ThreadState, selector);
 const REGS: usize = offset_of!(ThreadState, regs);
 const OWN_WINDOW: usize = offset_of!(ThreadState, own_window);
+const GUEST_MXCSR: usize = offset_of!(ThreadState, guest_mxcsr);
+const GUEST_FCW: usize = offset_of!(ThreadState, guest_fcw);
+const GUEST_FSW: usize = offset_of!(ThreadState, guest_fsw);
+const GUEST_FENV: usize = offset_of!(ThreadState, guest_fenv);
+const ABI_MXCSR: usize = offset_of!(ThreadState, abi_mxcsr);
+const ABI_FCW: usize = offset_of!(ThreadState, abi_fcw);
 const XSAVE: usize = offset_of!(ThreadState, xsave);
 const XSAVE_MASK: usize = offset_of!(ThreadState, xsave_mask);
 const R_RAX: usize = REGS + offset_of!(GeneralRegs, rax);
@@ -302,6 +322,12 @@ thread_local! {
             xsave_len: Cell::new(0),
             exception: Cell::new(None),
             own_window: Cell::new(0),
+            guest_mxcsr: Cell::new(0x1f80),
+            guest_fcw: Cell::new(0x037f),
+            guest_fsw: Cell::new(0),
+            guest_fenv: Cell::new([0; 32]),
+            abi_mxcsr: Cell::new(0x1f80),
+            abi_fcw: Cell::new(0x037f),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }
@@ -819,9 +845,12 @@ pub(crate) fn capture_guest_exception(
             s.xsave_len.set(len as u64);
             s.xsave_mask.set(mask);
             // SAFETY: the legacy area of that state; the host continues
-            // with the ABI's control words.
+            // with the ABI's control words, an empty x87 stack and no
+            // pending x87 exception.
             unsafe {
                 (*fp).cwd = 0x037f;
+                (*fp).swd = 0;
+                (*fp).ftw = 0;
                 (*fp).mxcsr = 0x1f80;
             }
         }
@@ -987,12 +1016,25 @@ std::arch::global_asm!(
     "wrfsbase r10",
     "mov qword ptr gs:[{in_kernel}], 1",
     "cld",
+    "stmxcsr dword ptr gs:[{guest_mxcsr}]",
+    "ldmxcsr dword ptr gs:[{abi_mxcsr}]",
+    "fnstsw word ptr gs:[{guest_fsw}]",
+    "test byte ptr gs:[{guest_fsw}], 0x80",
+    "jnz 3f",
+    "fnstcw word ptr gs:[{guest_fcw}]",
+    "fldcw word ptr gs:[{abi_fcw}]",
+    "4:",
     "mov eax, eax",
     "push r11",
     "push rax",
     "call {dispatch}",
     "cmp qword ptr gs:[{exit_requested}], 0",
     "jne 2f",
+    "ldmxcsr dword ptr gs:[{guest_mxcsr}]",
+    "test byte ptr gs:[{guest_fsw}], 0x80",
+    "jnz 5f",
+    "fldcw word ptr gs:[{guest_fcw}]",
+    "6:",
     "mov qword ptr gs:[{in_kernel}], 0",
     "mov r10, qword ptr gs:[{guest_fs}]",
     "wrfsbase r10",
@@ -1009,6 +1051,16 @@ std::arch::global_asm!(
     "pop rbx",
     "pop rbp",
     "ret",
+    // The guest has an x87 exception pending: park its environment, clear
+    // it, and give it back on the way out.
+    "3:",
+    "fnstenv gs:[{guest_fenv}]",
+    "fnclex",
+    "fldcw word ptr gs:[{abi_fcw}]",
+    "jmp 4b",
+    "5:",
+    "fldenv gs:[{guest_fenv}]",
+    "jmp 6b",
     ".size zx_hal_syscall_entry, . - zx_hal_syscall_entry",
     "",
     ".globl zx_hal_leave_guest",
@@ -1017,6 +1069,8 @@ std::arch::global_asm!(
     ".balign 16",
     "zx_hal_leave_guest:",
     "mov byte ptr gs:[{selector}], 0",
+    "ldmxcsr dword ptr gs:[{abi_mxcsr}]",
+    "fninit",
     "mov r10, qword ptr gs:[{host_fs}]",
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{host_rsp}]",
@@ -1040,6 +1094,12 @@ std::arch::global_asm!(
     kick_pending = const KICK_PENDING,
     selector = const SELECTOR,
     xsave = const XSAVE,
+    guest_mxcsr = const GUEST_MXCSR,
+    guest_fcw = const GUEST_FCW,
+    guest_fsw = const GUEST_FSW,
+    guest_fenv = const GUEST_FENV,
+    abi_mxcsr = const ABI_MXCSR,
+    abi_fcw = const ABI_FCW,
     xsave_mask = const XSAVE_MASK,
     xsave_mask_hi = const XSAVE_MASK + 4,
     r_rax = const R_RAX,

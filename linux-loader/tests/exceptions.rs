@@ -29,6 +29,8 @@ const KINDS: &[(&str, &str)] = &[
     ("ud2", "undefined instruction"),
     ("int3", "software breakpoint"),
     ("div0", "general fault (x86 vector 0)"),
+    ("ssediv0", "general fault (x86 vector 19)"),
+    ("x87div0", "general fault (x86 vector 16)"),
 ];
 
 #[test]

@@ -6,7 +6,7 @@
 // resumes the faulting thread, which then prints "caught KIND" and exits 0.
 //
 // KIND: null, rowrite, pastvmo, resize, nx, stack, rawsyscall, int80, badsp,
-// badfs, ud2, int3, div0.
+// badfs, ud2, int3, div0, ssediv0, x87div0.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +71,8 @@ static const kind_t kKinds[] = {
     {"ud2", ZX_EXCP_UNDEFINED_INSTRUCTION, 0, FIX_LONGJMP},
     {"int3", ZX_EXCP_SW_BREAKPOINT, 0, FIX_NONE},
     {"div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
+    {"ssediv0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
+    {"x87div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
 };
 
 static const kind_t* find_kind(const char* name) {
@@ -156,6 +158,28 @@ static uint32_t trigger(const char* kind) {
   } else if (strcmp(kind, "div0") == 0) {
     volatile uint32_t zero = 0;
     return 7 / zero;
+  } else if (strcmp(kind, "ssediv0") == 0 || strcmp(kind, "x87div0") == 0) {
+    // Unmask every floating-point exception, then make syscalls: the
+    // emulator must run with its own control words (or it would trap in
+    // host code) and give the guest its own back.
+    uint32_t mxcsr = 0;
+    uint16_t fcw = 0;
+    if (kind[0] == 's') {
+      __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    } else {
+      __asm__ volatile("fldcw %0" : : "m"(fcw));
+    }
+    for (int i = 0; i < 100; i++) {
+      zx_nanosleep(zx_deadline_after(ZX_USEC(10)));
+      (void)zx_clock_get_monotonic();
+    }
+    double a = 1, b = 0;
+    if (kind[0] == 's') {
+      __asm__ volatile("divsd %1, %0" : "+x"(a) : "x"(b));
+    } else {
+      __asm__ volatile("fldl %0\n fdivl %1\n fwait\n fstp %%st(0)" : : "m"(a), "m"(b));
+    }
+    return (uint32_t)a;
   }
   return 0;
 }
@@ -211,7 +235,11 @@ static zx_status_t handle_one(const kind_t* k) {
   if (k->type == ZX_EXCP_POLICY_ERROR) {
     CHECK(report.context.synth_data == (strcmp(k->name, "int80") == 0 ? 252u : 231u));
   }
-  if (k->type == ZX_EXCP_GENERAL) CHECK(report.context.arch.u.x86_64.vector == 0);
+  if (k->type == ZX_EXCP_GENERAL) {
+    // #DE, #XM (SIMD floating point) or #MF (x87).
+    uint64_t want = strcmp(k->name, "ssediv0") == 0 ? 19 : strcmp(k->name, "x87div0") == 0 ? 16 : 0;
+    CHECK(report.context.arch.u.x86_64.vector == want);
+  }
   if (k->type == ZX_EXCP_FATAL_PAGE_FAULT) CHECK(report.context.arch.u.x86_64.vector == 14);
 
   zx_thread_state_general_regs_t regs;
