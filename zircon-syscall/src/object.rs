@@ -134,11 +134,17 @@ impl Syscall {
                 let p = downcast::<Process>(&handle.object)?;
                 need(Rights::INSPECT)?;
                 let st = p.state();
+                // ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED
+                let debugger = if p.debug_exceptionate().has_live_channel() {
+                    4
+                } else {
+                    0
+                };
                 single(
                     Rec::new(24)
                         .u64(0, st.return_code as u64)
                         .u64(8, st.start_time as u64)
-                        .u32(16, st.flags),
+                        .u32(16, st.flags | debugger),
                 )
             }
             topic::THREAD => {

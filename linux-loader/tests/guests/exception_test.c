@@ -126,11 +126,18 @@ TEST(ExceptionChannel, CreateRules) {
   // A process has a debugger slot besides its own.
   zx_handle_t pch, dch;
   ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), 0, &pch));
+  zx_info_process_t pi;
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL));
+  ASSERT_EQ(pi.flags & ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED, 0u);
   ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &dch));
   ASSERT_EQ(zx_task_create_exception_channel(zx_process_self(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &ch2),
             ZX_ERR_ALREADY_BOUND);
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL));
+  ASSERT_EQ(pi.flags & ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED, ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED);
   zx_handle_close(pch);
   zx_handle_close(dch);
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL));
+  ASSERT_EQ(pi.flags & ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED, 0u);
   // A dead thread takes no channel, and its channel reports PEER_CLOSED.
   ASSERT_OK(start(t, spin_forever));
   ASSERT_OK(zx_task_kill(t));
@@ -250,10 +257,18 @@ TEST(ExceptionChannel, DebuggerFirstAndSecondChance) {
   ASSERT_OK(zx_object_get_property(exc, ZX_PROP_EXCEPTION_STRATEGY, &strategy, sizeof(strategy)));
   ASSERT_EQ(strategy, ZX_EXCEPTION_STRATEGY_SECOND_CHANCE);
   skip_ud2(t, exc);
-  // And the debugger sees it leave.
+  // And the debugger sees it leave: the thread waits for the answer, DYING,
+  // its registers gone.
   ASSERT_OK(read_exception(dch, &info, &exc));
   ASSERT_EQ(info.type, ZX_EXCP_THREAD_EXITING);
   ASSERT_EQ(g_stored, 0x77u);
+  zx_info_thread_t ti;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &ti, sizeof(ti), NULL, NULL));
+  ASSERT_EQ(ti.state, ZX_THREAD_STATE_DYING);
+  ASSERT_EQ(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)),
+            ZX_ERR_NOT_SUPPORTED);
+  ASSERT_EQ(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)),
+            ZX_ERR_NOT_SUPPORTED);
   ASSERT_OK(zx_handle_close(exc));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   zx_handle_close(dch);
@@ -520,5 +535,29 @@ TEST(ExceptionObject, FpAndVectorRegisters) {
   memcpy(&pi, out + 48, sizeof(pi));
   ASSERT_TRUE(pi > 3.14159 && pi < 3.1416);
   zx_handle_close(ch);
+  zx_handle_close(t);
+}
+
+TEST(ExceptionChannel, DebuggerHearsOfAKilledThread) {
+  zx_handle_t t = new_thread(), dch;
+  ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &dch));
+  ASSERT_OK(start(t, spin_forever));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_STARTING);
+  ASSERT_OK(zx_handle_close(exc));
+  // Killed while spinning: the debugger still gets THREAD_EXITING, and the
+  // thread does not wait for it.
+  ASSERT_OK(zx_task_kill(t));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  ASSERT_OK(read_exception(dch, &info, &exc));
+  ASSERT_EQ(info.type, ZX_EXCP_THREAD_EXITING);
+  ASSERT_EQ(info.tid, koid_of(t));
+  ASSERT_OK(zx_handle_close(exc));
+  // Exactly once.
+  ASSERT_EQ(zx_object_wait_one(dch, ZX_CHANNEL_READABLE, zx_deadline_after(ZX_MSEC(50)), NULL),
+            ZX_ERR_TIMED_OUT);
+  zx_handle_close(dch);
   zx_handle_close(t);
 }

@@ -182,3 +182,37 @@ TEST(ObjectInfo, HandleCountCountsHandlesOnly) {
   ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, PAGE));
   zx_handle_close(vmo);
 }
+
+TEST(Job, ProcessStartingGoesToTheNearestDebuggedJobOnly) {
+  zx_handle_t parent, job, parent_dbg, job_dbg;
+  ASSERT_OK(zx_job_create(zx_job_default(), 0, &parent));
+  ASSERT_OK(zx_job_create(parent, 0, &job));
+  ASSERT_OK(zx_task_create_exception_channel(parent, ZX_EXCEPTION_CHANNEL_DEBUGGER, &parent_dbg));
+  ASSERT_OK(zx_task_create_exception_channel(job, ZX_EXCEPTION_CHANNEL_DEBUGGER, &job_dbg));
+  zx_info_job_t ji;
+  ASSERT_OK(zx_object_get_info(job, ZX_INFO_JOB, &ji, sizeof(ji), NULL, NULL));
+  ASSERT_TRUE(ji.debugger_attached);
+  zx_handle_t proc, thread;
+  ASSERT_OK(start_crasher(job, &proc, &thread));
+  ASSERT_OK(zx_object_wait_one(job_dbg, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  uint32_t nb, nh;
+  ASSERT_OK(zx_channel_read(job_dbg, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  ASSERT_EQ(info.type, ZX_EXCP_PROCESS_STARTING);
+  ASSERT_EQ(info.pid, koid_of(proc));
+  ASSERT_OK(zx_handle_close(exc));
+  // It does not bubble up to the parent job's debugger.
+  ASSERT_EQ(zx_object_wait_one(parent_dbg, ZX_CHANNEL_READABLE, zx_deadline_after(ZX_MSEC(50)), NULL),
+            ZX_ERR_TIMED_OUT);
+  ASSERT_OK(zx_task_kill(job));
+  // A killed job's debugger channels are closed.
+  ASSERT_OK(zx_object_wait_one(job_dbg, ZX_CHANNEL_PEER_CLOSED, ZX_TIME_INFINITE, NULL));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(thread);
+  zx_handle_close(proc);
+  zx_handle_close(job_dbg);
+  zx_handle_close(parent_dbg);
+  zx_handle_close(job);
+  zx_handle_close(parent);
+}

@@ -563,6 +563,21 @@ fn deliver_in_order(
     }
 }
 
+/// Sends a synthetic, debugger-only exception of type `ty` to `slot`
+/// without stopping the thread (it is dying): the handler gets the message
+/// and the exception handle, and whatever it answers changes nothing.
+pub(crate) fn notify(thread: &Arc<Thread>, ty: u32, slot: &Exceptionate) {
+    let shared = ExceptionShared::new(ExceptionReport {
+        ty,
+        vector: 0,
+        err_code: 0,
+        cr2: 0,
+        synth_code: 0,
+        synth_data: 0,
+    });
+    let _ = slot.send(thread, &shared);
+}
+
 /// Offers a synthetic, debugger-only exception of type `ty` to each of
 /// `slots` in turn (each sees it once, whatever it answers), with the
 /// thread stopped and its registers `regs` readable and writable. Returns

@@ -43,6 +43,8 @@ pub struct Thread {
     /// While the thread is stopped in an exception: the exception and its
     /// registers.
     in_exception: Mutex<Option<InException>>,
+    /// Set once `ZX_EXCP_THREAD_EXITING` was sent (or is being).
+    exit_announced: std::sync::atomic::AtomicBool,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -53,6 +55,9 @@ impl std::fmt::Debug for Kicker {
         f.write_str("Kicker")
     }
 }
+
+/// `ZX_THREAD_STATE_DYING`
+const ZX_THREAD_STATE_DYING: u32 = 4;
 
 /// `ZX_THREAD_STATE_BLOCKED_*` reasons.
 pub mod blocked {
@@ -127,6 +132,7 @@ impl Thread {
             dead: std::sync::atomic::AtomicBool::new(false),
             exceptionate: Exceptionate::new(channel_type::THREAD),
             in_exception: Mutex::new(None),
+            exit_announced: std::sync::atomic::AtomicBool::new(false),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -173,13 +179,19 @@ impl Thread {
         };
         let mut ctx = ctx;
         if process.take_start_announcement() {
+            // The debuggers of the nearest job that has any; the exception
+            // does not bubble further up.
             let mut slots = Vec::new();
             let mut job = Some(process.job().clone());
             while let Some(j) = job {
-                slots.extend(j.debug_channels());
+                slots = j.debug_channels();
+                slots.retain(|s| s.has_live_channel());
+                if !slots.is_empty() {
+                    break;
+                }
                 job = j.parent().cloned();
             }
-            let live: Vec<_> = slots.iter().filter(|s| s.has_live_channel()).collect();
+            let live: Vec<_> = slots.iter().collect();
             if !live.is_empty() {
                 let live: Vec<&Exceptionate> = live.into_iter().map(|s| &**s).collect();
                 match deliver_synthetic(self, excp::PROCESS_STARTING, &live, ctx) {
@@ -208,7 +220,11 @@ impl Thread {
         let Some(process) = self.process() else {
             return;
         };
-        if self.is_dead() || !process.debug_exceptionate().has_live_channel() {
+        // Announced once: a kill that comes later says nothing more.
+        if self.exit_announced.swap(true, Ordering::SeqCst) || self.is_dead() {
+            return;
+        }
+        if !process.debug_exceptionate().has_live_channel() {
             return;
         }
         let _ = deliver_synthetic(
@@ -246,16 +262,27 @@ impl Thread {
     /// stopped in an exception, the only way a thread stops here).
     pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
         let e = self.in_exception.lock().unwrap();
-        e.as_ref().map(|e| e.ctx.regs).ok_or(ZxError::BAD_STATE)
+        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
+        Ok(e.ctx.regs)
+    }
+
+    /// Registers of a thread that is exiting are gone (`NOT_SUPPORTED`
+    /// during `ZX_EXCP_THREAD_EXITING`, as on Zircon).
+    fn regs_available(e: &InException) -> ZxResult {
+        if e.shared.report().ty == crate::task::exception::excp::THREAD_EXITING {
+            return Err(ZxError::NOT_SUPPORTED);
+        }
+        Ok(())
     }
 
     /// Reads `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
     /// exception).
     pub fn read_fp_regs(&self) -> ZxResult<[u8; kernel_hal::cpu::FP_REGS_SIZE]> {
         let e = self.in_exception.lock().unwrap();
-        e.as_ref()
-            .map(|e| e.ctx.fpu.fp_regs())
-            .ok_or(ZxError::BAD_STATE)
+        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
+        Ok(e.ctx.fpu.fp_regs())
     }
 
     /// Writes `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
@@ -263,6 +290,7 @@ impl Thread {
     pub fn write_fp_regs(&self, r: &[u8; kernel_hal::cpu::FP_REGS_SIZE]) -> ZxResult {
         let mut e = self.in_exception.lock().unwrap();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
         e.ctx.fpu.set_fp_regs(r);
         Ok(())
     }
@@ -271,9 +299,9 @@ impl Thread {
     /// an exception).
     pub fn read_vector_regs(&self) -> ZxResult<Vec<u8>> {
         let e = self.in_exception.lock().unwrap();
-        e.as_ref()
-            .map(|e| e.ctx.fpu.vector_regs())
-            .ok_or(ZxError::BAD_STATE)
+        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
+        Ok(e.ctx.fpu.vector_regs())
     }
 
     /// Writes `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped
@@ -281,6 +309,7 @@ impl Thread {
     pub fn write_vector_regs(&self, r: &[u8]) -> ZxResult {
         let mut e = self.in_exception.lock().unwrap();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
         if e.ctx.fpu.set_vector_regs(r) {
             Ok(())
         } else {
@@ -295,6 +324,7 @@ impl Thread {
         use kernel_hal::cpu::{is_canonical, USER_RFLAGS};
         let mut e = self.in_exception.lock().unwrap();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        Self::regs_available(e)?;
         if !is_canonical(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base) {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -326,7 +356,11 @@ impl Thread {
     pub fn info_state(&self) -> u32 {
         let st = self.state();
         let blocked = self.blocked.load(Ordering::Relaxed);
-        if st == ThreadState::Running && blocked != 0 {
+        if st == ThreadState::Running && self.exit_announced.load(Ordering::SeqCst) {
+            // Leaving: DYING takes precedence over being blocked on the
+            // debugger's answer to THREAD_EXITING.
+            ZX_THREAD_STATE_DYING
+        } else if st == ThreadState::Running && blocked != 0 {
             blocked
         } else {
             st as u32
@@ -346,7 +380,7 @@ impl Thread {
     /// Marks the thread dead and raises `ZX_THREAD_TERMINATED`; the
     /// process ends (return code 0) when its last started thread is gone,
     /// as on Zircon.
-    pub fn exit(&self) {
+    pub fn exit(self: &Arc<Self>) {
         if self.mark_dead() {
             if let Some(p) = self.process() {
                 p.thread_exited();
@@ -358,15 +392,17 @@ impl Thread {
     /// false if it already was. (Its process uses this when it dies: a
     /// host thread still running the guest's code leaves at its next
     /// syscall.)
-    pub(crate) fn mark_dead(&self) -> bool {
-        {
+    pub(crate) fn mark_dead(self: &Arc<Self>) -> bool {
+        let started = {
             let mut st = self.state.lock().unwrap();
             if *st == ThreadState::Dead {
                 return false;
             }
+            let started = *st == ThreadState::Running;
             *st = ThreadState::Dead;
             self.dead.store(true, Ordering::SeqCst);
-        }
+            started
+        };
         if let Some(w) = self
             .waiter
             .lock()
@@ -379,6 +415,17 @@ impl Thread {
         // Guest code spinning in user mode stops at once.
         if let Some(Kicker(kick)) = self.kicker.lock().unwrap().as_ref() {
             kick();
+        }
+        // A debugger hears of a started thread's death even when it was
+        // killed (without the thread waiting for it: it is dying).
+        if started && !self.exit_announced.swap(true, Ordering::SeqCst) {
+            if let Some(p) = self.process() {
+                crate::task::exception::notify(
+                    self,
+                    crate::task::exception::excp::THREAD_EXITING,
+                    p.debug_exceptionate(),
+                );
+            }
         }
         self.exceptionate.shutdown();
         self.base.signal_change(0, signals::TASK_TERMINATED);
