@@ -66,7 +66,7 @@ pub use fault::{
 };
 pub use guest::{enter_guest, resume_after_exception, EnterError};
 pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
-pub use phys::{FramePool, FRAME_FILE_SIZE};
+pub use phys::{frame_file_size, FramePool, FRAME_FILE_SIZE, GUEST_MEMORY_ENV};
 
 use page_table::WindowPool;
 
@@ -81,14 +81,15 @@ pub struct UnixHal {
 }
 
 impl UnixHal {
-    /// Creates a HAL with a fresh frame file of [`FRAME_FILE_SIZE`] bytes,
-    /// installs the fault handler (once per process) and gives the calling
-    /// thread an alternate signal stack.
+    /// Creates a HAL with a fresh frame file of [`frame_file_size`] bytes
+    /// (which caps the memory guests can use), installs the fault handler
+    /// (once per process) and gives the calling thread an alternate signal
+    /// stack.
     pub fn new() -> HalResult<Arc<UnixHal>> {
         install_fault_handlers()?;
         ensure_alt_stack();
         Ok(Arc::new(UnixHal {
-            phys: FramePool::new(FRAME_FILE_SIZE)?,
+            phys: FramePool::new(frame_file_size())?,
             windows: Arc::new(WindowPool::default()),
         }))
     }

@@ -38,8 +38,48 @@ use kernel_hal::{is_page_aligned, HalError, HalResult, PhysAddr, PhysMem, PAGE_S
 
 use crate::sys;
 
-/// Size of the sparse frame file: 1 TiB of address space for frames.
+/// The largest frame file: 1 TiB of address space for frames.
 pub const FRAME_FILE_SIZE: usize = 1 << 40;
+
+/// The environment variable that sets how much memory guests may use, in
+/// bytes (with an optional `K`, `M` or `G` suffix).
+pub const GUEST_MEMORY_ENV: &str = "ZX_LIBOS_GUEST_MEMORY";
+
+/// Returns the size of the frame file a HAL gets: every frame guests can
+/// ever hold lies in it, so it caps the host memory they can use. The
+/// default is half the machine's RAM (at least 256 MiB, at most
+/// [`FRAME_FILE_SIZE`]), so a guest that commits without end gets
+/// `ZX_ERR_NO_MEMORY` instead of waking Linux's out-of-memory killer,
+/// which would kill the host; [`GUEST_MEMORY_ENV`] overrides it.
+pub fn frame_file_size() -> usize {
+    const MIN: usize = 256 << 20;
+    const CHUNK: usize = 2 << 20;
+    let wanted = std::env::var(GUEST_MEMORY_ENV)
+        .ok()
+        .and_then(|v| parse_size(&v))
+        .unwrap_or_else(|| {
+            // SAFETY: sysconf has no preconditions.
+            let pages = unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) };
+            if pages > 0 {
+                (pages as usize).saturating_mul(PAGE_SIZE) / 2
+            } else {
+                FRAME_FILE_SIZE
+            }
+        });
+    (wanted.clamp(MIN, FRAME_FILE_SIZE) / CHUNK) * CHUNK
+}
+
+/// Parses `123`, `64K`, `512M` or `8G` (binary units).
+fn parse_size(v: &str) -> Option<usize> {
+    let v = v.trim();
+    let (num, shift) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 10),
+        'm' | 'M' => (&v[..v.len() - 1], 20),
+        'g' | 'G' => (&v[..v.len() - 1], 30),
+        _ => (v, 0),
+    };
+    num.trim().parse::<usize>().ok()?.checked_mul(1 << shift)
+}
 
 /// Largest chunk moved by one `copy_file_range` or bounce copy.
 const COPY_STEP: usize = 1 << 20;
@@ -443,6 +483,16 @@ impl PhysMem for FramePool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("4096"), Some(4096));
+        assert_eq!(parse_size("64K"), Some(64 << 10));
+        assert_eq!(parse_size(" 512m "), Some(512 << 20));
+        assert_eq!(parse_size("8G"), Some(8 << 30));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size(""), None);
+    }
 
     #[test]
     fn first_fit_and_coalescing() {

@@ -90,3 +90,29 @@ fn handlers_catch_inspect_fix_and_resume() {
 fn exception_api_tests() {
     common::run_zxtest("linux-loader/tests/guests/exception_test.c");
 }
+
+#[test]
+fn guest_memory_is_capped_so_the_host_survives() {
+    let elf = common::build("linux-loader/tests/guests/oom.c", &[]);
+    let run = |arg: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_linux-loader"))
+            .arg(&elf)
+            .arg(arg)
+            .env("ZX_LIBOS_GUEST_MEMORY", "256M")
+            .output()
+            .expect("run linux-loader")
+    };
+    let out = run("commit");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("commit: -4"), "ZX_ERR_NO_MEMORY: {stdout}");
+
+    let out = run("touch");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), None, "{stderr}");
+    assert_eq!(out.status.code(), Some(254), "{stderr}");
+    assert!(
+        stderr.contains("fatal page fault (ZX_ERR_NO_MEMORY) writing"),
+        "{stderr}"
+    );
+}
