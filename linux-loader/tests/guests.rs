@@ -62,3 +62,8 @@ fn probe_core_tests() {
 fn job_tests() {
     common::run_zxtest("linux-loader/tests/guests/job_test.c");
 }
+
+#[test]
+fn exception_stress_tests() {
+    common::run_zxtest("linux-loader/tests/guests/exception_stress_test.c");
+}
