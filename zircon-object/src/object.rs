@@ -55,6 +55,10 @@ pub mod signals {
     pub const TASK_TERMINATED: u32 = 1 << 3;
     /// `ZX_VMO_ZERO_CHILDREN`
     pub const VMO_ZERO_CHILDREN: u32 = 1 << 3;
+    /// `ZX_THREAD_RUNNING`
+    pub const THREAD_RUNNING: u32 = 1 << 4;
+    /// `ZX_THREAD_SUSPENDED`
+    pub const THREAD_SUSPENDED: u32 = 1 << 5;
     /// `ZX_EVENT_SIGNALED`, `ZX_EVENTPAIR_SIGNALED`
     pub const SIGNALED: u32 = 1 << 3;
     /// `ZX_USER_SIGNAL_0..7`: the bits `zx_object_signal` may change.

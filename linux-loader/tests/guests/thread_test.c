@@ -65,6 +65,8 @@ TEST(Thread, StartRunsAndTerminates) {
   zx_signals_t observed;
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(10)), &observed));
   ASSERT_EQ(g_counter, 1u);
+  // A dead thread is neither running nor suspended.
+  ASSERT_EQ(observed & (ZX_THREAD_RUNNING | ZX_THREAD_SUSPENDED), 0u);
   char name[ZX_MAX_NAME_LEN];
   ASSERT_OK(zx_object_get_property(t, ZX_PROP_NAME, name, sizeof(name)));
   ASSERT_EQ(strcmp(name, "worker"), 0);
@@ -221,4 +223,17 @@ TEST(Futex, Requeue) {
     zx_handle_close(t[i]);
   }
   ASSERT_EQ(g_woken, (uint32_t)N);
+}
+
+TEST(Thread, RunningSignal) {
+  // ZX_THREAD_RUNNING is raised when the thread starts (not before).
+  zx_handle_t t;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "r", 1, 0, &t));
+  zx_signals_t pending = 0;
+  ASSERT_EQ(zx_object_wait_one(t, ZX_THREAD_RUNNING, 0, &pending), ZX_ERR_TIMED_OUT);
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)bump_and_exit, make_stack(), 0, 0));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_RUNNING | ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &pending));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &pending));
+  ASSERT_EQ(pending & ZX_THREAD_RUNNING, 0u);
+  zx_handle_close(t);
 }

@@ -374,6 +374,8 @@ impl Thread {
             return Err(ZxError::BAD_STATE);
         }
         *st = ThreadState::Running;
+        drop(st);
+        self.base.signal_change(0, signals::THREAD_RUNNING);
         Ok(())
     }
 
@@ -428,7 +430,10 @@ impl Thread {
             }
         }
         self.exceptionate.shutdown();
-        self.base.signal_change(0, signals::TASK_TERMINATED);
+        self.base.signal_change(
+            signals::THREAD_RUNNING | signals::THREAD_SUSPENDED,
+            signals::TASK_TERMINATED,
+        );
         true
     }
 }
