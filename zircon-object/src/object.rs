@@ -74,7 +74,15 @@ pub struct Waiter {
     poked: Mutex<bool>,
     cv: Condvar,
     killed: std::sync::atomic::AtomicBool,
+    /// Mirrors `poked` for the brief spin before sleeping.
+    poked_hint: std::sync::atomic::AtomicBool,
 }
+
+/// How long a waiter spins for a poke before it sleeps: a wake-up that
+/// comes within this saves two context switches (the usual case for a
+/// channel ping-pong or an exception handled on another CPU); a longer wait
+/// costs this much CPU once.
+const SPIN_BEFORE_SLEEP: std::time::Duration = std::time::Duration::from_micros(20);
 
 impl Waiter {
     /// Creates a waiter.
@@ -85,6 +93,8 @@ impl Waiter {
     /// Wakes the waiter.
     pub fn poke(&self) {
         *self.poked.lock().unwrap() = true;
+        self.poked_hint
+            .store(true, std::sync::atomic::Ordering::Release);
         self.cv.notify_all();
     }
 
@@ -103,6 +113,7 @@ impl Waiter {
     /// Blocks until poked or `deadline` (None: forever) passes; returns
     /// false on timeout. Clears the poke.
     pub fn sleep(&self, deadline: Option<Instant>) -> bool {
+        self.spin_for_poke(deadline);
         let mut poked = self.poked.lock().unwrap();
         while !*poked {
             match deadline {
@@ -117,7 +128,37 @@ impl Waiter {
             }
         }
         *poked = false;
+        self.poked_hint
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         true
+    }
+
+    /// Spins (with `pause`) for at most [`SPIN_BEFORE_SLEEP`], or until
+    /// `deadline`, while no poke has come; only when more than one CPU can
+    /// run the poker meanwhile.
+    fn spin_for_poke(&self, deadline: Option<Instant>) {
+        use std::sync::atomic::Ordering;
+        static MULTI_CPU: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let multi = *MULTI_CPU
+            .get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+        if !multi {
+            return;
+        }
+        let start = Instant::now();
+        let end = deadline.map_or(start + SPIN_BEFORE_SLEEP, |d| {
+            d.min(start + SPIN_BEFORE_SLEEP)
+        });
+        loop {
+            for _ in 0..64 {
+                if self.poked_hint.load(Ordering::Acquire) {
+                    return;
+                }
+                std::hint::spin_loop();
+            }
+            if Instant::now() >= end {
+                return;
+            }
+        }
     }
 }
 
