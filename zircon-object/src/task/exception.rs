@@ -465,12 +465,27 @@ pub(crate) fn deliver(
         shared: shared.clone(),
         ctx: ctx.clone(),
     }));
-    let outcome = deliver_in_order(thread, &process, &shared);
-    let last = thread.set_in_exception(None);
-    match outcome {
-        ExceptionOutcome::Resume(_) => ExceptionOutcome::Resume(last.map_or(ctx, |e| e.ctx)),
-        other => other,
+    let verdict = deliver_in_order(thread, &process, &shared);
+    // The context as the handlers left it.
+    let ctx = thread.set_in_exception(None).map_or(ctx, |e| e.ctx);
+    match verdict {
+        Verdict::Resume => ExceptionOutcome::Resume(ctx),
+        Verdict::ThreadExit => ExceptionOutcome::ThreadExit,
+        Verdict::Killed => ExceptionOutcome::Killed,
+        Verdict::Unhandled { processed } => ExceptionOutcome::Unhandled { processed },
     }
+}
+
+/// How the handlers, in order, disposed of an exception.
+enum Verdict {
+    /// One resumed the thread.
+    Resume,
+    /// One ended the thread.
+    ThreadExit,
+    /// The thread was killed meanwhile.
+    Killed,
+    /// None took it; `processed`: whether any saw it.
+    Unhandled { processed: bool },
 }
 
 /// How one handler answered.
@@ -509,7 +524,7 @@ fn deliver_in_order(
     thread: &Arc<Thread>,
     process: &Arc<Process>,
     shared: &Arc<ExceptionShared>,
-) -> ExceptionOutcome {
+) -> Verdict {
     let _blocked = crate::task::BlockedGuard::new(
         Some(thread.clone()),
         crate::task::thread::blocked::EXCEPTION,
@@ -537,7 +552,7 @@ fn deliver_in_order(
                 offer(thread, process.debug_exceptionate(), shared),
                 Stage::Job(Some(process.job().clone())),
             ),
-            Stage::Job(None) => return ExceptionOutcome::Unhandled { processed },
+            Stage::Job(None) => return Verdict::Unhandled { processed },
             Stage::Job(Some(job)) => (
                 offer(thread, job.exceptionate(), shared),
                 Stage::Job(job.parent().cloned()),
@@ -546,18 +561,9 @@ fn deliver_in_order(
         stage = next;
         match answer {
             Offer::NotSent => {}
-            Offer::Killed => return ExceptionOutcome::Killed,
-            Offer::Decided(state::HANDLED) => {
-                // The caller puts in the context the handlers left.
-                return ExceptionOutcome::Resume(ThreadContext {
-                    regs: kernel_hal::GeneralRegs::default(),
-                    fpu: kernel_hal::FpuState {
-                        image: Vec::new(),
-                        mask: 0,
-                    },
-                });
-            }
-            Offer::Decided(state::THREAD_EXIT) => return ExceptionOutcome::ThreadExit,
+            Offer::Killed => return Verdict::Killed,
+            Offer::Decided(state::HANDLED) => return Verdict::Resume,
+            Offer::Decided(state::THREAD_EXIT) => return Verdict::ThreadExit,
             Offer::Decided(_) => processed = true,
         }
     }
@@ -632,6 +638,148 @@ pub(crate) fn deliver_synthetic(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::task::Job;
+
+    /// A started thread of a fresh process in a child of a fresh root job.
+    fn setup() -> (Arc<Job>, Arc<Job>, Arc<Process>, Arc<Thread>) {
+        let hal = Arc::new(kernel_hal::fake::FakeHal::new());
+        let root = Job::root();
+        let job = root.create_child().unwrap();
+        let process = Process::create(hal, &job, "p").unwrap();
+        let thread = Thread::create(&process, b"t").unwrap();
+        thread.start().unwrap();
+        (root, job, process, thread)
+    }
+
+    fn ctx() -> ThreadContext {
+        ThreadContext {
+            regs: kernel_hal::GeneralRegs {
+                rip: 0x1000,
+                ..Default::default()
+            },
+            fpu: kernel_hal::FpuState {
+                image: vec![0; 576],
+                mask: 3,
+            },
+        }
+    }
+
+    fn report() -> ExceptionReport {
+        ExceptionReport::from_cpu(&CpuException {
+            kind: ExceptionKind::UndefinedInstruction,
+            vector: 6,
+            err_code: 0,
+            cr2: 0,
+        })
+    }
+
+    /// Binds a channel to `slot` (its handlers get the thread, and the
+    /// process unless it is a thread's slot, as the syscall binds them) and
+    /// returns the handler's end.
+    fn bind(slot: &Exceptionate) -> Arc<Channel> {
+        let (kernel, user) = Channel::create();
+        let process_rights = if slot.ty == channel_type::THREAD {
+            Rights::empty()
+        } else {
+            Rights::all()
+        };
+        slot.set_channel(kernel, Rights::all(), process_rights)
+            .unwrap();
+        user
+    }
+
+    /// Waits for the exception on `ch` and returns it.
+    fn take(ch: &Arc<Channel>) -> Arc<Exception> {
+        loop {
+            match ch.read(64, 1, false) {
+                Ok(mut msg) => {
+                    assert_eq!(msg.data.len(), 24);
+                    let h = msg.handles.pop().unwrap();
+                    assert_eq!(h.rights, DEFAULT_EXCEPTION_RIGHTS);
+                    return h.object.clone().downcast_arc::<Exception>().unwrap();
+                }
+                Err((ZxError::SHOULD_WAIT, _, _)) => std::thread::yield_now(),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn offered_in_zircon_order_then_unhandled() {
+        let (root, job, process, thread) = setup();
+        let chans = [
+            bind(process.debug_exceptionate()),
+            bind(thread.exceptionate()),
+            bind(process.exceptionate()),
+            bind(job.exceptionate()),
+            bind(root.exceptionate()),
+        ];
+        let t = thread.clone();
+        let waiter = std::thread::spawn(move || t.handle_exception(report(), ctx()));
+        let kinds = [
+            channel_type::DEBUGGER,
+            channel_type::THREAD,
+            channel_type::PROCESS,
+            channel_type::JOB,
+            channel_type::JOB,
+        ];
+        for (ch, kind) in chans.iter().zip(kinds) {
+            let e = take(ch);
+            assert_eq!(thread.wait_exception_channel_type(), kind);
+            assert_eq!(e.disposition(), state::TRY_NEXT);
+            assert!(e.thread().is_ok());
+            assert_eq!(e.process().is_ok(), kind != channel_type::THREAD);
+            drop(e);
+        }
+        assert_eq!(
+            waiter.join().unwrap(),
+            ExceptionOutcome::Unhandled { processed: true }
+        );
+        assert_eq!(thread.exception_report(), Err(ZxError::BAD_STATE));
+    }
+
+    #[test]
+    fn handled_resumes_with_the_registers_the_handler_wrote() {
+        let (_root, _job, _process, thread) = setup();
+        let ch = bind(thread.exceptionate());
+        let t = thread.clone();
+        let waiter = std::thread::spawn(move || t.handle_exception(report(), ctx()));
+        let e = take(&ch);
+        assert_eq!(
+            thread.exception_report().unwrap().ty,
+            excp::UNDEFINED_INSTRUCTION
+        );
+        let mut regs = thread.read_regs().unwrap();
+        assert_eq!(regs.rip, 0x1000);
+        regs.rip += 2;
+        thread.write_regs(&regs).unwrap();
+        e.set_disposition(state::HANDLED).unwrap();
+        drop(e);
+        match waiter.join().unwrap() {
+            ExceptionOutcome::Resume(c) => assert_eq!(c.regs.rip, 0x1002),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_kill_ends_the_wait_and_a_late_answer_changes_nothing() {
+        let (_root, _job, _process, thread) = setup();
+        let ch = bind(thread.exceptionate());
+        let t = thread.clone();
+        let waiter = std::thread::spawn(move || t.handle_exception(report(), ctx()));
+        let e = take(&ch);
+        thread.exit();
+        assert_eq!(waiter.join().unwrap(), ExceptionOutcome::Killed);
+        e.set_disposition(state::HANDLED).unwrap();
+        drop(e);
+        // The dead thread's channel is closed for good.
+        assert_eq!(
+            thread
+                .exceptionate()
+                .set_channel(Channel::create().0, Rights::all(), Rights::all()),
+            Err(ZxError::BAD_STATE)
+        );
+    }
 
     #[test]
     fn report_layout() {
