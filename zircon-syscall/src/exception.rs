@@ -131,29 +131,15 @@ impl Syscall {
         size: usize,
     ) -> ZxResult {
         let (thread, _) = self.process.get_object::<Thread>(h, Rights::READ)?;
-        match kind {
-            topic::GENERAL_REGS => {
-                if size < GENERAL_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                let regs = thread.read_regs()?;
-                write_bytes(self.aspace(), buf, &regs.to_bytes())
-            }
-            topic::FP_REGS => {
-                if size < FP_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                write_bytes(self.aspace(), buf, &thread.read_fp_regs()?)
-            }
-            topic::VECTOR_REGS => {
-                if size < VECTOR_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                write_bytes(self.aspace(), buf, &thread.read_vector_regs()?)
-            }
-            topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
-            _ => Err(ZxError::INVALID_ARGS),
+        if size < state_size(kind)? {
+            return Err(ZxError::BUFFER_TOO_SMALL);
         }
+        let bytes = match kind {
+            topic::GENERAL_REGS => thread.read_regs()?.to_bytes().to_vec(),
+            topic::FP_REGS => thread.read_fp_regs()?.to_vec(),
+            _ => thread.read_vector_regs()?,
+        };
+        write_bytes(self.aspace(), buf, &bytes)
     }
 
     /// `zx_thread_write_state`.
@@ -165,31 +151,30 @@ impl Syscall {
         size: usize,
     ) -> ZxResult {
         let (thread, _) = self.process.get_object::<Thread>(h, Rights::WRITE)?;
-        match kind {
-            topic::GENERAL_REGS => {
-                if size < GENERAL_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                let bytes = read_bytes(self.aspace(), buf, GENERAL_REGS_SIZE)?;
-                let regs = GeneralRegs::from_bytes(bytes.as_slice().try_into().expect("160 bytes"));
-                thread.write_regs(&regs)
-            }
-            topic::FP_REGS => {
-                if size < FP_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                let bytes = read_bytes(self.aspace(), buf, FP_REGS_SIZE)?;
-                thread.write_fp_regs(bytes.as_slice().try_into().expect("160 bytes"))
-            }
-            topic::VECTOR_REGS => {
-                if size < VECTOR_REGS_SIZE {
-                    return Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                let bytes = read_bytes(self.aspace(), buf, VECTOR_REGS_SIZE)?;
-                thread.write_vector_regs(&bytes)
-            }
-            topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
-            _ => Err(ZxError::INVALID_ARGS),
+        let need = state_size(kind)?;
+        if size < need {
+            return Err(ZxError::BUFFER_TOO_SMALL);
         }
+        let bytes = read_bytes(self.aspace(), buf, need)?;
+        match kind {
+            topic::GENERAL_REGS => thread.write_regs(&GeneralRegs::from_bytes(
+                bytes.as_slice().try_into().expect("size"),
+            )),
+            topic::FP_REGS => thread.write_fp_regs(bytes.as_slice().try_into().expect("size")),
+            _ => thread.write_vector_regs(&bytes),
+        }
+    }
+}
+
+/// The size of a `ZX_THREAD_STATE_*` topic's record: `NOT_SUPPORTED` for the
+/// debug-register and single-step topics, which this emulator lacks,
+/// `INVALID_ARGS` for unknown topics.
+fn state_size(kind: u32) -> ZxResult<usize> {
+    match kind {
+        topic::GENERAL_REGS => Ok(GENERAL_REGS_SIZE),
+        topic::FP_REGS => Ok(FP_REGS_SIZE),
+        topic::VECTOR_REGS => Ok(VECTOR_REGS_SIZE),
+        topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
+        _ => Err(ZxError::INVALID_ARGS),
     }
 }
