@@ -23,7 +23,12 @@ pub fn build(src: &str, extra: &[&str]) -> PathBuf {
         .unwrap()
         .to_string_lossy()
         .to_string();
-    let out = dir.join(format!("{name}.elf"));
+    // Tests of one binary run in parallel and may build the same program:
+    // every build gets a file of its own, so none is rewritten while
+    // another test runs it.
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = dir.join(format!("{name}-{n}.elf"));
     let status = Command::new("bash")
         .arg(root().join("sdk/zx-cc"))
         .args(extra)
