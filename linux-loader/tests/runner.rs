@@ -37,7 +37,7 @@ fn arguments_stdout_and_exit_status() {
         "the environment reaches envp; {stdout}"
     );
     assert!(
-        stdout.contains("args.elf\nargv[1]"),
+        stdout.contains("/args-") && stdout.contains(".elf\nargv[1]"),
         "argv[0] is the program path; {stdout}"
     );
 }
