@@ -181,6 +181,10 @@ struct ThreadState {
     /// (FNSTENV) and cleared, so no host x87 instruction can trap on it.
     guest_fsw: Cell<u16>,
     guest_fenv: Cell<[u8; 32]>,
+    /// Nonzero while the guest, in a syscall, had EFLAGS.AC (alignment
+    /// checking) set: the host runs with it clear and the guest gets it
+    /// back.
+    guest_ac: Cell<u8>,
     /// The ABI's MXCSR (0x1f80) and x87 control word (0x37f), as memory
     /// operands for `ldmxcsr`/`fldcw`.
     abi_mxcsr: Cell<u32>,
@@ -240,6 +244,7 @@ const GUEST_MXCSR: usize = offset_of!(ThreadState, guest_mxcsr);
 const GUEST_FCW: usize = offset_of!(ThreadState, guest_fcw);
 const GUEST_FSW: usize = offset_of!(ThreadState, guest_fsw);
 const GUEST_FENV: usize = offset_of!(ThreadState, guest_fenv);
+const GUEST_AC: usize = offset_of!(ThreadState, guest_ac);
 const ABI_MXCSR: usize = offset_of!(ThreadState, abi_mxcsr);
 const ABI_FCW: usize = offset_of!(ThreadState, abi_fcw);
 const XSAVE: usize = offset_of!(ThreadState, xsave);
@@ -326,6 +331,7 @@ thread_local! {
             guest_fcw: Cell::new(0x037f),
             guest_fsw: Cell::new(0),
             guest_fenv: Cell::new([0; 32]),
+            guest_ac: Cell::new(0),
             abi_mxcsr: Cell::new(0x1f80),
             abi_fcw: Cell::new(0x037f),
             in_guest: Cell::new(false),
@@ -1016,6 +1022,11 @@ std::arch::global_asm!(
     "wrfsbase r10",
     "mov qword ptr gs:[{in_kernel}], 1",
     "cld",
+    "pushfq",
+    "test dword ptr [rsp], 0x40000",
+    "jnz 7f",
+    "add rsp, 8",
+    "8:",
     "stmxcsr dword ptr gs:[{guest_mxcsr}]",
     "ldmxcsr dword ptr gs:[{abi_mxcsr}]",
     "fnstsw word ptr gs:[{guest_fsw}]",
@@ -1035,6 +1046,9 @@ std::arch::global_asm!(
     "jnz 5f",
     "fldcw word ptr gs:[{guest_fcw}]",
     "6:",
+    "cmp byte ptr gs:[{guest_ac}], 0",
+    "jne 9f",
+    "10:",
     "mov qword ptr gs:[{in_kernel}], 0",
     "mov r10, qword ptr gs:[{guest_fs}]",
     "wrfsbase r10",
@@ -1061,6 +1075,20 @@ std::arch::global_asm!(
     "5:",
     "fldenv gs:[{guest_fenv}]",
     "jmp 6b",
+    // The guest runs with alignment checking (EFLAGS.AC): the host must
+    // not (its code does unaligned accesses), so it is cleared for the
+    // call and set again on the way back.
+    "7:",
+    "and dword ptr [rsp], 0xfffbffff",
+    "popfq",
+    "mov byte ptr gs:[{guest_ac}], 1",
+    "jmp 8b",
+    "9:",
+    "mov byte ptr gs:[{guest_ac}], 0",
+    "pushfq",
+    "or dword ptr [rsp], 0x40000",
+    "popfq",
+    "jmp 10b",
     ".size zx_hal_syscall_entry, . - zx_hal_syscall_entry",
     "",
     ".globl zx_hal_leave_guest",
@@ -1074,6 +1102,9 @@ std::arch::global_asm!(
     "mov r10, qword ptr gs:[{host_fs}]",
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{host_rsp}]",
+    "pushfq",
+    "and dword ptr [rsp], 0xfffbfbff",
+    "popfq",
     "add rsp, 8",
     "pop r15",
     "pop r14",
@@ -1098,6 +1129,7 @@ std::arch::global_asm!(
     guest_fcw = const GUEST_FCW,
     guest_fsw = const GUEST_FSW,
     guest_fenv = const GUEST_FENV,
+    guest_ac = const GUEST_AC,
     abi_mxcsr = const ABI_MXCSR,
     abi_fcw = const ABI_FCW,
     xsave_mask = const XSAVE_MASK,

@@ -283,6 +283,12 @@ fn signal_name(sig: c_int) -> &'static str {
 /// thread-local storage the host's FS base is put back (and the guest's
 /// restored on the way out).
 extern "C" fn handle_fault_signal(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    // The kernel delivers signals with the interrupted code's EFLAGS.AC:
+    // host code must not run with alignment checking on (sigreturn gives
+    // the guest its flags back).
+    // SAFETY: pushes and pops one word of this (alternate) stack and only
+    // clears the AC flag.
+    unsafe { std::arch::asm!("pushfq", "and dword ptr [rsp], 0xfffbffff", "popfq") };
     let saved = switch_to_host_fs();
     let (who, selector) = enter_signal_handler();
     let guest_fs = saved.unwrap_or_else(current_fs);

@@ -36,11 +36,11 @@ pub struct GeneralRegs {
 pub const GENERAL_REGS_SIZE: usize = std::mem::size_of::<GeneralRegs>();
 const _: () = assert!(GENERAL_REGS_SIZE == 160);
 
-/// The `rflags` bits a guest may set through `zx_thread_write_state`: the
-/// status flags and the direction flag. (Trap, alignment-check and the
-/// system flags stay under the emulator's control, as the kernel keeps
-/// them under its own on Zircon.)
-pub const USER_RFLAGS: u64 = 0x0cd5;
+/// The `rflags` bits a guest may set through `zx_thread_write_state` and
+/// keeps across an exception: the status flags, the direction flag,
+/// alignment checking (AC) and ID. The trap flag and the system flags stay
+/// under the emulator's control (single-stepping is not supported).
+pub const USER_RFLAGS: u64 = 0x0cd5 | 0x4_0000 | 0x20_0000;
 
 /// Returns whether `addr` is a canonical x86-64 user or kernel address
 /// (bits 63..47 all equal).

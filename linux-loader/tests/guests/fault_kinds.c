@@ -6,7 +6,7 @@
 // resumes the faulting thread, which then prints "caught KIND" and exits 0.
 //
 // KIND: null, rowrite, pastvmo, resize, nx, stack, rawsyscall, int80, badsp,
-// badfs, ud2, int3, div0, ssediv0, x87div0.
+// badfs, ud2, int3, div0, ssediv0, x87div0, unaligned.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +73,7 @@ static const kind_t kKinds[] = {
     {"div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
     {"ssediv0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
     {"x87div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
+    {"unaligned", ZX_EXCP_UNALIGNED_ACCESS, 0, FIX_LONGJMP},
 };
 
 static const kind_t* find_kind(const char* name) {
@@ -180,6 +181,25 @@ static uint32_t trigger(const char* kind) {
       __asm__ volatile("fldl %0\n fdivl %1\n fwait\n fstp %%st(0)" : : "m"(a), "m"(b));
     }
     return (uint32_t)a;
+  } else if (strcmp(kind, "unaligned") == 0) {
+    // Turn on alignment checking (EFLAGS.AC), make syscalls with unaligned
+    // buffers (the emulator must run without it, and give it back), then
+    // load from an unaligned address.
+    static uint8_t buf[64];
+    __asm__ volatile("pushf\n orl $0x40000, (%%rsp)\n popf" ::: "memory", "cc");
+    zx_handle_t vmo;
+    if (zx_vmo_create(4096, 0, &vmo) != ZX_OK) return 0;
+    for (int i = 0; i < 100; i++) {
+      zx_vmo_write(vmo, buf + 1, 3, 17);
+      zx_vmo_read(vmo, buf + 3, 1, 33);
+    }
+    uint64_t flags;
+    __asm__ volatile("pushf\n pop %0" : "=r"(flags));
+    if (!(flags & 0x40000)) {
+      printf("AC was lost across syscalls\n");
+      return 0;
+    }
+    return *(volatile uint32_t*)(buf + 1);
   }
   return 0;
 }
@@ -240,6 +260,7 @@ static zx_status_t handle_one(const kind_t* k) {
     uint64_t want = strcmp(k->name, "ssediv0") == 0 ? 19 : strcmp(k->name, "x87div0") == 0 ? 16 : 0;
     CHECK(report.context.arch.u.x86_64.vector == want);
   }
+  if (k->type == ZX_EXCP_UNALIGNED_ACCESS) CHECK(report.context.arch.u.x86_64.vector == 17);
   if (k->type == ZX_EXCP_FATAL_PAGE_FAULT) CHECK(report.context.arch.u.x86_64.vector == 14);
 
   zx_thread_state_general_regs_t regs;
@@ -249,6 +270,8 @@ static zx_status_t handle_one(const kind_t* k) {
   if (strcmp(k->name, "rawsyscall") == 0) CHECK(regs.rdi == 42);
   switch (k->fix) {
     case FIX_LONGJMP:
+      CHECK(strcmp(k->name, "unaligned") != 0 || (regs.rflags & 0x40000));
+      regs.rflags &= ~0x40000ull;  // alignment checking off again
       regs.rbx = g_ctx.rbx;
       regs.rbp = g_ctx.rbp;
       regs.r12 = g_ctx.r12;
