@@ -551,6 +551,17 @@ pub(crate) extern "C" fn handle_kick(
     }
     let uc = ctx as *mut libc::ucontext_t;
     // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
+    // handler; its FPU state is the kernel's XSAVE image of the guest, whose
+    // size and components its own header gives. The exit stub must be able
+    // to touch memory once sigreturn has loaded that state.
+    unsafe {
+        let fp = (*uc).uc_mcontext.fpregs.cast::<u8>();
+        if !fp.is_null() {
+            let (len, mask) = sigframe_xsave_extent(fp);
+            allow_pkey0(fp, len, mask);
+        }
+    }
+    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
     // handler; changing its RIP makes sigreturn resume the thread in the
     // exit stub, which needs nothing from the interrupted guest state.
     unsafe {
@@ -727,6 +738,49 @@ pub(crate) fn leave_signal_handler(selector: u8) {
     }
 }
 
+/// The PKRU component of XSAVE (protection-key rights for user pages).
+const XFEATURE_PKRU: u64 = 1 << 9;
+
+/// Offset of the PKRU component in the XSAVE standard format (CPUID leaf
+/// 0xD, sub-leaf 9), if the CPU has one.
+fn pkru_offset() -> Option<usize> {
+    static OFFSET: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        let leaf = std::arch::x86_64::__cpuid_count(0xd, 9);
+        (leaf.eax >= 4 && leaf.ebx > 0).then_some(leaf.ebx as usize)
+    })
+}
+
+/// Makes sure the XSAVE image at `image` (`len` bytes, holding components
+/// `mask`) lets user code read and write pages of protection key 0, which
+/// is every page here: a guest that denied itself (with `wrpkru`) must not
+/// take the emulator code that runs next, or its own resumption, down with
+/// it. Zircon has no protection keys, so nothing is lost.
+///
+/// # Safety
+///
+/// `image` must point to `len` writable bytes.
+unsafe fn allow_pkey0(image: *mut u8, len: usize, mask: u64) {
+    let Some(off) = pkru_offset() else {
+        return;
+    };
+    if mask & XFEATURE_PKRU == 0 || off + 4 > len {
+        return;
+    }
+    // SAFETY: both fields lie inside the image (checked above; the header
+    // is at 512..576 of any XSAVE image).
+    unsafe {
+        let bv = image.add(512).cast::<u64>();
+        let pkru = image.add(off).cast::<u32>();
+        if std::ptr::read_unaligned(bv) & XFEATURE_PKRU == 0 {
+            // PKRU in its initial state: access to key 0 is allowed.
+            return;
+        }
+        let v = std::ptr::read_unaligned(pkru);
+        std::ptr::write_unaligned(pkru, v & !3);
+    }
+}
+
 /// `magic1` of the kernel's software header in a signal frame's FPU state
 /// (`FP_XSTATE_MAGIC1`): an XSAVE image follows the legacy area.
 const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
@@ -781,6 +835,8 @@ pub fn set_saved_fpu_state(state: &FpuState) -> bool {
         }
         let mut image = s.xsave.0.get();
         image[..len.max(576)].copy_from_slice(&state.image[..len.max(576)]);
+        // SAFETY: `image` holds `len` bytes of XSAVE image with `mask`.
+        unsafe { allow_pkey0(image.as_mut_ptr(), len, mask) };
         // The header may only name components XRSTOR is asked to load.
         let bv = u64::from_le_bytes(image[512..520].try_into().expect("8 bytes")) & mask;
         image[512..520].copy_from_slice(&bv.to_le_bytes());
@@ -846,6 +902,12 @@ pub(crate) fn capture_guest_exception(
                 // A bare FXSAVE image: give it the XSAVE header XRSTOR
                 // needs (x87 and SSE present, the rest zero).
                 image[512..520].copy_from_slice(&3u64.to_le_bytes());
+            }
+            // SAFETY: the frame's FPU state and our copy are both `len`
+            // bytes of XSAVE image holding `mask`.
+            unsafe {
+                allow_pkey0(fp.cast::<u8>(), len, mask);
+                allow_pkey0(image.as_mut_ptr(), len, mask);
             }
             s.xsave.0.set(image);
             s.xsave_len.set(len as u64);

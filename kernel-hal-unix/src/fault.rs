@@ -99,6 +99,9 @@ static PREVIOUS_ACTIONS: OnceLock<[PreviousAction; 6]> = OnceLock::new();
 /// syscalls blocked.
 static SIGRETURN: OnceLock<usize> = OnceLock::new();
 
+/// `si_code` of a SIGSEGV from a protection-key check.
+const SEGV_PKUERR: c_int = 4;
+
 /// `si_code` of a SIGSYS raised by Syscall User Dispatch.
 const SYS_USER_DISPATCH: c_int = 2;
 /// `si_code` the kernel uses for a fault without an address (#GP) or for
@@ -369,6 +372,13 @@ fn guest_exception(
     let (vector, err_code) = trap_details(ctx);
     let kind = match sig {
         libc::SIGSEGV | libc::SIGBUS if si_code == SI_KERNEL => ExceptionKind::General,
+        // The guest denied itself access with a protection key (`wrpkru`):
+        // the mapping is fine, so resolving would loop forever.
+        libc::SIGSEGV if si_code == SEGV_PKUERR => ExceptionKind::PageFault {
+            addr,
+            access,
+            error: FaultError::AccessDenied,
+        },
         libc::SIGSEGV | libc::SIGBUS => {
             let foreign_window = match (window_slot(addr), crate::context::own_window_slot()) {
                 (Some(slot), Some(own)) => slot != own,
