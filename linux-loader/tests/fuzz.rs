@@ -8,6 +8,14 @@
 //! tree's invariants, and the host's own mappings of the window agreeing
 //! with the emulator's list of mappings).
 //!
+//! The guest also keeps a child that faults for ever (the "crash child")
+//! with exception channels bound on it, its thread and its job in its handle
+//! pool, so that random calls meet real exceptions (exception objects, the
+//! exception properties, a stopped thread's registers); it prints a line
+//! `fuzz: crash children N (...), exception handles taken M`, and these
+//! tests expect children to have been made and, over the in-process seeds,
+//! exception handles to have been taken.
+//!
 //! Several seeds run in this process through the runner's library entry
 //! point, one through the `linux-loader` binary. Each run prints a summary
 //! line (`fuzz: seed=S calls=N ...`, counts per status); to replay a run
@@ -65,6 +73,21 @@ fn summary(out: &str) -> String {
         .filter(|l| l.starts_with("fuzz: "))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The guest's crash-child counts: children made, exception handles taken.
+fn crash_counts(out: &str) -> Option<(u64, u64)> {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("fuzz: crash children "))?;
+    let children = line
+        .strip_prefix("fuzz: crash children ")?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let taken = line.rsplit(' ').next()?.parse().ok()?;
+    Some((children, taken))
 }
 
 /// Polls `process` until one of `mask` is raised; `None` after `timeout`.
@@ -172,8 +195,9 @@ fn check_address_space(aspace: &AddressSpace) {
 }
 
 /// Runs the fuzzer with `seed` in this process; checks the address space
-/// while the guest is parked, lets it go and expects exit code 0.
-fn run_in_process(elf: &Path, seed: u64, threads: u32) {
+/// while the guest is parked, lets it go and expects exit code 0. Returns
+/// how many exception handles the guest took in.
+fn run_in_process(elf: &Path, seed: u64, threads: u32) -> u64 {
     let image = std::fs::read(elf).unwrap();
     let name = "fuzz_syscalls.elf".to_string();
     let args: Vec<String> = [
@@ -221,14 +245,23 @@ fn run_in_process(elf: &Path, seed: u64, threads: u32) {
     let code = process.state().return_code;
     assert_eq!(code, 0, "seed {seed}: the guest's checks failed\n{out}");
     eprintln!("{}", summary(&out));
+    let (children, taken) = crash_counts(&out)
+        .unwrap_or_else(|| panic!("seed {seed}: no crash-child line\n{}", summary(&out)));
+    assert!(children > 0, "seed {seed}: no crash child was made");
+    taken
 }
 
 #[test]
 fn fuzz_in_process_then_check_the_address_space() {
     zircon_syscall::set_debug_sink(Some(capture));
+    let mut taken = 0;
     for (seed, threads) in SEEDS {
-        run_in_process(fuzzer(), seed, threads);
+        taken += run_in_process(fuzzer(), seed, threads);
     }
+    assert!(
+        taken > 0,
+        "no seed took an exception handle in: the crash child's exceptions never reached the pool"
+    );
 }
 
 #[test]
@@ -254,4 +287,10 @@ fn fuzz_through_the_runner_binary() {
     );
     assert!(start.elapsed() < HANG, "the run took {:?}", start.elapsed());
     eprintln!("{}", summary(&stdout));
+    let counts = crash_counts(&stdout);
+    assert!(
+        counts.is_some_and(|(children, _)| children > 0),
+        "no crash child was made\n{}",
+        summary(&stdout)
+    );
 }
