@@ -445,8 +445,11 @@ fn install_gs(s: &ThreadState) {
             std::io::Error::last_os_error()
         );
         s.gs_installed.set(true);
-        // The FPU state a thread resumes with before it ever had an
-        // exception: the host's (the ABI's defaults).
+        // A new guest thread starts with its x87, SSE and AVX state in the
+        // initial state (every register zero, MXCSR 0x1f80, x87 control
+        // word 0x37f), as a new Zircon thread does: never with whatever the
+        // host left in them. That is an XSAVE image whose header marks every
+        // component initial; only MXCSR is taken from the image.
         let xcr0: u64 = {
             let (lo, hi): (u32, u32);
             // SAFETY: XGETBV(0) reads XCR0; the kernel enables XSAVE
@@ -458,21 +461,29 @@ fn install_gs(s: &ThreadState) {
             (u64::from(hi) << 32) | u64::from(lo)
         };
         let mask = xcr0 & INITIAL_XSAVE_MASK;
-        // SAFETY: XSAVE64 of these components writes at most 2,696 bytes
-        // (the standard format ends with PKRU at 2,688) into a 64-byte
-        // aligned buffer of 4,096 this thread owns; nothing else
-        // references it now.
-        unsafe {
-            std::arch::asm!(
-                "xsave64 [{}]",
-                in(reg) s.xsave.0.as_ptr(),
-                in("eax") mask as u32,
-                in("edx") (mask >> 32) as u32,
-                options(nostack, preserves_flags)
-            )
-        };
+        let mut image = [0u8; XSAVE_AREA_SIZE];
+        image[0..2].copy_from_slice(&0x037fu16.to_le_bytes());
+        image[24..28].copy_from_slice(&0x1f80u32.to_le_bytes());
+        image[28..32].copy_from_slice(&host_mxcsr_mask().to_le_bytes());
+        s.xsave.0.set(image);
         s.xsave_mask.set(mask);
         s.xsave_len.set(2696);
+    }
+}
+
+/// Returns the CPU's MXCSR_MASK (the MXCSR bits it accepts), from an
+/// FXSAVE image.
+fn host_mxcsr_mask() -> u32 {
+    #[repr(C, align(16))]
+    struct Fx([u8; 512]);
+    let mut fx = Fx([0; 512]);
+    // SAFETY: FXSAVE64 writes 512 bytes to this 16-byte aligned local.
+    unsafe {
+        std::arch::asm!("fxsave64 [{}]", in(reg) fx.0.as_mut_ptr(), options(nostack, preserves_flags))
+    };
+    match u32::from_le_bytes(fx.0[28..32].try_into().expect("4 bytes")) {
+        0 => 0xffbf,
+        m => m,
     }
 }
 
@@ -598,7 +609,9 @@ pub fn in_guest_mode() -> bool {
 /// calls [`request_exit`]: `rsp` = `stack`, `rdi` = `arg1`, `rsi` = `arg2`,
 /// every other general register 0, `rip` = `entry`, direction flag clear,
 /// FS base 0 (as a new Zircon thread starts; the guest sets its own with
-/// `ZX_PROP_REGISTER_FS`).
+/// `ZX_PROP_REGISTER_FS`), and the FPU/vector state of the thread's state
+/// block: the initial state (all zero, MXCSR 0x1f80) until the thread
+/// comes back from an exception.
 /// `stack` is used as given: the caller chooses its alignment (the SysV
 /// convention for a function entry is `stack % 16 == 8`).
 ///
@@ -1011,6 +1024,9 @@ std::arch::global_asm!(
     "mov rsp, rdi",
     "mov rdi, rsi",
     "mov rsi, rdx",
+    "mov eax, dword ptr gs:[{xsave_mask}]",
+    "mov edx, dword ptr gs:[{xsave_mask_hi}]",
+    "xrstor64 gs:[{xsave}]",
     "xor eax, eax",
     "xor ebx, ebx",
     "xor ecx, ecx",

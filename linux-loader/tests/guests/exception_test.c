@@ -337,6 +337,20 @@ TEST(ExceptionObject, PropertiesAndReport) {
   ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &ti, sizeof(ti), NULL, NULL));
   ASSERT_EQ(ti.state, ZX_THREAD_STATE_BLOCKED_EXCEPTION);
 
+  // A new thread starts with clean vector and x87 state (it has not touched
+  // them before its ud2): nothing of the emulator's shows through.
+  static zx_thread_state_vector_regs_t vec;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_VECTOR_REGS, &vec, sizeof(vec)));
+  for (int i = 0; i < 32; i++) {
+    for (int j = 0; j < 8; j++) ASSERT_EQ(vec.zmm[i].v[j], 0u, "zmm%d.v[%d]", i, j);
+  }
+  for (int i = 0; i < 8; i++) ASSERT_EQ(vec.opmask[i], 0u);
+  ASSERT_EQ(vec.mxcsr, 0x1f80u);
+  zx_thread_state_fp_regs_t fpr;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_FP_REGS, &fpr, sizeof(fpr)));
+  ASSERT_EQ(fpr.fcw, 0x037f);
+  for (int i = 0; i < 8; i++) ASSERT_EQ(fpr.st[i].low, 0u);
+
   // Exception handles: TRANSFER | PROPERTY | INSPECT, not duplicable.
   zx_info_handle_basic_t basic;
   ASSERT_OK(zx_object_get_info(exc, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));

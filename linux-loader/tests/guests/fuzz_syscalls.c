@@ -1613,16 +1613,13 @@ static void clamp_to_elf(struct fz* f, const struct syscall* sc, uint64_t* a) {
 static zx_thread_state_general_regs_t g_regs_in[MAX_THREADS];
 
 // Per fuzzing thread: where zx_thread_read_state writes when it was given a
-// buffer in our window. EMULATOR BUG (reported, not fixed here): a new
-// guest thread starts with the vector registers (xmm/ymm/zmm, incl.
-// zmm16-31) of the host thread that runs it instead of a clean state, so
-// the crash thread's VECTOR_REGS carry host data, our own handle values
-// among them (left there by the host's memcpy of our syscall arguments).
-// Read into scratch or the arena, those values reach the handle arrays of
-// later calls, and a zx_handle_close_many closed the machinery's process
-// handle. Repro: zx_process_start a child whose code is ud2, read
-// ZX_THREAD_STATE_VECTOR_REGS at its first exception: zmm0/1/16... hold
-// 0x7f... host addresses (expected: all zero, mxcsr 0x1f80).
+// buffer in our window. A thread's registers may hold anything (the crash
+// thread's are rewritten at random with zx_thread_write_state, from buffers
+// that may hold our handle values); read into scratch or the arena, such
+// values would reach the handle arrays of later calls, and a
+// zx_handle_close_many could close the machinery's private handles. (This
+// first showed an emulator bug, since fixed: new guest threads started with
+// the host's vector registers, handle values among them.)
 static uint8_t g_state_out[MAX_THREADS][PAGE];
 
 // A value whose bits 63..47 are not all equal.
