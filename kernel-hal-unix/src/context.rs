@@ -54,14 +54,17 @@
 //! # Registers
 //!
 //! On guest entry every general register is zero except `rdi`/`rsi` (the
-//! two arguments) and `rsp`; the direction flag is clear; MXCSR and the x87
-//! control word are left as the host had them. Across a syscall the guest's
-//! callee-saved registers (`rbx`, `rbp`, `r12`–`r15`) are preserved — the
-//! trampoline does not touch them and the Rust code it calls preserves them
-//! per the C ABI — and `rsp` is restored; the caller-saved ones may be
-//! clobbered, `rax` holds the result. The trampoline clears the direction
-//! flag before calling Rust code, so a guest that calls with it set cannot
-//! make the host's string operations run backwards.
+//! two arguments) and `rsp`; the direction flag is clear; the x87, SSE and
+//! AVX state is the thread block's (the initial state: zeros, MXCSR 0x1f80,
+//! control word 0x37f). Across a syscall the guest's callee-saved
+//! registers (`rbx`, `rbp`, `r12`–`r15`) are preserved — the trampoline
+//! does not touch them and the Rust code it calls preserves them per the C
+//! ABI — and `rsp` is restored; the caller-saved general registers come
+//! back zeroed (never host values) and `rax` holds the result. The
+//! trampoline clears the direction flag (and EFLAGS.AC) and loads the ABI's
+//! MXCSR and x87 control word before calling Rust code, and gives the
+//! guest its own back on return, so a guest that calls with unusual flags
+//! or unmasked floating-point exceptions cannot make host code misbehave.
 //!
 //! # Limits
 //!
@@ -1132,6 +1135,16 @@ std::arch::global_asm!(
     "wrfsbase r10",
     "mov rsp, qword ptr gs:[{guest_rsp}]",
     "mov byte ptr gs:[{selector}], 1",
+    // The caller-saved registers hold whatever the emulator left there:
+    // the guest gets zeros, not host addresses.
+    "xor ecx, ecx",
+    "xor edx, edx",
+    "xor esi, esi",
+    "xor edi, edi",
+    "xor r8d, r8d",
+    "xor r9d, r9d",
+    "xor r10d, r10d",
+    "xor r11d, r11d",
     "ret",
     "2:",
     "mov rsp, qword ptr gs:[{host_rsp}]",
