@@ -540,27 +540,22 @@ pub(crate) extern "C" fn handle_kick(
     _info: *mut libc::siginfo_t,
     ctx: *mut std::ffi::c_void,
 ) {
-    let gs: u64;
-    // SAFETY: reads this thread's GS base (FSGSBASE is required anyway).
-    unsafe {
-        std::arch::asm!("rdgsbase {}", out(reg) gs, options(nomem, nostack, preserves_flags))
-    };
-    if gs == 0 {
+    let Some(gs) = block_ptr() else {
         return;
-    }
+    };
     // SAFETY: only this crate sets GS bases, always to the thread's live
     // state block; the words read sit at the documented offsets.
     let (in_guest, in_kernel) = unsafe {
         (
-            std::ptr::read_volatile((gs as usize + IN_GUEST_WORD) as *const u64),
-            std::ptr::read_volatile((gs as usize + IN_KERNEL) as *const u64),
+            std::ptr::read_volatile((gs + IN_GUEST_WORD) as *const u64),
+            std::ptr::read_volatile((gs + IN_KERNEL) as *const u64),
         )
     };
     if in_guest == 0 || in_kernel != 0 {
         // Not in guest code: leave a note the way into the guest checks (a
         // thread inside a syscall is told by the dispatcher instead).
         // SAFETY: as above; the word belongs to this thread's block.
-        unsafe { std::ptr::write_volatile((gs as usize + KICK_PENDING) as *mut u64, 1) };
+        unsafe { std::ptr::write_volatile((gs + KICK_PENDING) as *mut u64, 1) };
         return;
     }
     let uc = ctx as *mut libc::ucontext_t;
@@ -711,7 +706,7 @@ pub(crate) enum Interrupted {
 /// Reads this thread's state block through the GS base without touching
 /// thread-local storage (the FS base may be the guest's); None if the
 /// thread never ran guest code.
-fn block_ptr() -> Option<usize> {
+pub(crate) fn block_ptr() -> Option<usize> {
     let gs: u64;
     // SAFETY: reads this thread's GS base (FSGSBASE is required anyway).
     unsafe {

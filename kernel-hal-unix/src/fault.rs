@@ -316,24 +316,11 @@ fn current_fs() -> u64 {
 /// Loads the host's FS base if this thread runs guest code with another
 /// one; returns the FS base to restore. Touches no thread-local storage.
 fn switch_to_host_fs() -> Option<u64> {
-    let gs: u64;
-    // SAFETY: reads this thread's GS base (FSGSBASE is enabled on the kernels
-    // this HAL runs on, as the guest entry path already requires).
-    unsafe {
-        std::arch::asm!("rdgsbase {}", out(reg) gs, options(nomem, nostack, preserves_flags))
-    };
-    if gs == 0 {
-        return None;
-    }
+    let gs = crate::context::block_ptr()?;
     // SAFETY: only this crate sets GS bases, always to the thread's live
     // context block (context.rs), whose `host_fs` field sits at `HOST_FS`.
-    let host =
-        unsafe { std::ptr::read_volatile((gs as usize + crate::context::HOST_FS) as *const u64) };
-    let cur: u64;
-    // SAFETY: reads this thread's FS base.
-    unsafe {
-        std::arch::asm!("rdfsbase {}", out(reg) cur, options(nomem, nostack, preserves_flags))
-    };
+    let host = unsafe { std::ptr::read_volatile((gs + crate::context::HOST_FS) as *const u64) };
+    let cur = current_fs();
     if host == 0 || cur == host {
         return None;
     }

@@ -3,8 +3,6 @@
 //! handlers need (`zx_thread_read_state` / `_write_state`: general, FP and
 //! vector registers).
 
-use std::sync::Arc;
-
 use kernel_hal::cpu::{FP_REGS_SIZE, GENERAL_REGS_SIZE, VECTOR_REGS_SIZE};
 use kernel_hal::GeneralRegs;
 use zircon_object::handle::HandleValue;
@@ -85,41 +83,22 @@ impl Syscall {
         result?;
         // Exception channels are read-only for user space.
         let rights = DEFAULT_CHANNEL_RIGHTS & (Rights::TRANSFER | Rights::WAIT | Rights::READ);
-        let value = self.process.add_handle(user_end, rights);
-        if let Err(e) = out.write(self.aspace(), value) {
-            // Closing our end unbinds the slot again.
-            let _ = self.process.handles().remove(value);
-            return Err(e);
-        }
-        Ok(())
+        // If the copy fails, closing our end unbinds the slot again.
+        self.add_handle_out(user_end, rights, out)
     }
 
     /// `zx_exception_get_thread`.
     pub fn exception_get_thread(&self, h: HandleValue, out: UserOutPtr<u32>) -> ZxResult {
         let (exception, _) = self.process.get_object::<Exception>(h, Rights::empty())?;
         let (thread, rights) = exception.thread()?;
-        self.add_and_copy_out(thread, rights, out)
+        self.add_handle_out(thread, rights, out)
     }
 
     /// `zx_exception_get_process`.
     pub fn exception_get_process(&self, h: HandleValue, out: UserOutPtr<u32>) -> ZxResult {
         let (exception, _) = self.process.get_object::<Exception>(h, Rights::empty())?;
         let (process, rights) = exception.process()?;
-        self.add_and_copy_out(process, rights, out)
-    }
-
-    fn add_and_copy_out(
-        &self,
-        object: Arc<dyn zircon_object::object::KernelObject>,
-        rights: Rights,
-        out: UserOutPtr<u32>,
-    ) -> ZxResult {
-        let value = self.process.add_handle(object, rights);
-        if let Err(e) = out.write(self.aspace(), value) {
-            let _ = self.process.handles().remove(value);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(process, rights, out)
     }
 
     /// `zx_thread_read_state`.

@@ -135,6 +135,22 @@ impl Syscall {
         r
     }
 
+    /// Adds a handle to `object` with `rights` and copies its value out;
+    /// if the copy fails, the handle goes again.
+    pub fn add_handle_out(
+        &self,
+        object: Arc<dyn zircon_object::object::KernelObject>,
+        rights: zircon_object::Rights,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        let value = self.process.add_handle(object, rights);
+        if let Err(e) = out.write(self.aspace(), value) {
+            let _ = self.process.handles().remove(value);
+            return Err(e);
+        }
+        Ok(())
+    }
+
     pub fn aspace(&self) -> &Arc<zircon_object::vm::AddressSpace> {
         self.process.root_vmar().aspace()
     }

@@ -24,12 +24,7 @@ impl Syscall {
         if options & !PORT_BIND_TO_INTERRUPT != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
-        let v = self.process.add_handle(Port::new(), DEFAULT_PORT_RIGHTS);
-        if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(Port::new(), DEFAULT_PORT_RIGHTS, out)
     }
 
     /// `zx_port_queue`: the packet's type becomes `ZX_PKT_TYPE_USER`.

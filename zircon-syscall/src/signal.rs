@@ -185,12 +185,7 @@ impl Syscall {
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
-        let v = self.process.add_handle(Event::new(), DEFAULT_EVENT_RIGHTS);
-        if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(Event::new(), DEFAULT_EVENT_RIGHTS, out)
     }
 
     /// `zx_eventpair_create`.

@@ -134,11 +134,6 @@ impl Syscall {
             .process
             .get_object::<zircon_object::task::Job>(parent, Rights::MANAGE_JOB)?;
         let job = parent.create_child()?;
-        let value = self.process.add_handle(job, Rights::DEFAULT_JOB);
-        if let Err(e) = out.write(self.aspace(), value) {
-            let _ = self.process.handles().remove(value);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(job, Rights::DEFAULT_JOB, out)
     }
 }

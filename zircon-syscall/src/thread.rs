@@ -73,12 +73,7 @@ impl Syscall {
             .process
             .get_object::<Process>(process, Rights::MANAGE_THREAD)?;
         let thread = Thread::create(&process, &name)?;
-        let v = self.process.add_handle(thread, Rights::DEFAULT_THREAD);
-        if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(thread, Rights::DEFAULT_THREAD, out)
     }
 
     /// `zx_thread_start`: the thread's process must already be running

@@ -40,12 +40,7 @@ impl Syscall {
         let hal = self.process.root_vmar().aspace().hal().clone();
         let vmo = VmObject::create(hal, size, options)?;
         let rights = vmo.default_rights();
-        let v = self.process.add_handle(vmo, rights);
-        if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
-            return Err(e);
-        }
-        Ok(())
+        self.add_handle_out(vmo, rights, out)
     }
 
     /// `zx_vmo_read`: a bad user buffer reports the fault status.

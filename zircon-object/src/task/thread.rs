@@ -191,9 +191,8 @@ impl Thread {
                 }
                 job = j.parent().cloned();
             }
-            let live: Vec<_> = slots.iter().collect();
-            if !live.is_empty() {
-                let live: Vec<&Exceptionate> = live.into_iter().map(|s| &**s).collect();
+            if !slots.is_empty() {
+                let live: Vec<&Exceptionate> = slots.iter().map(|s| &**s).collect();
                 match deliver_synthetic(self, excp::PROCESS_STARTING, &live, ctx) {
                     ExceptionOutcome::Resume(c) => ctx = c,
                     other => return other,
