@@ -21,6 +21,7 @@ pub mod handle;
 pub mod ipc;
 pub mod object;
 pub mod rights;
+pub mod sync;
 pub mod task;
 pub mod vm;
 

@@ -3,10 +3,11 @@
 //! Every object a handle can name implements [`KernelObject`]. The common
 //! state lives in [`KObjectBase`]; concrete types embed one and expose it.
 
+use crate::sync::{Condvar, Mutex};
 use std::any::Any;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 /// A kernel object id (`zx_koid_t`). 0 is `ZX_KOID_INVALID`.
@@ -92,7 +93,7 @@ impl Waiter {
 
     /// Wakes the waiter.
     pub fn poke(&self) {
-        *self.poked.lock().unwrap() = true;
+        *self.poked.lock() = true;
         self.poked_hint
             .store(true, std::sync::atomic::Ordering::Release);
         self.cv.notify_all();
@@ -114,16 +115,16 @@ impl Waiter {
     /// false on timeout. Clears the poke.
     pub fn sleep(&self, deadline: Option<Instant>) -> bool {
         self.spin_for_poke(deadline);
-        let mut poked = self.poked.lock().unwrap();
+        let mut poked = self.poked.lock();
         while !*poked {
             match deadline {
-                None => poked = self.cv.wait(poked).unwrap(),
+                None => poked = self.cv.wait(poked),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
                         return false;
                     }
-                    poked = self.cv.wait_timeout(poked, d - now).unwrap().0;
+                    poked = self.cv.wait_timeout(poked, d - now);
                 }
             }
         }
@@ -240,7 +241,7 @@ impl KObjectBase {
 
     /// Returns the name.
     pub fn name(&self) -> String {
-        self.name.lock().unwrap().clone()
+        self.name.lock().clone()
     }
 
     /// Sets the name from raw bytes: stops at the first NUL, truncates to
@@ -249,18 +250,18 @@ impl KObjectBase {
     pub fn set_name(&self, raw: &[u8]) {
         let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
         let raw = &raw[..end.min(ZX_MAX_NAME_LEN - 1)];
-        *self.name.lock().unwrap() = String::from_utf8_lossy(raw).into_owned();
+        *self.name.lock() = String::from_utf8_lossy(raw).into_owned();
     }
 
     /// Returns the object's current signals.
     pub fn signals(&self) -> u32 {
-        self.signals.lock().unwrap().bits
+        self.signals.lock().bits
     }
 
     /// Clears `clear` then sets `set`, waking every waiter if that changed
     /// anything.
     pub fn signal_change(&self, clear: u32, set: u32) {
-        let mut st = self.signals.lock().unwrap();
+        let mut st = self.signals.lock();
         let new = (st.bits & !clear) | set;
         if new == st.bits {
             return;
@@ -279,7 +280,7 @@ impl KObjectBase {
     /// Registers `waiter` and returns the current signals (atomically, so no
     /// change between the two can be missed).
     pub fn add_waiter(&self, waiter: &Arc<Waiter>) -> u32 {
-        let mut st = self.signals.lock().unwrap();
+        let mut st = self.signals.lock();
         st.waiters.retain(|w| w.strong_count() > 0);
         st.waiters.push(Arc::downgrade(waiter));
         st.bits
@@ -288,7 +289,7 @@ impl KObjectBase {
     /// Registers `observer`, first showing it the current signals (it is
     /// not kept if it declines right away).
     pub fn add_observer(&self, observer: Arc<dyn SignalObserver>) {
-        let mut st = self.signals.lock().unwrap();
+        let mut st = self.signals.lock();
         if observer.on_signals(st.bits) {
             st.observers.push(observer);
         }
@@ -296,7 +297,7 @@ impl KObjectBase {
 
     /// Unregisters `waiter`.
     pub fn remove_waiter(&self, waiter: &Arc<Waiter>) {
-        let mut st = self.signals.lock().unwrap();
+        let mut st = self.signals.lock();
         st.waiters
             .retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(waiter)) && w.strong_count() > 0);
     }
@@ -304,7 +305,7 @@ impl KObjectBase {
     /// Wakes every waiter without changing signals (a handle they wait on
     /// was closed).
     pub fn poke_waiters(&self) {
-        let st = self.signals.lock().unwrap();
+        let st = self.signals.lock();
         for w in st.waiters.iter().filter_map(|w| w.upgrade()) {
             w.poke();
         }
@@ -313,7 +314,7 @@ impl KObjectBase {
     /// Returns the name as Zircon's fixed 32-byte NUL-padded array.
     pub fn name_bytes(&self) -> [u8; ZX_MAX_NAME_LEN] {
         let mut out = [0u8; ZX_MAX_NAME_LEN];
-        let name = self.name.lock().unwrap();
+        let name = self.name.lock();
         let n = name.len().min(ZX_MAX_NAME_LEN - 1);
         out[..n].copy_from_slice(&name.as_bytes()[..n]);
         out

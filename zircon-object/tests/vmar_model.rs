@@ -40,7 +40,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use zircon_object::sync::Mutex;
 
 use kernel_hal::fake::FakeHal;
 use kernel_hal::{FaultError, MMUFlags, PageFaultAccess, PhysMem, PAGE_SIZE};
@@ -1549,18 +1550,14 @@ static STATS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 static CURRENT: Mutex<String> = Mutex::new(String::new());
 
 fn stat(outcome: String) {
-    let kind = CURRENT.lock().unwrap().clone();
-    *STATS
-        .lock()
-        .unwrap()
-        .entry(format!("{kind} {outcome}"))
-        .or_insert(0) += 1;
+    let kind = CURRENT.lock().clone();
+    *STATS.lock().entry(format!("{kind} {outcome}")).or_insert(0) += 1;
 }
 
 /// Runs one operation on both sides and compares.
 fn step(real: &mut Real, model: &mut Model, op: &Op) -> Result<(), String> {
     let kind = format!("{op:?}");
-    *CURRENT.lock().unwrap() = kind.split([' ', '{']).next().unwrap_or("").to_string();
+    *CURRENT.lock() = kind.split([' ', '{']).next().unwrap_or("").to_string();
     let tbase = real.tbase();
     let hsel = |h: usize| model.handle(h);
     match *op {
@@ -1922,7 +1919,7 @@ fn zz_print_stats() {
         return;
     }
     vmar_ops_match_model();
-    for (k, n) in STATS.lock().unwrap().iter() {
+    for (k, n) in STATS.lock().iter() {
         eprintln!("{n:6}  {k}");
     }
     eprintln!(

@@ -6,8 +6,9 @@
 //! the writer's table into the message; reading moves them into the
 //! reader's table.
 
+use crate::sync::Mutex;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 use crate::handle::Handle;
 use crate::object::{signals, KObjectBase, KernelObject, Koid, ObjType};
@@ -69,7 +70,7 @@ impl Channel {
             peer_koid: k0,
             queue: Mutex::new(VecDeque::new()),
         });
-        *a.peer.lock().unwrap() = Arc::downgrade(&b);
+        *a.peer.lock() = Arc::downgrade(&b);
         a.base.signal_change(0, signals::CHANNEL_WRITABLE);
         b.base.signal_change(0, signals::CHANNEL_WRITABLE);
         (a, b)
@@ -78,7 +79,7 @@ impl Channel {
     /// Returns the peer endpoint if it is still open.
     pub fn peer(&self) -> Option<Arc<Channel>> {
         // A dropping peer is gone even before its Drop runs.
-        self.peer.lock().unwrap().upgrade()
+        self.peer.lock().upgrade()
     }
 
     /// Queues `msg` on the peer. `PEER_CLOSED` if the peer is gone (the
@@ -89,7 +90,7 @@ impl Channel {
         }
         match self.peer() {
             Some(peer) => {
-                let mut q = peer.queue.lock().unwrap();
+                let mut q = peer.queue.lock();
                 q.push_back(msg);
                 peer.base.signal_change(0, signals::CHANNEL_READABLE);
                 Ok(())
@@ -108,7 +109,7 @@ impl Channel {
         max_handles: usize,
         may_discard: bool,
     ) -> Result<Message, (ZxError, usize, usize)> {
-        let mut q = self.queue.lock().unwrap();
+        let mut q = self.queue.lock();
         let Some(front) = q.front() else {
             let err = if self.peer().is_none() {
                 ZxError::PEER_CLOSED
@@ -145,7 +146,7 @@ impl Channel {
         max_bytes: usize,
         max_handles: usize,
     ) -> Option<Result<Message, (usize, usize)>> {
-        let mut q = self.queue.lock().unwrap();
+        let mut q = self.queue.lock();
         let pos = q
             .iter()
             .position(|m| m.data.len() >= 4 && m.data[..4] == txid.to_le_bytes())?;
@@ -167,7 +168,7 @@ impl Channel {
 
     /// Returns the number of queued messages.
     pub fn pending(&self) -> usize {
-        self.queue.lock().unwrap().len()
+        self.queue.lock().len()
     }
 }
 

@@ -1,7 +1,8 @@
 //! Events and event pairs (`zx_event_create`, `zx_eventpair_create`):
 //! objects that are nothing but signals.
 
-use std::sync::{Arc, Mutex, Weak};
+use crate::sync::Mutex;
+use std::sync::{Arc, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, Koid, ObjType};
 use crate::{impl_kobject, Rights};
@@ -55,13 +56,13 @@ impl EventPair {
             peer: Mutex::new(Arc::downgrade(&a)),
             peer_koid: k0,
         });
-        *a.peer.lock().unwrap() = Arc::downgrade(&b);
+        *a.peer.lock() = Arc::downgrade(&b);
         (a, b)
     }
 
     /// Returns the peer if it is still open.
     pub fn peer(&self) -> Option<Arc<EventPair>> {
-        self.peer.lock().unwrap().upgrade()
+        self.peer.lock().upgrade()
     }
 }
 

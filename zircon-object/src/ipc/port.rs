@@ -8,8 +8,9 @@
 //!
 //! Lock order: an object's signal lock → the port's queue lock.
 
+use crate::sync::Mutex;
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use crate::object::{KObjectBase, SignalObserver, Waiter};
@@ -87,7 +88,7 @@ impl Port {
     }
 
     fn push(&self, packet: PortPacket, user: bool) -> ZxResult {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         if user {
             if inner.user_packets >= MAX_USER_PACKETS {
                 return Err(ZxError::SHOULD_WAIT);
@@ -125,7 +126,7 @@ impl Port {
             crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::PORT, &waiter);
         loop {
             {
-                let mut inner = self.inner.lock().unwrap();
+                let mut inner = self.inner.lock();
                 if let Some(p) = inner.packets.pop_front() {
                     if p.ty == PKT_TYPE_USER {
                         inner.user_packets -= 1;
@@ -140,7 +141,7 @@ impl Port {
                 return Err(ZxError::INTERNAL_INTR_KILLED);
             }
             if timed_out {
-                let mut inner = self.inner.lock().unwrap();
+                let mut inner = self.inner.lock();
                 inner
                     .waiters
                     .retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(&waiter)));
@@ -153,7 +154,7 @@ impl Port {
 
     /// Returns how many packets are queued.
     pub fn pending(&self) -> usize {
-        self.inner.lock().unwrap().packets.len()
+        self.inner.lock().packets.len()
     }
 }
 
@@ -197,7 +198,7 @@ impl SignalObserver for AsyncWait {
         let Some(port) = self.port.upgrade() else {
             return false;
         };
-        let mut last = self.last.lock().unwrap();
+        let mut last = self.last.lock();
         let before = last.replace(signals);
         let fire = if self.edge {
             // The first look only arms an edge-triggered wait.

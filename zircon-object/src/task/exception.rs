@@ -18,7 +18,8 @@
 //! reference (the handle is closed, or its message is destroyed) is the
 //! handler's "done" signal.
 
-use std::sync::{Arc, Mutex};
+use crate::sync::Mutex;
+use std::sync::Arc;
 
 use kernel_hal::{CpuException, ExceptionKind, ThreadContext};
 
@@ -212,7 +213,7 @@ impl ExceptionShared {
 
     /// Returns the kind of channel the exception currently sits in.
     pub fn channel_type(&self) -> u32 {
-        self.st.lock().unwrap().channel_type
+        self.st.lock().channel_type
     }
 }
 
@@ -256,7 +257,7 @@ impl Exception {
 
     /// `ZX_PROP_EXCEPTION_STATE`.
     pub fn disposition(&self) -> u32 {
-        self.shared.st.lock().unwrap().disposition
+        self.shared.st.lock().disposition
     }
 
     /// Sets `ZX_PROP_EXCEPTION_STATE` (`INVALID_ARGS` for unknown values).
@@ -264,13 +265,13 @@ impl Exception {
         if value > state::THREAD_EXIT {
             return Err(ZxError::INVALID_ARGS);
         }
-        self.shared.st.lock().unwrap().disposition = value;
+        self.shared.st.lock().disposition = value;
         Ok(())
     }
 
     /// `ZX_PROP_EXCEPTION_STRATEGY`.
     pub fn strategy(&self) -> u32 {
-        if self.shared.st.lock().unwrap().second_chance {
+        if self.shared.st.lock().second_chance {
             strategy::SECOND_CHANCE
         } else {
             strategy::FIRST_CHANCE
@@ -280,7 +281,7 @@ impl Exception {
     /// Sets `ZX_PROP_EXCEPTION_STRATEGY`: only a debugger's exception may
     /// (`BAD_STATE` otherwise); `INVALID_ARGS` for unknown values.
     pub fn set_strategy(&self, value: u32) -> ZxResult {
-        let mut st = self.shared.st.lock().unwrap();
+        let mut st = self.shared.st.lock();
         if st.channel_type != channel_type::DEBUGGER {
             return Err(ZxError::BAD_STATE);
         }
@@ -295,7 +296,7 @@ impl Exception {
 
 impl Drop for Exception {
     fn drop(&mut self) {
-        self.shared.st.lock().unwrap().closed = true;
+        self.shared.st.lock().closed = true;
         self.shared.waiter.poke();
     }
 }
@@ -336,7 +337,7 @@ impl Exceptionate {
         thread_rights: Rights,
         process_rights: Rights,
     ) -> ZxResult {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         if inner.shutdown {
             return Err(ZxError::BAD_STATE);
         }
@@ -351,7 +352,7 @@ impl Exceptionate {
 
     /// Returns whether a channel with an open handler end is bound.
     pub fn has_live_channel(&self) -> bool {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         inner.channel.as_ref().is_some_and(|c| c.peer().is_some())
     }
 
@@ -359,7 +360,7 @@ impl Exceptionate {
     /// sees `PEER_CLOSED`.
     pub fn shutdown(&self) {
         let channel = {
-            let mut inner = self.inner.lock().unwrap();
+            let mut inner = self.inner.lock();
             inner.shutdown = true;
             inner.channel.take()
         };
@@ -369,12 +370,12 @@ impl Exceptionate {
     /// Offers the exception to this slot's handler; returns whether it was
     /// delivered (false: no channel, or nobody reads it any more).
     fn send(&self, thread: &Arc<Thread>, shared: &Arc<ExceptionShared>) -> bool {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         let Some(channel) = inner.channel.clone() else {
             return false;
         };
         {
-            let mut st = shared.st.lock().unwrap();
+            let mut st = shared.st.lock();
             st.closed = false;
             st.disposition = state::TRY_NEXT;
             st.channel_type = self.ty;
@@ -507,7 +508,7 @@ fn offer(thread: &Arc<Thread>, slot: &Exceptionate, shared: &Arc<ExceptionShared
         if thread.is_dead() || shared.waiter.is_killed() {
             return Offer::Killed;
         }
-        if shared.st.lock().unwrap().closed {
+        if shared.st.lock().closed {
             break;
         }
         shared.waiter.sleep(None);
@@ -515,7 +516,7 @@ fn offer(thread: &Arc<Thread>, slot: &Exceptionate, shared: &Arc<ExceptionShared
     if thread.is_dead() {
         return Offer::Killed;
     }
-    let mut st = shared.st.lock().unwrap();
+    let mut st = shared.st.lock();
     st.channel_type = channel_type::NONE;
     Offer::Decided(st.disposition)
 }
@@ -533,7 +534,7 @@ fn deliver_in_order(
     let mut processed = false;
     let mut stage = Stage::FirstDebugger;
     loop {
-        let second_chance = shared.st.lock().unwrap().second_chance;
+        let second_chance = shared.st.lock().second_chance;
         let (answer, next) = match stage {
             Stage::FirstDebugger => (
                 offer(thread, process.debug_exceptionate(), shared),

@@ -5,8 +5,9 @@
 //! table's lock, and wakes take the same lock, so a wake between a
 //! waiter's check and its sleep cannot be lost.
 
+use crate::sync::Mutex;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::object::Waiter;
@@ -44,7 +45,7 @@ impl FutexTable {
         let waiter = Waiter::new();
         let woken = Arc::new(Mutex::new(false));
         {
-            let mut q = self.queues.lock().unwrap();
+            let mut q = self.queues.lock();
             if read_value()? != expected {
                 return Err(ZxError::BAD_STATE);
             }
@@ -56,14 +57,14 @@ impl FutexTable {
         let _blocked =
             crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::FUTEX, &waiter);
         loop {
-            if *woken.lock().unwrap() {
+            if *woken.lock() {
                 return Ok(());
             }
             let timed_out = !waiter.sleep(deadline);
             if timed_out || waiter.is_killed() {
                 // Timed out, unless a wake got in first.
-                let mut q = self.queues.lock().unwrap();
-                if *woken.lock().unwrap() {
+                let mut q = self.queues.lock();
+                if *woken.lock() {
                     return Ok(());
                 }
                 // A requeue may have moved us to another futex's queue.
@@ -84,11 +85,11 @@ impl FutexTable {
         if !addr.is_multiple_of(4) {
             return Err(ZxError::INVALID_ARGS);
         }
-        let mut q = self.queues.lock().unwrap();
+        let mut q = self.queues.lock();
         if let Some(list) = q.get_mut(&addr) {
             for _ in 0..count {
                 let Some(e) = list.pop_front() else { break };
-                *e.woken.lock().unwrap() = true;
+                *e.woken.lock() = true;
                 e.waiter.poke();
             }
             if list.is_empty() {
@@ -113,14 +114,14 @@ impl FutexTable {
         if !addr.is_multiple_of(4) || !target.is_multiple_of(4) || addr == target {
             return Err(ZxError::INVALID_ARGS);
         }
-        let mut q = self.queues.lock().unwrap();
+        let mut q = self.queues.lock();
         if read_value()? != expected {
             return Err(ZxError::BAD_STATE);
         }
         let mut list = q.remove(&addr).unwrap_or_default();
         for _ in 0..wake {
             let Some(e) = list.pop_front() else { break };
-            *e.woken.lock().unwrap() = true;
+            *e.woken.lock() = true;
             e.waiter.poke();
         }
         let moved: Vec<Entry> = (0..requeue).map_while(|_| list.pop_front()).collect();
@@ -135,11 +136,7 @@ impl FutexTable {
 
     /// Returns how many threads wait on `addr`.
     pub fn waiters(&self, addr: usize) -> usize {
-        self.queues
-            .lock()
-            .unwrap()
-            .get(&addr)
-            .map_or(0, VecDeque::len)
+        self.queues.lock().get(&addr).map_or(0, VecDeque::len)
     }
 }
 

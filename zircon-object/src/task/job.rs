@@ -1,6 +1,7 @@
 //! Jobs: the roots of the task tree.
 
-use std::sync::{Arc, Mutex, Weak};
+use crate::sync::Mutex;
+use std::sync::{Arc, Weak};
 
 use crate::object::{KObjectBase, Koid, ObjType};
 use crate::task::exception::{channel_type, Exceptionate};
@@ -64,7 +65,7 @@ impl Job {
     /// Creates a child job (`BAD_STATE` once this job was killed,
     /// `OUT_OF_RANGE` past [`MAX_JOB_HEIGHT`] levels).
     pub fn create_child(self: &Arc<Self>) -> ZxResult<Arc<Job>> {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         if inner.dead {
             return Err(ZxError::BAD_STATE);
         }
@@ -102,7 +103,7 @@ impl Job {
         thread_rights: crate::Rights,
         process_rights: crate::Rights,
     ) -> ZxResult {
-        let mut list = self.debug_channels.lock().unwrap();
+        let mut list = self.debug_channels.lock();
         list.retain(|e| e.has_live_channel());
         if list.len() >= 32 {
             return Err(ZxError::NO_RESOURCES);
@@ -115,11 +116,11 @@ impl Job {
 
     /// Returns the debugger channel slots of this job.
     pub(crate) fn debug_channels(&self) -> Vec<Arc<Exceptionate>> {
-        self.debug_channels.lock().unwrap().clone()
+        self.debug_channels.lock().clone()
     }
 
     pub(crate) fn add_process(&self, p: &Arc<Process>) -> ZxResult {
-        let mut inner = self.inner.lock().unwrap();
+        let mut inner = self.inner.lock();
         if inner.dead {
             return Err(ZxError::BAD_STATE);
         }
@@ -130,7 +131,7 @@ impl Job {
 
     /// Returns the koids of the processes in this job that have not exited.
     pub fn process_koids(&self) -> Vec<Koid> {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         inner
             .processes
             .iter()
@@ -142,19 +143,19 @@ impl Job {
 
     /// Returns the koids of the live child jobs.
     pub fn child_koids(&self) -> Vec<Koid> {
-        let inner = self.inner.lock().unwrap();
+        let inner = self.inner.lock();
         inner
             .children
             .iter()
             .filter_map(|c| c.upgrade())
-            .filter(|c| !c.inner.lock().unwrap().dead)
+            .filter(|c| !c.inner.lock().dead)
             .map(|c| c.base.koid())
             .collect()
     }
 
     /// Returns what `ZX_INFO_JOB` reports.
     pub fn info(&self) -> JobInfo {
-        let exited = self.inner.lock().unwrap().dead;
+        let exited = self.inner.lock().dead;
         JobInfo {
             return_code: if exited {
                 crate::task::process::TASK_RETCODE_SYSCALL_KILL
@@ -165,7 +166,6 @@ impl Job {
             debugger_attached: self
                 .debug_channels
                 .lock()
-                .unwrap()
                 .iter()
                 .any(|e| e.has_live_channel()),
         }
@@ -175,7 +175,7 @@ impl Job {
     /// in it and in its child jobs exits with `ZX_TASK_RETCODE_SYSCALL_KILL`.
     pub fn kill(&self) {
         let (processes, children) = {
-            let mut inner = self.inner.lock().unwrap();
+            let mut inner = self.inner.lock();
             inner.dead = true;
             (
                 inner
@@ -197,7 +197,7 @@ impl Job {
             c.kill();
         }
         self.exceptionate.shutdown();
-        for e in self.debug_channels.lock().unwrap().drain(..) {
+        for e in self.debug_channels.lock().drain(..) {
             e.shutdown();
         }
         self.base

@@ -1,6 +1,7 @@
 //! Processes: a handle table and an address space.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::sync::{Mutex, MutexGuard};
+use std::sync::Arc;
 
 use kernel_hal::HalRef;
 
@@ -86,7 +87,7 @@ impl Process {
         if self.state().flags & PROCESS_FLAG_EXITED != 0 {
             return Err(ZxError::BAD_STATE);
         }
-        let mut threads = self.threads.lock().unwrap();
+        let mut threads = self.threads.lock();
         threads.retain(|t| t.strong_count() > 0);
         threads.push(Arc::downgrade(t));
         Ok(())
@@ -99,7 +100,6 @@ impl Process {
         let live = self
             .threads
             .lock()
-            .unwrap()
             .iter()
             .filter_map(|t| t.upgrade())
             .any(|t| t.state() == ThreadState::Running);
@@ -112,7 +112,6 @@ impl Process {
     pub fn thread_koids(&self) -> Vec<u64> {
         self.threads
             .lock()
-            .unwrap()
             .iter()
             .filter_map(|t| t.upgrade())
             .filter(|t| t.state() != crate::task::ThreadState::Dead)
@@ -171,7 +170,7 @@ impl Process {
 
     /// Returns the handle table, locked.
     pub fn handles(&self) -> MutexGuard<'_, HandleTable> {
-        self.handles.lock().unwrap()
+        self.handles.lock()
     }
 
     /// Adds a handle to `object` with `rights`; returns its value.
@@ -190,12 +189,12 @@ impl Process {
 
     /// Returns the process state for `ZX_INFO_PROCESS`.
     pub fn state(&self) -> ProcessState {
-        *self.state.lock().unwrap()
+        *self.state.lock()
     }
 
     /// Marks the process started at `now` (ns).
     pub fn mark_started(&self, now: i64) -> ZxResult {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock();
         if st.flags & PROCESS_FLAG_STARTED != 0 {
             return Err(ZxError::BAD_STATE);
         }
@@ -209,7 +208,7 @@ impl Process {
     /// `ZX_PROCESS_TERMINATED`.
     pub fn exit(&self, code: i64) {
         {
-            let mut st = self.state.lock().unwrap();
+            let mut st = self.state.lock();
             if st.flags & PROCESS_FLAG_EXITED != 0 {
                 return;
             }
@@ -224,7 +223,6 @@ impl Process {
         let threads: Vec<_> = self
             .threads
             .lock()
-            .unwrap()
             .iter()
             .filter_map(|t| t.upgrade())
             .collect();

@@ -1,8 +1,9 @@
 //! Threads (`zx_thread_*`). Each guest thread runs 1:1 on a host thread;
 //! this object is its kernel-side state: life cycle, name, signals.
 
+use crate::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, ObjType};
 use crate::task::exception::{
@@ -92,7 +93,7 @@ impl BlockedGuard {
         waiter: &Arc<crate::object::Waiter>,
     ) -> BlockedGuard {
         if let Some(t) = &thread {
-            *t.waiter.lock().unwrap() = Some(Arc::downgrade(waiter));
+            *t.waiter.lock() = Some(Arc::downgrade(waiter));
             t.blocked.store(reason, Ordering::Relaxed);
             if t.state() == ThreadState::Dead {
                 waiter.kill();
@@ -106,7 +107,7 @@ impl Drop for BlockedGuard {
     fn drop(&mut self) {
         if let Some(t) = &self.0 {
             t.blocked.store(0, Ordering::Relaxed);
-            *t.waiter.lock().unwrap() = None;
+            *t.waiter.lock() = None;
         }
     }
 }
@@ -238,13 +239,13 @@ impl Thread {
     }
 
     pub(crate) fn set_in_exception(&self, e: Option<InException>) -> Option<InException> {
-        std::mem::replace(&mut *self.in_exception.lock().unwrap(), e)
+        std::mem::replace(&mut *self.in_exception.lock(), e)
     }
 
     /// `ZX_INFO_THREAD_EXCEPTION_REPORT`: `BAD_STATE` unless the thread is
     /// in an exception.
     pub fn exception_report(&self) -> ZxResult<ExceptionReport> {
-        let e = self.in_exception.lock().unwrap();
+        let e = self.in_exception.lock();
         e.as_ref()
             .map(|e| e.shared.report())
             .ok_or(ZxError::BAD_STATE)
@@ -252,7 +253,7 @@ impl Thread {
 
     /// `zx_info_thread_t.wait_exception_channel_type`.
     pub fn wait_exception_channel_type(&self) -> u32 {
-        let e = self.in_exception.lock().unwrap();
+        let e = self.in_exception.lock();
         e.as_ref()
             .map_or(channel_type::NONE, |e| e.shared.channel_type())
     }
@@ -260,7 +261,7 @@ impl Thread {
     /// Reads the general registers (`BAD_STATE` unless the thread is
     /// stopped in an exception, the only way a thread stops here).
     pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
-        let e = self.in_exception.lock().unwrap();
+        let e = self.in_exception.lock();
         let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.regs)
@@ -278,7 +279,7 @@ impl Thread {
     /// Reads `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
     /// exception).
     pub fn read_fp_regs(&self) -> ZxResult<[u8; kernel_hal::cpu::FP_REGS_SIZE]> {
-        let e = self.in_exception.lock().unwrap();
+        let e = self.in_exception.lock();
         let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.fpu.fp_regs())
@@ -287,7 +288,7 @@ impl Thread {
     /// Writes `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
     /// exception).
     pub fn write_fp_regs(&self, r: &[u8; kernel_hal::cpu::FP_REGS_SIZE]) -> ZxResult {
-        let mut e = self.in_exception.lock().unwrap();
+        let mut e = self.in_exception.lock();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         e.ctx.fpu.set_fp_regs(r);
@@ -297,7 +298,7 @@ impl Thread {
     /// Reads `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped in
     /// an exception).
     pub fn read_vector_regs(&self) -> ZxResult<Vec<u8>> {
-        let e = self.in_exception.lock().unwrap();
+        let e = self.in_exception.lock();
         let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.fpu.vector_regs())
@@ -306,7 +307,7 @@ impl Thread {
     /// Writes `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped
     /// in an exception; `INVALID_ARGS` for MXCSR bits the CPU rejects).
     pub fn write_vector_regs(&self, r: &[u8]) -> ZxResult {
-        let mut e = self.in_exception.lock().unwrap();
+        let mut e = self.in_exception.lock();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         if e.ctx.fpu.set_vector_regs(r) {
@@ -321,7 +322,7 @@ impl Thread {
     /// non-canonical `rip`, `fs_base` or `gs_base`).
     pub fn write_regs(&self, regs: &kernel_hal::GeneralRegs) -> ZxResult {
         use kernel_hal::cpu::{is_canonical, USER_RFLAGS};
-        let mut e = self.in_exception.lock().unwrap();
+        let mut e = self.in_exception.lock();
         let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         if !is_canonical(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base) {
@@ -335,19 +336,19 @@ impl Thread {
 
     /// Returns the state.
     pub fn state(&self) -> ThreadState {
-        *self.state.lock().unwrap()
+        *self.state.lock()
     }
 
     /// Registers how to stop this thread's guest code when it is killed (the
     /// embedder's host thread calls this before running guest code, and
     /// [`Thread::clear_kicker`] after).
     pub fn set_kicker(&self, kick: Box<dyn Fn() + Send + Sync>) {
-        *self.kicker.lock().unwrap() = Some(Kicker(kick));
+        *self.kicker.lock() = Some(Kicker(kick));
     }
 
     /// Forgets the kicker (the host thread no longer runs guest code).
     pub fn clear_kicker(&self) {
-        *self.kicker.lock().unwrap() = None;
+        *self.kicker.lock() = None;
     }
 
     /// Returns the `ZX_THREAD_STATE_*` value `ZX_INFO_THREAD` reports: a
@@ -368,7 +369,7 @@ impl Thread {
 
     /// Moves New → Running (`BAD_STATE` otherwise).
     pub fn start(&self) -> ZxResult {
-        let mut st = self.state.lock().unwrap();
+        let mut st = self.state.lock();
         if *st != ThreadState::New {
             return Err(ZxError::BAD_STATE);
         }
@@ -395,7 +396,7 @@ impl Thread {
     /// syscall.)
     pub(crate) fn mark_dead(self: &Arc<Self>) -> bool {
         let started = {
-            let mut st = self.state.lock().unwrap();
+            let mut st = self.state.lock();
             if *st == ThreadState::Dead {
                 return false;
             }
@@ -404,17 +405,11 @@ impl Thread {
             self.dead.store(true, Ordering::SeqCst);
             started
         };
-        if let Some(w) = self
-            .waiter
-            .lock()
-            .unwrap()
-            .as_ref()
-            .and_then(|w| w.upgrade())
-        {
+        if let Some(w) = self.waiter.lock().as_ref().and_then(|w| w.upgrade()) {
             w.kill();
         }
         // Guest code spinning in user mode stops at once.
-        if let Some(Kicker(kick)) = self.kicker.lock().unwrap().as_ref() {
+        if let Some(Kicker(kick)) = self.kicker.lock().as_ref() {
             kick();
         }
         // A debugger hears of a started thread's death even when it was

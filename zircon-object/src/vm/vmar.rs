@@ -28,9 +28,10 @@
 //!
 //! Lock order: `AddressSpace::state` → `VmObject::inner` → HAL locks.
 
+use crate::sync::{Mutex, MutexGuard};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
 
 use kernel_hal::{
     is_page_aligned, page_round_up, FaultError, FaultResolver, HalRef, MMUFlags, PageFaultAccess,
@@ -509,7 +510,7 @@ impl AddressSpace {
     }
 
     fn lock(&self) -> MutexGuard<'_, AspaceState> {
-        self.state.lock().unwrap()
+        self.state.lock()
     }
 
     fn next_seed(&self) -> u64 {

@@ -19,8 +19,9 @@
 //! `inner` lock, never the reverse. A VMO never calls into an address space
 //! while holding its own lock (see [`VmObject::set_size`]).
 
+use crate::sync::{Mutex, MutexGuard};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
 
 use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
 
@@ -302,7 +303,7 @@ impl VmObject {
     }
 
     fn lock(&self) -> MutexGuard<'_, VmoInner> {
-        self.inner.lock().unwrap()
+        self.inner.lock()
     }
 
     /// Returns the size in bytes (page aligned).
