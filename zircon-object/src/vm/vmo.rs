@@ -25,7 +25,8 @@ use std::sync::{Arc, Weak};
 
 use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
 
-use super::vmar::{AddressSpace, MappingId};
+use super::aspace::AddressSpace;
+use super::region::MappingId;
 use crate::object::{signals, KObjectBase, Koid, ObjType};
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
 

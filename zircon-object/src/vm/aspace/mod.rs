@@ -1,0 +1,226 @@
+//! The address space: one HAL page table (one window of the host address
+//! space) and the whole tree of regions and mappings inside it.
+//!
+//! The tree lives under **one lock** (`AddressSpace::state`), as Zircon's
+//! aspace lock does: every VMAR operation, and the fault path, take it once
+//! and work on [`AspaceState`].
+//!
+//! * `fault.rs`: the page-fault path (`handle_page_fault`).
+//! * `user_copy.rs`: syscall copies of user buffers and debugger reads/writes.
+//! * `teardown.rs`: removing mappings (whole or part) and regions, and
+//!   destroying the whole address space.
+//! * `check.rs`: read-only views and the consistency check for tests.
+//!
+//! Host mapping invariant: a page of the window is mapped from the frame file
+//! only if it lies in a live mapping, inside that mapping's VMO, and is
+//! recorded in that mapping's `host` set. Everything else is the HAL's
+//! inaccessible reservation, so touching it faults into
+//! [`AddressSpace::handle_page_fault`].
+
+use crate::sync::{Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use kernel_hal::{FaultResolver, HalRef, MMUFlags, PageTable, PhysAddr};
+
+use super::gaps::GapIndex;
+use super::mapping::Mapping;
+use super::options::VmOptions;
+use super::region::{MappingId, Region, VmarId};
+use crate::ZxResult;
+
+pub mod check;
+mod fault;
+mod teardown;
+mod user_copy;
+
+pub use check::MappingView;
+
+/// The tree of regions and mappings of one address space.
+#[derive(Debug)]
+pub(in crate::vm) struct AspaceState {
+    pub(in crate::vm) regions: HashMap<VmarId, Region>,
+    pub(in crate::vm) mappings: HashMap<MappingId, Mapping>,
+    pub(in crate::vm) next_id: u64,
+}
+
+impl AspaceState {
+    pub(in crate::vm) fn alloc_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// One address space: a HAL page table plus the region tree inside it.
+pub struct AddressSpace {
+    // Field order matters for drop: the page table goes first, so every host
+    // mapping of the window is gone before any mapping releases its VMO (and
+    // with it, possibly, the frames).
+    pub(in crate::vm) pt: Box<dyn PageTable>,
+    pub(in crate::vm) hal: HalRef,
+    pub(in crate::vm) base: usize,
+    pub(in crate::vm) size: usize,
+    pub(in crate::vm) root: VmarId,
+    pub(in crate::vm) state: Mutex<AspaceState>,
+    pub(in crate::vm) self_ref: Weak<AddressSpace>,
+    pub(in crate::vm) rng: AtomicU64,
+}
+
+impl std::fmt::Debug for AddressSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddressSpace")
+            .field("base", &self.base)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AddressSpace {
+    /// Creates an address space with a fresh window; returns it with the id
+    /// of its root region, which covers the whole window.
+    pub(in crate::vm) fn new(hal: HalRef) -> ZxResult<Arc<AddressSpace>> {
+        let pt = hal.new_page_table()?;
+        let (base, size) = pt.window();
+        let root = 1;
+        let mut regions = HashMap::new();
+        regions.insert(
+            root,
+            Region {
+                base,
+                size,
+                flags: VmOptions::CAN_MAP_RWX | VmOptions::CAN_MAP_SPECIFIC,
+                parent: None,
+                children: BTreeMap::new(),
+                gaps: GapIndex::new(base, base + size),
+            },
+        );
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        let aspace = Arc::new_cyclic(|me| AddressSpace {
+            pt,
+            hal,
+            base,
+            size,
+            root,
+            state: Mutex::new(AspaceState {
+                regions,
+                mappings: HashMap::new(),
+                next_id: root,
+            }),
+            self_ref: me.clone(),
+            rng: AtomicU64::new(seed | 1),
+        });
+        let resolver: Weak<dyn FaultResolver> = aspace.self_ref.clone();
+        aspace.pt.set_fault_resolver(resolver);
+        Ok(aspace)
+    }
+
+    pub(in crate::vm) fn lock(&self) -> MutexGuard<'_, AspaceState> {
+        self.state.lock()
+    }
+
+    pub(in crate::vm) fn next_seed(&self) -> u64 {
+        // splitmix64 step.
+        let x = self.rng.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Returns the HAL this address space lives on.
+    pub fn hal(&self) -> &HalRef {
+        &self.hal
+    }
+
+    /// Returns the window `(base, size)`.
+    pub fn window(&self) -> (usize, usize) {
+        (self.base, self.size)
+    }
+
+    /// Returns the HAL page table (for tests and benchmarks).
+    pub fn page_table(&self) -> &dyn PageTable {
+        &*self.pt
+    }
+
+    /// Maps the part of `[start, end)` the host should map for mapping `m`,
+    /// given that VMO offsets of that range start at physical `paddr`.
+    /// With `writable` false (the memory is shared copy-on-write), pages
+    /// are mapped without write access whatever their protection; a write
+    /// then faults and gets a private copy.
+    pub(in crate::vm) fn host_map(
+        &self,
+        m: &mut Mapping,
+        start: usize,
+        end: usize,
+        paddr: PhysAddr,
+        writable: bool,
+    ) -> ZxResult {
+        for (s, e, f) in m.prot_pieces(start, end) {
+            let f = if writable { f } else { f - MMUFlags::WRITE };
+            self.pt.map(s, paddr + (s - start), e - s, f)?;
+        }
+        m.host_insert(start, end);
+        Ok(())
+    }
+
+    /// Makes the host forget `[start, end)` of mapping `m`.
+    pub(in crate::vm) fn host_unmap(&self, m: &mut Mapping, start: usize, end: usize) {
+        if m.host_pieces(start, end).is_empty() {
+            return;
+        }
+        self.pt
+            .unmap(start, end - start)
+            .expect("unmapping a range inside the window cannot fail");
+        m.host_remove(start, end);
+    }
+
+    /// Unmaps `[lo, hi)` (clipped to the window, rounded out to pages) from
+    /// the page table without the address-space lock, for a VMO revoking
+    /// its memory; the mappings' `host` sets stay as they are (they may
+    /// over-approximate what the host maps) and the pages fault back in.
+    pub(crate) fn hal_revoke(&self, lo: usize, hi: usize) {
+        let lo = kernel_hal::page_round_down(lo.max(self.base));
+        let hi = kernel_hal::page_round_up(hi.min(self.base + self.size))
+            .unwrap_or(self.base + self.size);
+        if lo < hi {
+            self.pt
+                .unmap(lo, hi - lo)
+                .expect("unmapping a range inside the window cannot fail");
+        }
+    }
+
+    /// Revokes the host pages of mapping `id` that lie at or past VMO offset
+    /// `vmo_end` (called by a shrinking VMO).
+    pub(crate) fn revoke_vmo_range(&self, id: MappingId, vmo_end: usize) {
+        let mut st = self.lock();
+        let Some(m) = st.mappings.get_mut(&id) else {
+            return;
+        };
+        let cut = if vmo_end <= m.vmo_offset {
+            m.base
+        } else {
+            m.base.saturating_add(vmo_end - m.vmo_offset)
+        };
+        if cut < m.end() {
+            let end = m.end();
+            self.host_unmap(m, cut, end);
+        }
+    }
+
+    /// Revokes the host pages of mapping `id` at or past VMO offset
+    /// `stream_end` if it is a `FAULT_BEYOND_STREAM_SIZE` mapping (called
+    /// when the VMO's content shrinks).
+    pub(crate) fn revoke_stream_range(&self, id: MappingId, stream_end: usize) {
+        let fault_beyond = {
+            let st = self.lock();
+            st.mappings.get(&id).is_some_and(|m| m.fault_beyond_stream)
+        };
+        if fault_beyond {
+            self.revoke_vmo_range(id, stream_end);
+        }
+    }
+}

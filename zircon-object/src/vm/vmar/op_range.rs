@@ -1,0 +1,86 @@
+//! `zx_vmar_op_range`: commit, decommit, map-range and friends over the mappings of a range.
+
+use kernel_hal::{is_page_aligned, MMUFlags};
+
+use super::vmar_op;
+use crate::vm::region::rounded_len;
+use crate::{Rights, ZxError, ZxResult};
+
+use super::VmAddressRegion;
+
+impl VmAddressRegion {
+    /// Performs `op` on the mappings of `[addr, addr + len)`
+    /// (`zx_vmar_op_range`); `rights` are the handle's rights.
+    pub fn op_range(&self, rights: Rights, op: u32, addr: usize, len: usize) -> ZxResult {
+        use vmar_op::*;
+        if !matches!(
+            op,
+            COMMIT | DECOMMIT | MAP_RANGE | ZERO | DONT_NEED | ALWAYS_NEED | PREFETCH
+        ) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let len = rounded_len(len)?;
+        if !is_page_aligned(addr) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let end = addr.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if addr < self.addr || end > self.addr + self.size {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        let mut st = self.aspace.lock();
+        st.region(self.id)?;
+        let (maps, _) = st.mappings_in(self.id, addr, end);
+        // One pass in address order, as Zircon's range-op walk does: each
+        // mapping is checked and then operated on, so an error stops the walk
+        // with earlier mappings already done.
+        let mut cursor = addr;
+        for (id, direct) in maps {
+            let m = st.mappings.get_mut(&id).expect("collected above");
+            if m.vdso_code {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            if m.base.max(addr) > cursor {
+                return Err(ZxError::BAD_STATE);
+            }
+            cursor = m.end();
+            if !direct
+                && (matches!(op, COMMIT | DECOMMIT | PREFETCH)
+                    || !rights.contains(Rights::OP_CHILDREN))
+            {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            match op {
+                COMMIT | DECOMMIT if !m.max_perms.contains(MMUFlags::WRITE) => {
+                    return Err(ZxError::ACCESS_DENIED)
+                }
+                PREFETCH if !m.max_perms.contains(MMUFlags::READ) => {
+                    return Err(ZxError::ACCESS_DENIED)
+                }
+                ZERO => return Err(ZxError::NOT_SUPPORTED),
+                _ => {}
+            }
+            let (s, e) = (addr.max(m.base), end.min(m.end()));
+            let (vs, ve) = (m.vmo_offset + (s - m.base), m.vmo_offset + (e - m.base));
+            match op {
+                COMMIT => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
+                DECOMMIT => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
+                MAP_RANGE | PREFETCH => {
+                    if op == PREFETCH {
+                        m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
+                    }
+                    let vmo = m.vmo.clone();
+                    let aspace = &self.aspace;
+                    vmo.backed_runs(vs, ve, &mut |o, l, pa, writable| {
+                        let va = m.base + (o - m.vmo_offset);
+                        aspace.host_map(m, va, va + l, pa, writable)
+                    })?;
+                }
+                _ => {}
+            }
+        }
+        if cursor < end {
+            return Err(ZxError::BAD_STATE);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! `zx_vmar_protect`: changing the protection of mapped pages.
+
+use kernel_hal::{is_page_aligned, PAGE_SIZE};
+
+use crate::vm::options::{check_perm_combination, rights_for_perms, split_options, VmOptions};
+use crate::vm::region::{end_inside, rounded_len};
+use crate::{Rights, ZxError, ZxResult};
+
+use super::VmAddressRegion;
+
+impl VmAddressRegion {
+    /// Changes protections (`zx_vmar_protect`); all or nothing.
+    pub fn protect(&self, rights: Rights, options: u32, addr: usize, len: usize) -> ZxResult {
+        let mut raw = VmOptions::from_bits_truncate(options);
+        if raw.contains(VmOptions::PERM_READ_IF_XOM_UNSUPPORTED) {
+            raw |= VmOptions::PERM_READ;
+        }
+        let perms = raw.perms();
+        if !rights.contains(rights_for_perms(perms)) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        check_perm_combination(perms)?;
+        if !is_page_aligned(addr) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (flags, align) = split_options(options)?;
+        if !VmOptions::PERMS.contains(flags) || align != PAGE_SIZE || options >> 24 != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let len = rounded_len(len)?;
+        let mut st = self.aspace.lock();
+        let r = st.region(self.id)?;
+        let end = end_inside(r, addr, len)?;
+        let (maps, _) = st.mappings_in(self.id, addr, end);
+        let mut cursor = addr;
+        for &(id, direct) in &maps {
+            let m = &st.mappings[&id];
+            // Zircon checks for a hole before looking at the mapping after it.
+            if m.base.max(addr) > cursor {
+                return Err(ZxError::NOT_FOUND);
+            }
+            if !m.max_perms.contains(perms) {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            if m.vdso_code {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            if !direct {
+                if !rights.contains(Rights::OP_CHILDREN) {
+                    return Err(ZxError::INVALID_ARGS);
+                }
+                let adds = m
+                    .prot_pieces(addr.max(m.base), end.min(m.end()))
+                    .iter()
+                    .any(|&(_, _, f)| !f.contains(perms));
+                if adds {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
+            }
+            cursor = m.end();
+        }
+        if cursor < end {
+            return Err(ZxError::NOT_FOUND);
+        }
+        for (id, _) in maps {
+            let m = st.mappings.get_mut(&id).expect("collected above");
+            let (s, e) = (addr.max(m.base), end.min(m.end()));
+            m.set_prot(s, e, perms);
+            for (hs, he) in m.host_pieces(s, e) {
+                self.aspace.pt.protect(hs, he - hs, perms)?;
+            }
+        }
+        Ok(())
+    }
+}
