@@ -24,6 +24,7 @@ use std::sync::{Arc, Weak};
 
 pub mod cpu;
 pub mod fake;
+pub mod range_map;
 
 pub use cpu::{CpuException, ExceptionKind, FpuState, GeneralRegs, ThreadContext};
 
