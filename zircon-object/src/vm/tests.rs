@@ -1228,3 +1228,100 @@ fn unaligned_snapshot_copies() {
     assert_eq!(&b, b"x");
     assert_eq!(child.committed_bytes(), P);
 }
+
+/// Runs `f` on its own thread and panics if it has not finished within
+/// `secs` seconds (a deadlocked thread is left behind).
+fn finishes_within(secs: u64, what: &str, f: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        f();
+        let _ = done.send(());
+    });
+    if finished
+        .recv_timeout(std::time::Duration::from_secs(secs))
+        .is_err()
+    {
+        panic!("{what}: deadlocked");
+    }
+}
+
+/// A revoke walks a VMO's mappings under its lock, upgrading each mapping's
+/// address space. If another thread drops that address space meanwhile, the
+/// walk's temporary reference is the last one, so the address space (and a
+/// slice child only its mapping kept alive, whose drop locks the parent)
+/// must not go while the parent's lock is held.
+#[test]
+fn revoke_survives_address_space_dropped_meanwhile() {
+    for _ in 0..20 {
+        let e = env();
+        let parent = e.vmo(4);
+        parent.write(0, &[1]).unwrap();
+        let other = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+        for _ in 0..300 {
+            e.map(&other, R, 0, &parent, 0, P).unwrap();
+        }
+        let slice = parent
+            .create_child(ZX_VMO_CHILD_SLICE, 0, P as u64)
+            .unwrap();
+        e.map(&other, R, 0, &slice, 0, P).unwrap();
+        drop(slice);
+        let (started, running) = std::sync::mpsc::channel();
+        let revoker = {
+            let parent = parent.clone();
+            std::thread::spawn(move || {
+                let _ = started.send(());
+                // Each chunk-aligned snapshot revokes the parent's mappings.
+                for _ in 0..200 {
+                    parent
+                        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, P as u64)
+                        .unwrap();
+                }
+            })
+        };
+        running.recv().unwrap();
+        finishes_within(10, "revoke while an address space goes", move || {
+            std::thread::sleep(std::time::Duration::from_micros(300));
+            drop(other);
+            revoker.join().unwrap();
+        });
+    }
+}
+
+/// The same walk upgrades the VMO's slice children; a slice whose last
+/// handle another thread drops meanwhile must not be destroyed (which locks
+/// the parent) while the parent's lock is held.
+#[test]
+fn revoke_survives_slice_dropped_meanwhile() {
+    for _ in 0..20 {
+        let e = env();
+        let parent = e.vmo(4);
+        parent.write(0, &[1]).unwrap();
+        let slice = parent
+            .create_child(ZX_VMO_CHILD_SLICE, 0, P as u64)
+            .unwrap();
+        // Dead mapping records make the slice's part of the walk long.
+        let gone = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+        for _ in 0..3000 {
+            e.map(&gone, R, 0, &slice, 0, P).unwrap();
+        }
+        drop(gone);
+        let (started, running) = std::sync::mpsc::channel();
+        let revoker = {
+            let parent = parent.clone();
+            std::thread::spawn(move || {
+                let _ = started.send(());
+                for _ in 0..200 {
+                    parent
+                        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, P as u64)
+                        .unwrap();
+                }
+            })
+        };
+        running.recv().unwrap();
+        finishes_within(10, "revoke while a slice goes", move || {
+            std::thread::sleep(std::time::Duration::from_micros(300));
+            drop(slice);
+            revoker.join().unwrap();
+        });
+    }
+}

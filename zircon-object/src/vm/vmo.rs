@@ -114,6 +114,26 @@ impl Drop for Chunk {
     }
 }
 
+/// References a walk under a VMO's lock took by upgrading weak links (slice
+/// children, the address spaces of mappings). They must outlive the lock:
+/// if one is the last reference, dropping it runs `Drop for VmObject`,
+/// which locks the parent (maybe the VMO whose lock is held), or drops an
+/// address space whose mappings release their VMOs. gVisor's rule: never
+/// drop the last reference to an object while holding a lock it may take.
+#[derive(Default)]
+struct KeepAlive {
+    vmos: Vec<Arc<VmObject>>,
+    aspaces: Vec<Arc<AddressSpace>>,
+}
+
+/// A VMO's lock guard with the [`KeepAlive`] of the walk under it. Fields
+/// drop in declaration order, so the guard goes first and the kept
+/// references after it.
+struct Locked<'a> {
+    inner: MutexGuard<'a, VmoInner>,
+    keep: KeepAlive,
+}
+
 /// What a walk over a paged VMO's chunks needs from each one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
@@ -307,6 +327,15 @@ impl VmObject {
         self.inner.lock()
     }
 
+    /// Takes the lock for a walk that may revoke host pages (and so upgrade
+    /// weak links); see [`Locked`].
+    fn lock_for_revoke(&self) -> Locked<'_> {
+        Locked {
+            inner: self.lock(),
+            keep: KeepAlive::default(),
+        }
+    }
+
     /// Returns the size in bytes (page aligned).
     pub fn size(&self) -> usize {
         self.lock().size
@@ -388,14 +417,15 @@ impl VmObject {
                 })
             }
             VmoKind::Paged => {
-                let mut inner = self.lock();
+                let mut locked = self.lock_for_revoke();
                 let mut pos = offset;
                 while pos < end {
                     let idx = pos / self.chunk_size;
-                    let missing = !inner.chunks.contains_key(&idx);
+                    let missing = !locked.inner.chunks.contains_key(&idx);
                     if missing && matches!(need, Need::Look | Need::OwnIfPresent) {
                         // Skip the whole run of missing chunks in one step.
-                        let next = inner
+                        let next = locked
+                            .inner
                             .chunks
                             .range(idx..)
                             .next()
@@ -407,11 +437,11 @@ impl VmObject {
                     let chunk_end = ((idx + 1) * self.chunk_size).min(end);
                     if missing {
                         let chunk = self.new_chunk()?;
-                        inner.chunks.insert(idx, chunk);
+                        locked.inner.chunks.insert(idx, chunk);
                     } else if matches!(need, Need::Own | Need::OwnIfPresent) {
-                        self.unshare_locked(&mut inner, idx)?;
+                        self.unshare_locked(&mut locked, idx)?;
                     }
-                    let chunk = &inner.chunks[&idx];
+                    let chunk = &locked.inner.chunks[&idx];
                     let shared = Arc::strong_count(chunk) > 1;
                     let pa = chunk.paddr + pos % self.chunk_size;
                     f(pos, chunk_end - pos, Some(pa), shared)?;
@@ -439,8 +469,8 @@ impl VmObject {
     /// (and its slices'), and swaps the new one in. Host mappings of a
     /// shared chunk are always read-only, so the old chunk cannot change
     /// while it is copied.
-    fn unshare_locked(&self, inner: &mut VmoInner, idx: usize) -> ZxResult {
-        let old = &inner.chunks[&idx];
+    fn unshare_locked(&self, locked: &mut Locked<'_>, idx: usize) -> ZxResult {
+        let old = &locked.inner.chunks[&idx];
         if Arc::strong_count(old) == 1 {
             return Ok(());
         }
@@ -449,8 +479,13 @@ impl VmObject {
             .phys()
             .copy(fresh.paddr, old.paddr, self.chunk_size)?;
         let start = idx * self.chunk_size;
-        self.revoke_locked(inner, start, start + self.chunk_size);
-        inner.chunks.insert(idx, fresh);
+        self.revoke_locked(
+            &locked.inner,
+            start,
+            start + self.chunk_size,
+            &mut locked.keep,
+        );
+        locked.inner.chunks.insert(idx, fresh);
         Ok(())
     }
 
@@ -458,7 +493,9 @@ impl VmObject {
     /// every mapping of this VMO and of its slices. Works on page tables
     /// directly (no address-space lock), so it may be called with this
     /// VMO's lock held; the mappings fault the pages back in on next touch.
-    fn revoke_locked(&self, inner: &VmoInner, start: usize, end: usize) {
+    /// The references it upgrades go into `keep`, to be dropped after the
+    /// caller releases its lock.
+    fn revoke_locked(&self, inner: &VmoInner, start: usize, end: usize, keep: &mut KeepAlive) {
         for m in inner.mappings.values() {
             if let Some(aspace) = m.aspace.upgrade() {
                 let lo = start.wrapping_add(m.bias).max(m.lo);
@@ -466,6 +503,7 @@ impl VmObject {
                 if lo < hi {
                     aspace.hal_revoke(lo, hi);
                 }
+                keep.aspaces.push(aspace);
             }
         }
         for child in inner.children.iter().filter_map(|c| c.upgrade()) {
@@ -476,9 +514,10 @@ impl VmObject {
                     end.min(so + cinner.size).saturating_sub(so),
                 );
                 if start < so + cinner.size && end > so && lo < hi {
-                    child.revoke_locked(&cinner, lo, hi);
+                    child.revoke_locked(&cinner, lo, hi, keep);
                 }
             }
+            keep.vmos.push(child);
         }
     }
 
@@ -607,17 +646,19 @@ impl VmObject {
             VmoKind::Paged => {
                 let idx = offset / self.chunk_size;
                 let start = idx * self.chunk_size;
-                let mut inner = self.lock();
-                if offset >= inner.size {
+                let mut locked = self.lock_for_revoke();
+                if offset >= locked.inner.size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
-                let end = (start + self.chunk_size).min(inner.size);
-                if let std::collections::btree_map::Entry::Vacant(slot) = inner.chunks.entry(idx) {
+                let end = (start + self.chunk_size).min(locked.inner.size);
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    locked.inner.chunks.entry(idx)
+                {
                     slot.insert(self.new_chunk()?);
                 } else if write {
-                    self.unshare_locked(&mut inner, idx)?;
+                    self.unshare_locked(&mut locked, idx)?;
                 }
-                let chunk = &inner.chunks[&idx];
+                let chunk = &locked.inner.chunks[&idx];
                 let writable = Arc::strong_count(chunk) == 1;
                 f(start, end - start, chunk.paddr, writable)
             }
@@ -668,21 +709,21 @@ impl VmObject {
             }
             // Now no host mapping reaches past the end: free whole chunks and
             // zero the tail of the last one.
-            let mut inner = self.lock();
+            let mut locked = self.lock_for_revoke();
             // A concurrent shrink may have cut further; free past the current size.
-            let cur = inner.size;
+            let cur = locked.inner.size;
             let first_dead = cur.div_ceil(self.chunk_size);
             // Dropping a chunk frees it once no snapshot relative holds it.
-            drop(inner.chunks.split_off(&first_dead));
+            drop(locked.inner.chunks.split_off(&first_dead));
             if !cur.is_multiple_of(self.chunk_size)
-                && inner.chunks.contains_key(&(cur / self.chunk_size))
+                && locked.inner.chunks.contains_key(&(cur / self.chunk_size))
             {
                 let idx = cur / self.chunk_size;
-                self.unshare_locked(&mut inner, idx)?;
+                self.unshare_locked(&mut locked, idx)?;
                 let off = cur % self.chunk_size;
                 self.hal
                     .phys()
-                    .zero(inner.chunks[&idx].paddr + off, self.chunk_size - off)?;
+                    .zero(locked.inner.chunks[&idx].paddr + off, self.chunk_size - off)?;
             }
         } else if new_size > old_size {
             // A chunk shared with a bigger relative may hold its data past our
@@ -830,10 +871,11 @@ impl VmObject {
             return Ok(());
         }
         if matches!(self.kind, VmoKind::Paged) && offset.is_multiple_of(self.chunk_size) {
-            let inner = self.lock();
+            let mut locked = self.lock_for_revoke();
             let first = offset / self.chunk_size;
             let last = end.div_ceil(self.chunk_size);
-            let shared: Vec<(usize, Arc<Chunk>)> = inner
+            let shared: Vec<(usize, Arc<Chunk>)> = locked
+                .inner
                 .chunks
                 .range(first..last)
                 .map(|(&i, c)| (i - first, c.clone()))
@@ -843,7 +885,12 @@ impl VmObject {
             }
             // Mappings of this VMO may have these chunks writable: take them
             // away; they come back read-only on the next touch.
-            self.revoke_locked(&inner, first * self.chunk_size, last * self.chunk_size);
+            self.revoke_locked(
+                &locked.inner,
+                first * self.chunk_size,
+                last * self.chunk_size,
+                &mut locked.keep,
+            );
             child.lock().chunks.extend(shared);
             return Ok(());
         }
