@@ -14,14 +14,14 @@
 use std::sync::Arc;
 
 use goblin::elf::{program_header as ph, Elf};
-use kernel_hal::{page_round_down, page_round_up, HalRef, PAGE_SIZE};
+use kernel_hal::{page_round_down, page_round_up, HalRef};
 use zircon_object::handle::Handle;
 use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
 use zircon_object::task::{Job, Process, Thread};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
-use zircon_object::{Rights, ZxError, ZxResult};
+use zircon_object::{Rights, ZxError};
 
 pub mod processargs;
 pub mod runner;
@@ -120,7 +120,6 @@ fn map_image(
     data: &[u8],
     name: &str,
     vdso: bool,
-    patch: &dyn Fn(&Elf<'_>, &mut Vec<u8>),
 ) -> Result<LoadedImage, LoadError> {
     let loads: Vec<_> = elf
         .program_headers
@@ -163,8 +162,7 @@ fn map_image(
     let bias = vmar.addr().wrapping_sub(lo);
     let vr = vmar.default_rights();
     let mut segments = Vec::new();
-    let mut image = data.to_vec();
-    patch(elf, &mut image);
+    let image = data;
     for p in loads {
         let start = page_round_down(p.p_vaddr as usize);
         let end = page_round_up((p.p_vaddr + p.p_memsz) as usize).unwrap_or(hi);
@@ -282,19 +280,11 @@ impl Loader {
             .ok_or_else(|| LoadError::BadElf("vDSO entry slot outside its segments".into()))?;
         let off = p.p_offset as usize + (slot - p.p_vaddr as usize);
         vdso_image[off..off + 8].copy_from_slice(&(self.entry_address as u64).to_le_bytes());
-        let vdso = map_image(
-            &self.hal,
-            &root,
-            &vdso_elf,
-            &vdso_image,
-            "vdso",
-            true,
-            &|_, _| {},
-        )?;
+        let vdso = map_image(&self.hal, &root, &vdso_elf, &vdso_image, "vdso", true)?;
         let vdso_base = vdso.bias;
         process.set_vdso_base(vdso_base);
 
-        let loaded = map_image(&self.hal, &root, &elf, image, "elf", false, &|_, _| {})?;
+        let loaded = map_image(&self.hal, &root, &elf, image, "elf", false)?;
         self.relocate(&elf, &loaded, &vdso_elf, vdso_base)?;
 
         // The stack.
@@ -401,14 +391,4 @@ impl Loader {
         }
         Ok(())
     }
-}
-
-/// Exposes the page size the loader assumes.
-pub const fn page_size() -> usize {
-    PAGE_SIZE
-}
-
-/// Turns a `ZxResult` into a `LoadError`.
-pub fn zx<T>(r: ZxResult<T>) -> Result<T, LoadError> {
-    r.map_err(LoadError::Zx)
 }

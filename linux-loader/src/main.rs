@@ -9,11 +9,7 @@
 //! standard error.
 #![deny(unsafe_code)]
 
-use std::sync::Arc;
-
-use kernel_hal::HalRef;
-use linux_loader::{Loader, DEMO_GUEST};
-use zircon_object::task::Job;
+use linux_loader::DEMO_GUEST;
 
 /// Status for "the program could not be loaded".
 const EXIT_LOAD_FAILED: i32 = 127;
@@ -56,6 +52,3 @@ fn fail(msg: &str) -> ! {
     eprintln!("linux-loader: {msg}");
     std::process::exit(EXIT_LOAD_FAILED);
 }
-
-#[allow(dead_code)]
-fn unused(_: Arc<Job>, _: HalRef, _: Loader) {}

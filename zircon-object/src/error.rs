@@ -25,6 +25,11 @@ macro_rules! zx_errors {
                 }
             }
 
+            /// Returns the raw `zx_status_t` (a negative number).
+            pub fn into_raw(self) -> i32 {
+                self as i32
+            }
+
             /// Returns the `ZX_ERR_*` name of this error.
             pub fn name(self) -> &'static str {
                 match self {

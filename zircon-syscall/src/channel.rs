@@ -38,13 +38,15 @@ impl Syscall {
         &self,
         h: HandleValue,
         options: u32,
-        bytes: usize,
-        handles: usize,
+        bytes: UserOutPtr<u8>,
+        handles: UserOutPtr<u32>,
         num_bytes: u32,
         num_handles: u32,
         actual_bytes: UserOutPtr<u32>,
         actual_handles: UserOutPtr<u32>,
     ) -> ZxResult {
+        let bytes = bytes.addr();
+        let handles = handles.addr();
         let (ch, _) = self.process.get_object::<Channel>(h, Rights::READ)?;
         if options & !READ_MAY_DISCARD != 0 {
             return Err(ZxError::INVALID_ARGS);
@@ -72,11 +74,13 @@ impl Syscall {
         &self,
         h: HandleValue,
         options: u32,
-        bytes: usize,
+        bytes: UserInPtr<u8>,
         num_bytes: u32,
-        handles: usize,
+        handles: UserInPtr<u32>,
         num_handles: u32,
     ) -> ZxResult {
+        let bytes = bytes.addr();
+        let handles = handles.addr();
         let (ch, msg) = self.outgoing(
             h,
             Rights::WRITE,
@@ -170,10 +174,11 @@ impl Syscall {
         h: HandleValue,
         options: u32,
         deadline: i64,
-        args: usize,
+        args: UserInPtr<u8>,
         actual_bytes: UserOutPtr<u32>,
         actual_handles: UserOutPtr<u32>,
     ) -> ZxResult {
+        let args = args.addr();
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }

@@ -11,7 +11,7 @@ use zircon_object::ipc::Channel;
 use zircon_object::task::{Exception, Job, Process, Thread};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// `ZX_EXCEPTION_CHANNEL_DEBUGGER`
@@ -106,9 +106,10 @@ impl Syscall {
         &self,
         h: HandleValue,
         kind: u32,
-        buf: usize,
+        buf: UserOutPtr<u8>,
         size: usize,
     ) -> ZxResult {
+        let buf = buf.addr();
         let (thread, _) = self.process.get_object::<Thread>(h, Rights::READ)?;
         if size < state_size(kind)? {
             return Err(ZxError::BUFFER_TOO_SMALL);
@@ -126,9 +127,10 @@ impl Syscall {
         &self,
         h: HandleValue,
         kind: u32,
-        buf: usize,
+        buf: UserInPtr<u8>,
         size: usize,
     ) -> ZxResult {
+        let buf = buf.addr();
         let (thread, _) = self.process.get_object::<Thread>(h, Rights::WRITE)?;
         let need = state_size(kind)?;
         if size < need {

@@ -8,9 +8,12 @@
 //! routines, and undo what was done if a later step fails. Only
 //! [`dispatch`] turns a [`ZxResult`] into a raw status.
 //!
-//! The syscall numbers come from `sdk/vdso/syscalls.list`, the one table the
-//! vDSO is generated from too ([`numbers`]). Handlers live one file per
-//! object family.
+//! The one syscall table, `sdk/vdso/syscalls.list`, gives every call's
+//! number, parameters and attributes; `build.rs` generates from it the
+//! [`numbers`], the decode (raw registers → each handler's typed
+//! parameters; arguments 7 and 8 from the guest stack) and the [`table`]
+//! the [`trace`] formatter reads. Adding a syscall is one line in the table
+//! plus one handler method, in the file of its object family.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -27,15 +30,17 @@ mod misc;
 mod object;
 mod port;
 mod signal;
+pub mod table;
 mod task;
 mod thread;
+pub mod trace;
 mod user;
 mod vmar;
 mod vmo;
 
 pub use misc::{monotonic_now, set_debug_sink};
 pub use thread::{set_fs_setter, set_thread_spawner, FsSetter, ThreadSpawner};
-pub use user::{UserInPtr, UserOutPtr};
+pub use user::{UserInOutPtr, UserInPtr, UserOutPtr};
 
 /// Syscall numbers generated from `sdk/vdso/syscalls.list`.
 pub mod numbers {
@@ -53,11 +58,6 @@ thread_local! {
 /// for.
 pub fn set_current(process: Option<Arc<Process>>, thread: Option<Arc<Thread>>) {
     CURRENT.with(|c| *c.borrow_mut() = process.map(|p| (p, thread)));
-}
-
-/// Sets the process the current host thread runs guest code for.
-pub fn set_current_process(process: Option<Arc<Process>>) {
-    set_current(process, None);
 }
 
 /// Returns the process the current host thread runs guest code for.
@@ -92,24 +92,47 @@ pub enum Outcome {
     ExitThread,
 }
 
-/// The state a handler works with: the calling process and the raw
-/// arguments.
+impl Outcome {
+    /// Returns the outcome of a call that returns a `zx_status_t`.
+    pub fn from_status(result: ZxResult) -> Outcome {
+        Outcome::Return(match result {
+            Ok(()) => 0,
+            Err(e) => e.into_raw() as u64,
+        })
+    }
+}
+
+/// The state a handler works with: the calling process. Handlers are
+/// methods of it, one file per object family, and return their result; the
+/// generated decode (`decode.rs`, from the syscall table) turns raw
+/// arguments into their parameters and their result into an [`Outcome`].
 pub(crate) struct Syscall {
     pub process: Arc<Process>,
-    pub args: [u64; 8],
-    pub exit: Option<i64>,
-    pub exit_thread: bool,
+}
+
+/// The generated decode: `Syscall::run`.
+mod decode {
+    use crate::user::{UserInOutPtr, UserInPtr, UserOutPtr};
+    use crate::{numbers, Outcome, Syscall};
+    use zircon_object::ZxError;
+    include!(concat!(env!("OUT_DIR"), "/decode.rs"));
 }
 
 impl Syscall {
-    /// Returns a user pointer for argument `i`.
-    pub fn in_ptr<T: Copy + Default>(&self, i: usize) -> UserInPtr<T> {
-        UserInPtr::new(self.args[i] as usize)
-    }
-
-    /// Returns a user out-pointer for argument `i`.
-    pub fn out_ptr<T: Copy>(&self, i: usize) -> UserOutPtr<T> {
-        UserOutPtr::new(self.args[i] as usize)
+    /// Returns the eight arguments of a call with more than six: the six
+    /// register arguments, then two read from the guest stack above the
+    /// return address at `guest_rsp` (`INVALID_ARGS` if unreadable).
+    fn with_stack_args(&self, regs: [u64; 6], guest_rsp: usize) -> ZxResult<[u64; 8]> {
+        let mut buf = [0u8; 16];
+        let at = guest_rsp.checked_add(8).ok_or(ZxError::INVALID_ARGS)?;
+        self.aspace()
+            .copy_from_user(at, &mut buf)
+            .map_err(|_| ZxError::INVALID_ARGS)?;
+        let mut a = [0u64; 8];
+        a[..6].copy_from_slice(&regs);
+        a[6] = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
+        a[7] = u64::from_le_bytes(buf[8..].try_into().expect("8 bytes"));
+        Ok(a)
     }
 
     /// Adds handles to the two ends of a new pair and copies their values
@@ -158,240 +181,42 @@ impl Syscall {
 
 /// Runs syscall `num` with register arguments `regs`; `guest_rsp` is the
 /// guest's stack pointer at the call, from which arguments 7 and 8 are read.
+///
+/// A handler that panics (a bug in the emulator, never the guest's doing)
+/// costs the calling process: it is killed with
+/// `ZX_TASK_RETCODE_SYSCALL_KILL`, as if by `zx_task_kill`, because its
+/// kernel state may be half-updated; locks do not poison
+/// (`zircon_object::sync`), so every other process goes on.
 pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
+    use zircon_object::object::KernelObject as _;
     let Some(process) = current_process() else {
-        return Outcome::Return(ZxError::BAD_STATE as i32 as i64 as u64);
+        return Outcome::Return(ZxError::BAD_STATE.into_raw() as u64);
     };
     if process.is_exited() || current_thread_dead() {
         // The process or the thread was killed under this host thread: it
         // leaves at its next call.
         return Outcome::ExitThread;
     }
-    let mut args = [0u64; 8];
-    args[..6].copy_from_slice(&regs);
-    let mut sys = Syscall {
-        process,
-        args,
-        exit: None,
-        exit_thread: false,
+    let sys = Syscall { process };
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        sys.run(num, regs, guest_rsp)
+    })) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            log::error!(
+                "syscall {} panicked; killing process {}",
+                table::name_of(num).unwrap_or("?"),
+                sys.process.koid()
+            );
+            sys.process
+                .exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
+            return Outcome::ExitThread;
+        }
     };
-    if takes_stack_args(num) {
-        let mut buf = [0u8; 16];
-        if sys
-            .aspace()
-            .copy_from_user(guest_rsp + 8, &mut buf)
-            .is_err()
-        {
-            return Outcome::Return(ZxError::INVALID_ARGS as i32 as i64 as u64);
+    match outcome {
+        Outcome::Return(_) if sys.process.is_exited() || current_thread_dead() => {
+            Outcome::ExitThread
         }
-        sys.args[6] = u64::from_le_bytes(buf[..8].try_into().unwrap());
-        sys.args[7] = u64::from_le_bytes(buf[8..].try_into().unwrap());
+        other => other,
     }
-    let result = run(&mut sys, num);
-    if let Some(code) = sys.exit {
-        return Outcome::Exit(code);
-    }
-    if sys.exit_thread || current_thread_dead() {
-        return Outcome::ExitThread;
-    }
-    Outcome::Return(match result {
-        Ok(v) => v,
-        Err(e) => e as i32 as i64 as u64,
-    })
-}
-
-fn takes_stack_args(num: u32) -> bool {
-    use numbers::*;
-    matches!(num, VMAR_MAP | CHANNEL_READ)
-}
-
-fn run(sys: &mut Syscall, num: u32) -> ZxResult<u64> {
-    use numbers::*;
-    let a = sys.args;
-    let r = match num {
-        HANDLE_CLOSE => sys.handle_close(a[0] as u32),
-        HANDLE_CLOSE_MANY => sys.handle_close_many(sys.in_ptr(1).with_addr(a[0]), a[1] as usize),
-        HANDLE_DUPLICATE => sys.handle_duplicate(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
-        HANDLE_REPLACE => sys.handle_replace(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
-        OBJECT_GET_INFO => sys.object_get_info(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as usize,
-            sys.out_ptr(4),
-            sys.out_ptr(5),
-        ),
-        OBJECT_GET_PROPERTY => {
-            sys.object_get_property(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
-        }
-        OBJECT_SET_PROPERTY => {
-            sys.object_set_property(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
-        }
-        VMAR_ALLOCATE => sys.vmar_allocate(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as usize,
-            sys.out_ptr(4),
-            sys.out_ptr(5),
-        ),
-        VMAR_MAP => sys.vmar_map(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as u32,
-            a[4],
-            a[5] as usize,
-            sys.out_ptr(6),
-        ),
-        VMAR_UNMAP => sys.vmar_unmap(a[0] as u32, a[1] as usize, a[2] as usize),
-        VMAR_PROTECT => sys.vmar_protect(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize),
-        VMAR_DESTROY => sys.vmar_destroy(a[0] as u32),
-        VMAR_OP_RANGE => sys.vmar_op_range(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as usize,
-            a[4] as usize,
-            a[5] as usize,
-        ),
-        VMO_CREATE => sys.vmo_create(a[0], a[1] as u32, sys.out_ptr(2)),
-        VMO_READ => sys.vmo_read(a[0] as u32, a[1] as usize, a[2], a[3] as usize),
-        VMO_WRITE => sys.vmo_write(a[0] as u32, a[1] as usize, a[2], a[3] as usize),
-        VMO_GET_SIZE => sys.vmo_get_size(a[0] as u32, sys.out_ptr(1)),
-        VMO_SET_SIZE => sys.vmo_set_size(a[0] as u32, a[1]),
-        VMO_OP_RANGE => sys.vmo_op_range(
-            a[0] as u32,
-            a[1] as u32,
-            a[2],
-            a[3],
-            a[4] as usize,
-            a[5] as usize,
-        ),
-        VMO_CREATE_CHILD => {
-            sys.vmo_create_child(a[0] as u32, a[1] as u32, a[2], a[3], sys.out_ptr(4))
-        }
-        VMO_REPLACE_AS_EXECUTABLE => {
-            sys.vmo_replace_as_executable(a[0] as u32, a[1] as u32, sys.out_ptr(2))
-        }
-        VMO_SET_CACHE_POLICY => sys.vmo_set_cache_policy(a[0] as u32, a[1] as u32),
-        PROCESS_CREATE => sys.process_create(
-            a[0] as u32,
-            a[1] as usize,
-            a[2] as usize,
-            a[3] as u32,
-            sys.out_ptr(4),
-            sys.out_ptr(5),
-        ),
-        PROCESS_READ_MEMORY => sys.process_read_memory(
-            a[0] as u32,
-            a[1] as usize,
-            a[2] as usize,
-            a[3] as usize,
-            sys.out_ptr(4),
-        ),
-        PROCESS_WRITE_MEMORY => sys.process_write_memory(
-            a[0] as u32,
-            a[1] as usize,
-            a[2] as usize,
-            a[3] as usize,
-            sys.out_ptr(4),
-        ),
-        PROCESS_EXIT => {
-            sys.process_exit(a[0] as i64);
-            return Ok(0);
-        }
-        DEBUG_WRITE => sys.debug_write(a[0] as usize, a[1] as usize),
-        CLOCK_GET_MONOTONIC => return Ok(misc::monotonic_now() as u64),
-        TICKS_GET => return Ok(misc::monotonic_now() as u64),
-        NANOSLEEP => sys.nanosleep(a[0] as i64),
-        DEADLINE_AFTER => return Ok(misc::deadline_after(a[0] as i64) as u64),
-        SYSTEM_GET_NUM_CPUS => return Ok(misc::num_cpus() as u64),
-        CHANNEL_CREATE => sys.channel_create(a[0] as u32, sys.out_ptr(1), sys.out_ptr(2)),
-        CHANNEL_READ => sys.channel_read(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as usize,
-            a[4] as u32,
-            a[5] as u32,
-            sys.out_ptr(6),
-            sys.out_ptr(7),
-        ),
-        CHANNEL_WRITE => sys.channel_write(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as u32,
-            a[4] as usize,
-            a[5] as u32,
-        ),
-        CHANNEL_CALL => sys.channel_call(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as i64,
-            a[3] as usize,
-            sys.out_ptr(4),
-            sys.out_ptr(5),
-        ),
-        PORT_CREATE => sys.port_create(a[0] as u32, sys.out_ptr(1)),
-        PORT_QUEUE => sys.port_queue(a[0] as u32, a[1] as usize),
-        PORT_WAIT => sys.port_wait(a[0] as u32, a[1] as i64, a[2] as usize),
-        OBJECT_WAIT_ASYNC => {
-            sys.object_wait_async(a[0] as u32, a[1] as u32, a[2], a[3] as u32, a[4] as u32)
-        }
-        OBJECT_SIGNAL => sys.object_signal(a[0] as u32, a[1] as u32, a[2] as u32),
-        OBJECT_SIGNAL_PEER => sys.object_signal_peer(a[0] as u32, a[1] as u32, a[2] as u32),
-        OBJECT_WAIT_ONE => {
-            sys.object_wait_one(a[0] as u32, a[1] as u32, a[2] as i64, sys.out_ptr(3))
-        }
-        OBJECT_WAIT_MANY => sys.object_wait_many(a[0] as usize, a[1] as usize, a[2] as i64),
-        EVENT_CREATE => sys.event_create(a[0] as u32, sys.out_ptr(1)),
-        EVENTPAIR_CREATE => sys.eventpair_create(a[0] as u32, sys.out_ptr(1), sys.out_ptr(2)),
-        THREAD_CREATE => sys.thread_create(
-            a[0] as u32,
-            a[1] as usize,
-            a[2] as usize,
-            a[3] as u32,
-            sys.out_ptr(4),
-        ),
-        THREAD_START => sys.thread_start(a[0] as u32, a[1] as usize, a[2] as usize, a[3], a[4]),
-        PROCESS_START => sys.process_start(
-            a[0] as u32,
-            a[1] as u32,
-            a[2] as usize,
-            a[3] as usize,
-            a[4] as u32,
-            a[5],
-        ),
-        TASK_KILL => sys.task_kill(a[0] as u32),
-        JOB_CREATE => sys.job_create(a[0] as u32, a[1] as u32, sys.out_ptr(2)),
-        TASK_CREATE_EXCEPTION_CHANNEL => {
-            sys.task_create_exception_channel(a[0] as u32, a[1] as u32, sys.out_ptr(2))
-        }
-        EXCEPTION_GET_THREAD => sys.exception_get_thread(a[0] as u32, sys.out_ptr(1)),
-        EXCEPTION_GET_PROCESS => sys.exception_get_process(a[0] as u32, sys.out_ptr(1)),
-        THREAD_READ_STATE => {
-            sys.thread_read_state(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
-        }
-        THREAD_WRITE_STATE => {
-            sys.thread_write_state(a[0] as u32, a[1] as u32, a[2] as usize, a[3] as usize)
-        }
-        THREAD_EXIT => {
-            sys.exit_thread = true;
-            return Ok(0);
-        }
-        FUTEX_WAIT => sys.futex_wait(a[0] as usize, a[1] as i32, a[2] as u32, a[3] as i64),
-        FUTEX_REQUEUE => sys.futex_requeue(
-            a[0] as usize,
-            a[1] as u32,
-            a[2] as i32,
-            a[3] as usize,
-            a[4] as u32,
-            a[5] as u32,
-        ),
-        FUTEX_WAKE => sys.futex_wake(a[0] as usize, a[1] as u32),
-        _ => Err(ZxError::BAD_SYSCALL),
-    };
-    r.map(|()| 0)
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use zircon_object::{ZxError, ZxResult};
 
-use crate::user::read_bytes;
+use crate::user::{read_bytes, UserInPtr};
 use crate::Syscall;
 
 /// The most `zx_debug_write` prints per call, as in Zircon.
@@ -42,8 +42,30 @@ pub fn set_debug_sink(sink: Option<DebugSink>) {
 }
 
 impl Syscall {
+    /// `zx_clock_get_monotonic`.
+    pub fn clock_get_monotonic(&self) -> i64 {
+        monotonic_now()
+    }
+
+    /// `zx_ticks_get`: ticks are nanoseconds here (`zx_ticks_per_second`
+    /// answers 10^9 inside the vDSO).
+    pub fn ticks_get(&self) -> i64 {
+        monotonic_now()
+    }
+
+    /// `zx_deadline_after`.
+    pub fn deadline_after(&self, nanoseconds: i64) -> i64 {
+        deadline_after(nanoseconds)
+    }
+
+    /// `zx_system_get_num_cpus`.
+    pub fn system_get_num_cpus(&self) -> u32 {
+        num_cpus() as u32
+    }
+
     /// `zx_debug_write`: prints up to 256 bytes on the runner's stdout.
-    pub fn debug_write(&self, buf: usize, len: usize) -> ZxResult {
+    pub fn debug_write(&self, buf: UserInPtr<u8>, len: usize) -> ZxResult {
+        let buf = buf.addr();
         let len = len.min(MAX_DEBUG_WRITE);
         let bytes = read_bytes(self.aspace(), buf, len)?;
         if let Some(sink) = *DEBUG_SINK.read().unwrap() {

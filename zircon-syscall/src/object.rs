@@ -14,7 +14,7 @@ use zircon_object::vm::vmo::info_flags;
 use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// `ZX_INFO_*` topics.
@@ -91,11 +91,12 @@ impl Syscall {
         &self,
         h: HandleValue,
         topic: u32,
-        buf: usize,
+        buf: UserOutPtr<u8>,
         buf_size: usize,
         actual: UserOutPtr<usize>,
         avail: UserOutPtr<usize>,
     ) -> ZxResult {
+        let buf = buf.addr();
         let handle = self.process.handles().get(h)?.to_ref();
         let single = |rec: Rec| -> ZxResult {
             if buf_size < rec.0.len() {
@@ -309,9 +310,10 @@ impl Syscall {
         &self,
         h: HandleValue,
         prop: u32,
-        buf: usize,
+        buf: UserOutPtr<u8>,
         size: usize,
     ) -> ZxResult {
+        let buf = buf.addr();
         let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::GET_PROPERTY) {
             return Err(ZxError::ACCESS_DENIED);
@@ -358,9 +360,10 @@ impl Syscall {
         &self,
         h: HandleValue,
         prop: u32,
-        buf: usize,
+        buf: UserInPtr<u8>,
         size: usize,
     ) -> ZxResult {
+        let buf = buf.addr();
         let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::SET_PROPERTY) {
             return Err(ZxError::ACCESS_DENIED);

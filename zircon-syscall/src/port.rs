@@ -6,7 +6,7 @@ use zircon_object::ipc::port::{AsyncWait, PortPacket, DEFAULT_PORT_RIGHTS};
 use zircon_object::ipc::Port;
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`
@@ -28,7 +28,8 @@ impl Syscall {
     }
 
     /// `zx_port_queue`: the packet's type becomes `ZX_PKT_TYPE_USER`.
-    pub fn port_queue(&self, h: HandleValue, packet: usize) -> ZxResult {
+    pub fn port_queue(&self, h: HandleValue, packet: UserInPtr<u8>) -> ZxResult {
+        let packet = packet.addr();
         let (port, _) = self.process.get_object::<Port>(h, Rights::WRITE)?;
         let raw = read_bytes(self.aspace(), packet, 48)?;
         port.queue_user(PortPacket::from_bytes(
@@ -37,7 +38,8 @@ impl Syscall {
     }
 
     /// `zx_port_wait`.
-    pub fn port_wait(&self, h: HandleValue, deadline: i64, packet: usize) -> ZxResult {
+    pub fn port_wait(&self, h: HandleValue, deadline: i64, packet: UserOutPtr<u8>) -> ZxResult {
+        let packet = packet.addr();
         let (port, _) = self.process.get_object::<Port>(h, Rights::READ)?;
         let p = port.wait(
             crate::signal::deadline_instant(deadline),

@@ -19,7 +19,7 @@ use zircon_object::task::BlockedGuard;
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::misc::monotonic_now;
-use crate::user::{read_bytes, write_bytes, UserOutPtr};
+use crate::user::{read_bytes, write_bytes, UserInOutPtr, UserOutPtr};
 use crate::Syscall;
 
 /// `ZX_WAIT_MANY_MAX_ITEMS`
@@ -113,7 +113,13 @@ impl Syscall {
     }
 
     /// `zx_object_wait_many`.
-    pub fn object_wait_many(&self, items: usize, count: usize, deadline: i64) -> ZxResult {
+    pub fn object_wait_many(
+        &self,
+        items: UserInOutPtr<u8>,
+        count: usize,
+        deadline: i64,
+    ) -> ZxResult {
+        let items = items.addr();
         if count > WAIT_MANY_MAX_ITEMS {
             return Err(ZxError::OUT_OF_RANGE);
         }

@@ -4,8 +4,8 @@ use zircon_object::handle::HandleValue;
 use zircon_object::task::{Job, Process};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, UserOutPtr};
-use crate::Syscall;
+use crate::user::{read_bytes, UserInPtr, UserOutPtr};
+use crate::{Outcome, Syscall};
 
 /// `ZX_PROCESS_SHARED`
 const ZX_PROCESS_SHARED: u32 = 1;
@@ -18,12 +18,13 @@ impl Syscall {
     pub fn process_create(
         &self,
         job: HandleValue,
-        name: usize,
+        name: UserInPtr<u8>,
         name_size: usize,
         options: u32,
         proc_out: UserOutPtr<u32>,
         vmar_out: UserOutPtr<u32>,
     ) -> ZxResult {
+        let name = name.addr();
         if options != 0 && options != ZX_PROCESS_SHARED {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -83,10 +84,11 @@ impl Syscall {
         &self,
         h: HandleValue,
         vaddr: usize,
-        buf: usize,
+        buf: UserOutPtr<u8>,
         len: usize,
         actual: UserOutPtr<usize>,
     ) -> ZxResult {
+        let buf = buf.addr();
         let (target, _) = self
             .process
             .get_object::<Process>(h, Rights::READ | Rights::WRITE)?;
@@ -107,10 +109,11 @@ impl Syscall {
         &self,
         h: HandleValue,
         vaddr: usize,
-        buf: usize,
+        buf: UserInPtr<u8>,
         len: usize,
         actual: UserOutPtr<usize>,
     ) -> ZxResult {
+        let buf = buf.addr();
         let target = self.debug_target(h, Rights::WRITE, len)?;
         let data = read_bytes(self.aspace(), buf, len)?;
         let n = target.root_vmar().aspace().write_memory(vaddr, &data)?;
@@ -119,9 +122,15 @@ impl Syscall {
 
     /// `zx_process_exit`: ends the process; the calling thread leaves guest
     /// mode.
-    pub fn process_exit(&mut self, code: i64) {
+    pub fn process_exit(&self, code: i64) -> Outcome {
         self.process.exit(code);
-        self.exit = Some(code);
+        Outcome::Exit(code)
+    }
+
+    /// `zx_thread_exit`: the calling thread leaves guest mode (the runner
+    /// ends it).
+    pub fn thread_exit(&self) -> Outcome {
+        Outcome::ExitThread
     }
 
     /// `zx_job_create`: a child job of `parent` (MANAGE_JOB), with

@@ -9,7 +9,7 @@ use zircon_object::handle::{HandleValue, INVALID_HANDLE};
 use zircon_object::task::{Process, Thread};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, UserOutPtr};
+use crate::user::{read_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// Starts guest code for `thread` of `process` on a new host thread at
@@ -56,11 +56,12 @@ impl Syscall {
     pub fn thread_create(
         &self,
         process: HandleValue,
-        name: usize,
+        name: UserInPtr<u8>,
         name_size: usize,
         options: u32,
         out: UserOutPtr<u32>,
     ) -> ZxResult {
+        let name = name.addr();
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -83,9 +84,10 @@ impl Syscall {
         h: HandleValue,
         entry: usize,
         stack: usize,
-        arg1: u64,
-        arg2: u64,
+        arg1: usize,
+        arg2: usize,
     ) -> ZxResult {
+        let (arg1, arg2) = (arg1 as u64, arg2 as u64);
         let (thread, _) = self
             .process
             .get_object::<Thread>(h, Rights::MANAGE_THREAD)?;
@@ -120,8 +122,9 @@ impl Syscall {
         entry: usize,
         stack: usize,
         arg1: HandleValue,
-        arg2: u64,
+        arg2: usize,
     ) -> ZxResult {
+        let arg2 = arg2 as u64;
         let target = self.process.get_object::<Process>(process, Rights::WRITE);
         let thread = self.process.get_object::<Thread>(thread, Rights::WRITE);
         let moved = if arg1 != INVALID_HANDLE {
@@ -163,9 +166,9 @@ impl Syscall {
 
     /// `zx_task_kill`: processes exit with `ZX_TASK_RETCODE_SYSCALL_KILL`,
     /// threads die (their process ends with its last thread), jobs kill
-    /// everything in them. Needs `DESTROY`. Killing the caller's own
-    /// process or thread takes the caller out of guest mode.
-    pub fn task_kill(&mut self, h: HandleValue) -> ZxResult {
+    /// everything in them. Needs `DESTROY`. A caller that killed its own
+    /// process or thread leaves guest mode ([`crate::dispatch`] sees it dead).
+    pub fn task_kill(&self, h: HandleValue) -> ZxResult {
         use zircon_object::task::Job;
         let handle = self.process.handles().get(h)?.to_ref();
         let obj = handle.object.clone();
@@ -179,22 +182,11 @@ impl Syscall {
             return Err(ZxError::ACCESS_DENIED);
         }
         if let Some(p) = obj.clone().downcast_arc::<Process>() {
-            let own = Arc::ptr_eq(&p, &self.process);
             p.exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
-            if own {
-                self.exit_thread = true;
-            }
         } else if let Some(t) = obj.clone().downcast_arc::<Thread>() {
-            let own = crate::current_thread().is_some_and(|c| Arc::ptr_eq(&c, &t));
             t.exit();
-            if own {
-                self.exit_thread = true;
-            }
         } else if let Some(j) = obj.downcast_arc::<Job>() {
             j.kill();
-            if self.process.is_exited() {
-                self.exit_thread = true;
-            }
         }
         Ok(())
     }
@@ -203,11 +195,12 @@ impl Syscall {
     /// (ownership is accepted but not tracked: no priority inheritance).
     pub fn futex_wait(
         &self,
-        addr: usize,
+        addr: UserInPtr<i32>,
         expected: i32,
         new_owner: HandleValue,
         deadline: i64,
     ) -> ZxResult {
+        let addr = addr.addr();
         if !addr.is_multiple_of(4) || addr == 0 {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -236,13 +229,15 @@ impl Syscall {
     #[allow(clippy::too_many_arguments)]
     pub fn futex_requeue(
         &self,
-        addr: usize,
+        addr: UserInPtr<i32>,
         wake: u32,
         expected: i32,
-        target: usize,
+        target: UserInPtr<i32>,
         requeue: u32,
         new_owner: HandleValue,
     ) -> ZxResult {
+        let addr = addr.addr();
+        let target = target.addr();
         if addr == 0 || target == 0 {
             return Err(ZxError::INVALID_ARGS);
         }
@@ -268,7 +263,8 @@ impl Syscall {
     }
 
     /// `zx_futex_wake`.
-    pub fn futex_wake(&self, addr: usize, count: u32) -> ZxResult {
+    pub fn futex_wake(&self, addr: UserInPtr<i32>, count: u32) -> ZxResult {
+        let addr = addr.addr();
         if addr == 0 {
             return Err(ZxError::INVALID_ARGS);
         }

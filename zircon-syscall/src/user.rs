@@ -51,11 +51,6 @@ impl<T> UserInPtr<T> {
         }
     }
 
-    /// Re-targets at another raw address.
-    pub fn with_addr(self, addr: u64) -> Self {
-        Self::new(addr as usize)
-    }
-
     /// Returns whether the pointer is null.
     pub fn is_null(&self) -> bool {
         self.addr == 0
@@ -103,6 +98,13 @@ impl<T> UserOutPtr<T> {
     }
 }
 
+impl<T> UserOutPtr<T> {
+    /// Returns the raw address.
+    pub fn addr(&self) -> usize {
+        self.addr
+    }
+}
+
 impl<T: Pod> UserOutPtr<T> {
     /// Writes `value` (`INVALID_ARGS` if not writable).
     pub fn write(&self, aspace: &AddressSpace, value: T) -> ZxResult {
@@ -119,6 +121,44 @@ impl<T: Pod> UserOutPtr<T> {
             return Ok(());
         }
         self.write(aspace, value)
+    }
+}
+
+/// A guest address the call reads from and writes back to (an array of
+/// `T` in place, such as `zx_object_wait_many`'s items).
+#[derive(Debug, Clone, Copy)]
+pub struct UserInOutPtr<T> {
+    addr: usize,
+    _t: PhantomData<T>,
+}
+
+impl<T> UserInOutPtr<T> {
+    /// Wraps a raw guest address.
+    pub fn new(addr: usize) -> Self {
+        UserInOutPtr {
+            addr,
+            _t: PhantomData,
+        }
+    }
+
+    /// Returns whether the pointer is null.
+    pub fn is_null(&self) -> bool {
+        self.addr == 0
+    }
+
+    /// Returns the raw address.
+    pub fn addr(&self) -> usize {
+        self.addr
+    }
+
+    /// Returns the same address as a pointer the call reads through.
+    pub fn as_in(&self) -> UserInPtr<T> {
+        UserInPtr::new(self.addr)
+    }
+
+    /// Returns the same address as a pointer the call writes through.
+    pub fn as_out(&self) -> UserOutPtr<T> {
+        UserOutPtr::new(self.addr)
     }
 }
 

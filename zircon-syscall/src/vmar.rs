@@ -4,7 +4,7 @@ use zircon_object::handle::HandleValue;
 use zircon_object::vm::{VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::UserOutPtr;
+use crate::user::{UserInOutPtr, UserOutPtr};
 use crate::Syscall;
 
 impl Syscall {
@@ -96,9 +96,10 @@ impl Syscall {
         op: u32,
         addr: usize,
         len: usize,
-        buffer: usize,
+        buffer: UserInOutPtr<u8>,
         buffer_size: usize,
     ) -> ZxResult {
+        let buffer = buffer.addr();
         let (vmar, rights) = self.vmar(h)?;
         use zircon_object::vm::vmar::vmar_op::*;
         if !matches!(

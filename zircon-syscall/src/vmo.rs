@@ -7,7 +7,7 @@ use zircon_object::vm::vmo::{child_rights, ZX_VMO_CHILD_NO_WRITE, ZX_VMO_CHILD_R
 use zircon_object::vm::VmObject;
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::UserOutPtr;
+use crate::user::{UserInOutPtr, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// Bulk transfers go through a kernel buffer this big at a time.
@@ -44,7 +44,14 @@ impl Syscall {
     }
 
     /// `zx_vmo_read`: a bad user buffer reports the fault status.
-    pub fn vmo_read(&self, h: HandleValue, buf: usize, offset: u64, len: usize) -> ZxResult {
+    pub fn vmo_read(
+        &self,
+        h: HandleValue,
+        buf: UserOutPtr<u8>,
+        offset: u64,
+        len: usize,
+    ) -> ZxResult {
+        let buf = buf.addr();
         let (vmo, _) = self.vmo(h, Rights::READ)?;
         vmo.op_bounds(offset, len as u64)?;
         let mut kbuf = vec![0u8; len.min(CHUNK)];
@@ -60,7 +67,14 @@ impl Syscall {
     }
 
     /// `zx_vmo_write`: a bad user buffer reports the fault status.
-    pub fn vmo_write(&self, h: HandleValue, buf: usize, offset: u64, len: usize) -> ZxResult {
+    pub fn vmo_write(
+        &self,
+        h: HandleValue,
+        buf: UserInPtr<u8>,
+        offset: u64,
+        len: usize,
+    ) -> ZxResult {
+        let buf = buf.addr();
         let (vmo, _) = self.vmo(h, Rights::WRITE)?;
         vmo.op_bounds(offset, len as u64)?;
         let mut kbuf = vec![0u8; len.min(CHUNK)];
@@ -97,7 +111,7 @@ impl Syscall {
         op: u32,
         offset: u64,
         size: u64,
-        _buffer: usize,
+        _buffer: UserInOutPtr<u8>,
         _buffer_size: usize,
     ) -> ZxResult {
         let (vmo, rights) = self.vmo(h, Rights::empty())?;

@@ -2,8 +2,9 @@
 // (libzircon.so) exports, with Fuchsia's C signatures. Each is declared twice,
 // as zx_NAME and _zx_NAME (the vDSO exports both; they are the same function).
 //
-// The set matches sdk/vdso/syscalls.list; sdk/tests/check.sh checks
-// that every entry there is declared here.
+// The declarations below are generated from sdk/vdso/syscalls.list, the one
+// syscall table; zircon-syscall's header_matches_table test checks they
+// match it (ZX_BLESS=1 cargo test -p zircon-syscall header rewrites them).
 #ifndef ZIRCON_SYSCALLS_H_
 #define ZIRCON_SYSCALLS_H_
 
@@ -86,8 +87,7 @@ _ZX_SYSCALL_DECL(process_create, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(process_read_memory, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_vaddr_t vaddr, void* buffer, size_t buffer_size, size_t* actual))
 _ZX_SYSCALL_DECL(process_write_memory, zx_status_t, /* no attributes */,
-    (zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer, size_t buffer_size,
-     size_t* actual))
+    (zx_handle_t handle, zx_vaddr_t vaddr, const void* buffer, size_t buffer_size, size_t* actual))
 _ZX_SYSCALL_DECL(process_start, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_handle_t thread, zx_vaddr_t entry, zx_vaddr_t stack, zx_handle_t arg1,
      uintptr_t arg2))
@@ -160,6 +160,7 @@ _ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
 
+// Channel calls.
 _ZX_SYSCALL_DECL(channel_call, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, zx_instant_mono_t deadline,
      const zx_channel_call_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles))

@@ -1,0 +1,225 @@
+//! Formatting syscalls for tracing (`linux-loader --trace`): a call's name
+//! and decoded arguments, and its result, from the generated [`table`].
+//!
+//! The formatter only reads the raw argument words; it never touches guest
+//! memory (buffers are shown as address and length), so tracing cannot
+//! change what a call does. Handles are described by a caller-supplied
+//! function (object type and koid, from the caller's handle table).
+//!
+//! [`table`]: crate::table
+
+use std::fmt::Write as _;
+
+use zircon_object::ZxError;
+
+use crate::table::{Dir, ParamKind, SyscallInfo};
+
+/// Names of option bits, for the C types whose values are flag words.
+fn flag_names(ctype: &str) -> &'static [(u64, &'static str)] {
+    match ctype {
+        "zx_vm_option_t" => &[
+            (1 << 0, "PERM_READ"),
+            (1 << 1, "PERM_WRITE"),
+            (1 << 2, "PERM_EXECUTE"),
+            (1 << 3, "COMPACT"),
+            (1 << 4, "SPECIFIC"),
+            (1 << 5, "SPECIFIC_OVERWRITE"),
+            (1 << 6, "CAN_MAP_SPECIFIC"),
+            (1 << 7, "CAN_MAP_READ"),
+            (1 << 8, "CAN_MAP_WRITE"),
+            (1 << 9, "CAN_MAP_EXECUTE"),
+            (1 << 10, "MAP_RANGE"),
+            (1 << 11, "REQUIRE_NON_RESIZABLE"),
+            (1 << 12, "ALLOW_FAULTS"),
+            (1 << 13, "OFFSET_IS_UPPER_LIMIT"),
+            (1 << 14, "PERM_READ_IF_XOM_UNSUPPORTED"),
+            (1 << 15, "FAULT_BEYOND_STREAM_SIZE"),
+        ],
+        "zx_rights_t" => &[
+            (1 << 0, "DUPLICATE"),
+            (1 << 1, "TRANSFER"),
+            (1 << 2, "READ"),
+            (1 << 3, "WRITE"),
+            (1 << 4, "EXECUTE"),
+            (1 << 5, "MAP"),
+            (1 << 6, "GET_PROPERTY"),
+            (1 << 7, "SET_PROPERTY"),
+            (1 << 8, "ENUMERATE"),
+            (1 << 9, "DESTROY"),
+            (1 << 10, "SET_POLICY"),
+            (1 << 11, "GET_POLICY"),
+            (1 << 12, "SIGNAL"),
+            (1 << 13, "SIGNAL_PEER"),
+            (1 << 14, "WAIT"),
+            (1 << 15, "INSPECT"),
+            (1 << 16, "MANAGE_JOB"),
+            (1 << 17, "MANAGE_PROCESS"),
+            (1 << 18, "MANAGE_THREAD"),
+            (1 << 19, "APPLY_PROFILE"),
+            (1 << 20, "MANAGE_SOCKET"),
+            (1 << 21, "OP_CHILDREN"),
+            (1 << 22, "RESIZE"),
+            (1 << 23, "ATTACH_VMO"),
+            (1 << 24, "MANAGE_VMO"),
+            (1 << 31, "SAME_RIGHTS"),
+        ],
+        _ => &[],
+    }
+}
+
+/// Writes `value` as `NAME|NAME|0x..` for a flag word, else in hex.
+fn write_flags(out: &mut String, ctype: &str, value: u64) {
+    let names = flag_names(ctype);
+    if names.is_empty() || value == 0 {
+        let _ = write!(out, "{value:#x}");
+        return;
+    }
+    let mut rest = value;
+    let mut first = true;
+    for &(bit, name) in names {
+        if rest & bit != 0 {
+            let _ = write!(out, "{}{name}", if first { "" } else { "|" });
+            rest &= !bit;
+            first = false;
+        }
+    }
+    if rest != 0 {
+        let _ = write!(out, "{}{rest:#x}", if first { "" } else { "|" });
+    }
+}
+
+/// Writes a scalar argument as its C type reads it.
+fn write_scalar(out: &mut String, ctype: &str, raw: u64) {
+    match ctype {
+        "zx_vm_option_t" | "zx_rights_t" => write_flags(out, ctype, raw & 0xffff_ffff),
+        "uint32_t" | "zx_signals_t" | "zx_obj_type_t" => {
+            let _ = write!(out, "{:#x}", raw as u32);
+        }
+        "int32_t" | "zx_futex_t" | "zx_status_t" => {
+            let _ = write!(out, "{}", raw as i32);
+        }
+        "size_t" | "uint64_t" | "zx_koid_t" | "zx_off_t" => {
+            let _ = write!(out, "{raw}");
+        }
+        "zx_vaddr_t" | "zx_paddr_t" | "uintptr_t" => {
+            let _ = write!(out, "{raw:#x}");
+        }
+        _ => {
+            let _ = write!(out, "{}", raw as i64);
+        }
+    }
+}
+
+/// Formats a call, e.g. `vmar_map(handle=0x1a3 [vmar 1042],
+/// options=PERM_READ|SPECIFIC, vmar_offset=0x10000, ...)`. `describe`
+/// names a handle value (`None`: an invalid handle).
+pub fn format_call(
+    info: &SyscallInfo,
+    args: &[u64],
+    describe: &dyn Fn(u32) -> Option<String>,
+) -> String {
+    let mut out = format!("{}(", info.name);
+    for (i, p) in info.params.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{}=", p.name);
+        let Some(&raw) = args.get(i) else {
+            out.push('?');
+            continue;
+        };
+        match p.kind {
+            ParamKind::Handle => {
+                let h = raw as u32;
+                let _ = write!(out, "{h:#x}");
+                if h != 0 {
+                    match describe(h) {
+                        Some(d) => {
+                            let _ = write!(out, " [{d}]");
+                        }
+                        None => out.push_str(" [bad handle]"),
+                    }
+                }
+            }
+            ParamKind::Scalar => write_scalar(&mut out, p.ctype, raw),
+            ParamKind::Pointer { dir, count } => {
+                let arrow = match dir {
+                    Dir::In => "in",
+                    Dir::Out => "out",
+                    Dir::InOut => "inout",
+                };
+                if raw == 0 {
+                    out.push_str("NULL");
+                } else {
+                    let _ = write!(out, "{raw:#x}");
+                }
+                match count.and_then(|c| args.get(c)) {
+                    Some(n) => {
+                        let _ = write!(out, " ({arrow} {} x {n})", p.ctype);
+                    }
+                    None => {
+                        let _ = write!(out, " ({arrow} {})", p.ctype);
+                    }
+                }
+            }
+        }
+    }
+    out.push(')');
+    out
+}
+
+/// Formats what a call returned in `rax`: a status name for `zx_status_t`
+/// calls, the value otherwise.
+pub fn format_result(info: &SyscallInfo, raw: u64) -> String {
+    if info.ret != "zx_status_t" {
+        let mut s = String::new();
+        write_scalar(&mut s, info.ret, raw);
+        return s;
+    }
+    match raw as i32 {
+        0 => "ZX_OK".into(),
+        v => ZxError::from_raw(v).map_or_else(|| format!("status {v}"), |e| e.name().into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numbers;
+    use crate::table::info;
+
+    #[test]
+    fn formats_a_map_call_with_flags_handles_and_pointers() {
+        let map = info(numbers::VMAR_MAP).unwrap();
+        let args = [0x11, 0x13, 0x1000, 0x22, 0, 8192, 0x7000];
+        let describe = |h: u32| (h == 0x11).then(|| "vmar 7".to_string());
+        assert_eq!(
+            format_call(map, &args, &describe),
+            "vmar_map(handle=0x11 [vmar 7], options=PERM_READ|PERM_WRITE|SPECIFIC, \
+             vmar_offset=4096, vmo=0x22 [bad handle], vmo_offset=0, len=8192, \
+             mapped_addr=0x7000 (out zx_vaddr_t))"
+        );
+    }
+
+    #[test]
+    fn formats_buffers_with_their_counts() {
+        let write = info(numbers::CHANNEL_WRITE).unwrap();
+        let s = format_call(write, &[1, 0, 0x5000, 3, 0, 0], &|_| {
+            Some("channel 9".into())
+        });
+        assert!(s.contains("bytes=0x5000 (in void x 3)"), "{s}");
+        assert!(s.contains("handles=NULL (in zx_handle_t x 0)"), "{s}");
+    }
+
+    #[test]
+    fn formats_results() {
+        let close = info(numbers::HANDLE_CLOSE).unwrap();
+        assert_eq!(format_result(close, 0), "ZX_OK");
+        assert_eq!(
+            format_result(close, ZxError::BAD_HANDLE.into_raw() as u64),
+            "ZX_ERR_BAD_HANDLE"
+        );
+        let now = info(numbers::CLOCK_GET_MONOTONIC).unwrap();
+        assert_eq!(format_result(now, 12345), "12345");
+    }
+}
