@@ -1,10 +1,10 @@
 //! The page table's bookkeeping: which runs of a window are mapped to which
 //! frames, with which permissions.
 //!
-//! [`RunMap`] is an ordered map keyed by the first address of each run
-//! (STYLE.md §5). It is pure data — no system calls — so it is unit tested
-//! on its own. Invariants, re-checked by [`RunMap::check_invariants`] in
-//! tests:
+//! [`RunMap`] is a [`RangeMap`] of virtual addresses whose values are the
+//! frame address and flags of each run's first page (STYLE.md §5). It is
+//! pure data — no system calls — so it is unit tested on its own.
+//! Invariants, re-checked by [`RunMap::check_invariants`] in tests:
 //!
 //! * runs are page aligned, non-empty and do not overlap;
 //! * no two adjacent runs could be merged (contiguous addresses, contiguous
@@ -13,8 +13,7 @@
 //! Range arithmetic is done on half-open `[start, end)` ranges whose `end`
 //! the caller has already checked for overflow.
 
-use std::collections::BTreeMap;
-
+use kernel_hal::range_map::{RangeMap, RangeValue};
 use kernel_hal::{MMUFlags, PhysAddr, VirtAddr};
 
 /// One mapped run: `len` bytes starting at its key, mapped to the frames at
@@ -29,140 +28,67 @@ pub(crate) struct Run {
     pub flags: MMUFlags,
 }
 
+/// What a run maps its first page to; later pages follow in the frame file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Frames {
+    paddr: PhysAddr,
+    flags: MMUFlags,
+}
+
+impl RangeValue for Frames {
+    fn tail(&self, offset: usize) -> Self {
+        Frames {
+            paddr: self.paddr + offset,
+            flags: self.flags,
+        }
+    }
+
+    fn continues(&self, len: usize, next: &Self) -> bool {
+        self.paddr + len == next.paddr && self.flags == next.flags
+    }
+}
+
 /// Mapped runs of one window; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct RunMap {
-    runs: BTreeMap<VirtAddr, Run>,
+    runs: RangeMap<Frames>,
 }
 
 impl RunMap {
-    /// Returns the run containing `addr`, as `(start, run)`.
-    fn containing(&self, addr: VirtAddr) -> Option<(VirtAddr, Run)> {
-        let (&start, &run) = self.runs.range(..=addr).next_back()?;
-        (addr - start < run.len).then_some((start, run))
-    }
-
-    /// Splits the run containing `addr` so that a run starts at `addr`.
-    fn split_at(&mut self, addr: VirtAddr) {
-        if let Some((start, run)) = self.containing(addr) {
-            if start != addr {
-                let head = addr - start;
-                self.runs.insert(start, Run { len: head, ..run });
-                self.runs.insert(
-                    addr,
-                    Run {
-                        len: run.len - head,
-                        paddr: run.paddr + head,
-                        flags: run.flags,
-                    },
-                );
-            }
-        }
-    }
-
-    /// Merges the run starting at `start` with the one right after it, if
-    /// they are contiguous in both address and frames and share flags.
-    /// Returns whether it merged.
-    fn merge_with_next(&mut self, start: VirtAddr) -> bool {
-        let Some(&run) = self.runs.get(&start) else {
-            return false;
-        };
-        let next_start = start + run.len;
-        match self.runs.get(&next_start) {
-            Some(&next) if run.paddr + run.len == next.paddr && run.flags == next.flags => {
-                self.runs.remove(&next_start);
-                self.runs.insert(
-                    start,
-                    Run {
-                        len: run.len + next.len,
-                        ..run
-                    },
-                );
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Merges whatever can be merged among the runs touching `[start, end]`
-    /// (including the run just before `start` and the one at `end`).
-    fn merge_range(&mut self, start: VirtAddr, end: VirtAddr) {
-        let first = self
-            .runs
-            .range(..start)
-            .next_back()
-            .map(|(&s, _)| s)
-            .unwrap_or(start);
-        let keys: Vec<VirtAddr> = self.runs.range(first..=end).map(|(&s, _)| s).collect();
-        let mut cur = None;
-        for k in keys {
-            match cur {
-                // `k` may have been swallowed into `c` already.
-                Some(c) if self.runs.contains_key(&k) && self.merge_with_next(c) => {}
-                _ => {
-                    if self.runs.contains_key(&k) {
-                        cur = Some(k);
-                    }
-                }
-            }
-        }
-    }
-
     /// Forgets every mapping in `[start, end)`, splitting runs that straddle
     /// its edges.
     pub(crate) fn remove(&mut self, start: VirtAddr, end: VirtAddr) {
-        self.split_at(start);
-        self.split_at(end);
-        let mut middle = self.runs.split_off(&start);
-        let mut tail = middle.split_off(&end);
-        self.runs.append(&mut tail);
+        self.runs.remove(start..end);
     }
 
     /// Records that `[start, start + run.len)` maps to `run`, replacing
     /// what was there.
     pub(crate) fn insert(&mut self, start: VirtAddr, run: Run) {
-        let end = start + run.len;
-        self.remove(start, end);
-        self.runs.insert(start, run);
-        self.merge_range(start, end);
+        let frames = Frames {
+            paddr: run.paddr,
+            flags: run.flags,
+        };
+        self.runs.insert(start..start + run.len, frames);
     }
 
     /// Returns whether every page of `[start, end)` is mapped.
     pub(crate) fn covers(&self, start: VirtAddr, end: VirtAddr) -> bool {
-        let Some((s, run)) = self.containing(start) else {
-            return false;
-        };
-        let mut reached = s + run.len;
-        if reached >= end {
-            return true;
-        }
-        for (&s, run) in self.runs.range(reached..end) {
-            if s != reached {
-                return false;
-            }
-            reached = s + run.len;
-        }
-        reached >= end
+        self.covers_with(start, end, MMUFlags::empty())
     }
 
     /// Returns whether every page of `[start, end)` is mapped with at least
-    /// `need`.
+    /// `need` (for an empty range: whether the page at `start` is).
     pub(crate) fn covers_with(&self, start: VirtAddr, end: VirtAddr, need: MMUFlags) -> bool {
-        let Some((s, run)) = self.containing(start) else {
-            return false;
-        };
-        if !run.flags.contains(need) {
-            return false;
+        match self.runs.get(start) {
+            Some((_, f)) if f.flags.contains(need) => {}
+            _ => return false,
         }
-        let mut reached = s + run.len;
-        if reached >= end {
-            return true;
-        }
-        for (&s, run) in self.runs.range(reached..end) {
-            if s != reached || !run.flags.contains(need) {
+        let mut reached = start;
+        for (r, f) in self.runs.overlapping(start..end) {
+            if r.start > reached || !f.flags.contains(need) {
                 return false;
             }
-            reached = s + run.len;
+            reached = r.end;
         }
         reached >= end
     }
@@ -175,12 +101,8 @@ impl RunMap {
         end: VirtAddr,
     ) -> Vec<(VirtAddr, VirtAddr)> {
         let mut out: Vec<(VirtAddr, VirtAddr)> = Vec::new();
-        let first = self.containing(start).map_or(start, |(s, _)| s);
-        for (&s, run) in self.runs.range(first..end) {
-            let (lo, hi) = (s.max(start), (s + run.len).min(end));
-            if lo >= hi {
-                continue;
-            }
+        for (r, _) in self.runs.overlapping(start..end) {
+            let (lo, hi) = (r.start.max(start), r.end.min(end));
             match out.last_mut() {
                 Some(last) if last.1 == lo => last.1 = hi,
                 _ => out.push((lo, hi)),
@@ -192,18 +114,13 @@ impl RunMap {
     /// Sets the flags of `[start, end)`, which must be covered.
     pub(crate) fn set_flags(&mut self, start: VirtAddr, end: VirtAddr, flags: MMUFlags) {
         debug_assert!(self.covers(start, end));
-        self.split_at(start);
-        self.split_at(end);
-        for (_, run) in self.runs.range_mut(start..end) {
-            run.flags = flags;
-        }
-        self.merge_range(start, end);
+        self.runs.update(start..end, |f| f.flags = flags);
     }
 
     /// Returns the frame and flags of the page at `addr`.
     pub(crate) fn lookup(&self, addr: VirtAddr) -> Option<(PhysAddr, MMUFlags)> {
-        let (start, run) = self.containing(addr)?;
-        Some((run.paddr + (addr - start), run.flags))
+        let (r, f) = self.runs.get(addr)?;
+        Some((f.paddr + (addr - r.start), f.flags))
     }
 
     /// Returns the number of runs.
@@ -213,25 +130,17 @@ impl RunMap {
 
     /// Returns the number of mapped bytes.
     pub(crate) fn mapped_bytes(&self) -> usize {
-        self.runs.values().map(|r| r.len).sum()
+        self.runs.iter().map(|(r, _)| r.len()).sum()
     }
 
     /// Panics if an invariant from the module docs is broken.
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
         use kernel_hal::is_page_aligned;
-        let mut prev: Option<(VirtAddr, Run)> = None;
-        for (&s, &r) in &self.runs {
-            assert!(r.len > 0 && is_page_aligned(s) && is_page_aligned(r.len));
-            assert!(is_page_aligned(r.paddr));
-            if let Some((ps, pr)) = prev {
-                assert!(ps + pr.len <= s, "overlapping runs");
-                assert!(
-                    !(ps + pr.len == s && pr.paddr + pr.len == r.paddr && pr.flags == r.flags),
-                    "mergeable runs left unmerged at {s:#x}"
-                );
-            }
-            prev = Some((s, r));
+        self.runs.assert_invariants();
+        for (r, f) in self.runs.iter() {
+            assert!(is_page_aligned(r.start) && is_page_aligned(r.len()));
+            assert!(is_page_aligned(f.paddr));
         }
     }
 }
