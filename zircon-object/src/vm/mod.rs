@@ -11,7 +11,9 @@
 //! * `gaps.rs`: the free-space index a region places children with.
 //! * `vmar/`: [`VmAddressRegion`], the VMAR kernel object, one file per
 //!   `zx_vmar_*` operation family.
-//! * `vmo.rs`: [`VmObject`], paged VMOs and slices, snapshots.
+//! * `vmo/`: [`VmObject`], paged VMOs and slices: the chunk walk, copy on
+//!   write and revocation (`chunks.rs`), contents and ops (`content.rs`),
+//!   sizes and cache policy (`resize.rs`), children (`child.rs`).
 //! * `options.rs`: `ZX_VM_*` option bits and permission/rights helpers.
 
 pub mod aspace;

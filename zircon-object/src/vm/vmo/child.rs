@@ -1,0 +1,191 @@
+//! `zx_vmo_create_child`: slices and snapshots, and the rights of the new
+//! handle.
+
+use crate::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Weak};
+
+use kernel_hal::PAGE_SIZE;
+
+use super::chunks::{Chunk, Need};
+use super::*;
+use crate::object::{signals, KObjectBase};
+use crate::{Rights, ZxError, ZxResult};
+
+impl VmObject {
+    /// Creates a child (`zx_vmo_create_child`); `options` are raw
+    /// `ZX_VMO_CHILD_*` flags already checked for handle rights. Returns the
+    /// child; [`child_rights`] gives its handle's rights (NO_WRITE drops
+    /// `WRITE` there).
+    pub fn create_child(
+        self: &Arc<Self>,
+        options: u32,
+        offset: u64,
+        size: u64,
+    ) -> ZxResult<Arc<VmObject>> {
+        let no_write = options & ZX_VMO_CHILD_NO_WRITE != 0;
+        let opts = options & !ZX_VMO_CHILD_NO_WRITE;
+        let resizable = opts & ZX_VMO_CHILD_RESIZABLE != 0;
+        if self.discardable {
+            return Err(ZxError::NOT_SUPPORTED);
+        }
+        let rounded = round_vmo_size(size)?;
+        let snapshot_kinds = ZX_VMO_CHILD_SNAPSHOT
+            | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
+            | ZX_VMO_CHILD_SNAPSHOT_MODIFIED;
+        let child = if opts & ZX_VMO_CHILD_SLICE != 0 {
+            if opts != ZX_VMO_CHILD_SLICE {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            if self.resizable {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            if !offset.is_multiple_of(PAGE_SIZE as u64) {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            let end = offset
+                .checked_add(rounded as u64)
+                .ok_or(ZxError::OUT_OF_RANGE)?;
+            if end > self.size() as u64 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            self.check_cached()?;
+            let base = KObjectBase::default();
+            base.signal_change(0, signals::VMO_ZERO_CHILDREN);
+            VmObject {
+                base,
+                hal: self.hal.clone(),
+                kind: VmoKind::Slice {
+                    parent: self.clone(),
+                    offset: offset as usize,
+                },
+                resizable: false,
+                unbounded: false,
+                discardable: false,
+                immutable: false,
+                cow_clone: false,
+                parent_koid: self.base.koid(),
+                parent_link: Weak::new(),
+                chunk_size: self.chunk_size,
+                inner: Mutex::new(VmoInner {
+                    size: rounded,
+                    content_size: size as usize,
+                    chunks: BTreeMap::new(),
+                    mappings: HashMap::new(),
+                    children: Vec::new(),
+                    cache_policy: ZX_CACHE_POLICY_CACHED,
+                }),
+            }
+        } else if opts & ZX_VMO_CHILD_REFERENCE != 0 {
+            return Err(ZxError::NOT_SUPPORTED);
+        } else {
+            let kind = opts & snapshot_kinds;
+            if kind.count_ones() != 1 || opts & !(snapshot_kinds | ZX_VMO_CHILD_RESIZABLE) != 0 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            if !offset.is_multiple_of(PAGE_SIZE as u64) {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            offset
+                .checked_add(rounded as u64)
+                .ok_or(ZxError::OUT_OF_RANGE)?;
+            self.check_cached()?;
+            let mut child = Self::new_paged(
+                self.hal.clone(),
+                rounded,
+                size as usize,
+                resizable,
+                self.base.koid(),
+            );
+            child.cow_clone = true;
+            child.immutable = no_write && opts & ZX_VMO_CHILD_SNAPSHOT != 0;
+            self.populate_snapshot(&child, offset as usize, rounded)?;
+            child
+        };
+        let mut child = child;
+        child.parent_link = Arc::downgrade(self);
+        let child = Arc::new(child);
+        let mut inner = self.lock();
+        inner.children.retain(|c| c.strong_count() > 0);
+        inner.children.push(Arc::downgrade(&child));
+        self.base.signal_change(signals::VMO_ZERO_CHILDREN, 0);
+        Ok(child)
+    }
+
+    /// Gives the fresh paged VMO `child` this VMO's contents in
+    /// `[offset, offset + len)` at 0. When the range starts on a chunk
+    /// boundary of a paged VMO, the chunks are shared copy-on-write: both
+    /// sides keep reading the same frames, this VMO's mappings lose write
+    /// access to them, and whichever side writes first gets its own copy.
+    /// Otherwise the committed pages are copied now (holes stay holes).
+    pub(super) fn populate_snapshot(
+        &self,
+        child: &VmObject,
+        offset: usize,
+        len: usize,
+    ) -> ZxResult {
+        let end = offset.saturating_add(len).min(self.size());
+        if offset >= end {
+            return Ok(());
+        }
+        if matches!(self.kind, VmoKind::Paged) && offset.is_multiple_of(self.chunk_size) {
+            let mut locked = self.lock_for_revoke();
+            let first = offset / self.chunk_size;
+            let last = end.div_ceil(self.chunk_size);
+            let shared: Vec<(usize, Arc<Chunk>)> = locked
+                .inner
+                .chunks
+                .range(first..last)
+                .map(|(&i, c)| (i - first, c.clone()))
+                .collect();
+            if shared.is_empty() {
+                return Ok(());
+            }
+            // Mappings of this VMO may have these chunks writable: take them
+            // away; they come back read-only on the next touch.
+            self.revoke_locked(
+                &locked.inner,
+                first * self.chunk_size,
+                last * self.chunk_size,
+                &mut locked.keep,
+            );
+            child.lock().chunks.extend(shared);
+            return Ok(());
+        }
+        self.for_each_piece(offset, end, Need::Look, &mut |o, l, pa, _| {
+            let Some(pa) = pa else { return Ok(()) };
+            if self.hal.phys().committed_bytes(pa, l) == 0 {
+                return Ok(());
+            }
+            let dst = o - offset;
+            // Split the run where the child's chunks split.
+            child.for_each_piece(dst, dst + l, Need::Own, &mut |co, cl, cpa, _| {
+                self.hal
+                    .phys()
+                    .copy(cpa.expect("allocated"), pa + (co - dst), cl)?;
+                Ok(())
+            })
+        })
+    }
+}
+
+/// Computes a child VMO handle's rights from its parent handle's rights and
+/// the `ZX_VMO_CHILD_*` options, as `zx_vmo_create_child` does.
+pub fn child_rights(parent: Rights, options: u32) -> Rights {
+    let mut r = (parent & !Rights::RESIZE) | Rights::GET_PROPERTY | Rights::SET_PROPERTY;
+    if options & ZX_VMO_CHILD_RESIZABLE != 0 {
+        r |= Rights::RESIZE;
+    }
+    let snapshot = options
+        & (ZX_VMO_CHILD_SNAPSHOT
+            | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
+            | ZX_VMO_CHILD_SNAPSHOT_MODIFIED)
+        != 0;
+    if options & ZX_VMO_CHILD_NO_WRITE != 0 {
+        r.remove(Rights::WRITE);
+    } else if snapshot {
+        r.insert(Rights::WRITE);
+        r.remove(Rights::EXECUTE);
+    }
+    r
+}

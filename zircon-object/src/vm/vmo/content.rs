@@ -1,0 +1,105 @@
+//! Reading and writing a VMO's contents, and the commit, decommit and zero
+//! operations.
+
+use kernel_hal::PAGE_SIZE;
+
+use super::chunks::Need;
+use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
+use crate::{ZxError, ZxResult};
+
+impl VmObject {
+    pub(super) fn check_cached(&self) -> ZxResult {
+        if self.lock().cache_policy != ZX_CACHE_POLICY_CACHED {
+            return Err(ZxError::BAD_STATE);
+        }
+        Ok(())
+    }
+
+    /// Reads `buf.len()` bytes at `offset` (`zx_vmo_read`).
+    pub fn read(&self, offset: u64, buf: &mut [u8]) -> ZxResult {
+        let end = range_end(offset, buf.len(), self.size())?;
+        self.check_cached()?;
+        let start = offset as usize;
+        self.for_each_piece(start, end, Need::Look, &mut |o, l, pa, _| {
+            let dst = &mut buf[o - start..o - start + l];
+            match pa {
+                Some(pa) => self.hal.phys().read(pa, dst)?,
+                None => dst.fill(0),
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes `buf` at `offset` (`zx_vmo_write`).
+    pub fn write(&self, offset: u64, buf: &[u8]) -> ZxResult {
+        let end = range_end(offset, buf.len(), self.size())?;
+        self.check_cached()?;
+        let start = offset as usize;
+        self.for_each_piece(start, end, Need::Own, &mut |o, l, pa, _| {
+            let pa = pa.expect("allocated");
+            self.hal.phys().write(pa, &buf[o - start..o - start + l])?;
+            Ok(())
+        })
+    }
+
+    /// Commits `[offset, offset + len)` (rounded out to pages).
+    pub fn commit(&self, offset: u64, len: u64) -> ZxResult {
+        let (start, end) = self.op_bounds(offset, len)?;
+        let (start, end) = (
+            kernel_hal::page_round_down(start),
+            kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
+        );
+        self.for_each_piece(start, end, Need::Allocate, &mut |_, l, pa, _| {
+            self.hal.phys().commit(pa.expect("allocated"), l)?;
+            Ok(())
+        })
+    }
+
+    /// Decommits `[offset, offset + len)`, which must be page aligned: the
+    /// pages read as zero afterwards, through every mapping.
+    pub fn decommit(&self, offset: u64, len: u64) -> ZxResult {
+        if !offset.is_multiple_of(PAGE_SIZE as u64) || !len.is_multiple_of(PAGE_SIZE as u64) {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (start, end) = self.op_bounds(offset, len)?;
+        self.zero_range(start, end)
+    }
+
+    /// Zeroes `[offset, offset + len)` (`ZX_VMO_OP_ZERO`), releasing whole
+    /// pages.
+    pub fn zero(&self, offset: u64, len: u64) -> ZxResult {
+        let (start, end) = self.op_bounds(offset, len)?;
+        self.zero_range(start, end)
+    }
+
+    pub(super) fn zero_range(&self, start: usize, end: usize) -> ZxResult {
+        self.for_each_piece(start, end, Need::OwnIfPresent, &mut |_, l, pa, _| {
+            if let Some(pa) = pa {
+                self.hal.phys().zero(pa, l)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Checks an op range against the size: `offset + len` must not wrap or
+    /// pass the end.
+    pub fn op_bounds(&self, offset: u64, len: u64) -> ZxResult<(usize, usize)> {
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if end > self.size() as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        Ok((offset as usize, end as usize))
+    }
+
+    /// Returns the committed bytes of `[offset, end)` (page aligned).
+    pub fn committed_bytes_in(&self, offset: usize, end: usize) -> usize {
+        let mut total = 0;
+        let _ = self.for_each_piece(offset, end, Need::Look, &mut |_, l, pa, _| {
+            if let Some(pa) = pa {
+                total += self.hal.phys().committed_bytes(pa, l);
+            }
+            Ok(())
+        });
+        total
+    }
+}
