@@ -30,10 +30,10 @@
 //! then put on the free list, so nobody can be handed frames that are still
 //! being punched.
 
-use std::collections::BTreeMap;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use kernel_hal::range_map::{RangeMap, Separate};
 use kernel_hal::{is_page_aligned, HalError, HalResult, PhysAddr, PhysMem, PAGE_SIZE};
 
 use crate::sys;
@@ -111,10 +111,10 @@ pub(crate) enum FreeError {
 /// been given back to the bump region); `allocated` is the sum of live runs.
 #[derive(Debug)]
 pub(crate) struct FrameAllocator {
-    /// Live runs: first frame → frame count.
-    live: BTreeMap<usize, usize>,
-    /// Free runs below `next`: first frame → frame count.
-    free: BTreeMap<usize, usize>,
+    /// Live runs (frame numbers), one entry per allocation.
+    live: RangeMap<Separate>,
+    /// Free runs below `next` (frame numbers), coalesced.
+    free: RangeMap<()>,
     /// First frame never handed out (or given back to the bump region).
     next: usize,
     /// Number of frames in the file.
@@ -127,8 +127,8 @@ impl FrameAllocator {
     /// Creates an allocator of `limit` frames, all free.
     pub(crate) fn new(limit: usize) -> Self {
         Self {
-            live: BTreeMap::new(),
-            free: BTreeMap::new(),
+            live: RangeMap::new(),
+            free: RangeMap::new(),
             next: 0,
             limit,
             allocated: 0,
@@ -141,14 +141,11 @@ impl FrameAllocator {
         let fit = self
             .free
             .iter()
-            .find(|(_, &len)| len >= count)
-            .map(|(&s, &len)| (s, len));
+            .find(|(r, _)| r.len() >= count)
+            .map(|(r, _)| r.start);
         let start = match fit {
-            Some((s, len)) => {
-                self.free.remove(&s);
-                if len > count {
-                    self.free.insert(s + count, len - count);
-                }
+            Some(s) => {
+                self.free.remove(s..s + count);
                 s
             }
             None => {
@@ -160,7 +157,7 @@ impl FrameAllocator {
                 s
             }
         };
-        self.live.insert(start, count);
+        self.live.insert(start..start + count, Separate);
         self.allocated += count;
         Some(start)
     }
@@ -168,34 +165,26 @@ impl FrameAllocator {
     /// Takes the live run `[start, start + count)` out of the live set. The
     /// frames belong to no one until [`FrameAllocator::give_back`].
     pub(crate) fn take_live(&mut self, start: usize, count: usize) -> Result<(), FreeError> {
-        match self.live.get(&start) {
-            Some(&c) if c == count => {
-                self.live.remove(&start);
+        match self.live.get(start) {
+            Some((r, _)) if r.start == start && r.len() == count => {
+                self.live.remove_starting_at(start);
                 self.allocated -= count;
                 Ok(())
             }
-            Some(&c) => Err(FreeError::WrongLength { actual: c }),
-            None => Err(FreeError::NotAllocated),
+            Some((r, _)) if r.start == start => Err(FreeError::WrongLength { actual: r.len() }),
+            _ => Err(FreeError::NotAllocated),
         }
     }
 
     /// Puts frames taken by [`FrameAllocator::take_live`] on the free list,
     /// coalescing with neighbours and with the bump region.
-    pub(crate) fn give_back(&mut self, mut start: usize, mut count: usize) {
-        if let Some((&ps, &pc)) = self.free.range(..start).next_back() {
-            if ps + pc == start {
-                self.free.remove(&ps);
-                start = ps;
-                count += pc;
+    pub(crate) fn give_back(&mut self, start: usize, count: usize) {
+        self.free.insert(start..start + count, ());
+        if let Some((joined, _)) = self.free.get(start) {
+            if joined.end == self.next {
+                self.free.remove_starting_at(joined.start);
+                self.next = joined.start;
             }
-        }
-        if let Some(nc) = self.free.remove(&(start + count)) {
-            count += nc;
-        }
-        if start + count == self.next {
-            self.next = start;
-        } else {
-            self.free.insert(start, count);
         }
     }
 
@@ -531,5 +520,47 @@ mod tests {
         assert_eq!(a.take_live(x + 1, 1), Err(FreeError::NotAllocated));
         a.take_live(x, 8).unwrap();
         assert_eq!(a.take_live(x, 8), Err(FreeError::NotAllocated));
+    }
+
+    /// Seeded random allocations and frees against a per-frame model: first
+    /// fit over free runs and then the bump region is the lowest place the
+    /// run fits, free runs stay coalesced and apart from live ones.
+    #[test]
+    fn random_ops_match_lowest_fit_model() {
+        const LIMIT: usize = 96;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut a = FrameAllocator::new(LIMIT);
+        let mut used = [false; LIMIT];
+        let mut live: Vec<(usize, usize)> = Vec::new();
+        for _ in 0..4000 {
+            if live.is_empty() || rnd(2) == 0 {
+                let count = 1 + rnd(12);
+                let want = (0..=LIMIT - count).find(|&s| used[s..s + count].iter().all(|u| !u));
+                assert_eq!(a.alloc(count), want, "alloc({count})");
+                if let Some(s) = want {
+                    used[s..s + count].fill(true);
+                    live.push((s, count));
+                }
+            } else {
+                let (s, count) = live.swap_remove(rnd(live.len()));
+                a.take_live(s, count).unwrap();
+                a.give_back(s, count);
+                used[s..s + count].fill(false);
+            }
+            a.free.assert_invariants();
+            a.live.assert_invariants();
+            assert_eq!(a.allocated(), live.iter().map(|&(_, c)| c).sum::<usize>());
+            for (r, _) in a.free.iter() {
+                assert!(r.end < a.next(), "free run touches the bump region");
+                assert!(a.live.overlapping(r.clone()).next().is_none());
+            }
+            assert!(a.live.iter().all(|(r, _)| r.end <= a.next()));
+        }
     }
 }
