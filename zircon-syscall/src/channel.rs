@@ -33,7 +33,7 @@ impl Syscall {
     }
 
     /// `zx_channel_read`.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
     pub fn channel_read(
         &self,
         h: HandleValue,
@@ -96,7 +96,7 @@ impl Syscall {
     /// Builds the message a write or call sends: looks the channel up with
     /// `rights`, then takes every listed handle out of the caller's table
     /// (consumed whatever happens next) and checks each may travel.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
     fn outgoing(
         &self,
         h: HandleValue,

@@ -188,7 +188,6 @@ impl Syscall {
 /// kernel state may be half-updated; locks do not poison
 /// (`zircon_object::sync`), so every other process goes on.
 pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
-    use zircon_object::object::KernelObject as _;
     let Some(process) = current_process() else {
         return Outcome::Return(ZxError::BAD_STATE.into_raw() as u64);
     };
@@ -198,21 +197,7 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
         return Outcome::ExitThread;
     }
     let sys = Syscall { process };
-    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        sys.run(num, regs, guest_rsp)
-    })) {
-        Ok(outcome) => outcome,
-        Err(_) => {
-            log::error!(
-                "syscall {} panicked; killing process {}",
-                table::name_of(num).unwrap_or("?"),
-                sys.process.koid()
-            );
-            sys.process
-                .exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
-            return Outcome::ExitThread;
-        }
-    };
+    let outcome = run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
     match outcome {
         Outcome::Return(_) if sys.process.is_exited() || current_thread_dead() => {
             Outcome::ExitThread
@@ -220,3 +205,26 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
         other => other,
     }
 }
+
+/// Runs `call` (syscall `num` of `sys.process`); if it panics, kills the
+/// process with `ZX_TASK_RETCODE_SYSCALL_KILL` and takes the caller out of
+/// guest mode.
+fn run_guarded(sys: &Syscall, num: u32, call: impl FnOnce() -> Outcome) -> Outcome {
+    use zircon_object::object::KernelObject as _;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            log::error!(
+                "zx_{} panicked; killing process {}",
+                table::name_of(num).unwrap_or("?"),
+                sys.process.koid()
+            );
+            sys.process
+                .exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
+            Outcome::ExitThread
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -86,7 +86,6 @@ fn mmu_bits(f: MMUFlags) -> u32 {
 
 impl Syscall {
     /// `zx_object_get_info`.
-    #[allow(clippy::too_many_arguments)]
     pub fn object_get_info(
         &self,
         h: HandleValue,

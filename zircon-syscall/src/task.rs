@@ -14,7 +14,6 @@ const MAX_DEBUG_BLOCK: usize = 64 << 20;
 
 impl Syscall {
     /// `zx_process_create`.
-    #[allow(clippy::too_many_arguments)]
     pub fn process_create(
         &self,
         job: HandleValue,

@@ -114,7 +114,6 @@ impl Syscall {
     /// `zx_process_start`: starts `process`'s first thread; the handle
     /// `arg1` (if any) moves into the new process and its value is passed in
     /// `rdi`, `arg2` in `rsi`. The handle is consumed even on failure.
-    #[allow(clippy::too_many_arguments)]
     pub fn process_start(
         &self,
         process: HandleValue,
@@ -226,7 +225,6 @@ impl Syscall {
     }
 
     /// `zx_futex_requeue`.
-    #[allow(clippy::too_many_arguments)]
     pub fn futex_requeue(
         &self,
         addr: UserInPtr<i32>,

@@ -40,7 +40,7 @@ impl Syscall {
     }
 
     /// `zx_vmar_map`: on a failed copy-out the mapping is removed again.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
     pub fn vmar_map(
         &self,
         h: HandleValue,

@@ -1,0 +1,200 @@
+//! Unit tests of the dispatcher against the fake HAL: the generated decode
+//! (register and stack arguments, user pointers), outcomes, and the panic
+//! policy. Guest programs test each syscall's semantics end to end
+//! (`linux-loader/tests`); these test the layer itself.
+
+use std::sync::Arc;
+
+use kernel_hal::fake::FakeHal;
+use zircon_object::task::{Job, Process, Thread};
+use zircon_object::vm::VmObject;
+use zircon_object::{Rights, ZxError};
+
+use crate::{dispatch, numbers, run_guarded, set_current, Outcome, Syscall};
+
+/// A process with a started thread, current on this host thread, and the
+/// address of one read-write scratch page mapped in it.
+struct Guest {
+    process: Arc<Process>,
+    _job: Arc<Job>,
+    scratch: usize,
+}
+
+impl Guest {
+    fn new() -> Guest {
+        let hal = Arc::new(FakeHal::new());
+        let job = Job::root();
+        let process = Process::create(hal.clone(), &job, "test").unwrap();
+        let thread = Thread::create(&process, b"main").unwrap();
+        thread.start().unwrap();
+        let vmo = VmObject::create(hal, 4096, 0).unwrap();
+        let vmar = process.root_vmar();
+        // ZX_VM_PERM_READ | ZX_VM_PERM_WRITE
+        let scratch = vmar
+            .map(vmar.default_rights(), 0b11, 0, &vmo, Rights::all(), 0, 4096)
+            .unwrap();
+        set_current(Some(process.clone()), Some(thread));
+        Guest {
+            process,
+            _job: job,
+            scratch,
+        }
+    }
+
+    fn call(&self, num: u32, args: &[u64]) -> Outcome {
+        let mut regs = [0u64; 6];
+        regs[..args.len()].copy_from_slice(args);
+        dispatch(num, regs, self.scratch + 2048)
+    }
+
+    fn status(&self, num: u32, args: &[u64]) -> Result<(), ZxError> {
+        match self.call(num, args) {
+            Outcome::Return(0) => Ok(()),
+            Outcome::Return(raw) => Err(ZxError::from_raw(raw as i32).expect("a status")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn read_u64(&self, at: usize) -> u64 {
+        let mut b = [0u8; 8];
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_from_user(at, &mut b)
+            .unwrap();
+        u64::from_le_bytes(b)
+    }
+
+    fn write_u64(&self, at: usize, v: u64) {
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_to_user(at, &v.to_le_bytes())
+            .unwrap();
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        set_current(None, None);
+    }
+}
+
+#[test]
+fn register_arguments_and_out_pointers_are_decoded() {
+    let g = Guest::new();
+    let out = g.scratch as u64;
+    g.status(numbers::VMO_CREATE, &[12345, 0, out]).unwrap();
+    let vmo = g.read_u64(g.scratch) as u32 as u64;
+    g.status(numbers::VMO_GET_SIZE, &[vmo, out + 8]).unwrap();
+    assert_eq!(g.read_u64(g.scratch + 8), 16384, "rounded up to pages");
+    g.status(numbers::HANDLE_CLOSE, &[vmo]).unwrap();
+    assert_eq!(
+        g.status(numbers::HANDLE_CLOSE, &[vmo]),
+        Err(ZxError::BAD_HANDLE)
+    );
+}
+
+#[test]
+fn a_bad_out_pointer_is_invalid_args_and_leaves_no_handle() {
+    let g = Guest::new();
+    let before = g.process.handles().len();
+    assert_eq!(
+        g.status(numbers::VMO_CREATE, &[4096, 0, 8]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(g.process.handles().len(), before);
+}
+
+#[test]
+fn arguments_seven_and_eight_come_from_the_stack() {
+    let g = Guest::new();
+    let out = g.scratch as u64;
+    g.status(numbers::VMO_CREATE, &[4096, 0, out]).unwrap();
+    let vmo = g.read_u64(g.scratch) as u32 as u64;
+    // zx_vmar_map's 7th argument, mapped_addr, sits above the return
+    // address at guest_rsp (scratch + 2048).
+    let rsp = g.scratch + 2048;
+    g.write_u64(rsp + 8, out + 16);
+    let root = g.process.add_handle(
+        g.process.root_vmar().clone(),
+        g.process.root_vmar().default_rights(),
+    ) as u64;
+    assert_eq!(
+        g.call(numbers::VMAR_MAP, &[root, 1, 0, vmo, 0, 4096]),
+        Outcome::Return(0)
+    );
+    let mapped = g.read_u64(g.scratch + 16) as usize;
+    let (base, size) = g.process.root_vmar().aspace().window();
+    assert!(mapped >= base && mapped < base + size, "{mapped:#x}");
+}
+
+#[test]
+fn an_unreadable_stack_is_invalid_args() {
+    let g = Guest::new();
+    let r = dispatch(numbers::VMAR_MAP, [0; 6], 16);
+    assert_eq!(r, Outcome::Return(ZxError::INVALID_ARGS.into_raw() as u64));
+    // Wrapping past the end of the address space, too.
+    let r = dispatch(numbers::CHANNEL_READ, [0; 6], usize::MAX - 4);
+    assert_eq!(r, Outcome::Return(ZxError::INVALID_ARGS.into_raw() as u64));
+    drop(g);
+}
+
+#[test]
+fn unknown_and_vdso_only_numbers_are_bad_syscall() {
+    let g = Guest::new();
+    let bad = Err(ZxError::BAD_SYSCALL);
+    assert_eq!(g.status(0, &[]), bad);
+    assert_eq!(g.status(9999, &[]), bad);
+    assert_eq!(g.status(numbers::SYSTEM_GET_PAGE_SIZE, &[]), bad);
+}
+
+#[test]
+fn non_status_results_are_returned_as_values() {
+    let g = Guest::new();
+    let Outcome::Return(cpus) = g.call(numbers::SYSTEM_GET_NUM_CPUS, &[]) else {
+        panic!()
+    };
+    assert!(cpus >= 1);
+    let Outcome::Return(t0) = g.call(numbers::CLOCK_GET_MONOTONIC, &[]) else {
+        panic!()
+    };
+    let Outcome::Return(t1) = g.call(numbers::DEADLINE_AFTER, &[1_000_000]) else {
+        panic!()
+    };
+    assert!(t1 as i64 >= t0 as i64 + 1_000_000);
+}
+
+#[test]
+fn exits_are_outcomes_and_a_dead_process_makes_no_more_calls() {
+    let g = Guest::new();
+    assert_eq!(g.call(numbers::THREAD_EXIT, &[]), Outcome::ExitThread);
+    assert_eq!(
+        g.call(numbers::PROCESS_EXIT, &[(-7i64) as u64]),
+        Outcome::Exit(-7)
+    );
+    assert_eq!(g.process.state().return_code, -7);
+    assert_eq!(g.call(numbers::HANDLE_CLOSE, &[0]), Outcome::ExitThread);
+}
+
+#[test]
+fn a_panicking_handler_kills_its_process_and_poisons_nothing() {
+    let g = Guest::new();
+    let sys = Syscall {
+        process: g.process.clone(),
+    };
+    let outcome = run_guarded(&sys, numbers::VMO_CREATE, || {
+        // A handler bug while holding the process's handle table lock.
+        let _table = sys.process.handles();
+        panic!("handler bug");
+    });
+    assert_eq!(outcome, Outcome::ExitThread);
+    assert!(g.process.is_exited());
+    assert_eq!(
+        g.process.state().return_code,
+        zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL
+    );
+    // The lock is usable afterwards: process teardown took it already, and
+    // so can anyone else.
+    let _ = g.process.handles().len();
+}
