@@ -1,7 +1,7 @@
 // Ports of the Fuchsia core-test cases (zircon/system/utest/core/vmar/vmar.cc
 // and vmo/vmo.cc) whose checks need fault probes, plus tests of the probes
 // themselves. Each ported test keeps Fuchsia's suite and name; the
-// expectations are the ones listed in shared/zircon-semantics.md ("Fault-probe
+// expectations are the ones listed in docs/zircon-semantics.md ("Fault-probe
 // convention"): probe_for_read/probe_for_write report ZX_OK when the access
 // works, ZX_ERR_ACCESS_DENIED for a permission fault, ZX_ERR_OUT_OF_RANGE past
 // the VMO's size (or stream size) inside a mapping and ZX_ERR_NOT_FOUND where

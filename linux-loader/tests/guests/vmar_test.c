@@ -1,6 +1,6 @@
 // Ports of Fuchsia's zircon/system/utest/core/vmar/vmar.cc cases that the
 // supported syscalls can express. Each test keeps Fuchsia's name; the
-// expectations are the ones listed in shared/zircon-semantics.md.
+// expectations are the ones listed in docs/zircon-semantics.md.
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
