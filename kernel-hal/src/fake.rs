@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::range_map::{RangeMap, Separate};
 use crate::{
     is_page_aligned, FaultError, FaultResolver, Hal, HalError, HalResult, MMUFlags,
     PageFaultAccess, PageTable, PhysAddr, PhysMem, VirtAddr, PAGE_SIZE,
@@ -26,26 +27,28 @@ pub const FAKE_WINDOW_BASE: usize = 0x2_0000_0000;
 struct PhysState {
     /// Next never-used frame number.
     next_frame: usize,
-    /// Live runs: first frame → frame count.
-    runs: BTreeMap<usize, usize>,
+    /// Live runs of frame numbers, one entry per allocation.
+    runs: RangeMap<Separate>,
     /// Committed frames and their contents.
     pages: HashMap<usize, Box<[u8; PAGE_SIZE]>>,
-    /// Runs handed back, reusable (first frame → count).
-    free: BTreeMap<usize, usize>,
+    /// Runs handed back, reusable by an allocation of the same length; one
+    /// entry per freed run.
+    free: RangeMap<Separate>,
 }
 
 impl PhysState {
     fn check_live(&self, paddr: PhysAddr, len: usize) {
         let first = paddr / PAGE_SIZE;
         let last = (paddr + len.max(1) - 1) / PAGE_SIZE;
-        let (&start, &count) = self
+        let (run, _) = self
             .runs
-            .range(..=first)
-            .next_back()
+            .get(first)
             .unwrap_or_else(|| panic!("fake HAL: access to unallocated frame {first:#x}"));
         assert!(
-            last < start + count,
-            "fake HAL: range {paddr:#x}+{len:#x} leaves its run {start:#x}+{count:#x}"
+            last < run.end,
+            "fake HAL: range {paddr:#x}+{len:#x} leaves its run {:#x}+{:#x}",
+            run.start,
+            run.len()
         );
     }
 }
@@ -59,7 +62,13 @@ pub struct FakePhysMem {
 impl FakePhysMem {
     /// Returns the number of frames allocated and not yet freed.
     pub fn allocated_frames(&self) -> usize {
-        self.state.lock().unwrap().runs.values().sum()
+        self.state
+            .lock()
+            .unwrap()
+            .runs
+            .iter()
+            .map(|(r, _)| r.len())
+            .sum()
     }
 
     /// Returns the number of frames that hold data.
@@ -72,10 +81,14 @@ impl PhysMem for FakePhysMem {
     fn alloc_frames(&self, count: usize) -> HalResult<PhysAddr> {
         assert!(count > 0, "fake HAL: empty allocation");
         let mut st = self.state.lock().unwrap();
-        let reuse = st.free.iter().find(|(_, &c)| c == count).map(|(&s, _)| s);
+        let reuse = st
+            .free
+            .iter()
+            .find(|(r, _)| r.len() == count)
+            .map(|(r, _)| r.start);
         let start = match reuse {
             Some(s) => {
-                st.free.remove(&s);
+                st.free.remove_starting_at(s);
                 s
             }
             None => {
@@ -84,7 +97,7 @@ impl PhysMem for FakePhysMem {
                 s
             }
         };
-        st.runs.insert(start, count);
+        st.runs.insert(start..start + count, Separate);
         Ok(start * PAGE_SIZE)
     }
 
@@ -92,15 +105,19 @@ impl PhysMem for FakePhysMem {
         assert!(is_page_aligned(paddr), "fake HAL: unaligned free");
         let mut st = self.state.lock().unwrap();
         let first = paddr / PAGE_SIZE;
-        match st.runs.remove(&first) {
-            Some(c) if c == count => {}
-            Some(c) => panic!("fake HAL: freeing {count} frames of a run of {c}"),
-            None => panic!("fake HAL: double free or wild free of frame {first:#x}"),
+        match st.runs.get(first) {
+            Some((run, _)) if run.start == first && run.len() == count => {
+                st.runs.remove_starting_at(first);
+            }
+            Some((run, _)) if run.start == first => {
+                panic!("fake HAL: freeing {count} frames of a run of {}", run.len())
+            }
+            _ => panic!("fake HAL: double free or wild free of frame {first:#x}"),
         }
         for f in first..first + count {
             st.pages.remove(&f);
         }
-        st.free.insert(first, count);
+        st.free.insert(first..first + count, Separate);
     }
 
     fn read(&self, paddr: PhysAddr, buf: &mut [u8]) -> HalResult {
@@ -483,6 +500,36 @@ mod tests {
         assert_eq!(hal.fake_phys().committed_frames(), 0);
         p.free_frames(a, 4);
         assert_eq!(hal.fake_phys().allocated_frames(), 0);
+    }
+
+    #[test]
+    fn freed_runs_are_reused_only_whole() {
+        let hal = FakeHal::new();
+        let p = hal.phys();
+        let a = p.alloc_frames(2).unwrap();
+        let b = p.alloc_frames(2).unwrap();
+        p.free_frames(a, 2);
+        p.free_frames(b, 2);
+        // Freed runs are not joined: a 4-frame run comes from fresh frames.
+        assert_eq!(p.alloc_frames(4).unwrap(), b + 2 * PAGE_SIZE);
+        assert_eq!(p.alloc_frames(2).unwrap(), a);
+        assert_eq!(hal.fake_phys().allocated_frames(), 6);
+    }
+
+    #[test]
+    #[should_panic(expected = "freeing 1 frames of a run of 2")]
+    fn partial_free_is_caught() {
+        let hal = FakeHal::new();
+        let a = hal.phys().alloc_frames(2).unwrap();
+        hal.phys().free_frames(a, 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "leaves its run")]
+    fn access_past_a_run_is_caught() {
+        let hal = FakeHal::new();
+        let a = hal.phys().alloc_frames(1).unwrap();
+        let _ = hal.phys().write(a + PAGE_SIZE - 1, b"ab");
     }
 
     #[test]
