@@ -32,7 +32,7 @@ use kernel_hal_unix::{
     ensure_alt_stack, global_hal, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,
     host_probe_read, host_probe_write, resolved_fault_count, UnixHal,
 };
-use zircon_object::vm::vmar::vmar_op;
+use zircon_object::vm::vmar::VmarOp;
 use zircon_object::vm::vmo::{ZX_VMO_CHILD_SNAPSHOT, ZX_VMO_RESIZABLE};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
 use zircon_object::ZxError;
@@ -327,7 +327,7 @@ fn decommitted_pages_read_zero_through_every_mapping() {
     env.root
         .op_range(
             env.root.default_rights(),
-            vmar_op::DECOMMIT,
+            VmarOp::Decommit,
             a + 6 * P,
             2 * P,
         )

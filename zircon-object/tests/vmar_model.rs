@@ -47,7 +47,19 @@ use kernel_hal::fake::FakeHal;
 use kernel_hal::{FaultError, MMUFlags, PageFaultAccess, PhysMem, PAGE_SIZE};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
-use zircon_object::vm::vmar::vmar_op;
+use zircon_object::vm::vmar::VmarOp;
+
+/// The model's raw `ZX_VMAR_OP_*` values (it also generates invalid ones).
+mod vmar_op {
+    use super::VmarOp;
+    pub const COMMIT: u32 = VmarOp::Commit as u32;
+    pub const DECOMMIT: u32 = VmarOp::Decommit as u32;
+    pub const MAP_RANGE: u32 = VmarOp::MapRange as u32;
+    pub const ZERO: u32 = VmarOp::Zero as u32;
+    pub const DONT_NEED: u32 = VmarOp::DontNeed as u32;
+    pub const ALWAYS_NEED: u32 = VmarOp::AlwaysNeed as u32;
+    pub const PREFETCH: u32 = VmarOp::Prefetch as u32;
+}
 use zircon_object::vm::vmo::ZX_VMO_RESIZABLE;
 use zircon_object::vm::{MappingView, MapsEntry, VmAddressRegion, VmObject, VmOptions as O};
 use zircon_object::{Rights, ZxError, ZxResult};
@@ -1731,7 +1743,8 @@ fn step(real: &mut Real, model: &mut Model, op: &Op) -> Result<(), String> {
             let (addr, len) = aim
                 .and_then(|k| model.aimed(h, k, addr, len))
                 .unwrap_or((addr.addr(tbase, v.base, v.size), len.len(v.size + 3)));
-            let actual = real.vmars[h].op_range(model.rights(h, oc), op, addr, len);
+            let actual = VmarOp::try_from(op)
+                .and_then(|op| real.vmars[h].op_range(model.rights(h, oc), op, addr, len));
             let cands = [Flavor::Zircon, Flavor::Impl]
                 .into_iter()
                 .map(|f| {
@@ -2020,9 +2033,9 @@ fn op_range_reports_errors_in_walk_order() {
         P,
     )
     .unwrap();
-    let commit = t.op_range(t.default_rights(), vmar_op::COMMIT, t.addr(), 2 * P);
+    let commit = t.op_range(t.default_rights(), VmarOp::Commit, t.addr(), 2 * P);
     // ZERO is NOT_SUPPORTED at the first mapping, before the hole.
-    let zero = t.op_range(t.default_rights(), vmar_op::ZERO, t.addr(), 2 * P);
+    let zero = t.op_range(t.default_rights(), VmarOp::Zero, t.addr(), 2 * P);
     // Today: [Err(BAD_STATE), Err(BAD_STATE)].
     assert_eq!(
         [commit, zero],
@@ -2051,7 +2064,7 @@ fn op_range_applies_op_before_failing() {
     vmo.write(0, b"x").unwrap();
     // [page 0 (mapped), page 1 (hole)]: BAD_STATE, after decommitting page 0.
     assert_eq!(
-        t.op_range(t.default_rights(), vmar_op::DECOMMIT, t.addr(), 2 * P),
+        t.op_range(t.default_rights(), VmarOp::Decommit, t.addr(), 2 * P),
         Err(ZxError::BAD_STATE)
     );
     let mut b = [0u8; 1];

@@ -1,6 +1,7 @@
 //! `zx_vmar_*`.
 
 use zircon_object::handle::HandleValue;
+use zircon_object::vm::vmar::VmarOp;
 use zircon_object::vm::{VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -101,13 +102,7 @@ impl Syscall {
     ) -> ZxResult {
         let buffer = buffer.addr();
         let (vmar, rights) = self.vmar(h)?;
-        use zircon_object::vm::vmar::vmar_op::*;
-        if !matches!(
-            op,
-            COMMIT | DECOMMIT | MAP_RANGE | ZERO | DONT_NEED | ALWAYS_NEED | PREFETCH
-        ) {
-            return Err(ZxError::INVALID_ARGS);
-        }
+        let op = VmarOp::try_from(op)?;
         if buffer != 0 || buffer_size != 0 {
             return Err(ZxError::INVALID_ARGS);
         }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use zircon_object::handle::{HandleValue, INVALID_HANDLE};
-use zircon_object::vm::vmo::{child_rights, ZX_VMO_CHILD_NO_WRITE, ZX_VMO_CHILD_RESIZABLE};
+use zircon_object::vm::vmo::{child_rights, VmoOp, ZX_VMO_CHILD_NO_WRITE, ZX_VMO_CHILD_RESIZABLE};
 use zircon_object::vm::VmObject;
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -12,23 +12,6 @@ use crate::Syscall;
 
 /// Bulk transfers go through a kernel buffer this big at a time.
 const CHUNK: usize = 64 << 10;
-
-/// `ZX_VMO_OP_*`.
-mod op {
-    pub const COMMIT: u32 = 1;
-    pub const DECOMMIT: u32 = 2;
-    pub const LOCK: u32 = 3;
-    pub const UNLOCK: u32 = 4;
-    pub const CACHE_SYNC: u32 = 6;
-    pub const CACHE_INVALIDATE: u32 = 7;
-    pub const CACHE_CLEAN: u32 = 8;
-    pub const CACHE_CLEAN_INVALIDATE: u32 = 9;
-    pub const ZERO: u32 = 10;
-    pub const TRY_LOCK: u32 = 11;
-    pub const DONT_NEED: u32 = 12;
-    pub const ALWAYS_NEED: u32 = 13;
-    pub const PREFETCH: u32 = 14;
-}
 
 impl Syscall {
     fn vmo(&self, h: HandleValue, rights: Rights) -> ZxResult<(Arc<VmObject>, Rights)> {
@@ -115,6 +98,7 @@ impl Syscall {
         _buffer_size: usize,
     ) -> ZxResult {
         let (vmo, rights) = self.vmo(h, Rights::empty())?;
+        let op = VmoOp::try_from(op)?;
         let need = |r: Rights| {
             if rights.contains(r) {
                 Ok(())
@@ -123,19 +107,19 @@ impl Syscall {
             }
         };
         match op {
-            op::COMMIT => {
+            VmoOp::Commit => {
                 need(Rights::WRITE)?;
                 vmo.commit(offset, size)
             }
-            op::DECOMMIT => {
+            VmoOp::Decommit => {
                 need(Rights::WRITE)?;
                 vmo.decommit(offset, size)
             }
-            op::ZERO => {
+            VmoOp::Zero => {
                 need(Rights::WRITE)?;
                 vmo.zero(offset, size)
             }
-            op::LOCK | op::TRY_LOCK | op::UNLOCK => {
+            VmoOp::Lock | VmoOp::TryLock | VmoOp::Unlock => {
                 if !rights.intersects(Rights::READ | Rights::WRITE) {
                     return Err(ZxError::ACCESS_DENIED);
                 }
@@ -143,11 +127,11 @@ impl Syscall {
                 // emulated (see README).
                 Err(ZxError::NOT_SUPPORTED)
             }
-            op::CACHE_SYNC
-            | op::CACHE_CLEAN
-            | op::CACHE_CLEAN_INVALIDATE
-            | op::CACHE_INVALIDATE => {
-                need(if op == op::CACHE_INVALIDATE {
+            VmoOp::CacheSync
+            | VmoOp::CacheClean
+            | VmoOp::CacheCleanInvalidate
+            | VmoOp::CacheInvalidate => {
+                need(if op == VmoOp::CacheInvalidate {
                     Rights::WRITE
                 } else {
                     Rights::READ
@@ -157,12 +141,11 @@ impl Syscall {
                 }
                 vmo.op_bounds(offset, size).map(drop)
             }
-            op::PREFETCH => {
+            VmoOp::Prefetch => {
                 need(Rights::READ)?;
                 vmo.op_bounds(offset, size).map(drop)
             }
-            op::DONT_NEED | op::ALWAYS_NEED => vmo.op_bounds(offset, size).map(drop),
-            _ => Err(ZxError::INVALID_ARGS),
+            VmoOp::DontNeed | VmoOp::AlwaysNeed => vmo.op_bounds(offset, size).map(drop),
         }
     }
 

@@ -7,7 +7,7 @@ use kernel_hal::fake::FakeHal;
 use kernel_hal::{FaultError, MMUFlags, PageFaultAccess, PAGE_SIZE as P};
 
 use super::options::VmOptions as O;
-use super::vmar::vmar_op;
+use super::vmar::VmarOp;
 use super::vmo::*;
 use super::*;
 use crate::{Rights, ZxError};
@@ -136,7 +136,7 @@ fn destroyed_vmar_test() {
         assert_eq!(r.protect(rr, R, r.addr(), P), Err(ZxError::BAD_STATE));
         assert_eq!(e.map(r, R, 0, &vmo, 0, P), Err(ZxError::BAD_STATE));
         assert_eq!(
-            r.op_range(rr, vmar_op::MAP_RANGE, r.addr(), P),
+            r.op_range(rr, VmarOp::MapRange, r.addr(), P),
             Err(ZxError::BAD_STATE)
         );
     }
@@ -753,18 +753,18 @@ fn op_range_commit_decommit() {
         .unwrap();
     e.map(&r, R | SPECIFIC, 4 * P, &vmo, P as u64, P).unwrap();
     vmo.write(0, &vec![1u8; 5 * P]).unwrap();
-    r.op_range(rr, vmar_op::DECOMMIT, b, P).unwrap();
+    r.op_range(rr, VmarOp::Decommit, b, P).unwrap();
     let mut x = [9u8];
     e.hal.guest_read(b, &mut x).unwrap();
     assert_eq!(x[0], 0);
-    r.op_range(rr, vmar_op::DECOMMIT, b + P, 2 * P).unwrap();
+    r.op_range(rr, VmarOp::Decommit, b + P, 2 * P).unwrap();
     e.hal.guest_read(b + 4 * P, &mut x).unwrap();
     assert_eq!(x[0], 0, "vmo page 1 is shared with the mapping at 4P");
     assert_eq!(
-        r.op_range(rr, vmar_op::DECOMMIT, b + P, 3 * P),
+        r.op_range(rr, VmarOp::Decommit, b + P, 3 * P),
         Err(ZxError::BAD_STATE)
     );
-    r.op_range(rr, vmar_op::DECOMMIT, b + 4 * P, P).unwrap();
+    r.op_range(rr, VmarOp::Decommit, b + 4 * P, P).unwrap();
     r.unmap(rr, b + 4 * P, P).unwrap();
     r.map(
         rr,
@@ -777,30 +777,30 @@ fn op_range_commit_decommit() {
     )
     .unwrap();
     assert_eq!(
-        r.op_range(rr, vmar_op::DECOMMIT, b + 4 * P, P),
+        r.op_range(rr, VmarOp::Decommit, b + 4 * P, P),
         Err(ZxError::ACCESS_DENIED)
     );
     assert_eq!(
-        r.op_range(rr, vmar_op::COMMIT, b + 4 * P, P),
+        r.op_range(rr, VmarOp::Commit, b + 4 * P, P),
         Err(ZxError::ACCESS_DENIED)
     );
-    r.op_range(rr, vmar_op::COMMIT, b, 3 * P).unwrap();
+    r.op_range(rr, VmarOp::Commit, b, 3 * P).unwrap();
     assert_eq!(
         vmo.committed_bytes(),
         5 * P,
         "pages 2 and 4 were never decommitted"
     );
     assert_eq!(
-        r.op_range(rr, vmar_op::COMMIT, b, 10 * P),
+        r.op_range(rr, VmarOp::Commit, b, 10 * P),
         Err(ZxError::OUT_OF_RANGE)
     );
-    assert_eq!(r.op_range(rr, 99, b, P), Err(ZxError::INVALID_ARGS));
+    assert_eq!(VmarOp::try_from(99), Err(ZxError::INVALID_ARGS));
     assert_eq!(
-        r.op_range(rr, vmar_op::PREFETCH, b, 0),
+        r.op_range(rr, VmarOp::Prefetch, b, 0),
         Err(ZxError::INVALID_ARGS)
     );
     assert_eq!(
-        r.op_range(rr, vmar_op::ZERO, b, P),
+        r.op_range(rr, VmarOp::Zero, b, P),
         Err(ZxError::NOT_SUPPORTED)
     );
     // Nested mappings: COMMIT/DECOMMIT never through a parent.
@@ -808,14 +808,14 @@ fn op_range_commit_decommit() {
     let child = e.sub(&parent, CAN_R | CAN_W, 0, P);
     e.map(&child, RW, 0, &vmo, 0, P).unwrap();
     let pr = parent.default_rights();
-    for op in [vmar_op::MAP_RANGE, vmar_op::DONT_NEED, vmar_op::ALWAYS_NEED] {
+    for op in [VmarOp::MapRange, VmarOp::DontNeed, VmarOp::AlwaysNeed] {
         parent.op_range(pr, op, parent.addr(), P).unwrap();
         assert_eq!(
             parent.op_range(pr & !Rights::OP_CHILDREN, op, parent.addr(), P),
             Err(ZxError::INVALID_ARGS)
         );
     }
-    for op in [vmar_op::COMMIT, vmar_op::DECOMMIT] {
+    for op in [VmarOp::Commit, VmarOp::Decommit] {
         assert_eq!(
             parent.op_range(pr, op, parent.addr(), P),
             Err(ZxError::INVALID_ARGS)

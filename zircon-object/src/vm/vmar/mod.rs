@@ -32,24 +32,7 @@ mod protect;
 mod unmap;
 
 pub use info::MapsEntry;
-
-/// `ZX_VMAR_OP_*` values (equal to the matching `ZX_VMO_OP_*`).
-pub mod vmar_op {
-    /// `ZX_VMAR_OP_COMMIT`
-    pub const COMMIT: u32 = 1;
-    /// `ZX_VMAR_OP_DECOMMIT`
-    pub const DECOMMIT: u32 = 2;
-    /// `ZX_VMAR_OP_MAP_RANGE`
-    pub const MAP_RANGE: u32 = 3;
-    /// `ZX_VMAR_OP_ZERO`
-    pub const ZERO: u32 = 10;
-    /// `ZX_VMAR_OP_DONT_NEED`
-    pub const DONT_NEED: u32 = 12;
-    /// `ZX_VMAR_OP_ALWAYS_NEED`
-    pub const ALWAYS_NEED: u32 = 13;
-    /// `ZX_VMAR_OP_PREFETCH`
-    pub const PREFETCH: u32 = 14;
-}
+pub use op_range::VmarOp;
 
 /// A VMAR: the kernel object a VMAR handle names.
 #[derive(Debug)]

@@ -2,23 +2,54 @@
 
 use kernel_hal::{is_page_aligned, MMUFlags};
 
-use super::vmar_op;
+use super::VmAddressRegion;
 use crate::vm::region::rounded_len;
 use crate::{Rights, ZxError, ZxResult};
 
-use super::VmAddressRegion;
+/// A `zx_vmar_op_range` operation (`ZX_VMAR_OP_*`, equal to the matching
+/// `ZX_VMO_OP_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum VmarOp {
+    /// `ZX_VMAR_OP_COMMIT`
+    Commit = 1,
+    /// `ZX_VMAR_OP_DECOMMIT`
+    Decommit = 2,
+    /// `ZX_VMAR_OP_MAP_RANGE`
+    MapRange = 3,
+    /// `ZX_VMAR_OP_ZERO`
+    Zero = 10,
+    /// `ZX_VMAR_OP_DONT_NEED`
+    DontNeed = 12,
+    /// `ZX_VMAR_OP_ALWAYS_NEED`
+    AlwaysNeed = 13,
+    /// `ZX_VMAR_OP_PREFETCH`
+    Prefetch = 14,
+}
+
+impl TryFrom<u32> for VmarOp {
+    type Error = ZxError;
+
+    /// Any other value → `INVALID_ARGS`.
+    fn try_from(op: u32) -> ZxResult<VmarOp> {
+        Ok(match op {
+            1 => VmarOp::Commit,
+            2 => VmarOp::Decommit,
+            3 => VmarOp::MapRange,
+            10 => VmarOp::Zero,
+            12 => VmarOp::DontNeed,
+            13 => VmarOp::AlwaysNeed,
+            14 => VmarOp::Prefetch,
+            _ => return Err(ZxError::INVALID_ARGS),
+        })
+    }
+}
 
 impl VmAddressRegion {
     /// Performs `op` on the mappings of `[addr, addr + len)`
     /// (`zx_vmar_op_range`); `rights` are the handle's rights.
-    pub fn op_range(&self, rights: Rights, op: u32, addr: usize, len: usize) -> ZxResult {
-        use vmar_op::*;
-        if !matches!(
-            op,
-            COMMIT | DECOMMIT | MAP_RANGE | ZERO | DONT_NEED | ALWAYS_NEED | PREFETCH
-        ) {
-            return Err(ZxError::INVALID_ARGS);
-        }
+    pub fn op_range(&self, rights: Rights, op: VmarOp, addr: usize, len: usize) -> ZxResult {
+        use VmarOp::*;
         let len = rounded_len(len)?;
         if !is_page_aligned(addr) {
             return Err(ZxError::INVALID_ARGS);
@@ -44,28 +75,28 @@ impl VmAddressRegion {
             }
             cursor = m.end();
             if !direct
-                && (matches!(op, COMMIT | DECOMMIT | PREFETCH)
+                && (matches!(op, Commit | Decommit | Prefetch)
                     || !rights.contains(Rights::OP_CHILDREN))
             {
                 return Err(ZxError::INVALID_ARGS);
             }
             match op {
-                COMMIT | DECOMMIT if !m.max_perms.contains(MMUFlags::WRITE) => {
+                Commit | Decommit if !m.max_perms.contains(MMUFlags::WRITE) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
-                PREFETCH if !m.max_perms.contains(MMUFlags::READ) => {
+                Prefetch if !m.max_perms.contains(MMUFlags::READ) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
-                ZERO => return Err(ZxError::NOT_SUPPORTED),
+                Zero => return Err(ZxError::NOT_SUPPORTED),
                 _ => {}
             }
             let (s, e) = (addr.max(m.base), end.min(m.end()));
             let (vs, ve) = (m.vmo_offset + (s - m.base), m.vmo_offset + (e - m.base));
             match op {
-                COMMIT => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
-                DECOMMIT => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
-                MAP_RANGE | PREFETCH => {
-                    if op == PREFETCH {
+                Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
+                Decommit => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
+                MapRange | Prefetch => {
+                    if op == Prefetch {
                         m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
                     }
                     let vmo = m.vmo.clone();

@@ -7,6 +7,63 @@ use super::chunks::Need;
 use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
 use crate::{ZxError, ZxResult};
 
+/// A `zx_vmo_op_range` operation (`ZX_VMO_OP_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum VmoOp {
+    /// `ZX_VMO_OP_COMMIT`
+    Commit = 1,
+    /// `ZX_VMO_OP_DECOMMIT`
+    Decommit = 2,
+    /// `ZX_VMO_OP_LOCK`
+    Lock = 3,
+    /// `ZX_VMO_OP_UNLOCK`
+    Unlock = 4,
+    /// `ZX_VMO_OP_CACHE_SYNC`
+    CacheSync = 6,
+    /// `ZX_VMO_OP_CACHE_INVALIDATE`
+    CacheInvalidate = 7,
+    /// `ZX_VMO_OP_CACHE_CLEAN`
+    CacheClean = 8,
+    /// `ZX_VMO_OP_CACHE_CLEAN_INVALIDATE`
+    CacheCleanInvalidate = 9,
+    /// `ZX_VMO_OP_ZERO`
+    Zero = 10,
+    /// `ZX_VMO_OP_TRY_LOCK`
+    TryLock = 11,
+    /// `ZX_VMO_OP_DONT_NEED`
+    DontNeed = 12,
+    /// `ZX_VMO_OP_ALWAYS_NEED`
+    AlwaysNeed = 13,
+    /// `ZX_VMO_OP_PREFETCH`
+    Prefetch = 14,
+}
+
+impl TryFrom<u32> for VmoOp {
+    type Error = ZxError;
+
+    /// Any other value → `INVALID_ARGS`.
+    fn try_from(op: u32) -> ZxResult<VmoOp> {
+        use VmoOp::*;
+        Ok(match op {
+            1 => Commit,
+            2 => Decommit,
+            3 => Lock,
+            4 => Unlock,
+            6 => CacheSync,
+            7 => CacheInvalidate,
+            8 => CacheClean,
+            9 => CacheCleanInvalidate,
+            10 => Zero,
+            11 => TryLock,
+            12 => DontNeed,
+            13 => AlwaysNeed,
+            14 => Prefetch,
+            _ => return Err(ZxError::INVALID_ARGS),
+        })
+    }
+}
+
 impl VmObject {
     pub(super) fn check_cached(&self) -> ZxResult {
         if self.lock().cache_policy != ZX_CACHE_POLICY_CACHED {
