@@ -1,10 +1,13 @@
 //! The free-space index of a VMAR: gaps between its children, indexed both
 //! by address and by size so placement is O(log n).
 //!
-//! Invariants: gaps never overlap, never touch (adjacent gaps are merged),
-//! and `by_start` and `by_size` always describe the same set.
+//! Invariants: gaps never overlap, never touch (adjacent gaps are merged;
+//! `by_start` is a [`RangeMap`], which keeps them so), and `by_start` and
+//! `by_size` always describe the same set.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use kernel_hal::range_map::RangeMap;
 
 /// How to choose among the places where a new child fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +21,8 @@ pub enum Placement {
 /// Free gaps of one region.
 #[derive(Debug, Clone, Default)]
 pub struct GapIndex {
-    /// start → end (exclusive).
-    by_start: BTreeMap<usize, usize>,
+    /// The gaps, by address.
+    by_start: RangeMap<()>,
     /// (len, start).
     by_size: BTreeSet<(usize, usize)>,
 }
@@ -39,20 +42,13 @@ impl GapIndex {
     }
 
     fn insert(&mut self, start: usize, end: usize) {
-        self.by_start.insert(start, end);
+        self.by_start.insert(start..end, ());
         self.by_size.insert((end - start, start));
-    }
-
-    fn remove(&mut self, start: usize) -> usize {
-        let end = self.by_start.remove(&start).expect("gap exists");
-        self.by_size.remove(&(end - start, start));
-        end
     }
 
     /// Returns the gap containing `addr`, if any.
     pub fn gap_at(&self, addr: usize) -> Option<(usize, usize)> {
-        let (&s, &e) = self.by_start.range(..=addr).next_back()?;
-        (addr < e).then_some((s, e))
+        self.by_start.get(addr).map(|(g, _)| (g.start, g.end))
     }
 
     /// Returns whether `[start, end)` is entirely free.
@@ -64,29 +60,33 @@ impl GapIndex {
     pub fn take(&mut self, start: usize, end: usize) {
         let (gs, ge) = self.gap_at(start).expect("taking a range that is not free");
         assert!(end <= ge, "taking a range that is not free");
-        self.remove(gs);
+        self.by_size.remove(&(ge - gs, gs));
+        self.by_start.remove(start..end);
         if gs < start {
-            self.insert(gs, start);
+            self.by_size.insert((start - gs, gs));
         }
         if end < ge {
-            self.insert(end, ge);
+            self.by_size.insert((ge - end, end));
         }
     }
 
-    /// Marks the used range `[start, end)` free again, merging neighbours.
-    pub fn give(&mut self, mut start: usize, mut end: usize) {
-        if let Some((&ps, &pe)) = self.by_start.range(..start).next_back() {
-            debug_assert!(pe <= start, "freeing a range that overlaps a gap");
-            if pe == start {
-                self.remove(ps);
-                start = ps;
-            }
+    /// Marks the used range `[start, end)` free again, merging neighbours
+    /// (nothing if it is empty).
+    pub fn give(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
         }
-        if let Some(ne) = self.by_start.get(&end).copied() {
-            self.remove(end);
-            end = ne;
+        debug_assert!(
+            self.by_start.overlapping(start..end).next().is_none(),
+            "freeing a range that overlaps a gap"
+        );
+        let before = start.checked_sub(1).and_then(|a| self.gap_at(a));
+        for (gs, ge) in before.into_iter().chain(self.gap_at(end)) {
+            self.by_size.remove(&(ge - gs, gs));
         }
-        self.insert(start, end);
+        self.by_start.insert(start..end, ());
+        let (gs, ge) = self.gap_at(start).expect("just inserted");
+        self.by_size.insert((ge - gs, gs));
     }
 
     /// Returns the first and last aligned start in gap `(gs, ge)` for a child
@@ -118,25 +118,29 @@ impl GapIndex {
             Placement::Random(seed) => {
                 // Start from the gap at a random address and look at a few
                 // gaps after it; fall back to best fit. Expected O(log n).
-                let (&first, _) = self.by_start.iter().next()?;
-                let (&last, &last_end) = self.by_start.iter().next_back()?;
-                let span = last_end - first;
-                let hint = first + (seed % span as u64) as usize;
-                let _ = last;
-                let mut candidates = self
+                let (first, _) = self.by_start.iter().next()?;
+                let (last, _) = self.by_start.iter().next_back()?;
+                let span = last.end - first.start;
+                let hint = first.start + (seed % span as u64) as usize;
+                // The gap starting at or before `hint`, the gaps starting
+                // after it, then the gaps from the bottom.
+                let at_or_before = self.by_start.overlapping(first.start..hint + 1).next_back();
+                let after = self
                     .by_start
-                    .range(..=hint)
-                    .next_back()
+                    .overlapping(hint + 1..usize::MAX)
+                    .filter(|(g, _)| g.start > hint);
+                let mut candidates = at_or_before
                     .into_iter()
-                    .chain(self.by_start.range(hint + 1..))
+                    .chain(after)
                     .chain(self.by_start.iter())
                     .take(16);
-                let found = candidates.find_map(|(&s, &e)| Self::slots(s, e, size, align, limit));
+                let found =
+                    candidates.find_map(|(g, _)| Self::slots(g.start, g.end, size, align, limit));
                 let (lo, hi) = match found {
                     Some(r) => r,
                     None => {
                         let s = self.best_fit(size, align, limit)?;
-                        let e = self.by_start.range(..=s).next_back().map(|(_, &e)| e)?;
+                        let (_, e) = self.gap_at(s)?;
                         Self::slots(s, e, size, align, limit)?
                     }
                 };
@@ -150,20 +154,19 @@ impl GapIndex {
     fn best_fit(&self, size: usize, align: usize, limit: usize) -> Option<usize> {
         if limit < usize::MAX {
             // Upper-limited searches scan by address up to the limit.
-            return self
-                .by_start
-                .range(..limit)
-                .find_map(|(&s, &e)| Self::slots(s, e, size, align, limit).map(|(lo, _)| lo));
+            return self.by_start.overlapping(0..limit).find_map(|(g, _)| {
+                Self::slots(g.start, g.end, size, align, limit).map(|(lo, _)| lo)
+            });
         }
         self.by_size.range((size, 0)..).find_map(|&(_, s)| {
-            let e = self.by_start[&s];
+            let (_, e) = self.gap_at(s)?;
             Self::slots(s, e, size, align, limit).map(|(lo, _)| lo)
         })
     }
 
     /// Iterates the gaps in address order.
     pub fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.by_start.iter().map(|(&s, &e)| (s, e))
+        self.by_start.iter().map(|(g, _)| (g.start, g.end))
     }
 }
 
@@ -212,5 +215,52 @@ mod tests {
             g.find(0x200000, 0x1000, usize::MAX, Placement::Random(3)),
             None
         );
+    }
+
+    /// Seeded random takes and gives: the two indexes agree, gaps are
+    /// maximal, and every place `find` offers is free, aligned and below
+    /// the limit.
+    #[test]
+    fn random_takes_and_gives_keep_the_index_consistent() {
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (base, end) = (0x1000, 0x1000 * 200);
+        let mut g = GapIndex::new(base, end);
+        let mut used: Vec<(usize, usize)> = Vec::new();
+        for _ in 0..3000 {
+            if used.is_empty() || rnd(3) != 0 {
+                let size = 0x1000 * (1 + rnd(8));
+                let align = 0x1000 << rnd(3);
+                let limit = if rnd(4) == 0 {
+                    base + rnd(end - base)
+                } else {
+                    usize::MAX
+                };
+                let placement = if rnd(2) == 0 {
+                    Placement::Compact
+                } else {
+                    Placement::Random(rnd(1 << 30) as u64)
+                };
+                if let Some(a) = g.find(size, align, limit, placement) {
+                    assert!(a % align == 0 && a + size <= limit && g.is_free(a, a + size));
+                    g.take(a, a + size);
+                    used.push((a, a + size));
+                }
+            } else {
+                let (s, e) = used.swap_remove(rnd(used.len()));
+                g.give(s, e);
+            }
+            g.by_start.assert_invariants();
+            let by_size: BTreeSet<(usize, usize)> = g.iter().map(|(s, e)| (e - s, s)).collect();
+            assert_eq!(by_size, g.by_size);
+            let free: usize = g.iter().map(|(s, e)| e - s).sum();
+            let taken: usize = used.iter().map(|(s, e)| e - s).sum();
+            assert_eq!(free + taken, end - base);
+        }
     }
 }
