@@ -74,7 +74,7 @@ fn decode_arg(ty: &ParamType, i: usize) -> String {
 
 fn decode(calls: &[&Syscall]) -> String {
     let mut s = String::from(
-        "impl Syscall {\n\
+        "impl Syscall<'_> {\n\
          /// Decodes the arguments of syscall `num` and runs its handler.\n\
          /// `regs` are the six register arguments; arguments 7 and 8 are\n\
          /// read from the guest stack at `guest_rsp` (which points at the\n\

@@ -10,14 +10,33 @@ use zircon_object::object::{signals, KernelObject, Waiter};
 use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
 use zircon_object::task::{ExceptionOutcome, ExceptionReport, Job, Process, Thread};
 use zircon_object::{ZxError, ZxResult};
-use zircon_syscall::Outcome;
+use zircon_syscall::{Outcome, ThreadStart};
 
 use crate::{LoadError, Loader};
+
+/// The runner's services to the syscall layer: host threads from
+/// `std::thread`, the FS base through `kernel-hal-unix`.
+struct RunnerHost;
+
+impl zircon_syscall::Host for RunnerHost {
+    fn spawn_thread(
+        &self,
+        process: Arc<Process>,
+        thread: Arc<Thread>,
+        start: ThreadStart,
+    ) -> ZxResult {
+        spawn(process, thread, start)
+    }
+
+    fn set_current_fs(&self, value: u64) -> bool {
+        kernel_hal_unix::set_guest_fs(value)
+    }
+}
 
 /// The HAL-level syscall handler: runs the dispatcher and tells the HAL
 /// when the thread must leave guest mode.
 fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
-    match zircon_syscall::dispatch(num, args, guest_rsp) {
+    match zircon_syscall::dispatch(&RunnerHost, num, args, guest_rsp) {
         Outcome::Return(v) => v,
         Outcome::Exit(code) => {
             kernel_hal_unix::request_exit(code);
@@ -33,14 +52,7 @@ fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
 /// Starts `thread` of `process` on a new host thread; when the guest thread
 /// leaves guest mode (it exited, or its process did) the thread is marked
 /// dead, which ends the process once no thread is left.
-fn spawn(
-    process: Arc<Process>,
-    thread: Arc<Thread>,
-    entry: usize,
-    stack: usize,
-    arg1: u64,
-    arg2: u64,
-) -> ZxResult {
+fn spawn(process: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxResult {
     let name = format!("{}:{}", process.base().name(), thread.base().name());
     std::thread::Builder::new()
         .name(name)
@@ -51,7 +63,7 @@ fn spawn(
             thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
             // A kill that came before the kicker was set must still stop us.
             if thread.state() != zircon_object::task::ThreadState::Dead {
-                run_thread(&process, &thread, entry, stack, arg1, arg2);
+                run_thread(&process, &thread, start);
             }
             thread.clear_kicker();
             zircon_syscall::set_current(None, None);
@@ -65,14 +77,13 @@ fn spawn(
 /// to the thread's handlers, which may resume it; an exception nobody
 /// handles kills the process with `ZX_TASK_RETCODE_EXCEPTION_KILL` after
 /// one line on standard error.
-fn run_thread(
-    process: &Arc<Process>,
-    thread: &Arc<Thread>,
-    entry: usize,
-    stack: usize,
-    arg1: u64,
-    arg2: u64,
-) {
+fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) {
+    let ThreadStart {
+        entry,
+        stack,
+        arg1,
+        arg2,
+    } = start;
     // Debuggers see the thread (and the process) start, and may change the
     // initial registers.
     let initial = GeneralRegs {
@@ -178,8 +189,6 @@ pub fn describe_fatal(
 /// Installs the emulator's entry points into the HAL (idempotent).
 pub fn install() {
     kernel_hal_unix::set_syscall_handler(handler);
-    zircon_syscall::set_thread_spawner(spawn);
-    zircon_syscall::set_fs_setter(kernel_hal_unix::set_guest_fs);
 }
 
 /// Loads `image` as a new process in a fresh root job and starts its first
@@ -205,14 +214,13 @@ pub fn start_program(name: &str, image: &[u8], args: &[String]) -> Result<Arc<Pr
     let process = p.process.clone();
     process.mark_started(zircon_syscall::monotonic_now())?;
     p.thread.start()?;
-    spawn(
-        p.process,
-        p.thread,
-        p.entry,
-        p.stack_top,
-        p.bootstrap as u64,
-        p.vdso_base as u64,
-    )?;
+    let start = ThreadStart {
+        entry: p.entry,
+        stack: p.stack_top,
+        arg1: p.bootstrap as u64,
+        arg2: p.vdso_base as u64,
+    };
+    spawn(p.process, p.thread, start)?;
     Ok(process)
 }
 

@@ -17,7 +17,7 @@ use crate::Syscall;
 /// `ZX_CHANNEL_READ_MAY_DISCARD`
 const READ_MAY_DISCARD: u32 = 1;
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_channel_create`.
     pub fn channel_create(
         &self,
@@ -33,7 +33,10 @@ impl Syscall {
     }
 
     /// `zx_channel_read`.
-    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
     pub fn channel_read(
         &self,
         h: HandleValue,
@@ -96,7 +99,10 @@ impl Syscall {
     /// Builds the message a write or call sends: looks the channel up with
     /// `rights`, then takes every listed handle out of the caller's table
     /// (consumed whatever happens next) and checks each may travel.
-    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
     fn outgoing(
         &self,
         h: HandleValue,

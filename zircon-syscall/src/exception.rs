@@ -26,7 +26,7 @@ mod topic {
     pub const SINGLE_STEP: u32 = 5;
 }
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_task_create_exception_channel`.
     pub fn task_create_exception_channel(
         &self,

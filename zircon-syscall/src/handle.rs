@@ -6,7 +6,7 @@ use zircon_object::{Rights, ZxError, ZxResult};
 use crate::user::{UserInPtr, UserOutPtr};
 use crate::Syscall;
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_handle_close`: closing `ZX_HANDLE_INVALID` is a no-op.
     pub fn handle_close(&self, h: HandleValue) -> ZxResult {
         if h == INVALID_HANDLE {

@@ -26,6 +26,7 @@ use zircon_object::{ZxError, ZxResult};
 mod channel;
 mod exception;
 mod handle;
+mod host;
 mod misc;
 mod object;
 mod port;
@@ -38,8 +39,8 @@ mod user;
 mod vmar;
 mod vmo;
 
+pub use host::{Host, ThreadStart};
 pub use misc::{monotonic_now, set_debug_sink};
-pub use thread::{set_fs_setter, set_thread_spawner, FsSetter, ThreadSpawner};
 pub use user::{UserInOutPtr, UserInPtr, UserOutPtr};
 
 /// Syscall numbers generated from `sdk/vdso/syscalls.list`.
@@ -106,8 +107,9 @@ impl Outcome {
 /// methods of it, one file per object family, and return their result; the
 /// generated decode (`decode.rs`, from the syscall table) turns raw
 /// arguments into their parameters and their result into an [`Outcome`].
-pub(crate) struct Syscall {
+pub(crate) struct Syscall<'a> {
     pub process: Arc<Process>,
+    pub host: &'a dyn Host,
 }
 
 /// The generated decode: `Syscall::run`.
@@ -118,7 +120,7 @@ mod decode {
     include!(concat!(env!("OUT_DIR"), "/decode.rs"));
 }
 
-impl Syscall {
+impl Syscall<'_> {
     /// Returns the eight arguments of a call with more than six: the six
     /// register arguments, then two read from the guest stack above the
     /// return address at `guest_rsp` (`INVALID_ARGS` if unreadable).
@@ -179,15 +181,17 @@ impl Syscall {
     }
 }
 
-/// Runs syscall `num` with register arguments `regs`; `guest_rsp` is the
-/// guest's stack pointer at the call, from which arguments 7 and 8 are read.
+/// Runs syscall `num` with register arguments `regs` for the guest thread
+/// the calling host thread runs ([`set_current`]); `guest_rsp` is the
+/// guest's stack pointer at the call, from which arguments 7 and 8 are read;
+/// `host` makes threads and sets the FS base.
 ///
 /// A handler that panics (a bug in the emulator, never the guest's doing)
 /// costs the calling process: it is killed with
 /// `ZX_TASK_RETCODE_SYSCALL_KILL`, as if by `zx_task_kill`, because its
 /// kernel state may be half-updated; locks do not poison
 /// (`zircon_object::sync`), so every other process goes on.
-pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
+pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
     let Some(process) = current_process() else {
         return Outcome::Return(ZxError::BAD_STATE.into_raw() as u64);
     };
@@ -196,7 +200,7 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
         // leaves at its next call.
         return Outcome::ExitThread;
     }
-    let sys = Syscall { process };
+    let sys = Syscall { process, host };
     let outcome = run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
     match outcome {
         Outcome::Return(_) if sys.process.is_exited() || current_thread_dead() => {
@@ -209,7 +213,7 @@ pub fn dispatch(num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
 /// Runs `call` (syscall `num` of `sys.process`); if it panics, kills the
 /// process with `ZX_TASK_RETCODE_SYSCALL_KILL` and takes the caller out of
 /// guest mode.
-fn run_guarded(sys: &Syscall, num: u32, call: impl FnOnce() -> Outcome) -> Outcome {
+fn run_guarded(sys: &Syscall<'_>, num: u32, call: impl FnOnce() -> Outcome) -> Outcome {
     use zircon_object::object::KernelObject as _;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
         Ok(outcome) => outcome,

@@ -41,7 +41,7 @@ pub fn set_debug_sink(sink: Option<DebugSink>) {
     *DEBUG_SINK.write().unwrap() = sink;
 }
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_clock_get_monotonic`.
     pub fn clock_get_monotonic(&self) -> i64 {
         monotonic_now()

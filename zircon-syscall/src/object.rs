@@ -84,7 +84,7 @@ fn mmu_bits(f: MMUFlags) -> u32 {
     f.bits()
 }
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_object_get_info`.
     pub fn object_get_info(
         &self,
@@ -388,7 +388,11 @@ impl Syscall {
                 if fs >= 1 << 47 {
                     return Err(ZxError::INVALID_ARGS);
                 }
-                crate::thread::set_current_fs(fs)
+                if self.host.set_current_fs(fs) {
+                    Ok(())
+                } else {
+                    Err(ZxError::BAD_STATE)
+                }
             }
             PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
                 if size < 4 {

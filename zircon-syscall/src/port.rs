@@ -18,7 +18,7 @@ const WAIT_ASYNC_EDGE: u32 = 2;
 /// `ZX_WAIT_ASYNC_BOOT_TIMESTAMP`
 const WAIT_ASYNC_BOOT_TIMESTAMP: u32 = 4;
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_port_create`.
     pub fn port_create(&self, options: u32, out: UserOutPtr<u32>) -> ZxResult {
         if options & !PORT_BIND_TO_INTERRUPT != 0 {

@@ -37,7 +37,7 @@ pub(crate) fn deadline_instant(deadline: i64) -> Option<Instant> {
     Some(Instant::now() + Duration::from_nanos(wait))
 }
 
-impl Syscall {
+impl Syscall<'_> {
     /// Looks `h` up for waiting (`WAIT` right).
     fn waitable(&self, h: HandleValue) -> ZxResult<Arc<dyn KernelObject>> {
         let handle = self.process.handles().get(h)?.to_ref();

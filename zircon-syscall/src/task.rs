@@ -12,7 +12,7 @@ const ZX_PROCESS_SHARED: u32 = 1;
 /// The largest transfer of `zx_process_read/write_memory` (64 MiB).
 const MAX_DEBUG_BLOCK: usize = 64 << 20;
 
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_process_create`.
     pub fn process_create(
         &self,

@@ -3,18 +3,48 @@
 //! policy. Guest programs test each syscall's semantics end to end
 //! (`linux-loader/tests`); these test the layer itself.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use kernel_hal::fake::FakeHal;
+use zircon_object::object::KernelObject as _;
 use zircon_object::task::{Job, Process, Thread};
 use zircon_object::vm::VmObject;
-use zircon_object::{Rights, ZxError};
+use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::{dispatch, numbers, run_guarded, set_current, Outcome, Syscall};
+use crate::{dispatch, numbers, run_guarded, set_current, Host, Outcome, Syscall, ThreadStart};
+
+/// A host that records what the syscall layer asked of it.
+#[derive(Default)]
+struct FakeHost {
+    /// Threads "spawned" (no host thread is made).
+    spawned: Mutex<Vec<(Arc<Thread>, ThreadStart)>>,
+    /// Whether spawning fails (as when the host is out of threads).
+    refuse_threads: bool,
+    /// The FS base last set, if the calling thread runs guest code.
+    fs: Mutex<Option<u64>>,
+    /// Whether the calling host thread runs guest code.
+    in_guest: bool,
+}
+
+impl Host for FakeHost {
+    fn spawn_thread(&self, _: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxResult {
+        if self.refuse_threads {
+            return Err(ZxError::NO_RESOURCES);
+        }
+        self.spawned.lock().unwrap().push((thread, start));
+        Ok(())
+    }
+
+    fn set_current_fs(&self, value: u64) -> bool {
+        *self.fs.lock().unwrap() = Some(value);
+        self.in_guest
+    }
+}
 
 /// A process with a started thread, current on this host thread, and the
 /// address of one read-write scratch page mapped in it.
 struct Guest {
+    host: FakeHost,
     process: Arc<Process>,
     _job: Arc<Job>,
     scratch: usize,
@@ -22,6 +52,13 @@ struct Guest {
 
 impl Guest {
     fn new() -> Guest {
+        Guest::with_host(FakeHost {
+            in_guest: true,
+            ..FakeHost::default()
+        })
+    }
+
+    fn with_host(host: FakeHost) -> Guest {
         let hal = Arc::new(FakeHal::new());
         let job = Job::root();
         let process = Process::create(hal.clone(), &job, "test").unwrap();
@@ -35,6 +72,7 @@ impl Guest {
             .unwrap();
         set_current(Some(process.clone()), Some(thread));
         Guest {
+            host,
             process,
             _job: job,
             scratch,
@@ -44,7 +82,7 @@ impl Guest {
     fn call(&self, num: u32, args: &[u64]) -> Outcome {
         let mut regs = [0u64; 6];
         regs[..args.len()].copy_from_slice(args);
-        dispatch(num, regs, self.scratch + 2048)
+        dispatch(&self.host, num, regs, self.scratch + 2048)
     }
 
     fn status(&self, num: u32, args: &[u64]) -> Result<(), ZxError> {
@@ -132,10 +170,10 @@ fn arguments_seven_and_eight_come_from_the_stack() {
 #[test]
 fn an_unreadable_stack_is_invalid_args() {
     let g = Guest::new();
-    let r = dispatch(numbers::VMAR_MAP, [0; 6], 16);
+    let r = dispatch(&g.host, numbers::VMAR_MAP, [0; 6], 16);
     assert_eq!(r, Outcome::Return(ZxError::INVALID_ARGS.into_raw() as u64));
     // Wrapping past the end of the address space, too.
-    let r = dispatch(numbers::CHANNEL_READ, [0; 6], usize::MAX - 4);
+    let r = dispatch(&g.host, numbers::CHANNEL_READ, [0; 6], usize::MAX - 4);
     assert_eq!(r, Outcome::Return(ZxError::INVALID_ARGS.into_raw() as u64));
     drop(g);
 }
@@ -182,6 +220,7 @@ fn a_panicking_handler_kills_its_process_and_poisons_nothing() {
     let g = Guest::new();
     let sys = Syscall {
         process: g.process.clone(),
+        host: &g.host,
     };
     let outcome = run_guarded(&sys, numbers::VMO_CREATE, || {
         // A handler bug while holding the process's handle table lock.
@@ -197,4 +236,91 @@ fn a_panicking_handler_kills_its_process_and_poisons_nothing() {
     // The lock is usable afterwards: process teardown took it already, and
     // so can anyone else.
     let _ = g.process.handles().len();
+}
+
+impl Guest {
+    /// Creates a thread in the guest's own process; returns its handle.
+    fn new_thread(&self) -> u64 {
+        let own = self
+            .process
+            .add_handle(self.process.clone(), Rights::DEFAULT_PROCESS) as u64;
+        let name = self.scratch as u64 + 64;
+        self.write_u64(name as usize, u64::from_le_bytes(*b"worker\0\0"));
+        let out = self.scratch as u64 + 128;
+        self.status(numbers::THREAD_CREATE, &[own, name, 6, 0, out])
+            .unwrap();
+        self.read_u64(out as usize) as u32 as u64
+    }
+}
+
+#[test]
+fn thread_start_asks_the_host_for_a_thread_with_its_start_registers() {
+    let g = Guest::new();
+    g.process.mark_started(1).unwrap();
+    let t = g.new_thread();
+    let (entry, stack) = (g.scratch as u64 + 16, g.scratch as u64 + 4096);
+    g.status(numbers::THREAD_START, &[t, entry, stack, 7, 8])
+        .unwrap();
+    let spawned = g.host.spawned.lock().unwrap();
+    assert_eq!(spawned.len(), 1);
+    let (thread, start) = &spawned[0];
+    assert_eq!(thread.base().name(), "worker");
+    assert_eq!(
+        *start,
+        ThreadStart {
+            entry: entry as usize,
+            stack: stack as usize,
+            arg1: 7,
+            arg2: 8
+        }
+    );
+}
+
+#[test]
+fn a_host_out_of_threads_fails_the_start_and_the_thread_dies() {
+    let g = Guest::with_host(FakeHost {
+        refuse_threads: true,
+        in_guest: true,
+        ..FakeHost::default()
+    });
+    g.process.mark_started(1).unwrap();
+    let t = g.new_thread();
+    let (entry, stack) = (g.scratch as u64 + 16, g.scratch as u64 + 4096);
+    assert_eq!(
+        g.status(numbers::THREAD_START, &[t, entry, stack, 0, 0]),
+        Err(ZxError::NO_RESOURCES)
+    );
+    let (thread, _) = g
+        .process
+        .get_object::<Thread>(t as u32, Rights::empty())
+        .unwrap();
+    assert!(thread.is_dead());
+}
+
+#[test]
+fn register_fs_goes_to_the_host_and_reports_a_thread_outside_guest_code() {
+    let value = 0x7000_1234_5000;
+    for in_guest in [true, false] {
+        let g = Guest::with_host(FakeHost {
+            in_guest,
+            ..FakeHost::default()
+        });
+        // The calling thread's own handle.
+        let me = crate::current_thread().unwrap();
+        let h = g.process.add_handle(me, Rights::DEFAULT_THREAD) as u64;
+        g.write_u64(g.scratch + 256, value);
+        let r = g.status(
+            numbers::OBJECT_SET_PROPERTY,
+            &[h, 4, g.scratch as u64 + 256, 8],
+        );
+        assert_eq!(
+            r,
+            if in_guest {
+                Ok(())
+            } else {
+                Err(ZxError::BAD_STATE)
+            }
+        );
+        assert_eq!(*g.host.fs.lock().unwrap(), Some(value));
+    }
 }

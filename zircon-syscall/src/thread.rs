@@ -1,57 +1,18 @@
 //! `zx_thread_*` and `zx_futex_*`.
 //!
-//! Starting a thread needs a host thread, which only the embedder (the
-//! runner) can make: it registers a [`ThreadSpawner`] once.
+//! Starting a thread needs a host thread, which only the embedder can make
+//! ([`Host::spawn_thread`](crate::Host::spawn_thread)).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use zircon_object::handle::{HandleValue, INVALID_HANDLE};
 use zircon_object::task::{Process, Thread};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
-use crate::Syscall;
+use crate::{Syscall, ThreadStart};
 
-/// Starts guest code for `thread` of `process` on a new host thread at
-/// `entry` with stack `stack`, `rdi` = `arg1`, `rsi` = `arg2`.
-pub type ThreadSpawner = fn(
-    process: Arc<Process>,
-    thread: Arc<Thread>,
-    entry: usize,
-    stack: usize,
-    arg1: u64,
-    arg2: u64,
-) -> ZxResult;
-
-static SPAWNER: OnceLock<ThreadSpawner> = OnceLock::new();
-
-/// Sets the FS base the calling guest thread resumes with; false if the
-/// calling host thread runs no guest code.
-pub type FsSetter = fn(value: u64) -> bool;
-
-static FS_SETTER: OnceLock<FsSetter> = OnceLock::new();
-
-/// Registers how `ZX_PROP_REGISTER_FS` reaches the calling thread's state.
-pub fn set_fs_setter(setter: FsSetter) {
-    let _ = FS_SETTER.set(setter);
-}
-
-/// Sets the calling guest thread's FS base (`ZX_PROP_REGISTER_FS`).
-pub(crate) fn set_current_fs(value: u64) -> ZxResult {
-    let set = FS_SETTER.get().ok_or(ZxError::NOT_SUPPORTED)?;
-    if set(value) {
-        Ok(())
-    } else {
-        Err(ZxError::BAD_STATE)
-    }
-}
-
-/// Registers the function that starts host threads for guest threads.
-pub fn set_thread_spawner(spawner: ThreadSpawner) {
-    let _ = SPAWNER.set(spawner);
-}
-
-impl Syscall {
+impl Syscall<'_> {
     /// `zx_thread_create`.
     pub fn thread_create(
         &self,
@@ -102,9 +63,14 @@ impl Syscall {
         {
             return Err(ZxError::BAD_STATE);
         }
-        let spawn = SPAWNER.get().ok_or(ZxError::NOT_SUPPORTED)?;
         thread.start()?;
-        if let Err(e) = spawn(process, thread.clone(), entry, stack, arg1, arg2) {
+        let start = ThreadStart {
+            entry,
+            stack,
+            arg1,
+            arg2,
+        };
+        if let Err(e) = self.host.spawn_thread(process, thread.clone(), start) {
             thread.exit();
             return Err(e);
         }
@@ -152,11 +118,16 @@ impl Syscall {
         if !inside(entry) || !inside(stack.wrapping_sub(1)) {
             return Err(ZxError::INVALID_ARGS);
         }
-        let spawn = SPAWNER.get().ok_or(ZxError::NOT_SUPPORTED)?;
         target.mark_started(crate::misc::monotonic_now())?;
         thread.start()?;
-        let arg1 = moved.map_or(0, |h| target.handles().add(h));
-        if let Err(e) = spawn(target, thread.clone(), entry, stack, arg1 as u64, arg2) {
+        let arg1 = moved.map_or(0, |h| target.handles().add(h)) as u64;
+        let start = ThreadStart {
+            entry,
+            stack,
+            arg1,
+            arg2,
+        };
+        if let Err(e) = self.host.spawn_thread(target, thread.clone(), start) {
             thread.exit();
             return Err(e);
         }

@@ -8,7 +8,7 @@ use zircon_object::{Rights, ZxError, ZxResult};
 use crate::user::{UserInOutPtr, UserOutPtr};
 use crate::Syscall;
 
-impl Syscall {
+impl Syscall<'_> {
     fn vmar(&self, h: HandleValue) -> ZxResult<(std::sync::Arc<VmAddressRegion>, Rights)> {
         self.process
             .get_object::<VmAddressRegion>(h, Rights::empty())

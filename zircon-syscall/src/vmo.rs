@@ -13,7 +13,7 @@ use crate::Syscall;
 /// Bulk transfers go through a kernel buffer this big at a time.
 const CHUNK: usize = 64 << 10;
 
-impl Syscall {
+impl Syscall<'_> {
     fn vmo(&self, h: HandleValue, rights: Rights) -> ZxResult<(Arc<VmObject>, Rights)> {
         self.process.get_object::<VmObject>(h, rights)
     }

@@ -1,0 +1,42 @@
+//! What the syscall layer needs from the program that embeds it, as one
+//! trait: host threads for guest threads, and the calling guest thread's FS
+//! base. The runner (`linux-loader`) implements it over `kernel-hal-unix`;
+//! unit tests use a fake that records what was asked. It is passed to
+//! [`dispatch`](crate::dispatch) with every call, so nothing is registered
+//! process-wide and a forgotten registration cannot exist.
+
+use std::sync::Arc;
+
+use zircon_object::task::{Process, Thread};
+use zircon_object::ZxResult;
+
+/// Where a new guest thread starts: `rip`, `rsp`, `rdi` and `rsi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThreadStart {
+    /// The entry point.
+    pub entry: usize,
+    /// The initial stack pointer.
+    pub stack: usize,
+    /// The first argument (`rdi`).
+    pub arg1: u64,
+    /// The second argument (`rsi`).
+    pub arg2: u64,
+}
+
+/// The embedder's services to the syscall layer.
+pub trait Host: Sync {
+    /// Runs guest code for `thread` of `process` on a new host thread from
+    /// `start`; the thread is already marked started. An error (the host
+    /// could not make a thread) is returned to the guest.
+    fn spawn_thread(
+        &self,
+        process: Arc<Process>,
+        thread: Arc<Thread>,
+        start: ThreadStart,
+    ) -> ZxResult;
+
+    /// Sets the FS base the calling guest thread resumes with
+    /// (`ZX_PROP_REGISTER_FS`); false if the calling host thread runs no
+    /// guest code.
+    fn set_current_fs(&self, value: u64) -> bool;
+}
