@@ -139,6 +139,27 @@ impl<V: RangeValue> RangeMap<V> {
             .map(|(&s, (e, v))| (s..*e, v))
     }
 
+    /// Iterates, in order, the covered pieces of `range`: each overlapping
+    /// range clipped to `range`, with the value for the clipped piece (the
+    /// [tail](RangeValue::tail) when the front was cut off).
+    pub fn clipped(
+        &self,
+        range: Range<usize>,
+    ) -> impl DoubleEndedIterator<Item = (Range<usize>, V)> + '_
+    where
+        V: Clone,
+    {
+        let Range { start, end } = range;
+        self.overlapping(start..end).map(move |(r, v)| {
+            let value = if r.start < start {
+                v.tail(start - r.start)
+            } else {
+                v.clone()
+            };
+            (r.start.max(start)..r.end.min(end), value)
+        })
+    }
+
     /// Iterates, in order, the maximal pieces of `range` that no range
     /// covers.
     pub fn gaps(&self, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -365,6 +386,15 @@ mod tests {
         assert_eq!(over, vec![2..4, 4..6, 9..12], "whole ranges, not clipped");
         assert_eq!(m.overlapping(6..9).count(), 0);
         assert_eq!(m.overlapping(3..3).count(), 0, "empty query");
+        let clipped: Vec<_> = m.clipped(3..10).collect();
+        assert_eq!(
+            clipped,
+            vec![
+                (3..4, MMUFlags::READ),
+                (4..6, MMUFlags::WRITE),
+                (9..10, MMUFlags::READ)
+            ]
+        );
         assert_eq!(m.gaps(0..20).collect::<Vec<_>>(), vec![0..2, 6..9, 12..20]);
         assert_eq!(m.gaps(3..10).collect::<Vec<_>>(), vec![6..9]);
         assert_eq!(m.first_gap(0..20, 3), Some(6..9));
@@ -496,6 +526,15 @@ mod tests {
                 let want_over: Vec<Range<usize>> =
                     m.iter().map(|(r, _)| r).filter(|r| a < b && r.start < b && a < r.end).collect();
                 prop_assert_eq!(over, want_over);
+                let mut clipped_units = vec![None; U];
+                for (r, v) in m.clipped(a..b) {
+                    prop_assert!(a <= r.start && r.end <= b && !r.is_empty());
+                    for u in r.clone() {
+                        clipped_units[u] = Some((v.base + (u - r.start), v.tag));
+                    }
+                }
+                let want_clipped: Vec<_> = (0..U).map(|u| if (a..b).contains(&u) { model[u] } else { None }).collect();
+                prop_assert_eq!(clipped_units, want_clipped);
             }
         }
     }
