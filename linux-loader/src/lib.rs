@@ -20,6 +20,7 @@ use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
 use zircon_object::task::{Job, Process, Thread};
+use zircon_object::vm::vmar::{MapRequest, MappingKind};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
 use zircon_object::{Rights, ZxError};
 
@@ -181,16 +182,12 @@ fn map_image(
             opts |= VmOptions::PERM_EXECUTE;
         }
         let rights = Rights::DEFAULT_VMO | Rights::EXECUTE;
-        vmar.map_ext(
-            vr,
-            opts.bits(),
-            start - lo,
-            &vmo,
-            rights,
-            0,
-            end - start,
-            vdso && p.is_executable(),
-        )?;
+        let (offset, len) = (start - lo, end - start);
+        let mut req = MapRequest::parse(vr, opts.bits(), offset, &vmo, rights, 0, len)?;
+        if vdso && p.is_executable() {
+            req.kind = MappingKind::VdsoCode;
+        }
+        vmar.map_request(&vmo, &req)?;
         segments.push(Segment {
             vaddr: p.p_vaddr as usize,
             len: p.p_memsz as usize,

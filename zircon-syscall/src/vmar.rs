@@ -1,7 +1,7 @@
 //! `zx_vmar_*`.
 
 use zircon_object::handle::HandleValue;
-use zircon_object::vm::vmar::VmarOp;
+use zircon_object::vm::vmar::{MapRequest, VmarOp};
 use zircon_object::vm::{VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -54,7 +54,7 @@ impl Syscall<'_> {
     ) -> ZxResult {
         let (vmar, vmar_rights) = self.vmar(h)?;
         let (vmo, vmo_rights) = self.process.get_object::<VmObject>(vmo, Rights::empty())?;
-        let addr = vmar.map(
+        let req = MapRequest::parse(
             vmar_rights,
             options,
             vmar_offset,
@@ -63,6 +63,7 @@ impl Syscall<'_> {
             vmo_offset,
             len,
         )?;
+        let addr = vmar.map_request(&vmo, &req)?;
         if let Err(e) = out.write(self.aspace(), addr) {
             let _ = vmar.unmap(Rights::OP_CHILDREN, addr, len);
             return Err(e);

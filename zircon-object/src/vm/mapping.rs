@@ -7,6 +7,7 @@ use std::sync::Arc;
 use kernel_hal::MMUFlags;
 
 use super::region::VmarId;
+use super::vmar::{FaultLimit, MappingKind};
 use super::vmo::VmObject;
 
 #[derive(Debug)]
@@ -22,11 +23,10 @@ pub(super) struct Mapping {
     pub(super) prot: BTreeMap<usize, (usize, MMUFlags)>,
     /// Ranges the host maps from the frame file: start → end, merged.
     pub(super) host: BTreeMap<usize, usize>,
-    /// Whether this is the vDSO's code (cannot be unmapped or changed).
-    pub(super) vdso_code: bool,
-    /// `ZX_VM_FAULT_BEYOND_STREAM_SIZE`: pages past the one holding the
-    /// VMO's content (stream) end fault `OUT_OF_RANGE`.
-    pub(super) fault_beyond_stream: bool,
+    /// Ordinary or the vDSO's code (which cannot be unmapped or changed).
+    pub(super) kind: MappingKind,
+    /// Where faults stop being resolved (`OUT_OF_RANGE` past it).
+    pub(super) fault_limit: FaultLimit,
 }
 
 impl Mapping {
@@ -39,7 +39,7 @@ impl Mapping {
     /// page holding the content end.
     pub(super) fn vmo_limit(&self) -> usize {
         let size = self.vmo.size();
-        if self.fault_beyond_stream {
+        if self.fault_limit == FaultLimit::ContentPage {
             let content = kernel_hal::page_round_up(self.vmo.content_size()).unwrap_or(size);
             content.min(size)
         } else {

@@ -28,6 +28,7 @@ use super::gaps::GapIndex;
 use super::mapping::Mapping;
 use super::options::VmOptions;
 use super::region::{MappingId, Region, VmarId};
+use super::vmar::FaultLimit;
 use crate::ZxResult;
 
 pub mod check;
@@ -217,7 +218,9 @@ impl AddressSpace {
     pub(crate) fn revoke_stream_range(&self, id: MappingId, stream_end: usize) {
         let fault_beyond = {
             let st = self.lock();
-            st.mappings.get(&id).is_some_and(|m| m.fault_beyond_stream)
+            st.mappings
+                .get(&id)
+                .is_some_and(|m| m.fault_limit == FaultLimit::ContentPage)
         };
         if fault_beyond {
             self.revoke_vmo_range(id, stream_end);

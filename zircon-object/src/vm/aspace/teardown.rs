@@ -59,8 +59,8 @@ impl AddressSpace {
                 max_perms: m.max_perms,
                 prot,
                 host,
-                vdso_code: false,
-                fault_beyond_stream: m.fault_beyond_stream,
+                kind: m.kind,
+                fault_limit: m.fault_limit,
             })
         } else {
             None

@@ -11,7 +11,7 @@ use crate::vm::options::{rights_for_perms, split_options, VmOptions};
 use crate::vm::region::{ChildKind, Region};
 use crate::{Rights, ZxError, ZxResult};
 
-use super::VmAddressRegion;
+use super::{Placement, VmAddressRegion};
 
 impl VmAddressRegion {
     /// Allocates a sub-region (`zx_vmar_allocate`). `rights` are the
@@ -51,12 +51,13 @@ impl VmAddressRegion {
         if !r.flags.can_map_perms().contains(flags.can_map_perms()) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        let (specific, limit) = self.check_placement(r, flags, offset, size, align, false)?;
+        let (specific, limit) =
+            self.check_placement(r, Placement::from_options(flags), offset, size, align)?;
         let base = match specific {
             Some(b) => b,
             None => r
                 .gaps
-                .find(size, align, limit, self.placement(flags))
+                .find(size, align, limit, self.gap_strategy(flags))
                 .ok_or(ZxError::NO_RESOURCES)?,
         };
         let id = st.alloc_id();

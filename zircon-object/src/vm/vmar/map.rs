@@ -1,59 +1,91 @@
-//! `zx_vmar_map`: mapping a VMO into a region.
+//! `zx_vmar_map`: mapping a VMO into a region. [`MapRequest::parse`]
+//! decodes the syscall's arguments in Zircon's order (every check that
+//! needs no region); [`VmAddressRegion::map_request`] does the rest under
+//! the address-space lock.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use kernel_hal::{page_round_up, PAGE_SIZE};
+use kernel_hal::{page_round_up, MMUFlags, PAGE_SIZE};
 
+use super::{Overwrite, Placement, VmAddressRegion};
 use crate::vm::mapping::Mapping;
 use crate::vm::options::{check_perm_combination, perms_for_rights, split_options, VmOptions};
 use crate::vm::region::ChildKind;
 use crate::vm::vmo::{MappingRef, VmObject};
 use crate::{Rights, ZxError, ZxResult};
 
-use super::VmAddressRegion;
+/// What a mapping is, for the operations that must leave it alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingKind {
+    /// An ordinary mapping.
+    Data,
+    /// The vDSO's code: unmap, protect, op_range and overwriting refuse to
+    /// touch it (`ACCESS_DENIED`).
+    VdsoCode,
+}
 
-impl VmAddressRegion {
-    /// Maps `vmo` (`zx_vmar_map`). `vmar_rights`/`vmo_rights` are the rights
-    /// of the two handles; `options` the raw `ZX_VM_*` bits. Checks run in
-    /// Zircon's order. Returns the mapping's address.
+/// When a mapping's pages reach the host page table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Populate {
+    /// On first touch (a fault).
+    OnFault,
+    /// Now, for every page the VMO already has (`ZX_VM_MAP_RANGE`).
+    Now,
+}
+
+/// Where a mapping's accessible part ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultLimit {
+    /// At the VMO's size.
+    VmoSize,
+    /// At the end of the page holding the VMO's content (stream) end
+    /// (`ZX_VM_FAULT_BEYOND_STREAM_SIZE`); later pages fault `OUT_OF_RANGE`.
+    ContentPage,
+}
+
+/// A decoded `zx_vmar_map` call: everything [`VmAddressRegion::map_request`]
+/// needs, with the `ZX_VM_*` bits parsed and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapRequest {
+    /// Where the mapping goes.
+    pub placement: Placement,
+    /// The offset in the region the placement refers to.
+    pub vmar_offset: usize,
+    /// Initial protection.
+    pub perms: MMUFlags,
+    /// The most protection may ever allow (both handles' rights).
+    pub max_perms: MMUFlags,
+    /// Alignment of the base, at least a page.
+    pub align: usize,
+    /// Offset in the VMO of the first page (page aligned).
+    pub vmo_offset: usize,
+    /// Size in bytes, page rounded (0 is refused once the region is checked).
+    pub size: usize,
+    /// When pages are mapped.
+    pub populate: Populate,
+    /// Where faults stop being resolved.
+    pub fault_limit: FaultLimit,
+    /// Ordinary or the vDSO's code.
+    pub kind: MappingKind,
+}
+
+impl MapRequest {
+    /// Checks and decodes a `zx_vmar_map` call's `options` (raw `ZX_VM_*`
+    /// bits) against the two handles' rights and the VMO, in Zircon's
+    /// order: the MAP right, permission combination, option conflicts,
+    /// permissions against rights, unknown bits and alignment, the VMO's
+    /// kind, then the VMO range.
     #[allow(clippy::too_many_arguments)]
-    pub fn map(
-        &self,
+    pub fn parse(
         vmar_rights: Rights,
         options: u32,
         vmar_offset: usize,
-        vmo: &Arc<VmObject>,
+        vmo: &VmObject,
         vmo_rights: Rights,
         vmo_offset: u64,
         len: usize,
-    ) -> ZxResult<usize> {
-        self.map_ext(
-            vmar_rights,
-            options,
-            vmar_offset,
-            vmo,
-            vmo_rights,
-            vmo_offset,
-            len,
-            false,
-        )
-    }
-
-    /// Like [`VmAddressRegion::map`]; `vdso_code` marks the vDSO's code
-    /// mapping, which later unmap/protect/op_range calls refuse to touch.
-    #[allow(clippy::too_many_arguments)]
-    pub fn map_ext(
-        &self,
-        vmar_rights: Rights,
-        options: u32,
-        vmar_offset: usize,
-        vmo: &Arc<VmObject>,
-        vmo_rights: Rights,
-        vmo_offset: u64,
-        len: usize,
-        vdso_code: bool,
-    ) -> ZxResult<usize> {
+    ) -> ZxResult<MapRequest> {
         if !vmo_rights.contains(Rights::MAP) {
             return Err(ZxError::ACCESS_DENIED);
         }
@@ -74,7 +106,6 @@ impl VmAddressRegion {
         if !vmo_perms.contains(perms) || !vmar_perms.contains(perms) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        let max_perms = vmo_perms & vmar_perms;
         if raw.contains(VmOptions::FAULT_BEYOND_STREAM_SIZE)
             && !raw.contains(VmOptions::ALLOW_FAULTS)
         {
@@ -97,6 +128,79 @@ impl VmAddressRegion {
         vmo_offset
             .checked_add(size as u64)
             .ok_or(ZxError::OUT_OF_RANGE)?;
+        let placement = Placement::from_options(flags);
+        // Zircon maps an upper-limit mapping at VMO offset 0 (a quirk of
+        // vm_address_region.cc that tests can observe).
+        let vmo_offset = if flags.contains(VmOptions::OFFSET_IS_UPPER_LIMIT) {
+            0
+        } else {
+            vmo_offset as usize
+        };
+        Ok(MapRequest {
+            placement,
+            vmar_offset,
+            perms,
+            max_perms: vmo_perms & vmar_perms,
+            align,
+            vmo_offset,
+            size,
+            populate: if flags.contains(VmOptions::MAP_RANGE) {
+                Populate::Now
+            } else {
+                Populate::OnFault
+            },
+            fault_limit: if flags.contains(VmOptions::FAULT_BEYOND_STREAM_SIZE) {
+                FaultLimit::ContentPage
+            } else {
+                FaultLimit::VmoSize
+            },
+            kind: MappingKind::Data,
+        })
+    }
+}
+
+impl VmAddressRegion {
+    /// Maps `vmo` (`zx_vmar_map`): [`MapRequest::parse`] then
+    /// [`VmAddressRegion::map_request`]. Returns the mapping's address.
+    #[allow(clippy::too_many_arguments)]
+    pub fn map(
+        &self,
+        vmar_rights: Rights,
+        options: u32,
+        vmar_offset: usize,
+        vmo: &Arc<VmObject>,
+        vmo_rights: Rights,
+        vmo_offset: u64,
+        len: usize,
+    ) -> ZxResult<usize> {
+        let req = MapRequest::parse(
+            vmar_rights,
+            options,
+            vmar_offset,
+            vmo,
+            vmo_rights,
+            vmo_offset,
+            len,
+        )?;
+        self.map_request(vmo, &req)
+    }
+
+    /// Maps `vmo` as `req` says; the region's checks run in Zircon's order
+    /// (destroyed region, size, the region's CAN_MAP permissions, then the
+    /// placement). Returns the mapping's address.
+    pub fn map_request(&self, vmo: &Arc<VmObject>, req: &MapRequest) -> ZxResult<usize> {
+        let &MapRequest {
+            placement,
+            vmar_offset,
+            perms,
+            max_perms,
+            align,
+            vmo_offset,
+            size,
+            populate,
+            fault_limit,
+            kind,
+        } = req;
         let mut st = self.aspace.lock();
         let r = st.region(self.id)?;
         if size == 0 {
@@ -105,13 +209,10 @@ impl VmAddressRegion {
         if !r.flags.can_map_perms().contains(perms) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        let overwrite = flags.contains(VmOptions::SPECIFIC_OVERWRITE);
-        let (specific, limit) =
-            self.check_placement(r, flags, vmar_offset, size, align, overwrite)?;
-        let upper = flags.contains(VmOptions::OFFSET_IS_UPPER_LIMIT);
+        let (specific, limit) = self.check_placement(r, placement, vmar_offset, size, align)?;
         let base = match specific {
             Some(b) => {
-                if overwrite {
+                if placement == Placement::Specific(Overwrite::Replace) {
                     let pieces = r.overlapping(b, b + size);
                     if pieces
                         .iter()
@@ -120,7 +221,7 @@ impl VmAddressRegion {
                         return Err(ZxError::INVALID_ARGS);
                     }
                     if pieces.iter().any(|(_, c)| match c.kind {
-                        ChildKind::Mapping(m) => st.mappings[&m].vdso_code,
+                        ChildKind::Mapping(m) => st.mappings[&m].kind == MappingKind::VdsoCode,
                         ChildKind::Region(_) => false,
                     }) {
                         return Err(ZxError::ACCESS_DENIED);
@@ -135,12 +236,9 @@ impl VmAddressRegion {
             }
             None => r
                 .gaps
-                .find(size, align, limit, self.placement(flags))
+                .find(size, align, limit, self.gap_strategy(VmOptions::empty()))
                 .ok_or(ZxError::NO_RESOURCES)?,
         };
-        // Zircon maps an upper-limit mapping at VMO offset 0 (a quirk of
-        // vm_address_region.cc that tests can observe).
-        let vmo_offset = if upper { 0 } else { vmo_offset as usize };
         let id = st.alloc_id();
         let mut prot = BTreeMap::new();
         prot.insert(base, (base + size, perms));
@@ -153,8 +251,8 @@ impl VmAddressRegion {
             max_perms,
             prot,
             host: BTreeMap::new(),
-            vdso_code,
-            fault_beyond_stream: flags.contains(VmOptions::FAULT_BEYOND_STREAM_SIZE),
+            kind,
+            fault_limit,
         };
         // Register with the VMO first, so a copy-on-write racing with the
         // population below revokes what it maps.
@@ -165,7 +263,7 @@ impl VmAddressRegion {
             lo: base,
             hi: base + size,
         });
-        if flags.contains(VmOptions::MAP_RANGE) {
+        if populate == Populate::Now {
             let aspace = &self.aspace;
             let populated = vmo.backed_runs(
                 vmo_offset,

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use kernel_hal::{is_page_aligned, HalRef};
 
 use super::aspace::AddressSpace;
-use super::gaps::Placement;
+use super::gaps::Placement as GapStrategy;
 use super::options::{rights_for_perms, VmOptions};
 use super::region::{Region, VmarId};
 use crate::object::{KObjectBase, ObjType};
@@ -32,7 +32,49 @@ mod protect;
 mod unmap;
 
 pub use info::MapsEntry;
+pub use map::{FaultLimit, MapRequest, MappingKind, Populate};
 pub use op_range::VmarOp;
+
+/// Where a new mapping or region goes in its parent, from `ZX_VM_SPECIFIC`,
+/// `ZX_VM_SPECIFIC_OVERWRITE` and `ZX_VM_OFFSET_IS_UPPER_LIMIT`; the offset
+/// the call names travels beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Wherever there is room (the offset must be 0).
+    Anywhere,
+    /// At the offset exactly.
+    Specific(Overwrite),
+    /// Wherever there is room below the offset.
+    BelowLimit,
+    /// SPECIFIC with OFFSET_IS_UPPER_LIMIT, which Zircon refuses
+    /// (`INVALID_ARGS`) only after its checks of the region.
+    Conflicting,
+}
+
+/// What a specific placement does with what is already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Anything there → `ALREADY_EXISTS`.
+    Refuse,
+    /// Mappings there are unmapped first (`ZX_VM_SPECIFIC_OVERWRITE`).
+    Replace,
+}
+
+impl Placement {
+    /// Decodes the placement bits of `flags`.
+    pub(super) fn from_options(flags: VmOptions) -> Placement {
+        let specific = flags.intersects(VmOptions::SPECIFIC | VmOptions::SPECIFIC_OVERWRITE);
+        match (specific, flags.contains(VmOptions::OFFSET_IS_UPPER_LIMIT)) {
+            (true, true) => Placement::Conflicting,
+            (true, false) if flags.contains(VmOptions::SPECIFIC_OVERWRITE) => {
+                Placement::Specific(Overwrite::Replace)
+            }
+            (true, false) => Placement::Specific(Overwrite::Refuse),
+            (false, true) => Placement::BelowLimit,
+            (false, false) => Placement::Anywhere,
+        }
+    }
+}
 
 /// A VMAR: the kernel object a VMAR handle names.
 #[derive(Debug)]
@@ -94,32 +136,34 @@ impl VmAddressRegion {
         !self.aspace.lock().regions.contains_key(&self.id)
     }
 
-    fn placement(&self, flags: VmOptions) -> Placement {
-        if flags.contains(VmOptions::COMPACT) || self.flags.contains(VmOptions::COMPACT) {
-            Placement::Compact
+    /// How the gap index picks a free range: compact if the request or
+    /// the region asks for it, random otherwise.
+    fn gap_strategy(&self, requested: VmOptions) -> GapStrategy {
+        if requested.contains(VmOptions::COMPACT) || self.flags.contains(VmOptions::COMPACT) {
+            GapStrategy::Compact
         } else {
-            Placement::Random(self.aspace.next_seed())
+            GapStrategy::Random(self.aspace.next_seed())
         }
     }
 
-    /// Checks the placement arguments shared by allocate and map and returns
-    /// the absolute base (`Some` for SPECIFIC) and the upper limit.
-    #[allow(clippy::too_many_arguments)]
+    /// Checks the placement of a new child of `size` bytes at `offset` in
+    /// region `r` (shared by allocate and map, in Zircon's order) and
+    /// returns the absolute base (`Some` for a specific placement) and the
+    /// upper limit for a search.
     fn check_placement(
         &self,
         r: &Region,
-        flags: VmOptions,
+        placement: Placement,
         offset: usize,
         size: usize,
         align: usize,
-        overwrite_ok: bool,
     ) -> ZxResult<(Option<usize>, usize)> {
-        let specific = flags.intersects(VmOptions::SPECIFIC | VmOptions::SPECIFIC_OVERWRITE);
-        let upper = flags.contains(VmOptions::OFFSET_IS_UPPER_LIMIT);
-        if specific && upper {
+        let specific = matches!(placement, Placement::Specific(_) | Placement::Conflicting);
+        let upper = matches!(placement, Placement::BelowLimit | Placement::Conflicting);
+        if placement == Placement::Conflicting {
             return Err(ZxError::INVALID_ARGS);
         }
-        if !specific && !upper && offset != 0 {
+        if placement == Placement::Anywhere && offset != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
         if !is_page_aligned(offset) {
@@ -137,12 +181,12 @@ impl VmAddressRegion {
         if offset >= r.size || size > r.size - offset {
             return Err(ZxError::INVALID_ARGS);
         }
-        if specific {
+        if let Placement::Specific(overwrite) = placement {
             let base = r.base + offset;
             if !base.is_multiple_of(align) {
                 return Err(ZxError::INVALID_ARGS);
             }
-            if !overwrite_ok && !r.gaps.is_free(base, base + size) {
+            if overwrite == Overwrite::Refuse && !r.gaps.is_free(base, base + size) {
                 return Err(ZxError::ALREADY_EXISTS);
             }
             return Ok((Some(base), usize::MAX));

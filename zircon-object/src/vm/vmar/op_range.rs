@@ -2,7 +2,7 @@
 
 use kernel_hal::{is_page_aligned, MMUFlags};
 
-use super::VmAddressRegion;
+use super::{MappingKind, VmAddressRegion};
 use crate::vm::region::rounded_len;
 use crate::{Rights, ZxError, ZxResult};
 
@@ -67,7 +67,7 @@ impl VmAddressRegion {
         let mut cursor = addr;
         for (id, direct) in maps {
             let m = st.mappings.get_mut(&id).expect("collected above");
-            if m.vdso_code {
+            if m.kind == MappingKind::VdsoCode {
                 return Err(ZxError::ACCESS_DENIED);
             }
             if m.base.max(addr) > cursor {

@@ -6,7 +6,7 @@ use crate::vm::options::{check_perm_combination, rights_for_perms, split_options
 use crate::vm::region::{end_inside, rounded_len};
 use crate::{Rights, ZxError, ZxResult};
 
-use super::VmAddressRegion;
+use super::{MappingKind, VmAddressRegion};
 
 impl VmAddressRegion {
     /// Changes protections (`zx_vmar_protect`); all or nothing.
@@ -42,7 +42,7 @@ impl VmAddressRegion {
             if !m.max_perms.contains(perms) {
                 return Err(ZxError::ACCESS_DENIED);
             }
-            if m.vdso_code {
+            if m.kind == MappingKind::VdsoCode {
                 return Err(ZxError::ACCESS_DENIED);
             }
             if !direct {

@@ -5,7 +5,7 @@ use kernel_hal::is_page_aligned;
 use crate::vm::region::{end_inside, rounded_len, ChildKind};
 use crate::{Rights, ZxError, ZxResult};
 
-use super::VmAddressRegion;
+use super::{MappingKind, VmAddressRegion};
 
 impl VmAddressRegion {
     /// Unmaps `[addr, addr + len)` (`zx_vmar_unmap`): trims or splits
@@ -22,7 +22,10 @@ impl VmAddressRegion {
         let pieces = r.overlapping(addr, end);
         // The vDSO's code can never be unmapped, however deep it lies.
         let (nested, _) = st.mappings_in(self.id, addr, end);
-        if nested.iter().any(|(m, _)| st.mappings[m].vdso_code) {
+        if nested
+            .iter()
+            .any(|(m, _)| st.mappings[m].kind == MappingKind::VdsoCode)
+        {
             return Err(ZxError::ACCESS_DENIED);
         }
         for (b, c) in &pieces {
