@@ -24,21 +24,11 @@ impl AddressSpace {
             return Err(ZxError::OUT_OF_RANGE);
         }
         let vmo = m.vmo.clone();
-        let write = access == PageFaultAccess::Write;
         // Map under the VMO's lock, so a copy-on-write elsewhere cannot
         // swap the chunk between our lookup and our mapping.
-        vmo.fault_map(
-            kernel_hal::page_round_down(off),
-            write,
-            &mut |rs, rl, pa, writable| {
-                // The run in VMO offsets, clipped to what this mapping shows.
-                let lo = rs.max(m.vmo_offset);
-                let hi = (rs + rl).min(m.vmo_offset + m.size).min(limit);
-                let va_lo = m.base + (lo - m.vmo_offset);
-                let va_hi = m.base + (hi - m.vmo_offset);
-                self.host_map(m, va_lo, va_hi, pa + (lo - rs), writable)
-            },
-        )
+        vmo.fault_map(kernel_hal::page_round_down(off), access, &mut |run| {
+            self.host_map_run(m, run, limit)
+        })
     }
 }
 

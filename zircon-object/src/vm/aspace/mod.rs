@@ -29,6 +29,7 @@ use super::mapping::Mapping;
 use super::options::VmOptions;
 use super::region::{MappingId, Region, VmarId};
 use super::vmar::FaultLimit;
+use super::vmo::{Run, Sharing};
 use crate::ZxResult;
 
 pub mod check;
@@ -147,25 +148,42 @@ impl AddressSpace {
         &*self.pt
     }
 
-    /// Maps the part of `[start, end)` the host should map for mapping `m`,
-    /// given that VMO offsets of that range start at physical `paddr`.
-    /// With `writable` false (the memory is shared copy-on-write), pages
-    /// are mapped without write access whatever their protection; a write
-    /// then faults and gets a private copy.
+    /// Maps `[start, end)` of mapping `m` from physical `paddr` onwards.
+    /// Memory shared copy-on-write is mapped without write access whatever
+    /// its protection; a write then faults and gets a private copy.
     pub(in crate::vm) fn host_map(
         &self,
         m: &mut Mapping,
         start: usize,
         end: usize,
         paddr: PhysAddr,
-        writable: bool,
+        sharing: Sharing,
     ) -> ZxResult {
         for (s, e, f) in m.prot_pieces(start, end) {
-            let f = if writable { f } else { f - MMUFlags::WRITE };
+            let f = match sharing {
+                Sharing::Private => f,
+                Sharing::CopyOnWrite => f - MMUFlags::WRITE,
+            };
             self.pt.map(s, paddr + (s - start), e - s, f)?;
         }
         m.host_insert(start, end);
         Ok(())
+    }
+
+    /// Maps the part of `run` (in VMO offsets) that mapping `m` shows, up
+    /// to VMO offset `limit` (`usize::MAX`: the mapping's end).
+    pub(in crate::vm) fn host_map_run(&self, m: &mut Mapping, run: Run, limit: usize) -> ZxResult {
+        let lo = run.vmo_offset.max(m.vmo_offset);
+        let hi = (run.vmo_offset + run.len)
+            .min(m.vmo_offset + m.size)
+            .min(limit);
+        if lo >= hi {
+            return Ok(());
+        }
+        let va_lo = m.base + (lo - m.vmo_offset);
+        let va_hi = m.base + (hi - m.vmo_offset);
+        let paddr = run.paddr + (lo - run.vmo_offset);
+        self.host_map(m, va_lo, va_hi, paddr, run.sharing)
     }
 
     /// Makes the host forget `[start, end)` of mapping `m`.

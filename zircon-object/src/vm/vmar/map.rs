@@ -265,14 +265,10 @@ impl VmAddressRegion {
         });
         if populate == Populate::Now {
             let aspace = &self.aspace;
-            let populated = vmo.backed_runs(
-                vmo_offset,
-                vmo_offset.saturating_add(size),
-                &mut |o, l, pa, writable| {
-                    let va = base + (o - vmo_offset);
-                    aspace.host_map(&mut m, va, va + l, pa, writable)
-                },
-            );
+            let populated =
+                vmo.backed_runs(vmo_offset, vmo_offset.saturating_add(size), &mut |run| {
+                    aspace.host_map_run(&mut m, run, usize::MAX)
+                });
             if let Err(e) = populated {
                 let (b, e2) = (m.base, m.end());
                 self.aspace.host_unmap(&mut m, b, e2);

@@ -101,10 +101,7 @@ impl VmAddressRegion {
                     }
                     let vmo = m.vmo.clone();
                     let aspace = &self.aspace;
-                    vmo.backed_runs(vs, ve, &mut |o, l, pa, writable| {
-                        let va = m.base + (o - m.vmo_offset);
-                        aspace.host_map(m, va, va + l, pa, writable)
-                    })?;
+                    vmo.backed_runs(vs, ve, &mut |run| aspace.host_map_run(m, run, usize::MAX))?;
                 }
                 _ => {}
             }

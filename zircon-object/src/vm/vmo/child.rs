@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 
 use kernel_hal::PAGE_SIZE;
 
-use super::chunks::{Chunk, Need};
+use super::chunks::{Chunk, Need, Piece};
 use super::*;
 use crate::object::{signals, KObjectBase};
 use crate::{Rights, ZxError, ZxResult};
@@ -152,20 +152,40 @@ impl VmObject {
             child.lock().chunks.extend(shared);
             return Ok(());
         }
-        self.for_each_piece(offset, end, Need::Look, &mut |o, l, pa, _| {
-            let Some(pa) = pa else { return Ok(()) };
-            if self.hal.phys().committed_bytes(pa, l) == 0 {
-                return Ok(());
-            }
-            let dst = o - offset;
-            // Split the run where the child's chunks split.
-            child.for_each_piece(dst, dst + l, Need::Own, &mut |co, cl, cpa, _| {
-                self.hal
-                    .phys()
-                    .copy(cpa.expect("allocated"), pa + (co - dst), cl)?;
-                Ok(())
-            })
-        })
+        self.for_each_piece(
+            offset,
+            end,
+            Need::Look,
+            &mut |Piece {
+                      vmo_offset: o,
+                      len: l,
+                      paddr: pa,
+                      ..
+                  }| {
+                let Some(pa) = pa else { return Ok(()) };
+                if self.hal.phys().committed_bytes(pa, l) == 0 {
+                    return Ok(());
+                }
+                let dst = o - offset;
+                // Split the run where the child's chunks split.
+                child.for_each_piece(
+                    dst,
+                    dst + l,
+                    Need::Own,
+                    &mut |Piece {
+                              vmo_offset: co,
+                              len: cl,
+                              paddr: cpa,
+                              ..
+                          }| {
+                        self.hal
+                            .phys()
+                            .copy(cpa.expect("allocated"), pa + (co - dst), cl)?;
+                        Ok(())
+                    },
+                )
+            },
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use kernel_hal::{HalRef, PhysAddr, PAGE_SIZE};
+use kernel_hal::{HalRef, PageFaultAccess, PhysAddr, PAGE_SIZE};
 
 use super::{VmObject, VmoInner, VmoKind};
 use crate::sync::MutexGuard;
@@ -51,6 +51,40 @@ pub(super) struct Locked<'a> {
     pub(super) keep: KeepAlive,
 }
 
+/// Whether a run of frames belongs to one VMO or is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// Only this VMO (and its slices) use the frames: map as protected.
+    Private,
+    /// Snapshot relatives share the frames: map without write access, so a
+    /// write faults and gets a private copy.
+    CopyOnWrite,
+}
+
+/// A physically contiguous run of a VMO's pages, as `fault_map` and
+/// `backed_runs` report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// VMO offset of the run's first byte.
+    pub vmo_offset: usize,
+    /// Length in bytes.
+    pub len: usize,
+    /// Physical address of the run's first byte.
+    pub paddr: PhysAddr,
+    /// Whether the frames may be mapped writable.
+    pub sharing: Sharing,
+}
+
+/// One piece of a chunk walk: like a [`Run`], but with no frames yet
+/// (`paddr` `None`) where no chunk is allocated.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Piece {
+    pub(super) vmo_offset: usize,
+    pub(super) len: usize,
+    pub(super) paddr: Option<PhysAddr>,
+    pub(super) sharing: Sharing,
+}
+
 /// What a walk over a paged VMO's chunks needs from each one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Need {
@@ -74,10 +108,10 @@ impl VmObject {
         }
     }
 
-    /// Calls `f(vmo_offset, len, Some(paddr) | None, shared)` for each piece
-    /// of `[offset, end)` in order, splitting at chunk boundaries; `None`
-    /// means no chunk yet, `shared` that the chunk is shared with snapshot
-    /// relatives (and must not be written). `need` says what to do with
+    /// Calls `f` with each [`Piece`] of `[offset, end)` in order, splitting
+    /// at chunk boundaries; a piece without `paddr` has no chunk yet, a
+    /// `CopyOnWrite` one is shared with snapshot relatives (and must not be
+    /// written). `need` says what to do with
     /// missing or shared chunks first. `f` runs under the owning paged
     /// VMO's lock, so nothing can swap the chunk under it.
     pub(super) fn for_each_piece(
@@ -85,12 +119,15 @@ impl VmObject {
         offset: usize,
         end: usize,
         need: Need,
-        f: &mut dyn FnMut(usize, usize, Option<PhysAddr>, bool) -> ZxResult,
+        f: &mut dyn FnMut(Piece) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
             VmoKind::Slice { parent, offset: so } => {
-                parent.for_each_piece(offset + so, end + so, need, &mut |o, l, p, sh| {
-                    f(o - so, l, p, sh)
+                parent.for_each_piece(offset + so, end + so, need, &mut |p| {
+                    f(Piece {
+                        vmo_offset: p.vmo_offset - so,
+                        ..p
+                    })
                 })
             }
             VmoKind::Paged => {
@@ -107,7 +144,12 @@ impl VmObject {
                             .range(idx..)
                             .next()
                             .map_or(end, |(&i, _)| (i * self.chunk_size).min(end));
-                        f(pos, next - pos, None, false)?;
+                        f(Piece {
+                            vmo_offset: pos,
+                            len: next - pos,
+                            paddr: None,
+                            sharing: Sharing::Private,
+                        })?;
                         pos = next;
                         continue;
                     }
@@ -119,9 +161,12 @@ impl VmObject {
                         self.unshare_locked(&mut locked, idx)?;
                     }
                     let chunk = &locked.inner.chunks[&idx];
-                    let shared = Arc::strong_count(chunk) > 1;
-                    let pa = chunk.paddr + pos % self.chunk_size;
-                    f(pos, chunk_end - pos, Some(pa), shared)?;
+                    f(Piece {
+                        vmo_offset: pos,
+                        len: chunk_end - pos,
+                        paddr: Some(chunk.paddr + pos % self.chunk_size),
+                        sharing: sharing_of(chunk),
+                    })?;
                     pos = chunk_end;
                 }
                 Ok(())
@@ -205,19 +250,18 @@ impl VmObject {
     }
 
     /// Resolves a fault at `offset`: finds (allocating if needed) the
-    /// physically contiguous run of pages around it and calls
-    /// `f(run_start, run_len, paddr_of_run_start, writable)` with the run in
-    /// this VMO's offsets, clipped to the VMO's size, under the lock of the
-    /// VMO that owns the memory (so the run cannot be swapped or revoked
-    /// while `f` maps it). With `write`, a chunk shared with snapshot
-    /// relatives is first made private (copy on write); `writable` is false
-    /// when the run is still shared and must be mapped read-only. `offset`
-    /// past the end → `OUT_OF_RANGE`.
+    /// physically contiguous [`Run`] of pages around it and calls `f` with
+    /// it in this VMO's offsets, clipped to the VMO's size, under the lock
+    /// of the VMO that owns the memory (so the run cannot be swapped or
+    /// revoked while `f` maps it). For a write access, a chunk shared with
+    /// snapshot relatives is first made private (copy on write); otherwise
+    /// a still-shared run comes as `CopyOnWrite`, to be mapped read-only.
+    /// `offset` past the end → `OUT_OF_RANGE`.
     pub fn fault_map(
         &self,
         offset: usize,
-        write: bool,
-        f: &mut dyn FnMut(usize, usize, PhysAddr, bool) -> ZxResult,
+        access: PageFaultAccess,
+        f: &mut dyn FnMut(Run) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
             VmoKind::Slice { parent, offset: so } => {
@@ -225,10 +269,15 @@ impl VmObject {
                 if offset >= size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
-                parent.fault_map(offset + so, write, &mut |ps, pl, ppa, w| {
-                    let start = ps.max(*so);
-                    let end = (ps + pl).min(so + size);
-                    f(start - so, end - start, ppa + (start - ps), w)
+                parent.fault_map(offset + so, access, &mut |run| {
+                    let start = run.vmo_offset.max(*so);
+                    let end = (run.vmo_offset + run.len).min(so + size);
+                    f(Run {
+                        vmo_offset: start - so,
+                        len: end - start,
+                        paddr: run.paddr + (start - run.vmo_offset),
+                        sharing: run.sharing,
+                    })
                 })
             }
             VmoKind::Paged => {
@@ -243,32 +292,49 @@ impl VmObject {
                     locked.inner.chunks.entry(idx)
                 {
                     slot.insert(self.new_chunk()?);
-                } else if write {
+                } else if access == PageFaultAccess::Write {
                     self.unshare_locked(&mut locked, idx)?;
                 }
                 let chunk = &locked.inner.chunks[&idx];
-                let writable = Arc::strong_count(chunk) == 1;
-                f(start, end - start, chunk.paddr, writable)
+                f(Run {
+                    vmo_offset: start,
+                    len: end - start,
+                    paddr: chunk.paddr,
+                    sharing: sharing_of(chunk),
+                })
             }
         }
     }
 
-    /// Calls `f(run_start, run_len, paddr, writable)` for every run of
-    /// `[offset, end)` that already has memory (for `ZX_VM_MAP_RANGE`),
-    /// under the owning VMO's lock; shared runs are not writable.
+    /// Calls `f` with every [`Run`] of `[offset, end)` that already has
+    /// memory (for `ZX_VM_MAP_RANGE`), under the owning VMO's lock.
     pub fn backed_runs(
         &self,
         offset: usize,
         end: usize,
-        f: &mut dyn FnMut(usize, usize, PhysAddr, bool) -> ZxResult,
+        f: &mut dyn FnMut(Run) -> ZxResult,
     ) -> ZxResult {
         let end = end.min(self.size());
         if offset >= end {
             return Ok(());
         }
-        self.for_each_piece(offset, end, Need::Look, &mut |o, l, pa, shared| match pa {
-            Some(pa) => f(o, l, pa, !shared),
+        self.for_each_piece(offset, end, Need::Look, &mut |p| match p.paddr {
+            Some(paddr) => f(Run {
+                vmo_offset: p.vmo_offset,
+                len: p.len,
+                paddr,
+                sharing: p.sharing,
+            }),
             None => Ok(()),
         })
+    }
+}
+
+/// A chunk held by more than one VMO is shared copy-on-write.
+fn sharing_of(chunk: &Arc<Chunk>) -> Sharing {
+    if Arc::strong_count(chunk) == 1 {
+        Sharing::Private
+    } else {
+        Sharing::CopyOnWrite
     }
 }

@@ -3,7 +3,7 @@
 
 use kernel_hal::PAGE_SIZE;
 
-use super::chunks::Need;
+use super::chunks::{Need, Piece};
 use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
 use crate::{ZxError, ZxResult};
 
@@ -77,14 +77,24 @@ impl VmObject {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
         let start = offset as usize;
-        self.for_each_piece(start, end, Need::Look, &mut |o, l, pa, _| {
-            let dst = &mut buf[o - start..o - start + l];
-            match pa {
-                Some(pa) => self.hal.phys().read(pa, dst)?,
-                None => dst.fill(0),
-            }
-            Ok(())
-        })
+        self.for_each_piece(
+            start,
+            end,
+            Need::Look,
+            &mut |Piece {
+                      vmo_offset: o,
+                      len: l,
+                      paddr: pa,
+                      ..
+                  }| {
+                let dst = &mut buf[o - start..o - start + l];
+                match pa {
+                    Some(pa) => self.hal.phys().read(pa, dst)?,
+                    None => dst.fill(0),
+                }
+                Ok(())
+            },
+        )
     }
 
     /// Writes `buf` at `offset` (`zx_vmo_write`).
@@ -92,11 +102,21 @@ impl VmObject {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
         let start = offset as usize;
-        self.for_each_piece(start, end, Need::Own, &mut |o, l, pa, _| {
-            let pa = pa.expect("allocated");
-            self.hal.phys().write(pa, &buf[o - start..o - start + l])?;
-            Ok(())
-        })
+        self.for_each_piece(
+            start,
+            end,
+            Need::Own,
+            &mut |Piece {
+                      vmo_offset: o,
+                      len: l,
+                      paddr: pa,
+                      ..
+                  }| {
+                let pa = pa.expect("allocated");
+                self.hal.phys().write(pa, &buf[o - start..o - start + l])?;
+                Ok(())
+            },
+        )
     }
 
     /// Commits `[offset, offset + len)` (rounded out to pages).
@@ -106,10 +126,17 @@ impl VmObject {
             kernel_hal::page_round_down(start),
             kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
         );
-        self.for_each_piece(start, end, Need::Allocate, &mut |_, l, pa, _| {
-            self.hal.phys().commit(pa.expect("allocated"), l)?;
-            Ok(())
-        })
+        self.for_each_piece(
+            start,
+            end,
+            Need::Allocate,
+            &mut |Piece {
+                      len: l, paddr: pa, ..
+                  }| {
+                self.hal.phys().commit(pa.expect("allocated"), l)?;
+                Ok(())
+            },
+        )
     }
 
     /// Decommits `[offset, offset + len)`, which must be page aligned: the
@@ -130,12 +157,19 @@ impl VmObject {
     }
 
     pub(super) fn zero_range(&self, start: usize, end: usize) -> ZxResult {
-        self.for_each_piece(start, end, Need::OwnIfPresent, &mut |_, l, pa, _| {
-            if let Some(pa) = pa {
-                self.hal.phys().zero(pa, l)?;
-            }
-            Ok(())
-        })
+        self.for_each_piece(
+            start,
+            end,
+            Need::OwnIfPresent,
+            &mut |Piece {
+                      len: l, paddr: pa, ..
+                  }| {
+                if let Some(pa) = pa {
+                    self.hal.phys().zero(pa, l)?;
+                }
+                Ok(())
+            },
+        )
     }
 
     /// Checks an op range against the size: `offset + len` must not wrap or
@@ -151,12 +185,19 @@ impl VmObject {
     /// Returns the committed bytes of `[offset, end)` (page aligned).
     pub fn committed_bytes_in(&self, offset: usize, end: usize) -> usize {
         let mut total = 0;
-        let _ = self.for_each_piece(offset, end, Need::Look, &mut |_, l, pa, _| {
-            if let Some(pa) = pa {
-                total += self.hal.phys().committed_bytes(pa, l);
-            }
-            Ok(())
-        });
+        let _ = self.for_each_piece(
+            offset,
+            end,
+            Need::Look,
+            &mut |Piece {
+                      len: l, paddr: pa, ..
+                  }| {
+                if let Some(pa) = pa {
+                    total += self.hal.phys().committed_bytes(pa, l);
+                }
+                Ok(())
+            },
+        );
         total
     }
 }
