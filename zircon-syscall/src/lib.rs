@@ -71,15 +71,6 @@ pub fn current_thread() -> Option<Arc<Thread>> {
     CURRENT.with(|c| c.borrow().as_ref().and_then(|(_, t)| t.clone()))
 }
 
-fn current_thread_dead() -> bool {
-    CURRENT.with(|c| {
-        c.borrow()
-            .as_ref()
-            .and_then(|(_, t)| t.as_ref())
-            .is_some_and(|t| t.is_dead())
-    })
-}
-
 /// What the caller of [`dispatch`] must do after a syscall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -108,7 +99,7 @@ impl Outcome {
 /// generated decode (`decode.rs`, from the syscall table) turns raw
 /// arguments into their parameters and their result into an [`Outcome`].
 pub(crate) struct Syscall<'a> {
-    pub process: Arc<Process>,
+    pub process: &'a Arc<Process>,
     pub host: &'a dyn Host,
 }
 
@@ -192,22 +183,26 @@ impl Syscall<'_> {
 /// kernel state may be half-updated; locks do not poison
 /// (`zircon_object::sync`), so every other process goes on.
 pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> Outcome {
-    let Some(process) = current_process() else {
-        return Outcome::Return(ZxError::BAD_STATE.into_raw() as u64);
-    };
-    if process.is_exited() || current_thread_dead() {
+    // The current process and thread stay borrowed for the whole call (no
+    // reference-count traffic on the fast path): only the embedder changes
+    // them, around guest execution, never from inside a handler.
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        let Some((process, thread)) = current.as_ref() else {
+            return Outcome::Return(ZxError::BAD_STATE.into_raw() as u64);
+        };
         // The process or the thread was killed under this host thread: it
-        // leaves at its next call.
-        return Outcome::ExitThread;
-    }
-    let sys = Syscall { process, host };
-    let outcome = run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
-    match outcome {
-        Outcome::Return(_) if sys.process.is_exited() || current_thread_dead() => {
-            Outcome::ExitThread
+        // leaves at its next call, or right after this one.
+        let killed = || process.is_exited() || thread.as_ref().is_some_and(|t| t.is_dead());
+        if killed() {
+            return Outcome::ExitThread;
         }
-        other => other,
-    }
+        let sys = Syscall { process, host };
+        match run_guarded(&sys, num, || sys.run(num, regs, guest_rsp)) {
+            Outcome::Return(_) if killed() => Outcome::ExitThread,
+            other => other,
+        }
+    })
 }
 
 /// Runs `call` (syscall `num` of `sys.process`); if it panics, kills the

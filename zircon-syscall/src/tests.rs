@@ -219,7 +219,7 @@ fn exits_are_outcomes_and_a_dead_process_makes_no_more_calls() {
 fn a_panicking_handler_kills_its_process_and_poisons_nothing() {
     let g = Guest::new();
     let sys = Syscall {
-        process: g.process.clone(),
+        process: &g.process,
         host: &g.host,
     };
     let outcome = run_guarded(&sys, numbers::VMO_CREATE, || {
