@@ -1,4 +1,4 @@
-//! A [`Mapping`]: one VMO window inside a region, with its protection
+//! A `Mapping`: one VMO window inside a region, with its protection
 //! ranges and the ranges the host currently maps.
 
 use std::collections::BTreeMap;
@@ -10,12 +10,19 @@ use super::region::VmarId;
 use super::vmar::{FaultLimit, MappingKind};
 use super::vmo::VmObject;
 
+/// A mapping lives in `AspaceState::mappings`, so every field is protected
+/// by its address space's lock.
 #[derive(Debug)]
 pub(super) struct Mapping {
+    /// The region it is a child of.
     pub(super) region: VmarId,
+    /// First address; a trim or split may move it.
     pub(super) base: usize,
+    /// Size in bytes; a trim or split may shrink it.
     pub(super) size: usize,
+    /// The mapped VMO, which also records this mapping (`MappingRef`).
     pub(super) vmo: Arc<VmObject>,
+    /// VMO offset of `base`.
     pub(super) vmo_offset: usize,
     /// The most this mapping may ever allow (both handles' rights at map time).
     pub(super) max_perms: MMUFlags,

@@ -15,6 +15,28 @@
 //!   write and revocation (`chunks.rs`), contents and ops (`content.rs`),
 //!   sizes and cache policy (`resize.rs`), children (`child.rs`).
 //! * `options.rs`: `ZX_VM_*` option bits and permission/rights helpers.
+//!
+//! # Lock order
+//!
+//! address space (`AddressSpace::state`) → VMO (`VmObject::inner`; a
+//! parent before its slice children) → HAL page table. Only that order is
+//! ever taken:
+//!
+//! * Every VMAR operation and the fault path lock the address space once,
+//!   then call into VMOs (`fault_map`, `backed_runs`, commit, ...), which
+//!   lock the VMO that owns the memory.
+//! * A VMO never takes an address-space lock while holding its own: to
+//!   take host pages away under its lock (copy on write, snapshots) it
+//!   unmaps page tables directly (`AddressSpace::hal_revoke`); shrinking
+//!   collects its mappings, drops its lock, then calls
+//!   `AddressSpace::revoke_vmo_range`.
+//! * A revocation walks a parent's slice children with the parent's lock
+//!   held, taking each child's lock in turn.
+//! * Dropping the last reference to a VMO locks its parent (to prune the
+//!   child list), and dropping an address space drops its mappings' VMOs.
+//!   So no walk drops such a reference under a VMO lock: upgraded
+//!   references are kept until the lock is released (`vmo/chunks.rs`,
+//!   `KeepAlive`).
 
 pub mod aspace;
 pub mod gaps;

@@ -1,4 +1,4 @@
-//! The region tree: a [`Region`]'s children (sub-regions and mappings) by
+//! The region tree: a `Region`'s children (sub-regions and mappings) by
 //! base address and its free gaps, and the walks over the tree that the
 //! VMAR operations and the fault path share.
 

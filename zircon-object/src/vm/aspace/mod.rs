@@ -3,7 +3,7 @@
 //!
 //! The tree lives under **one lock** (`AddressSpace::state`), as Zircon's
 //! aspace lock does: every VMAR operation, and the fault path, take it once
-//! and work on [`AspaceState`].
+//! and work on `AspaceState`.
 //!
 //! * `fault.rs`: the page-fault path (`handle_page_fault`).
 //! * `user_copy.rs`: syscall copies of user buffers and debugger reads/writes.
@@ -39,11 +39,15 @@ mod user_copy;
 
 pub use check::MappingView;
 
-/// The tree of regions and mappings of one address space.
+/// The tree of regions and mappings of one address space; all of it is
+/// protected by `AddressSpace::state`.
 #[derive(Debug)]
 pub(in crate::vm) struct AspaceState {
+    /// Every live region by id (the root included until `destroy_all`).
     pub(in crate::vm) regions: HashMap<VmarId, Region>,
+    /// Every live mapping by id.
     pub(in crate::vm) mappings: HashMap<MappingId, Mapping>,
+    /// The last id handed out (regions and mappings share the sequence).
     pub(in crate::vm) next_id: u64,
 }
 
@@ -59,13 +63,22 @@ pub struct AddressSpace {
     // Field order matters for drop: the page table goes first, so every host
     // mapping of the window is gone before any mapping releases its VMO (and
     // with it, possibly, the frames).
+    /// The HAL page table of the window; internally synchronised (the HAL
+    /// lock is the innermost lock).
     pub(in crate::vm) pt: Box<dyn PageTable>,
+    /// Immutable.
     pub(in crate::vm) hal: HalRef,
+    /// The window's base; immutable.
     pub(in crate::vm) base: usize,
+    /// The window's size; immutable.
     pub(in crate::vm) size: usize,
+    /// The root region's id; immutable.
     pub(in crate::vm) root: VmarId,
+    /// The region tree: the address-space lock, the outermost VM lock.
     pub(in crate::vm) state: Mutex<AspaceState>,
+    /// Immutable; what mappings register with their VMOs.
     pub(in crate::vm) self_ref: Weak<AddressSpace>,
+    /// Placement randomness; atomic, no lock.
     pub(in crate::vm) rng: AtomicU64,
 }
 

@@ -28,7 +28,7 @@
 //!
 //! Locks: a VMO's `inner` lock may be taken with an address space's lock
 //! held, never the reverse; under its own lock a VMO only unmaps page
-//! tables directly ([`AddressSpace::hal_revoke`]), and any reference it
+//! tables directly (`AddressSpace::hal_revoke`), and any reference it
 //! upgrades meanwhile is dropped after the lock is released. A slice's lock
 //! is taken with its parent's held (revocation walks parent → slice).
 
@@ -126,6 +126,7 @@ pub(super) enum VmoKind {
 }
 
 #[derive(Debug)]
+/// The mutable state of a VMO, all protected by `VmObject::inner`.
 pub(super) struct VmoInner {
     /// Size in bytes, page aligned. Fixed for slices.
     size: usize,
@@ -135,8 +136,9 @@ pub(super) struct VmoInner {
     chunks: BTreeMap<usize, Arc<Chunk>>,
     /// Live mappings of this VMO, keyed by (address space, mapping id).
     mappings: HashMap<(usize, MappingId), MappingRef>,
-    /// Live children.
+    /// Live children (dead ones are pruned lazily).
     children: Vec<Weak<VmObject>>,
+    /// `ZX_CACHE_POLICY_*`; settable only while the VMO is unused.
     cache_policy: u32,
 }
 
@@ -164,6 +166,8 @@ pub struct VmoInfo {
 }
 
 /// A virtual memory object.
+///
+/// Every field but `inner` is immutable after creation.
 pub struct VmObject {
     pub(crate) base: KObjectBase,
     hal: HalRef,
@@ -177,6 +181,8 @@ pub struct VmObject {
     /// The parent, told when this child goes (for `ZX_VMO_ZERO_CHILDREN`).
     parent_link: Weak<VmObject>,
     chunk_size: usize,
+    /// The VMO's lock: taken after an address space's, before a slice
+    /// child's and the HAL's.
     inner: Mutex<VmoInner>,
 }
 
