@@ -1,7 +1,7 @@
 //! `zx_vmar_*`.
 
 use zircon_object::handle::HandleValue;
-use zircon_object::vm::vmar::{MapRequest, VmarOp};
+use zircon_object::vm::vmar::{AllocateRequest, MapRequest, ProtectRequest, VmarOp};
 use zircon_object::vm::{VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -25,7 +25,8 @@ impl Syscall<'_> {
         addr_out: UserOutPtr<usize>,
     ) -> ZxResult {
         let (vmar, rights) = self.vmar(parent)?;
-        let child = vmar.allocate(rights, options, offset, size)?;
+        let req = AllocateRequest::parse(rights, options, offset, size)?;
+        let child = vmar.allocate_request(&req)?;
         if let Err(e) = addr_out.write(self.aspace(), child.addr()) {
             let _ = child.destroy();
             return Err(e);
@@ -80,7 +81,8 @@ impl Syscall<'_> {
     /// `zx_vmar_protect`.
     pub fn vmar_protect(&self, h: HandleValue, options: u32, addr: usize, len: usize) -> ZxResult {
         let (vmar, rights) = self.vmar(h)?;
-        vmar.protect(rights, options, addr, len)
+        let req = ProtectRequest::parse(rights, options)?;
+        vmar.protect_request(rights, req, addr, len)
     }
 
     /// `zx_vmar_destroy`: needs `OP_CHILDREN`.

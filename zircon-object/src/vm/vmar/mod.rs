@@ -31,9 +31,11 @@ mod op_range;
 mod protect;
 mod unmap;
 
+pub use allocate::AllocateRequest;
 pub use info::MapsEntry;
 pub use map::{FaultLimit, MapRequest, MappingKind, Populate};
 pub use op_range::VmarOp;
+pub use protect::ProtectRequest;
 
 /// Where a new mapping or region goes in its parent, from `ZX_VM_SPECIFIC`,
 /// `ZX_VM_SPECIFIC_OVERWRITE` and `ZX_VM_OFFSET_IS_UPPER_LIMIT`; the offset

@@ -1,6 +1,6 @@
 //! `zx_vmar_protect`: changing the protection of mapped pages.
 
-use kernel_hal::{is_page_aligned, PAGE_SIZE};
+use kernel_hal::{is_page_aligned, MMUFlags, PAGE_SIZE};
 
 use crate::vm::options::{check_perm_combination, rights_for_perms, split_options, VmOptions};
 use crate::vm::region::{end_inside, rounded_len};
@@ -8,9 +8,18 @@ use crate::{Rights, ZxError, ZxResult};
 
 use super::{MappingKind, VmAddressRegion};
 
-impl VmAddressRegion {
-    /// Changes protections (`zx_vmar_protect`); all or nothing.
-    pub fn protect(&self, rights: Rights, options: u32, addr: usize, len: usize) -> ZxResult {
+/// A decoded `zx_vmar_protect` call: the new protection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProtectRequest {
+    /// The protection to set.
+    pub perms: MMUFlags,
+}
+
+impl ProtectRequest {
+    /// Checks and decodes `options` (raw `ZX_VM_*` bits) against the
+    /// handle's `rights`, in Zircon's order: the permissions against
+    /// rights, their combination, then that nothing but PERM bits is set.
+    pub fn parse(rights: Rights, options: u32) -> ZxResult<ProtectRequest> {
         let mut raw = VmOptions::from_bits_truncate(options);
         if raw.contains(VmOptions::PERM_READ_IF_XOM_UNSUPPORTED) {
             raw |= VmOptions::PERM_READ;
@@ -20,11 +29,33 @@ impl VmAddressRegion {
             return Err(ZxError::ACCESS_DENIED);
         }
         check_perm_combination(perms)?;
-        if !is_page_aligned(addr) {
-            return Err(ZxError::INVALID_ARGS);
-        }
         let (flags, align) = split_options(options)?;
         if !VmOptions::PERMS.contains(flags) || align != PAGE_SIZE || options >> 24 != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        Ok(ProtectRequest { perms })
+    }
+}
+
+impl VmAddressRegion {
+    /// Changes protections (`zx_vmar_protect`): [`ProtectRequest::parse`]
+    /// then [`VmAddressRegion::protect_request`].
+    pub fn protect(&self, rights: Rights, options: u32, addr: usize, len: usize) -> ZxResult {
+        self.protect_request(rights, ProtectRequest::parse(rights, options)?, addr, len)
+    }
+
+    /// Sets the protection of `[addr, addr + len)` to `req.perms`; all or
+    /// nothing. `rights` are the handle's rights (`OP_CHILDREN` allows
+    /// nested mappings).
+    pub fn protect_request(
+        &self,
+        rights: Rights,
+        req: ProtectRequest,
+        addr: usize,
+        len: usize,
+    ) -> ZxResult {
+        let perms = req.perms;
+        if !is_page_aligned(addr) {
             return Err(ZxError::INVALID_ARGS);
         }
         let len = rounded_len(len)?;
