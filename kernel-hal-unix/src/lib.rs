@@ -46,27 +46,39 @@ use std::sync::{Arc, OnceLock};
 
 use kernel_hal::{Hal, HalResult, PageTable, PhysMem};
 
+mod altstack;
 mod context;
 mod fault;
 mod guest;
+mod guest_mem;
+mod kick;
 mod page_table;
 mod phys;
+mod resolver;
 mod runs;
+mod sigframe;
+mod signals;
 mod sys;
+mod thread_block;
 
+pub use altstack::ensure_alt_stack;
 pub use context::{
-    bind_thread_window, guest_fs, in_guest_mode, kick, prepare_guest_thread, request_exit,
-    resume_guest, run_guest, saved_fpu_state, set_guest_fs, set_saved_fpu_state,
-    set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler, KILLED_EXIT_VALUE,
-};
-pub use fault::{
-    ensure_alt_stack, guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8,
-    host_probe_read, host_probe_write, install_fault_handlers, resolved_fault_count,
-    UnresolvedFault,
+    guest_fs, in_guest_mode, prepare_guest_thread, request_exit, resume_guest, run_guest,
+    set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler,
+    KILLED_EXIT_VALUE,
 };
 pub use guest::{enter_guest, resume_after_exception, EnterError};
+pub use guest_mem::{
+    guest_load_u64, guest_load_u8, guest_store_u64, guest_store_u8, host_probe_read,
+    host_probe_write,
+};
+pub use kick::kick;
 pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
 pub use phys::{frame_file_size, FramePool, FRAME_FILE_SIZE, GUEST_MEMORY_ENV};
+pub use resolver::{resolved_fault_count, UnresolvedFault};
+pub use sigframe::{saved_fpu_state, set_saved_fpu_state};
+pub use signals::install_fault_handlers;
+pub use thread_block::bind_thread_window;
 
 use page_table::WindowPool;
 

@@ -40,8 +40,8 @@ use kernel_hal::{
     PhysAddr, VirtAddr,
 };
 
-use crate::fault;
 use crate::phys::host_err;
+use crate::resolver;
 use crate::runs::{Run, RunMap};
 use crate::sys;
 
@@ -360,7 +360,7 @@ impl PageTable for UnixPageTable {
     }
 
     fn set_fault_resolver(&self, resolver: Weak<dyn FaultResolver>) {
-        fault::register_resolver(self.slot, Some(resolver));
+        resolver::register_resolver(self.slot, Some(resolver));
     }
 
     fn host_ops(&self) -> u64 {
@@ -370,7 +370,7 @@ impl PageTable for UnixPageTable {
 
 impl Drop for UnixPageTable {
     fn drop(&mut self) {
-        fault::register_resolver(self.slot, None);
+        resolver::register_resolver(self.slot, None);
         self.pool.release(self.slot);
     }
 }

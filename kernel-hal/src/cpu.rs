@@ -40,7 +40,14 @@ const _: () = assert!(GENERAL_REGS_SIZE == 160);
 /// keeps across an exception: the status flags, the direction flag,
 /// alignment checking (AC) and ID. The trap flag and the system flags stay
 /// under the emulator's control (single-stepping is not supported).
-pub const USER_RFLAGS: u64 = 0x0cd5 | 0x4_0000 | 0x20_0000;
+pub const USER_RFLAGS: u64 = 0x0cd5 | RFLAGS_AC | 0x20_0000;
+
+/// EFLAGS.TF: single-step trap after each instruction.
+pub const RFLAGS_TF: u64 = 1 << 8;
+/// EFLAGS.DF: string instructions count down.
+pub const RFLAGS_DF: u64 = 1 << 10;
+/// EFLAGS.AC: user-mode alignment checking.
+pub const RFLAGS_AC: u64 = 1 << 18;
 
 /// Returns whether `addr` is a canonical x86-64 user or kernel address
 /// (bits 63..47 all equal).
