@@ -1,9 +1,9 @@
 //! A `Mapping`: one VMO window inside a region, with its protection
 //! ranges and the ranges the host currently maps.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use kernel_hal::range_map::RangeMap;
 use kernel_hal::MMUFlags;
 
 use super::region::VmarId;
@@ -26,10 +26,10 @@ pub(super) struct Mapping {
     pub(super) vmo_offset: usize,
     /// The most this mapping may ever allow (both handles' rights at map time).
     pub(super) max_perms: MMUFlags,
-    /// Protection ranges: start → (end, flags); they tile `[base, base+size)`.
-    pub(super) prot: BTreeMap<usize, (usize, MMUFlags)>,
-    /// Ranges the host maps from the frame file: start → end, merged.
-    pub(super) host: BTreeMap<usize, usize>,
+    /// Protection ranges; they tile `[base, base+size)`.
+    pub(super) prot: RangeMap<MMUFlags>,
+    /// Ranges the host maps from the frame file.
+    pub(super) host: RangeMap<()>,
     /// Ordinary or the vDSO's code (which cannot be unmapped or changed).
     pub(super) kind: MappingKind,
     /// Where faults stop being resolved (`OUT_OF_RANGE` past it).
@@ -55,118 +55,6 @@ impl Mapping {
     }
 
     pub(super) fn prot_at(&self, va: usize) -> MMUFlags {
-        let (_, &(end, flags)) = self
-            .prot
-            .range(..=va)
-            .next_back()
-            .expect("prot tiles mapping");
-        debug_assert!(va < end);
-        flags
-    }
-
-    /// Protection pieces overlapping `[start, end)`, clipped.
-    pub(super) fn prot_pieces(&self, start: usize, end: usize) -> Vec<(usize, usize, MMUFlags)> {
-        let mut out = Vec::new();
-        let first = self
-            .prot
-            .range(..=start)
-            .next_back()
-            .map(|(&s, _)| s)
-            .unwrap_or(start);
-        for (&s, &(e, f)) in self.prot.range(first..end) {
-            let (s2, e2) = (s.max(start), e.min(end));
-            if s2 < e2 {
-                out.push((s2, e2, f));
-            }
-        }
-        out
-    }
-
-    /// Host-mapped pieces overlapping `[start, end)`, clipped.
-    pub(super) fn host_pieces(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        let first = self
-            .host
-            .range(..=start)
-            .next_back()
-            .map(|(&s, _)| s)
-            .unwrap_or(start);
-        for (&s, &e) in self.host.range(first..end) {
-            let (s2, e2) = (s.max(start), e.min(end));
-            if s2 < e2 {
-                out.push((s2, e2));
-            }
-        }
-        out
-    }
-
-    pub(super) fn host_insert(&mut self, mut start: usize, mut end: usize) {
-        // Merge with every overlapping or touching range.
-        let first = self
-            .host
-            .range(..=start)
-            .next_back()
-            .map(|(&s, _)| s)
-            .unwrap_or(start);
-        let touching: Vec<(usize, usize)> = self
-            .host
-            .range(first..=end)
-            .filter(|(_, &e)| e >= start)
-            .map(|(&s, &e)| (s, e))
-            .collect();
-        for (s, e) in touching {
-            self.host.remove(&s);
-            start = start.min(s);
-            end = end.max(e);
-        }
-        self.host.insert(start, end);
-    }
-
-    pub(super) fn host_remove(&mut self, start: usize, end: usize) {
-        for (s, e) in self.host_pieces(start, end) {
-            let (os, oe) = {
-                let (&os, &oe) = self.host.range(..=s).next_back().expect("piece exists");
-                (os, oe)
-            };
-            self.host.remove(&os);
-            if os < s {
-                self.host.insert(os, s);
-            }
-            if e < oe {
-                self.host.insert(e, oe);
-            }
-        }
-    }
-
-    /// Sets the protection of `[start, end)` to `flags`, splitting ranges
-    /// and merging equal neighbours.
-    pub(super) fn set_prot(&mut self, start: usize, end: usize, flags: MMUFlags) {
-        for (s, e, f) in self.prot_pieces(start, end) {
-            let (&os, &(oe, of)) = self.prot.range(..=s).next_back().expect("tiles");
-            debug_assert_eq!(of, f);
-            self.prot.remove(&os);
-            if os < s {
-                self.prot.insert(os, (s, of));
-            }
-            if e < oe {
-                self.prot.insert(e, (oe, of));
-            }
-        }
-        self.prot.insert(start, (end, flags));
-        // Merge with equal neighbours.
-        let mut s = start;
-        if let Some((&ps, &(pe, pf))) = self.prot.range(..start).next_back() {
-            if pe == start && pf == flags {
-                self.prot.remove(&start);
-                self.prot.insert(ps, (end, flags));
-                s = ps;
-            }
-        }
-        if let Some(&(ne, nf)) = self.prot.get(&end) {
-            if nf == flags {
-                self.prot.remove(&end);
-                self.prot.get_mut(&s).expect("just inserted").0 = ne;
-            }
-        }
+        *self.prot.get(va).expect("prot tiles mapping").1
     }
 }

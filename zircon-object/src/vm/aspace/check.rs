@@ -31,13 +31,16 @@ impl AddressSpace {
         maps.sort_by_key(|m| m.base);
         maps.iter()
             .flat_map(|m| {
-                m.prot.iter().map(|(&s, &(e, f))| MappingView {
-                    base: s,
-                    size: e - s,
-                    vmo_koid: m.vmo.base.koid(),
-                    vmo_offset: m.vmo_offset + (s - m.base),
-                    flags: f,
-                })
+                m.prot
+                    .iter()
+                    .map(|(piece, &f)| (piece.start, piece.end, f))
+                    .map(|(s, e, f)| MappingView {
+                        base: s,
+                        size: e - s,
+                        vmo_koid: m.vmo.base.koid(),
+                        vmo_offset: m.vmo_offset + (s - m.base),
+                        flags: f,
+                    })
             })
             .collect()
     }
@@ -83,7 +86,8 @@ impl AddressSpace {
         }
         for m in st.mappings.values() {
             let mut cursor = m.base;
-            for (&s, &(e, f)) in &m.prot {
+            for (piece, &f) in m.prot.iter() {
+                let (s, e) = (piece.start, piece.end);
                 assert!(
                     s == cursor && e > s,
                     "protection ranges must tile the mapping"
@@ -92,7 +96,8 @@ impl AddressSpace {
                 cursor = e;
             }
             assert_eq!(cursor, m.end());
-            for (&s, &e) in &m.host {
+            for (piece, ()) in m.host.iter() {
+                let (s, e) = (piece.start, piece.end);
                 assert!(s >= m.base && e <= m.end() && s < e);
             }
         }

@@ -172,14 +172,15 @@ impl AddressSpace {
         paddr: PhysAddr,
         sharing: Sharing,
     ) -> ZxResult {
-        for (s, e, f) in m.prot_pieces(start, end) {
+        for (piece, f) in m.prot.clipped(start..end) {
+            let (s, e) = (piece.start, piece.end);
             let f = match sharing {
                 Sharing::Private => f,
                 Sharing::CopyOnWrite => f - MMUFlags::WRITE,
             };
             self.pt.map(s, paddr + (s - start), e - s, f)?;
         }
-        m.host_insert(start, end);
+        m.host.insert(start..end, ());
         Ok(())
     }
 
@@ -201,13 +202,13 @@ impl AddressSpace {
 
     /// Makes the host forget `[start, end)` of mapping `m`.
     pub(in crate::vm) fn host_unmap(&self, m: &mut Mapping, start: usize, end: usize) {
-        if m.host_pieces(start, end).is_empty() {
+        if m.host.overlapping(start..end).next().is_none() {
             return;
         }
         self.pt
             .unmap(start, end - start)
             .expect("unmapping a range inside the window cannot fail");
-        m.host_remove(start, end);
+        m.host.remove(start..end);
     }
 
     /// Unmaps `[lo, hi)` (clipped to the window, rounded out to pages) from

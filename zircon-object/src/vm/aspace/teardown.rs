@@ -1,6 +1,8 @@
 //! Tearing down: removing a mapping (whole or part), a region with
 //! everything in it, or the whole address space.
 
+use kernel_hal::range_map::RangeMap;
+
 use super::{AddressSpace, AspaceState};
 use crate::vm::mapping::Mapping;
 use crate::vm::region::{ChildKind, MappingId, VmarId};
@@ -42,14 +44,14 @@ impl AddressSpace {
         let region = m.region;
         // Split off the right part, if any, as a new mapping.
         let right = if end < me {
-            let mut prot = m.prot.split_off(&end);
-            if let Some((&s, &(e, f))) = m.prot.range(..end).next_back() {
-                if e > end {
-                    m.prot.insert(s, (end, f));
-                    prot.insert(end, (e, f));
-                }
+            let mut prot = RangeMap::new();
+            for (piece, f) in m.prot.clipped(end..me) {
+                prot.insert(piece, f);
             }
-            let host = m.host.split_off(&end);
+            let mut host = RangeMap::new();
+            for (piece, ()) in m.host.clipped(end..me) {
+                host.insert(piece, ());
+            }
             Some(Mapping {
                 region,
                 base: end,
@@ -82,17 +84,14 @@ impl AddressSpace {
         let m = st.mappings.get_mut(&id).expect("mapping exists");
         if start > mb {
             m.size = start - mb;
-            m.prot.retain(|&s, _| s < start);
-            if let Some((_, pe)) = m.prot.iter_mut().next_back() {
-                pe.0 = pe.0.min(start);
-            }
-            m.host.retain(|&s, _| s < start);
+            m.prot.remove(start..me);
+            m.host.remove(start..me);
             let r = st.regions.get_mut(&region).expect("region exists");
             r.insert_child(mb, start, ChildKind::Mapping(id));
         } else {
             let mut left = st.mappings.remove(&id).expect("mapping exists");
             left.vmo.remove_mapping(&self.self_ref, id);
-            left.host.clear();
+            left.host = RangeMap::new();
         }
         if let Some(right) = right {
             let (b, e) = (right.base, right.end());

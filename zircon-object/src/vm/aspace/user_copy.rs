@@ -83,7 +83,8 @@ impl AddressSpace {
                 let st = self.lock();
                 let id = st.find_mapping(self.root, cur).ok_or(ZxError::NOT_FOUND)?;
                 let m = &st.mappings[&id];
-                let (_, &(pend, flags)) = m.prot.range(..=cur).next_back().expect("tiles");
+                let (piece, &flags) = m.prot.get(cur).expect("prot tiles mapping");
+                let pend = piece.end;
                 if !flags.contains(need) {
                     return Err(ZxError::ACCESS_DENIED);
                 }
@@ -95,8 +96,7 @@ impl AddressSpace {
                 let n = (len - pos).min(pend - cur).min(vmo_size - off);
                 // Fast path: the host maps this piece, and holding the lock
                 // keeps it so for the copy.
-                let mapped = m.host_pieces(cur, cur + n);
-                let whole = mapped.len() == 1 && mapped[0] == (cur, cur + n);
+                let whole = m.host.covers(cur..cur + n);
                 let copied = whole
                     && match &mut buf {
                         UserBuf::Into(b) => self.pt.read_mapped(cur, &mut b[pos..pos + n]),

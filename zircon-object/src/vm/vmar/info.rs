@@ -79,7 +79,8 @@ impl VmAddressRegion {
                 ChildKind::Region(sub) => Self::walk_maps(st, sub, depth + 1, out),
                 ChildKind::Mapping(mid) => {
                     let m = &st.mappings[&mid];
-                    for (&s, &(e, f)) in &m.prot {
+                    for (piece, &f) in m.prot.iter() {
+                        let (s, e) = (piece.start, piece.end);
                         let off = m.vmo_offset + (s - m.base);
                         let committed = committed_in_vmo(&m.vmo, off, e - s) / PAGE_SIZE;
                         let koid = m.vmo.base.koid();

@@ -3,7 +3,7 @@
 //! needs no region); [`VmAddressRegion::map_request`] does the rest under
 //! the address-space lock.
 
-use std::collections::BTreeMap;
+use kernel_hal::range_map::RangeMap;
 use std::sync::Arc;
 
 use kernel_hal::{page_round_up, MMUFlags, PAGE_SIZE};
@@ -240,8 +240,8 @@ impl VmAddressRegion {
                 .ok_or(ZxError::NO_RESOURCES)?,
         };
         let id = st.alloc_id();
-        let mut prot = BTreeMap::new();
-        prot.insert(base, (base + size, perms));
+        let mut prot = RangeMap::new();
+        prot.insert(base..base + size, perms);
         let mut m = Mapping {
             region: self.id,
             base,
@@ -250,7 +250,7 @@ impl VmAddressRegion {
             vmo_offset,
             max_perms,
             prot,
-            host: BTreeMap::new(),
+            host: RangeMap::new(),
             kind,
             fault_limit,
         };

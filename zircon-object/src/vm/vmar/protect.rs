@@ -81,9 +81,9 @@ impl VmAddressRegion {
                     return Err(ZxError::INVALID_ARGS);
                 }
                 let adds = m
-                    .prot_pieces(addr.max(m.base), end.min(m.end()))
-                    .iter()
-                    .any(|&(_, _, f)| !f.contains(perms));
+                    .prot
+                    .overlapping(addr.max(m.base)..end.min(m.end()))
+                    .any(|(_, f)| !f.contains(perms));
                 if adds {
                     return Err(ZxError::ACCESS_DENIED);
                 }
@@ -96,8 +96,9 @@ impl VmAddressRegion {
         for (id, _) in maps {
             let m = st.mappings.get_mut(&id).expect("collected above");
             let (s, e) = (addr.max(m.base), end.min(m.end()));
-            m.set_prot(s, e, perms);
-            for (hs, he) in m.host_pieces(s, e) {
+            m.prot.insert(s..e, perms);
+            for (host, ()) in m.host.clipped(s..e) {
+                let (hs, he) = (host.start, host.end);
                 self.aspace.pt.protect(hs, he - hs, perms)?;
             }
         }
