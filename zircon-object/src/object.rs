@@ -372,3 +372,40 @@ macro_rules! impl_kobject {
         }
     };
 }
+
+/// Declares a fieldless `#[repr(u32)]` enum of Zircon ABI values with
+/// `as_raw` (the value guests see) and `TryFrom<u32>` (`INVALID_ARGS` for
+/// a value the enum does not name).
+#[macro_export]
+macro_rules! abi_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $value:expr,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u32)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant = $value,)*
+        }
+
+        impl $name {
+            /// The ABI value.
+            pub const fn as_raw(self) -> u32 {
+                self as u32
+            }
+        }
+
+        impl ::core::convert::TryFrom<u32> for $name {
+            type Error = $crate::ZxError;
+            fn try_from(raw: u32) -> ::core::result::Result<Self, $crate::ZxError> {
+                match raw {
+                    $(v if v == $value => Ok($name::$variant),)*
+                    _ => Err($crate::ZxError::INVALID_ARGS),
+                }
+            }
+        }
+    };
+}

@@ -213,7 +213,7 @@ impl Syscall<'_> {
         let until = crate::signal::deadline_instant(deadline);
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
-            zircon_object::task::thread::blocked::CHANNEL,
+            zircon_object::task::BlockedReason::Channel,
             &waiter,
         );
         let result = loop {

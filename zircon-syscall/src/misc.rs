@@ -82,7 +82,7 @@ impl Syscall<'_> {
         let waiter = zircon_object::object::Waiter::new();
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
-            zircon_object::task::thread::blocked::SLEEPING,
+            zircon_object::task::BlockedReason::Sleeping,
             &waiter,
         );
         let until = crate::signal::deadline_instant(deadline);

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use kernel_hal::MMUFlags;
 use zircon_object::handle::HandleValue;
 use zircon_object::object::KernelObject;
-use zircon_object::task::exception;
+use zircon_object::task::exception::ExceptionState;
+use zircon_object::task::exception_abi;
 use zircon_object::task::{Exception, Job, Process, Thread};
 use zircon_object::vm::vmo::info_flags;
 use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
@@ -159,8 +160,8 @@ impl Syscall<'_> {
                 };
                 single(
                     Rec::new(72)
-                        .u32(0, t.info_state())
-                        .u32(4, t.wait_exception_channel_type())
+                        .u32(0, t.info_state().as_raw())
+                        .u32(4, t.wait_exception_channel_type().as_raw())
                         .u64(8, mask),
                 )
             }
@@ -168,12 +169,12 @@ impl Syscall<'_> {
                 let t = downcast::<Thread>(&handle.object)?;
                 need(Rights::INSPECT)?;
                 let size = if topic == topic::THREAD_EXCEPTION_REPORT {
-                    exception::REPORT_SIZE
+                    exception_abi::REPORT_SIZE
                 } else {
-                    exception::REPORT_V1_SIZE
+                    exception_abi::REPORT_V1_SIZE
                 };
                 let report = t.exception_report()?;
-                single(Rec(report.to_bytes(size)))
+                single(Rec(exception_abi::encode_report(&report, size)))
             }
             topic::JOB => {
                 let j = downcast::<Job>(&handle.object)?;
@@ -344,9 +345,9 @@ impl Syscall<'_> {
                 }
                 let e = downcast::<Exception>(&handle.object)?;
                 let v = if prop == PROP_EXCEPTION_STATE {
-                    e.disposition()
+                    e.disposition().as_raw()
                 } else {
-                    e.strategy()
+                    e.strategy().as_raw()
                 };
                 write_bytes(self.aspace(), buf, &v.to_le_bytes())
             }
@@ -402,7 +403,8 @@ impl Syscall<'_> {
                 let b = read_bytes(self.aspace(), buf, 4)?;
                 let v = u32::from_le_bytes(b.try_into().expect("4 bytes"));
                 if prop == PROP_EXCEPTION_STATE {
-                    e.set_disposition(v)
+                    e.set_disposition(ExceptionState::try_from(v)?);
+                    Ok(())
                 } else {
                     e.set_strategy(v)
                 }

@@ -14,8 +14,7 @@ use zircon_object::handle::HandleValue;
 use zircon_object::ipc::event::{user_settable, DEFAULT_EVENTPAIR_RIGHTS, DEFAULT_EVENT_RIGHTS};
 use zircon_object::ipc::{Channel, Event, EventPair};
 use zircon_object::object::{KernelObject, Waiter};
-use zircon_object::task::thread::blocked;
-use zircon_object::task::BlockedGuard;
+use zircon_object::task::{BlockedGuard, BlockedReason};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::misc::monotonic_now;
@@ -66,9 +65,9 @@ impl Syscall<'_> {
     ) -> (ZxResult, Vec<u32>) {
         let waiter = Waiter::new();
         let reason = if objects.len() == 1 {
-            blocked::WAIT_ONE
+            BlockedReason::WaitOne
         } else {
-            blocked::WAIT_MANY
+            BlockedReason::WaitMany
         };
         let _blocked = BlockedGuard::new(crate::current_thread(), reason, &waiter);
         let until = deadline_instant(deadline);

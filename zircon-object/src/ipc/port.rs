@@ -123,7 +123,7 @@ impl Port {
     ) -> ZxResult<PortPacket> {
         let waiter = Waiter::new();
         let _blocked =
-            crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::PORT, &waiter);
+            crate::task::BlockedGuard::new(thread, crate::task::BlockedReason::Port, &waiter);
         loop {
             {
                 let mut inner = self.inner.lock();

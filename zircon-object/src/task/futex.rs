@@ -55,7 +55,7 @@ impl FutexTable {
             });
         }
         let _blocked =
-            crate::task::BlockedGuard::new(thread, crate::task::thread::blocked::FUTEX, &waiter);
+            crate::task::BlockedGuard::new(thread, crate::task::BlockedReason::Futex, &waiter);
         loop {
             if *woken.lock() {
                 return Ok(());

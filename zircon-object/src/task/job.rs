@@ -4,7 +4,8 @@ use crate::sync::Mutex;
 use std::sync::{Arc, Weak};
 
 use crate::object::{KObjectBase, Koid, ObjType};
-use crate::task::exception::{channel_type, Exceptionate};
+use crate::task::exception::ChannelType;
+use crate::task::Exceptionate;
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
 
@@ -57,7 +58,7 @@ impl Job {
             parent: None,
             height: MAX_JOB_HEIGHT,
             inner: Mutex::new(JobInner::default()),
-            exceptionate: Exceptionate::new(channel_type::JOB),
+            exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
         })
     }
@@ -77,7 +78,7 @@ impl Job {
             parent: Some(self.clone()),
             height: self.height - 1,
             inner: Mutex::new(JobInner::default()),
-            exceptionate: Exceptionate::new(channel_type::JOB),
+            exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
         });
         inner.children.push(Arc::downgrade(&child));
@@ -108,7 +109,7 @@ impl Job {
         if list.len() >= 32 {
             return Err(ZxError::NO_RESOURCES);
         }
-        let e = Exceptionate::new(channel_type::JOB_DEBUGGER);
+        let e = Exceptionate::new(ChannelType::JobDebugger);
         e.set_channel(channel, thread_rights, process_rights)?;
         list.push(Arc::new(e));
         Ok(())

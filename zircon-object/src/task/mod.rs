@@ -1,12 +1,17 @@
 //! Tasks: jobs, processes and threads.
 
+pub mod delivery;
 pub mod exception;
+pub mod exception_abi;
+pub mod exceptionate;
 pub mod futex;
 pub mod job;
 pub mod process;
 pub mod thread;
 
-pub use exception::{Exception, ExceptionOutcome, ExceptionReport, Exceptionate};
+pub use delivery::ExceptionOutcome;
+pub use exception::{Exception, ExceptionReport};
+pub use exceptionate::Exceptionate;
 pub use job::Job;
 pub use process::Process;
-pub use thread::{BlockedGuard, Thread, ThreadState};
+pub use thread::{BlockedGuard, BlockedReason, Thread, ThreadState};

@@ -7,7 +7,8 @@ use kernel_hal::HalRef;
 
 use crate::handle::{Handle, HandleTable, HandleValue};
 use crate::object::{KObjectBase, KernelObject, ObjType};
-use crate::task::exception::{channel_type, Exceptionate};
+use crate::task::exception::ChannelType;
+use crate::task::Exceptionate;
 use crate::task::Job;
 use crate::vm::VmAddressRegion;
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
@@ -69,8 +70,8 @@ impl Process {
             threads: Mutex::new(Vec::new()),
             exited: std::sync::atomic::AtomicBool::new(false),
             futexes: Default::default(),
-            exceptionate: Exceptionate::new(channel_type::PROCESS),
-            debug_exceptionate: Exceptionate::new(channel_type::DEBUGGER),
+            exceptionate: Exceptionate::new(ChannelType::Process),
+            debug_exceptionate: Exceptionate::new(ChannelType::Debugger),
             start_announced: std::sync::atomic::AtomicBool::new(false),
         });
         job.add_process(&p)?;

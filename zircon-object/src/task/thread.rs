@@ -6,22 +6,75 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, ObjType};
-use crate::task::exception::{
-    channel_type, ExceptionOutcome, ExceptionReport, Exceptionate, InException,
-};
+use crate::task::delivery::{ExceptionOutcome, InException};
+use crate::task::exception::{ChannelType, ExceptionReport, ExceptionType};
+use crate::task::Exceptionate;
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
 
-/// `ZX_THREAD_STATE_*` values reported by `ZX_INFO_THREAD`.
+/// `ZX_THREAD_STATE_*`: what `ZX_INFO_THREAD` reports. [`Thread::state`]
+/// is the life cycle (`New`, `Running`, `Dead`); [`Thread::info_state`]
+/// refines `Running` into `Blocked` or `Dying`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
 pub enum ThreadState {
-    /// Created, not started.
-    New = 0,
-    /// Running (or blocked in a syscall).
-    Running = 1,
-    /// Exited.
-    Dead = 5,
+    /// `ZX_THREAD_STATE_NEW`: created, not started.
+    New,
+    /// `ZX_THREAD_STATE_RUNNING`: running (or blocked in a syscall).
+    Running,
+    /// `ZX_THREAD_STATE_BLOCKED_*`: blocked in a syscall, for this reason.
+    Blocked(BlockedReason),
+    /// `ZX_THREAD_STATE_DYING`: leaving (announcing its exit).
+    Dying,
+    /// `ZX_THREAD_STATE_DEAD`: exited.
+    Dead,
+}
+
+impl ThreadState {
+    /// The `ZX_THREAD_STATE_*` value.
+    pub const fn as_raw(self) -> u32 {
+        match self {
+            ThreadState::New => 0,
+            ThreadState::Running => 1,
+            ThreadState::Blocked(reason) => reason.as_raw(),
+            ThreadState::Dying => 4,
+            ThreadState::Dead => 5,
+        }
+    }
+}
+
+impl TryFrom<u32> for ThreadState {
+    type Error = ZxError;
+    /// `INVALID_ARGS` for a value this emulator never reports (e.g.
+    /// `ZX_THREAD_STATE_SUSPENDED`).
+    fn try_from(raw: u32) -> ZxResult<ThreadState> {
+        match raw {
+            0 => Ok(ThreadState::New),
+            1 => Ok(ThreadState::Running),
+            4 => Ok(ThreadState::Dying),
+            5 => Ok(ThreadState::Dead),
+            _ => BlockedReason::try_from(raw).map(ThreadState::Blocked),
+        }
+    }
+}
+
+crate::abi_enum! {
+    /// `ZX_THREAD_STATE_BLOCKED_*`: why a running thread is blocked.
+    pub enum BlockedReason {
+        /// `ZX_THREAD_STATE_BLOCKED_EXCEPTION`
+        Exception = 0x0103,
+        /// `ZX_THREAD_STATE_BLOCKED_SLEEPING`
+        Sleeping = 0x0203,
+        /// `ZX_THREAD_STATE_BLOCKED_FUTEX`
+        Futex = 0x0303,
+        /// `ZX_THREAD_STATE_BLOCKED_PORT`
+        Port = 0x0403,
+        /// `ZX_THREAD_STATE_BLOCKED_CHANNEL`
+        Channel = 0x0503,
+        /// `ZX_THREAD_STATE_BLOCKED_WAIT_ONE`
+        WaitOne = 0x0603,
+        /// `ZX_THREAD_STATE_BLOCKED_WAIT_MANY`
+        WaitMany = 0x0703,
+    }
 }
 
 /// A thread.
@@ -57,27 +110,6 @@ impl std::fmt::Debug for Kicker {
     }
 }
 
-/// `ZX_THREAD_STATE_DYING`
-const ZX_THREAD_STATE_DYING: u32 = 4;
-
-/// `ZX_THREAD_STATE_BLOCKED_*` reasons.
-pub mod blocked {
-    /// `ZX_THREAD_STATE_BLOCKED_EXCEPTION`
-    pub const EXCEPTION: u32 = 0x0103;
-    /// `ZX_THREAD_STATE_BLOCKED_SLEEPING`
-    pub const SLEEPING: u32 = 0x0203;
-    /// `ZX_THREAD_STATE_BLOCKED_FUTEX`
-    pub const FUTEX: u32 = 0x0303;
-    /// `ZX_THREAD_STATE_BLOCKED_PORT`
-    pub const PORT: u32 = 0x0403;
-    /// `ZX_THREAD_STATE_BLOCKED_CHANNEL`
-    pub const CHANNEL: u32 = 0x0503;
-    /// `ZX_THREAD_STATE_BLOCKED_WAIT_ONE`
-    pub const WAIT_ONE: u32 = 0x0603;
-    /// `ZX_THREAD_STATE_BLOCKED_WAIT_MANY`
-    pub const WAIT_MANY: u32 = 0x0703;
-}
-
 /// Marks a thread blocked (on `waiter`) for as long as it lives: the
 /// thread reports why in `ZX_INFO_THREAD`, and killing it wakes `waiter`
 /// for good (the wait then ends with `ZX_ERR_INTERNAL_INTR_KILLED`).
@@ -89,12 +121,12 @@ impl BlockedGuard {
     /// guard drops.
     pub fn new(
         thread: Option<Arc<Thread>>,
-        reason: u32,
+        reason: BlockedReason,
         waiter: &Arc<crate::object::Waiter>,
     ) -> BlockedGuard {
         if let Some(t) = &thread {
             *t.waiter.lock() = Some(Arc::downgrade(waiter));
-            t.blocked.store(reason, Ordering::Relaxed);
+            t.blocked.store(reason.as_raw(), Ordering::Relaxed);
             if t.state() == ThreadState::Dead {
                 waiter.kill();
             }
@@ -131,7 +163,7 @@ impl Thread {
             waiter: Mutex::new(None),
             kicker: Mutex::new(None),
             dead: std::sync::atomic::AtomicBool::new(false),
-            exceptionate: Exceptionate::new(channel_type::THREAD),
+            exceptionate: Exceptionate::new(ChannelType::Thread),
             in_exception: Mutex::new(None),
             exit_announced: std::sync::atomic::AtomicBool::new(false),
         });
@@ -164,7 +196,7 @@ impl Thread {
         report: ExceptionReport,
         ctx: kernel_hal::ThreadContext,
     ) -> ExceptionOutcome {
-        crate::task::exception::deliver(self, report, ctx)
+        crate::task::delivery::deliver(self, report, ctx)
     }
 
     /// Announces the thread's start to debuggers before it runs guest code:
@@ -174,7 +206,7 @@ impl Thread {
     /// handler may read and change the initial context `ctx`; returns the
     /// context to start with (`Resume`), or how the thread ended.
     pub fn announce_start(self: &Arc<Self>, ctx: kernel_hal::ThreadContext) -> ExceptionOutcome {
-        use crate::task::exception::{deliver_synthetic, excp};
+        use crate::task::delivery::deliver_synthetic;
         let Some(process) = self.process() else {
             return ExceptionOutcome::Killed;
         };
@@ -194,7 +226,7 @@ impl Thread {
             }
             if !slots.is_empty() {
                 let live: Vec<&Exceptionate> = slots.iter().map(|s| &**s).collect();
-                match deliver_synthetic(self, excp::PROCESS_STARTING, &live, ctx) {
+                match deliver_synthetic(self, ExceptionType::ProcessStarting, &live, ctx) {
                     ExceptionOutcome::Resume(c) => ctx = c,
                     other => return other,
                 }
@@ -205,7 +237,7 @@ impl Thread {
         }
         deliver_synthetic(
             self,
-            excp::THREAD_STARTING,
+            ExceptionType::ThreadStarting,
             &[process.debug_exceptionate()],
             ctx,
         )
@@ -216,7 +248,7 @@ impl Thread {
     /// `ZX_EXCP_THREAD_EXITING`, and waits for its answer. `fpu` is the
     /// state the debugger may read (the general registers read as zero).
     pub fn announce_exit(self: &Arc<Self>, fpu: kernel_hal::FpuState) {
-        use crate::task::exception::{deliver_synthetic, excp};
+        use crate::task::delivery::deliver_synthetic;
         let Some(process) = self.process() else {
             return;
         };
@@ -229,7 +261,7 @@ impl Thread {
         }
         let _ = deliver_synthetic(
             self,
-            excp::THREAD_EXITING,
+            ExceptionType::ThreadExiting,
             &[process.debug_exceptionate()],
             kernel_hal::ThreadContext {
                 regs: kernel_hal::GeneralRegs::default(),
@@ -252,10 +284,10 @@ impl Thread {
     }
 
     /// `zx_info_thread_t.wait_exception_channel_type`.
-    pub fn wait_exception_channel_type(&self) -> u32 {
+    pub fn wait_exception_channel_type(&self) -> ChannelType {
         let e = self.in_exception.lock();
         e.as_ref()
-            .map_or(channel_type::NONE, |e| e.shared.channel_type())
+            .map_or(ChannelType::None, |e| e.shared.channel_type())
     }
 
     /// Reads the general registers (`BAD_STATE` unless the thread is
@@ -270,7 +302,7 @@ impl Thread {
     /// Registers of a thread that is exiting are gone (`NOT_SUPPORTED`
     /// during `ZX_EXCP_THREAD_EXITING`, as on Zircon).
     fn regs_available(e: &InException) -> ZxResult {
-        if e.shared.report().ty == crate::task::exception::excp::THREAD_EXITING {
+        if e.shared.report().ty == ExceptionType::ThreadExiting {
             return Err(ZxError::NOT_SUPPORTED);
         }
         Ok(())
@@ -353,17 +385,17 @@ impl Thread {
 
     /// Returns the `ZX_THREAD_STATE_*` value `ZX_INFO_THREAD` reports: a
     /// running thread blocked in a syscall reports why.
-    pub fn info_state(&self) -> u32 {
+    pub fn info_state(&self) -> ThreadState {
         let st = self.state();
         let blocked = self.blocked.load(Ordering::Relaxed);
         if st == ThreadState::Running && self.exit_announced.load(Ordering::SeqCst) {
             // Leaving: DYING takes precedence over being blocked on the
             // debugger's answer to THREAD_EXITING.
-            ZX_THREAD_STATE_DYING
-        } else if st == ThreadState::Running && blocked != 0 {
-            blocked
+            ThreadState::Dying
+        } else if let (ThreadState::Running, Ok(reason)) = (st, BlockedReason::try_from(blocked)) {
+            ThreadState::Blocked(reason)
         } else {
-            st as u32
+            st
         }
     }
 
@@ -416,9 +448,9 @@ impl Thread {
         // killed (without the thread waiting for it: it is dying).
         if started && !self.exit_announced.swap(true, Ordering::SeqCst) {
             if let Some(p) = self.process() {
-                crate::task::exception::notify(
+                crate::task::delivery::notify(
                     self,
-                    crate::task::exception::excp::THREAD_EXITING,
+                    ExceptionType::ThreadExiting,
                     p.debug_exceptionate(),
                 );
             }
