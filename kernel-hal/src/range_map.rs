@@ -205,21 +205,49 @@ impl<V: RangeValue> RangeMap<V> {
             return;
         }
         self.remove(range.clone());
-        self.map.insert(range.start, (range.end, value));
-        self.join_at(range.end);
-        self.join_at(range.start);
+        let Range { start, end } = range;
+        let joins_next =
+            matches!(self.map.get(&end), Some((_, next)) if value.continues(end - start, next));
+        let end = if joins_next {
+            self.map.remove(&end).map_or(end, |(next_end, _)| next_end)
+        } else {
+            end
+        };
+        if let Some((&prev_start, prev)) = self.map.range_mut(..start).next_back() {
+            if prev.0 == start && prev.1.continues(start - prev_start, &value) {
+                prev.0 = end;
+                return;
+            }
+        }
+        self.map.insert(start, (end, value));
     }
 
     /// Forgets `range`, cutting the ranges that straddle its edges. Ranges
     /// left on either side are not joined (they do not touch).
     pub fn remove(&mut self, range: Range<usize>) {
-        if range.is_empty() {
+        let Range { start, end } = range;
+        if start >= end {
             return;
         }
-        self.split_at(range.start);
-        self.split_at(range.end);
-        while let Some((&s, _)) = self.map.range(range.clone()).next() {
-            self.map.remove(&s);
+        // A range that starts before `start`: keep its head, and its tail
+        // too if it reaches past `end` (then nothing else overlaps).
+        if let Some((&head_start, head)) = self.map.range_mut(..start).next_back() {
+            if head.0 > start {
+                let head_end = std::mem::replace(&mut head.0, start);
+                if head_end > end {
+                    let tail = head.1.tail(end - head_start);
+                    self.map.insert(end, (head_end, tail));
+                    return;
+                }
+            }
+        }
+        // Ranges that start inside; only the last may reach past `end`.
+        while let Some((&s, _)) = self.map.range(start..end).next_back() {
+            if let Some((e, v)) = self.map.remove(&s) {
+                if e > end {
+                    self.map.insert(end, (e, v.tail(end - s)));
+                }
+            }
         }
     }
 
