@@ -32,6 +32,10 @@ const SYS_USER_DISPATCH: c_int = 2;
 /// `si_code` the kernel uses for a fault without an address (#GP) or for
 /// `int3`.
 const SI_KERNEL: c_int = 0x80;
+/// Offset in `siginfo_t` of `_sigsys._syscall`: the three leading ints
+/// (`si_signo`, `si_errno`, `si_code`) padded to 16 bytes, then the call
+/// address (8 bytes).
+const SIGSYS_SYSCALL_OFFSET: usize = 16 + 8;
 
 /// Registers `resolver` (or clears the registration) for window `slot`.
 pub(crate) fn register_resolver(slot: usize, resolver: Option<Weak<dyn FaultResolver>>) {
@@ -219,7 +223,7 @@ pub(crate) fn guest_exception(
             // fills the `_sigsys` member: call address (8 bytes), then the
             // syscall number (int) and the audit arch.
             let number = unsafe {
-                let p = (info as *const u8).add(16 + 8) as *const c_int;
+                let p = (info as *const u8).add(SIGSYS_SYSCALL_OFFSET) as *const c_int;
                 std::ptr::read_unaligned(p)
             };
             return Some(CpuException {

@@ -3,7 +3,11 @@
 //! capture of a guest exception from a signal frame, and the initial and
 //! saved FPU state of a guest thread.
 
+use kernel_hal::cpu::{xoff, FCW_DEFAULT, MXCSR_DEFAULT, RFLAGS_AC, RFLAGS_DF, RFLAGS_TF};
 use kernel_hal::{CpuException, FpuState, GeneralRegs};
+
+/// The x87 and SSE components (what a bare FXSAVE image holds).
+const X87_SSE: u64 = 0b11;
 
 use crate::thread_block::{ThreadState, EXIT_BY_EXCEPTION, STATE, XSAVE_AREA_SIZE};
 
@@ -32,25 +36,29 @@ pub(crate) fn load_initial_fpu_state(s: &ThreadState) {
     };
     let mask = xcr0 & INITIAL_XSAVE_MASK;
     let mut image = [0u8; XSAVE_AREA_SIZE];
-    image[0..2].copy_from_slice(&0x037fu16.to_le_bytes());
-    image[24..28].copy_from_slice(&0x1f80u32.to_le_bytes());
-    image[28..32].copy_from_slice(&host_mxcsr_mask().to_le_bytes());
+    image[xoff::FCW..xoff::FCW + 2].copy_from_slice(&FCW_DEFAULT.to_le_bytes());
+    image[xoff::MXCSR..xoff::MXCSR + 4].copy_from_slice(&MXCSR_DEFAULT.to_le_bytes());
+    image[xoff::MXCSR_MASK..xoff::MXCSR_MASK + 4].copy_from_slice(&host_mxcsr_mask().to_le_bytes());
     s.xsave.0.set(image);
     s.xsave_mask.set(mask);
-    s.xsave_len.set(2696);
+    s.xsave_len.set(xoff::PKRU_END as u64);
 }
 
 /// Returns the CPU's MXCSR_MASK (the MXCSR bits it accepts), from an
 /// FXSAVE image.
 fn host_mxcsr_mask() -> u32 {
     #[repr(C, align(16))]
-    struct Fx([u8; 512]);
-    let mut fx = Fx([0; 512]);
+    struct Fx([u8; xoff::LEGACY_END]);
+    let mut fx = Fx([0; xoff::LEGACY_END]);
     // SAFETY: FXSAVE64 writes 512 bytes to this 16-byte aligned local.
     unsafe {
         std::arch::asm!("fxsave64 [{}]", in(reg) fx.0.as_mut_ptr(), options(nostack, preserves_flags))
     };
-    match u32::from_le_bytes(fx.0[28..32].try_into().expect("4 bytes")) {
+    match u32::from_le_bytes(
+        fx.0[xoff::MXCSR_MASK..xoff::MXCSR_MASK + 4]
+            .try_into()
+            .expect("4 bytes"),
+    ) {
         0 => 0xffbf,
         m => m,
     }
@@ -88,7 +96,7 @@ pub(crate) unsafe fn allow_pkey0(image: *mut u8, len: usize, mask: u64) {
     // SAFETY: both fields lie inside the image (checked above; the header
     // is at 512..576 of any XSAVE image).
     unsafe {
-        let bv = image.add(512).cast::<u64>();
+        let bv = image.add(xoff::XSTATE_BV).cast::<u64>();
         let pkru = image.add(off).cast::<u32>();
         if std::ptr::read_unaligned(bv) & XFEATURE_PKRU == 0 {
             // PKRU in its initial state: access to key 0 is allowed.
@@ -116,10 +124,10 @@ pub(crate) fn sigframe_xsave_extent(fp: *const u8) -> (usize, u64) {
             std::ptr::read_unaligned(fp.add(480).cast::<u32>()) as usize,
         )
     };
-    if magic1 == FP_XSTATE_MAGIC1 && (576..=XSAVE_AREA_SIZE).contains(&xstate_size) {
+    if magic1 == FP_XSTATE_MAGIC1 && (xoff::HEADER_END..=XSAVE_AREA_SIZE).contains(&xstate_size) {
         (xstate_size, xfeatures)
     } else {
-        (512, 3)
+        (xoff::LEGACY_END, X87_SSE)
     }
 }
 
@@ -128,7 +136,7 @@ pub(crate) fn sigframe_xsave_extent(fp: *const u8) -> (usize, u64) {
 /// the initial state of a thread that had none.
 pub fn saved_fpu_state() -> FpuState {
     STATE.with(|s| {
-        let len = (s.xsave_len.get() as usize).clamp(576, XSAVE_AREA_SIZE);
+        let len = (s.xsave_len.get() as usize).clamp(xoff::HEADER_END, XSAVE_AREA_SIZE);
         FpuState {
             image: s.xsave.0.get()[..len].to_vec(),
             mask: s.xsave_mask.get(),
@@ -144,20 +152,29 @@ pub fn set_saved_fpu_state(state: &FpuState) -> bool {
     STATE.with(|s| {
         let len = s.xsave_len.get() as usize;
         let mask = s.xsave_mask.get();
-        if state.mask != mask || state.image.len() < len.max(576) {
+        if state.mask != mask || state.image.len() < len.max(xoff::HEADER_END) {
             return false;
         }
-        let mxcsr = u32::from_le_bytes(state.image[24..28].try_into().expect("4 bytes"));
+        let mxcsr = u32::from_le_bytes(
+            state.image[xoff::MXCSR..xoff::MXCSR + 4]
+                .try_into()
+                .expect("4 bytes"),
+        );
         if mxcsr & !state.mxcsr_mask() != 0 {
             return false;
         }
         let mut image = s.xsave.0.get();
-        image[..len.max(576)].copy_from_slice(&state.image[..len.max(576)]);
+        image[..len.max(xoff::HEADER_END)]
+            .copy_from_slice(&state.image[..len.max(xoff::HEADER_END)]);
         // SAFETY: `image` holds `len` bytes of XSAVE image with `mask`.
         unsafe { allow_pkey0(image.as_mut_ptr(), len, mask) };
         // The header may only name components XRSTOR is asked to load.
-        let bv = u64::from_le_bytes(image[512..520].try_into().expect("8 bytes")) & mask;
-        image[512..520].copy_from_slice(&bv.to_le_bytes());
+        let bv = u64::from_le_bytes(
+            image[xoff::XSTATE_BV..xoff::XSTATE_BV + 8]
+                .try_into()
+                .expect("8 bytes"),
+        ) & mask;
+        image[xoff::XSTATE_BV..xoff::XSTATE_BV + 8].copy_from_slice(&bv.to_le_bytes());
         s.xsave.0.set(image);
         true
     })
@@ -216,10 +233,10 @@ pub(crate) fn capture_guest_exception(
             // frame, `len` bytes long as the kernel's own header in it says
             // (512 for a bare FXSAVE image).
             unsafe { std::ptr::copy_nonoverlapping(fp.cast::<u8>(), image.as_mut_ptr(), len) };
-            if len == 512 {
+            if len == xoff::LEGACY_END {
                 // A bare FXSAVE image: give it the XSAVE header XRSTOR
                 // needs (x87 and SSE present, the rest zero).
-                image[512..520].copy_from_slice(&3u64.to_le_bytes());
+                image[xoff::XSTATE_BV..xoff::XSTATE_BV + 8].copy_from_slice(&X87_SSE.to_le_bytes());
             }
             // SAFETY: the frame's FPU state and our copy are both `len`
             // bytes of XSAVE image holding `mask`.
@@ -234,15 +251,15 @@ pub(crate) fn capture_guest_exception(
             // with the ABI's control words, an empty x87 stack and no
             // pending x87 exception.
             unsafe {
-                (*fp).cwd = 0x037f;
+                (*fp).cwd = FCW_DEFAULT;
                 (*fp).swd = 0;
                 (*fp).ftw = 0;
-                (*fp).mxcsr = 0x1f80;
+                (*fp).mxcsr = MXCSR_DEFAULT;
             }
         }
     });
     // Host code runs next: clear the direction, trap and alignment-check
     // flags the guest may have set.
-    g[libc::REG_EFL as usize] &= !(0x400 | 0x100 | 0x4_0000);
+    g[libc::REG_EFL as usize] &= !(RFLAGS_DF | RFLAGS_TF | RFLAGS_AC) as i64;
     g[libc::REG_RIP as usize] = crate::context::zx_hal_leave_guest as *const () as usize as i64;
 }

@@ -35,6 +35,7 @@
 use std::cell::Cell;
 use std::mem::offset_of;
 
+use kernel_hal::cpu::{FCW_DEFAULT, MXCSR_DEFAULT};
 use kernel_hal::{CpuException, GeneralRegs};
 
 /// `arch_prctl` code that sets the GS base (`<asm/prctl.h>`).
@@ -249,13 +250,13 @@ thread_local! {
             xsave_len: Cell::new(0),
             exception: Cell::new(None),
             own_window: Cell::new(0),
-            guest_mxcsr: Cell::new(0x1f80),
-            guest_fcw: Cell::new(0x037f),
+            guest_mxcsr: Cell::new(MXCSR_DEFAULT),
+            guest_fcw: Cell::new(FCW_DEFAULT),
             guest_fsw: Cell::new(0),
             guest_fenv: Cell::new([0; 32]),
             guest_ac: Cell::new(0),
-            abi_mxcsr: Cell::new(0x1f80),
-            abi_fcw: Cell::new(0x037f),
+            abi_mxcsr: Cell::new(MXCSR_DEFAULT),
+            abi_fcw: Cell::new(FCW_DEFAULT),
             in_guest: Cell::new(false),
             gs_installed: Cell::new(false),
         }

@@ -8,7 +8,7 @@ use crate::{FaultError, PageFaultAccess, VirtAddr};
 /// `zx_thread_state_general_regs_t` (20 × `u64`, 160 bytes).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs, reason = "the register names are their documentation")]
 pub struct GeneralRegs {
     pub rax: u64,
     pub rbx: u64,
@@ -146,7 +146,8 @@ mod xfeature {
 
 /// Offsets in the XSAVE standard format (the same on every CPU that has
 /// the component).
-mod xoff {
+#[expect(missing_docs, reason = "each name is the XSAVE field it locates")]
+pub mod xoff {
     pub const FCW: usize = 0;
     pub const FSW: usize = 2;
     pub const FTW: usize = 4;
@@ -162,8 +163,21 @@ mod xoff {
     pub const OPMASK: usize = 1088;
     pub const ZMM_HI256: usize = 1152;
     pub const HI16_ZMM: usize = 1664;
+    /// End of the legacy (FXSAVE) area; the XSAVE header follows.
+    pub const LEGACY_END: usize = 512;
+    /// End of the XSAVE header: the smallest XSAVE image.
+    pub const HEADER_END: usize = 576;
     pub const END: usize = 2688;
+    /// The PKRU component follows the AVX-512 state (8 bytes).
+    pub const PKRU: usize = 2688;
+    pub const PKRU_END: usize = 2696;
 }
+
+/// The ABI's (and a new thread's) MXCSR: every SSE exception masked.
+pub const MXCSR_DEFAULT: u32 = 0x1f80;
+/// The ABI's (and a new thread's) x87 control word: every exception
+/// masked, 64-bit precision.
+pub const FCW_DEFAULT: u16 = 0x037f;
 
 /// A guest thread's x87, SSE and AVX(-512) state in the XSAVE standard
 /// format (its first 512 bytes are the FXSAVE image, then the XSAVE
@@ -236,7 +250,7 @@ impl FpuState {
         } else {
             // The initial x87 state: control word 0x37f, everything else 0.
             out[..24].fill(0);
-            out[xoff::FCW..xoff::FCW + 2].copy_from_slice(&0x037fu16.to_le_bytes());
+            out[xoff::FCW..xoff::FCW + 2].copy_from_slice(&FCW_DEFAULT.to_le_bytes());
         }
         out
     }
