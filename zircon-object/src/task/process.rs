@@ -26,17 +26,29 @@ pub struct Process {
     base: KObjectBase,
     job: Arc<Job>,
     root_vmar: Arc<VmAddressRegion>,
+    /// Protected by this mutex (taken alone; handles are dropped after it
+    /// is released).
     handles: Mutex<HandleTable>,
-    state: Mutex<ProcessState>,
+    /// Protected by this mutex: the state and the thread list, so that
+    /// adding a thread and exiting are each one critical section.
+    inner: Mutex<ProcessInner>,
+    /// Set once.
     vdso_base: std::sync::OnceLock<usize>,
-    threads: Mutex<Vec<std::sync::Weak<crate::task::Thread>>>,
-    /// Mirrors `PROCESS_FLAG_EXITED` for the syscall fast path (no lock).
+    /// Atomic: mirrors `PROCESS_FLAG_EXITED` for the syscall fast path;
+    /// written under `inner`.
     exited: std::sync::atomic::AtomicBool,
     futexes: crate::task::futex::FutexTable,
     exceptionate: Exceptionate,
     debug_exceptionate: Exceptionate,
     /// Set once the first thread announced `ZX_EXCP_PROCESS_STARTING`.
     start_announced: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct ProcessInner {
+    state: ProcessState,
+    /// Every thread created, until it is gone.
+    threads: Vec<std::sync::Weak<crate::task::Thread>>,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -65,9 +77,8 @@ impl Process {
             job: job.clone(),
             root_vmar,
             handles: Mutex::new(HandleTable::new()),
-            state: Mutex::new(ProcessState::default()),
+            inner: Mutex::new(ProcessInner::default()),
             vdso_base: std::sync::OnceLock::new(),
-            threads: Mutex::new(Vec::new()),
             exited: std::sync::atomic::AtomicBool::new(false),
             futexes: Default::default(),
             exceptionate: Exceptionate::new(ChannelType::Process),
@@ -83,15 +94,24 @@ impl Process {
         self.base.set_name(raw)
     }
 
-    /// Adds a thread (`BAD_STATE` once the process has exited).
+    /// Adds a thread (`BAD_STATE` once the process has exited). Checked
+    /// and pushed under one lock: `exit` either refuses the thread or
+    /// finds it in the list it kills.
     pub(crate) fn add_thread(&self, t: &Arc<crate::task::Thread>) -> ZxResult {
-        if self.state().flags & PROCESS_FLAG_EXITED != 0 {
+        let mut inner = self.inner.lock();
+        if inner.state.flags & PROCESS_FLAG_EXITED != 0 {
             return Err(ZxError::BAD_STATE);
         }
-        let mut threads = self.threads.lock();
-        threads.retain(|t| t.strong_count() > 0);
-        threads.push(Arc::downgrade(t));
+        inner.threads.retain(|t| t.strong_count() > 0);
+        inner.threads.push(Arc::downgrade(t));
         Ok(())
+    }
+
+    /// Returns the threads still referenced (the caller drops the `Arc`s
+    /// outside the lock).
+    fn live_threads(&self) -> Vec<Arc<crate::task::Thread>> {
+        let inner = self.inner.lock();
+        inner.threads.iter().filter_map(|t| t.upgrade()).collect()
     }
 
     /// Called when a thread dies: the process ends with return code 0 when
@@ -99,10 +119,8 @@ impl Process {
     pub(crate) fn thread_exited(&self) {
         use crate::task::ThreadState;
         let live = self
-            .threads
-            .lock()
+            .live_threads()
             .iter()
-            .filter_map(|t| t.upgrade())
             .any(|t| t.state() == ThreadState::Running);
         if !live && self.state().flags & PROCESS_FLAG_STARTED != 0 {
             self.exit(0);
@@ -111,10 +129,8 @@ impl Process {
 
     /// Returns the koids of the process's live threads.
     pub fn thread_koids(&self) -> Vec<u64> {
-        self.threads
-            .lock()
+        self.live_threads()
             .iter()
-            .filter_map(|t| t.upgrade())
             .filter(|t| t.state() != crate::task::ThreadState::Dead)
             .map(|t| t.koid())
             .collect()
@@ -190,12 +206,13 @@ impl Process {
 
     /// Returns the process state for `ZX_INFO_PROCESS`.
     pub fn state(&self) -> ProcessState {
-        *self.state.lock()
+        self.inner.lock().state
     }
 
     /// Marks the process started at `now` (ns).
     pub fn mark_started(&self, now: i64) -> ZxResult {
-        let mut st = self.state.lock();
+        let mut inner = self.inner.lock();
+        let st = &mut inner.state;
         if st.flags & PROCESS_FLAG_STARTED != 0 {
             return Err(ZxError::BAD_STATE);
         }
@@ -208,25 +225,23 @@ impl Process {
     /// threads dead, destroys its address space, then raises
     /// `ZX_PROCESS_TERMINATED`.
     pub fn exit(&self, code: i64) {
-        {
-            let mut st = self.state.lock();
+        // Every thread dies with the process, before the process reports
+        // itself terminated, as on Zircon. The list is taken with EXITED
+        // set, under the lock `add_thread` checks it under, so no thread
+        // created meanwhile escapes.
+        let threads: Vec<_> = {
+            let mut inner = self.inner.lock();
+            let st = &mut inner.state;
             if st.flags & PROCESS_FLAG_EXITED != 0 {
                 return;
             }
             st.flags |= PROCESS_FLAG_EXITED;
             st.return_code = code;
             self.exited.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
+            inner.threads.iter().filter_map(|t| t.upgrade()).collect()
+        };
         let dropped = self.handles().clear();
         drop(dropped);
-        // Every thread dies with the process, before the process reports
-        // itself terminated, as on Zircon.
-        let threads: Vec<_> = self
-            .threads
-            .lock()
-            .iter()
-            .filter_map(|t| t.upgrade())
-            .collect();
         for t in threads {
             t.mark_dead();
         }
@@ -237,5 +252,39 @@ impl Process {
         self.debug_exceptionate.shutdown();
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::{Thread, ThreadState};
+
+    /// A thread created while its process exits is either refused or
+    /// killed with the others: none outlives the exit.
+    #[test]
+    fn a_thread_created_during_exit_dies_with_the_process() {
+        let hal = Arc::new(kernel_hal::fake::FakeHal::new());
+        let job = Job::root();
+        for _ in 0..3000 {
+            let p = Process::create(hal.clone(), &job, "p").unwrap();
+            let creator = {
+                let p = p.clone();
+                std::thread::spawn(move || {
+                    let mut made = Vec::new();
+                    while let Ok(t) = Thread::create(&p, b"t") {
+                        made.push(t);
+                    }
+                    made
+                })
+            };
+            while p.thread_koids().is_empty() {
+                std::thread::yield_now();
+            }
+            p.exit(0);
+            for t in creator.join().unwrap() {
+                assert_eq!(t.state(), ThreadState::Dead);
+            }
+        }
     }
 }
