@@ -49,7 +49,9 @@
 //!   handlers, exit stubs) loads the host's FS base first, since Rust's
 //!   thread-locals live there, and every way back loads the guest's.
 //! * The GS base is the emulator's: a guest that changes it (`wrgsbase`)
-//!   breaks its own thread.
+//!   is not contained — the stubs and handlers then read and write the
+//!   state block wherever it points, in host memory too (README,
+//!   deviations).
 //! * A host thread that calls the trampoline without being in
 //!   [`run_guest`] has no valid state block; do not.
 

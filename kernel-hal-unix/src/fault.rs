@@ -47,10 +47,18 @@
 //! in general. It is sound here because faults come only from *guest code*
 //! (or the raw accessors of `guest_mem.rs`, which stand in for it), and guest code
 //! never holds a host lock or runs inside the allocator: it enters the host
-//! only through the vDSO call path. Kernel code never touches guest memory
-//! through mappings — it uses the frame file or fallible copies — so a
-//! fault cannot interrupt it halfway through a critical section. A fault in
-//! host code outside the windows is never given to a resolver.
+//! only through the vDSO call path. Kernel code does touch guest memory
+//! through the host mappings (`PageTable::read_mapped`/`write_mapped`, the
+//! fast path of user copies), but only under the table's `runs` lock after
+//! checking that every byte is mapped with the needed protection, so the
+//! mapping cannot go away or lose its protection during the copy. What can
+//! still fault there is the frame file itself: a page the file cannot
+//! supply (host memory or space running out) raises SIGBUS in host code.
+//! That fault is never given to a resolver (it would take locks the
+//! interrupted copy holds): host code faulting in a window is reported and
+//! kills the process, the same outcome as the host running out of memory
+//! anywhere else. A fault in host code outside the windows is never given
+//! to a resolver either.
 //!
 //! A resolver that returns `Ok` without making the access possible makes
 //! the guest fault again at once, forever: resolvers must only report
@@ -125,7 +133,8 @@ fn signal_name(sig: c_int) -> &'static str {
     }
 }
 
-/// The SIGSEGV/SIGBUS handler; see the module docs. A fault in guest code
+/// The handler of the six fault and trap signals (the kick has its own,
+/// `kick.rs`); see the module docs. A fault in guest code
 /// arrives with the guest's FS base, so before anything can touch
 /// thread-local storage the host's FS base is put back (and the guest's
 /// restored on the way out).

@@ -12,10 +12,13 @@
 //!   of the host address space, reserved `PROT_NONE`; guest address = host
 //!   address. Mapping a run of frames is one `mmap` of the frame file,
 //!   whatever its length; the run bookkeeping lives in `runs.rs`.
-//! * the fault handler (`fault.rs`) — SIGSEGV/SIGBUS in a window goes to the
-//!   window's [`kernel_hal::FaultResolver`]; the guest resumes if it
-//!   resolves the fault.
-//! * the context switch (`context.rs`) — [`run_guest`] enters guest code;
+//! * the fault handler (`fault.rs`, installed by `signals.rs`, deciding in
+//!   `resolver.rs`) — a guest's fault in its window goes to the window's
+//!   [`kernel_hal::FaultResolver`] and the guest resumes if it resolves it;
+//!   other faults and traps become guest exceptions (`sigframe.rs`).
+//! * the context switch (`context.rs`, the state block in `thread_block.rs`,
+//!   assembly in `entry.S`/`trampoline.S`/`exit.S`, kicks in `kick.rs`) —
+//!   [`run_guest`] enters guest code;
 //!   the syscall trampoline ([`syscall_entry_address`]) brings a vDSO call
 //!   back to the host's [`SyscallHandler`] and returns to the guest.
 //! * `sys.rs` — one thin shell per system call; everything else is safe
@@ -30,7 +33,9 @@
 //! this crate holds (`MAP_FIXED_NOREPLACE` reservations), and no Rust
 //! reference ever points into a window: guest memory is touched by guest
 //! code, by the raw `guest_*` accessors (unsafe, for tests and benchmarks),
-//! and by the kernel (`pread`/`pwrite` on the frame file, probes). So
+//! and by the kernel (`pread`/`pwrite` on the frame file, probes, and raw
+//! copies through the mappings in `read_mapped`/`write_mapped`, made under
+//! the table's `runs` lock so the mapping cannot change meanwhile). So
 //! replacing a mapping cannot invalidate memory Rust code relies on.
 //!
 //! Locks: each page table's `runs`, the window pool, the frame allocator and

@@ -22,8 +22,9 @@
 //!   memfd mapping recorded in the table's `RunMap` with the same
 //!   protection;
 //! * no Rust reference ever points into a window: guest memory is touched
-//!   only by guest code, raw accessors and the kernel (`pread`, probes).
-//!   This is what makes the `MAP_FIXED` calls sound.
+//!   only by guest code, raw accessors and the kernel (`pread`, probes, and
+//!   raw copies in `read_mapped`/`write_mapped` under `runs`, which
+//!   `MAP_FIXED` calls also hold). This is what makes them sound.
 //!
 //! Locks: `UnixPageTable::runs` and `WindowPool::inner` are leaves, never
 //! held together nor with the fault registry lock (see `fault.rs`). `runs`

@@ -98,7 +98,8 @@ fn install_kick_handler() -> HalResult {
     Ok(())
 }
 
-/// Installs the SIGSEGV/SIGBUS handler, once per process. Later calls do
+/// Installs the fault handler (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE,
+/// SIGSYS) and the kick handler, once per process. Later calls do
 /// nothing.
 pub fn install_fault_handlers() -> HalResult {
     static INSTALL: Once = Once::new();
