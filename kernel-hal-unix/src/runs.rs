@@ -2,7 +2,7 @@
 //! frames, with which permissions.
 //!
 //! [`RunMap`] is a [`RangeMap`] of virtual addresses whose values are the
-//! frame address and flags of each run's first page (STYLE.md §5). It is
+//! frame address and flags of each run's first page. It is
 //! pure data — no system calls — so it is unit tested on its own.
 //! Invariants, re-checked by [`RunMap::check_invariants`] in tests:
 //!

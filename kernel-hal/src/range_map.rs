@@ -1,5 +1,5 @@
 //! [`RangeMap`]: non-overlapping half-open ranges of `usize`, each with a
-//! value, in an ordered map keyed by start (STYLE.md §5).
+//! value, in an ordered map keyed by start.
 //!
 //! One type for every interval map of the tree (page-table runs, frame
 //! runs, protection ranges, host-mapped ranges, free gaps). Writing an

@@ -14,7 +14,7 @@
 //! permissions); it also keeps the sub-VMAR tree and every VMO's pages
 //! (uncommitted, or committed with contents). It predicts the exact
 //! `ZxError` of each call in the check order of
-//! `/work/shared/zircon-semantics.md` §2 (which follows Zircon's
+//! `docs/zircon-semantics.md` §2 (which follows Zircon's
 //! `vm_address_region.cc`), the outcome of every guest access
 //! (`Ok`/`NotFound`/`AccessDenied`/`OutOfRange`) and every byte read back.
 //!

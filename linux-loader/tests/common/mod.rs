@@ -1,7 +1,10 @@
 //! Builds guest C programs with `sdk/zx-cc` and runs them through the
 //! `linux-loader` runner.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary includes this module and uses a different part of it"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -115,7 +115,10 @@ impl AspaceState {
         (out, complete)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the walk's position and its visitor; a struct would only rename them"
+    )]
     pub(super) fn walk_range(
         &self,
         region: VmarId,

@@ -76,7 +76,6 @@ impl MapRequest {
     /// order: the MAP right, permission combination, option conflicts,
     /// permissions against rights, unknown bits and alignment, the VMO's
     /// kind, then the VMO range.
-    #[allow(clippy::too_many_arguments)]
     pub fn parse(
         vmar_rights: Rights,
         options: u32,
@@ -162,7 +161,10 @@ impl MapRequest {
 impl VmAddressRegion {
     /// Maps `vmo` (`zx_vmar_map`): [`MapRequest::parse`] then
     /// [`VmAddressRegion::map_request`]. Returns the mapping's address.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "zx_vmar_map's parameters, each checked in Zircon's order"
+    )]
     pub fn map(
         &self,
         vmar_rights: Rights,
