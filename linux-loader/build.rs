@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[path = "../sdk/vdso/syscall_table.rs"]
-#[expect(dead_code, reason = "shared with zircon-syscall/build.rs, which uses other parts")]
+#[expect(
+    dead_code,
+    reason = "shared with zircon-syscall/build.rs, which uses other parts"
+)]
 mod syscall_table;
 
 fn main() {

@@ -73,10 +73,14 @@ pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
         | "zx_obj_type_t" => "u32",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",
         "uint64_t" | "zx_koid_t" | "zx_off_t" => "u64",
-        "int64_t" | "zx_time_t" | "zx_instant_mono_t" | "zx_instant_boot_t"
-        | "zx_duration_t" | "zx_duration_mono_t" | "zx_ticks_t" | "zx_instant_mono_ticks_t" => {
-            "i64"
-        }
+        "int64_t"
+        | "zx_time_t"
+        | "zx_instant_mono_t"
+        | "zx_instant_boot_t"
+        | "zx_duration_t"
+        | "zx_duration_mono_t"
+        | "zx_ticks_t"
+        | "zx_instant_mono_ticks_t" => "i64",
         "size_t" | "uintptr_t" | "zx_vaddr_t" | "zx_paddr_t" => "usize",
         _ => return None,
     })
@@ -100,7 +104,11 @@ impl Syscall {
             .map(|p| match &p.ty {
                 ParamType::Handle => format!("zx_handle_t {}", p.name),
                 ParamType::Scalar(t) => format!("{t} {}", p.name),
-                ParamType::Ptr { dir: Dir::In, ctype, .. } => {
+                ParamType::Ptr {
+                    dir: Dir::In,
+                    ctype,
+                    ..
+                } => {
                     format!("const {ctype}* {}", p.name)
                 }
                 ParamType::Ptr { ctype, .. } => format!("{ctype}* {}", p.name),
@@ -125,8 +133,12 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (head, rest) = line.split_once('(').ok_or_else(|| err("no parameter list"))?;
-        let (params, ret) = rest.rsplit_once(") -> ").ok_or_else(|| err("no `) -> TYPE`"))?;
+        let (head, rest) = line
+            .split_once('(')
+            .ok_or_else(|| err("no parameter list"))?;
+        let (params, ret) = rest
+            .rsplit_once(") -> ")
+            .ok_or_else(|| err("no `) -> TYPE`"))?;
         let mut words = head.split_whitespace();
         let num: u32 = words
             .next()
@@ -153,7 +165,9 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             }
         }
         for p in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (pname, ty) = p.split_once(':').ok_or_else(|| err("parameter without `:`"))?;
+            let (pname, ty) = p
+                .split_once(':')
+                .ok_or_else(|| err("parameter without `:`"))?;
             let ty = ty.trim();
             let ty = match ty.split_once(' ') {
                 None if ty == "handle" => ParamType::Handle,
@@ -184,10 +198,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             });
         }
         for p in &call.params {
-            if let ParamType::Ptr {
-                count: Some(c), ..
-            } = &p.ty
-            {
+            if let ParamType::Ptr { count: Some(c), .. } = &p.ty {
                 if !call.params.iter().any(|q| &q.name == c) {
                     return Err(err(&format!("count `{c}` is not a parameter")));
                 }

@@ -42,7 +42,10 @@ impl Syscall<'_> {
     }
 
     /// `zx_vmar_map`: on a failed copy-out the mapping is removed again.
-    #[expect(clippy::too_many_arguments, reason = "Fuchsia's signature for this syscall")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
     pub fn vmar_map(
         &self,
         h: HandleValue,
