@@ -81,6 +81,7 @@ use crate::sys;
 use crate::thread_block::{
     block_ptr, enter_signal_handler, leave_signal_handler, Interrupted, HOST_FS,
 };
+use crate::user_copy;
 
 thread_local! {
     /// Set while this thread runs the fault handler.
@@ -232,6 +233,13 @@ fn handle_fault_signal_inner(
             // Sent by someone with kill(): not a CPU exception of the guest.
             chain_to_previous(sig, info, ctx);
         }
+        return;
+    }
+
+    // A user copy's load or store on the guest side: the copy returns
+    // early and its caller deals with the fault in ordinary code.
+    if matches!(sig, libc::SIGSEGV | libc::SIGBUS) && si_code > 0 && user_copy::fixup(ctx, addr) {
+        IN_HANDLER.with(|f| f.set(false));
         return;
     }
 

@@ -65,6 +65,7 @@ mod sigframe;
 mod signals;
 mod sys;
 mod thread_block;
+mod user_copy;
 
 pub use altstack::ensure_alt_stack;
 pub use context::{

@@ -38,13 +38,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use kernel_hal::{
     is_page_aligned, page_round_down, FaultResolver, HalError, HalResult, MMUFlags, PageTable,
-    PhysAddr, VirtAddr,
+    PhysAddr, UserCopyStop, VirtAddr,
 };
 
 use crate::phys::host_err;
 use crate::resolver;
 use crate::runs::{Run, RunMap};
 use crate::sys;
+use crate::user_copy;
 
 /// Address of window 0.
 pub const WINDOW_BASE: usize = 0x2_0000_0000;
@@ -241,6 +242,19 @@ impl UnixPageTable {
         Some(kernel_hal::page_round_up(end)?.min(window_end))
     }
 
+    /// Returns whether the lock-free copies may touch `[vaddr, vaddr +
+    /// len)`: it lies inside this window, and the calling thread is not
+    /// bound to another process's window (a guest thread copies only its
+    /// own process's memory; host threads, which run no guest code, may
+    /// copy any table they hold).
+    fn own_range(&self, vaddr: VirtAddr, len: usize) -> bool {
+        let in_window = vaddr >= self.base
+            && vaddr
+                .checked_add(len)
+                .is_some_and(|end| end <= self.base + WINDOW_SIZE);
+        in_window && crate::thread_block::bound_window_slot().is_none_or(|s| s == self.slot)
+    }
+
     fn count_op(&self) {
         self.host_ops.fetch_add(1, Ordering::Relaxed);
     }
@@ -327,15 +341,15 @@ impl PageTable for UnixPageTable {
         if !runs.covers_with(vaddr, end, MMUFlags::READ) {
             return false;
         }
-        // SAFETY: every byte of the source lies in a memfd mapping of our
-        // window that the host maps readable (the bookkeeping matches the
-        // host by the module invariant), and holding `runs` keeps anyone
-        // from unmapping or protecting it during the copy, so the loads
-        // cannot fault. The bytes are guest memory that guest threads may
-        // change concurrently, like memory shared with another process; no
-        // Rust value or invariant lives there, and `buf` cannot overlap it.
-        unsafe { std::ptr::copy_nonoverlapping(vaddr as *const u8, buf.as_mut_ptr(), buf.len()) };
-        true
+        // SAFETY: the source lies in our window (`byte_range`), which we
+        // hold and where no Rust reference points (module invariant): the
+        // bytes are guest memory that guest threads may change
+        // concurrently, like memory shared with another process, and `buf`
+        // cannot overlap it. Every byte is mapped readable and holding
+        // `runs` keeps it so; what can still fault (a frame-file page the
+        // host cannot supply: SIGBUS) ends the copy early.
+        unsafe { user_copy::protected_copy(buf.as_mut_ptr(), vaddr as *const u8, buf.len(), vaddr) }
+            .is_ok()
     }
 
     fn write_mapped(&self, vaddr: VirtAddr, buf: &[u8]) -> bool {
@@ -347,10 +361,36 @@ impl PageTable for UnixPageTable {
             return false;
         }
         // SAFETY: as in `read_mapped`, with every destination byte in a
-        // page the host maps writable; no Rust reference points into a
-        // window (module invariant), so nothing aliases the stores.
-        unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), vaddr as *mut u8, buf.len()) };
-        true
+        // page the host maps writable; nothing aliases the stores.
+        unsafe { user_copy::protected_copy(vaddr as *mut u8, buf.as_ptr(), buf.len(), vaddr) }
+            .is_ok()
+    }
+
+    fn try_read_user(&self, vaddr: VirtAddr, buf: &mut [u8]) -> Result<(), UserCopyStop> {
+        if !self.own_range(vaddr, buf.len()) {
+            return Err(UserCopyStop::Unsupported);
+        }
+        // SAFETY: the source lies in our window (`own_range`), which we
+        // hold (the table is alive) and where no Rust reference points
+        // (module invariant); `buf` is a Rust buffer outside every window.
+        // Without `runs`, the mapping may change under the copy: each load
+        // then either reads the old frame (the unmap or protect has not
+        // finished: Linux flushes every CPU's TLB before the call returns,
+        // and frames are only freed after it) or faults and ends the copy,
+        // exactly as a load of a guest thread racing the same change.
+        unsafe { user_copy::protected_copy(buf.as_mut_ptr(), vaddr as *const u8, buf.len(), vaddr) }
+            .map_err(|(copied, addr)| UserCopyStop::Fault { copied, addr })
+    }
+
+    fn try_write_user(&self, vaddr: VirtAddr, buf: &[u8]) -> Result<(), UserCopyStop> {
+        if !self.own_range(vaddr, buf.len()) {
+            return Err(UserCopyStop::Unsupported);
+        }
+        // SAFETY: as in `try_read_user`, for stores: a store racing an
+        // unmap lands in the old frame before the unmap returns (and so
+        // before the frame can be freed or reused) or faults.
+        unsafe { user_copy::protected_copy(vaddr as *mut u8, buf.as_ptr(), buf.len(), vaddr) }
+            .map_err(|(copied, addr)| UserCopyStop::Fault { copied, addr })
     }
 
     fn query(&self, vaddr: VirtAddr) -> Option<(PhysAddr, MMUFlags)> {

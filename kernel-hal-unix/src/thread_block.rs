@@ -332,6 +332,15 @@ pub fn bind_thread_window(addr: usize) {
     STATE.with(|s| s.own_window.set(slot));
 }
 
+/// Returns the window slot the calling thread is bound to (see
+/// [`bind_thread_window`]), from ordinary code.
+pub(crate) fn bound_window_slot() -> Option<usize> {
+    STATE
+        .with(|s| s.own_window.get())
+        .checked_sub(1)
+        .map(|s| s as usize)
+}
+
 /// Returns the window slot the interrupted thread is bound to (see
 /// [`bind_thread_window`]). Touches no thread-local storage.
 pub(crate) fn own_window_slot() -> Option<usize> {

@@ -186,6 +186,23 @@ pub enum FaultError {
     NoMemory,
 }
 
+/// Why a lock-free user copy ([`PageTable::try_read_user`],
+/// [`PageTable::try_write_user`]) stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserCopyStop {
+    /// No lock-free copy for this range: nothing was copied; take the
+    /// locked path.
+    Unsupported,
+    /// The access at `addr` faulted after the first `copied` bytes were
+    /// copied (`addr` lies at or after `vaddr + copied`).
+    Fault {
+        /// Bytes copied before the fault.
+        copied: usize,
+        /// The guest address whose access faulted.
+        addr: VirtAddr,
+    },
+}
+
 /// A per-process page table: an address window in which guest pages are
 /// mapped to frames.
 ///
@@ -231,6 +248,28 @@ pub trait PageTable: Send + Sync {
     fn write_mapped(&self, vaddr: VirtAddr, buf: &[u8]) -> bool {
         let _ = (vaddr, buf);
         false
+    }
+
+    /// Copies `buf.len()` bytes of guest memory at `vaddr` into `buf`
+    /// straight through the host's mapping, without any lock: the lock-free
+    /// first attempt of a user copy. Succeeds only where the host already
+    /// maps the pages readable; it never resolves anything. A page the host
+    /// does not map that way stops the copy with
+    /// [`UserCopyStop::Fault`] (the bytes before it are copied); a range
+    /// this table offers no such copy for (outside its window, or a window
+    /// that is not the calling thread's) is [`UserCopyStop::Unsupported`].
+    /// Never touches memory outside the table's window, never crashes.
+    fn try_read_user(&self, vaddr: VirtAddr, buf: &mut [u8]) -> Result<(), UserCopyStop> {
+        let _ = (vaddr, buf);
+        Err(UserCopyStop::Unsupported)
+    }
+
+    /// Copies `buf` to guest memory at `vaddr` straight through the host's
+    /// mapping, as [`PageTable::try_read_user`] does (pages must be mapped
+    /// writable by the host: a copy-on-write page stops it).
+    fn try_write_user(&self, vaddr: VirtAddr, buf: &[u8]) -> Result<(), UserCopyStop> {
+        let _ = (vaddr, buf);
+        Err(UserCopyStop::Unsupported)
     }
 
     /// Registers who resolves faults in this window.

@@ -3,11 +3,16 @@
 
 use std::sync::Arc;
 
-use kernel_hal::{MMUFlags, VirtAddr};
+use kernel_hal::{MMUFlags, PageFaultAccess, UserCopyStop, VirtAddr};
 
 use super::AddressSpace;
 use crate::vm::vmo::VmObject;
 use crate::{ZxError, ZxResult};
+
+/// How many faults one user copy resolves before it leaves the rest to the
+/// locked path (each resolution maps at least the faulting page, so only a
+/// concurrent unmap or a copy across many chunks gets there).
+const MAX_RESOLVES: usize = 8;
 
 /// The kernel side of a user copy.
 pub(in crate::vm) enum UserBuf<'a> {
@@ -55,11 +60,10 @@ impl AddressSpace {
 
     /// Copies `buf.len()` bytes from guest address `va` as a syscall reading
     /// a user buffer would: every page must be mapped (NOT_FOUND), readable
-    /// (ACCESS_DENIED) and inside its VMO (OUT_OF_RANGE). Pieces the host
-    /// already maps are copied through the page table under the address
-    /// space lock (so they cannot be unmapped meanwhile); the rest goes
-    /// through the VMO. Never touches host memory outside guest mappings and
-    /// the frame file.
+    /// (ACCESS_DENIED) and inside its VMO (OUT_OF_RANGE). First tried
+    /// without any lock, straight through the host's mapping (see
+    /// [`AddressSpace::user_copy`]). Never touches host memory outside
+    /// guest mappings of this address space and the frame file.
     pub fn copy_from_user(&self, va: VirtAddr, buf: &mut [u8]) -> ZxResult {
         self.user_copy(va, UserBuf::Into(buf))
     }
@@ -70,13 +74,74 @@ impl AddressSpace {
         self.user_copy(va, UserBuf::From(buf))
     }
 
+    /// A user copy, in two steps (DESIGN.md decision 5):
+    ///
+    /// 1. **Lock-free.** The HAL copies straight through the host's mapping
+    ///    of this window under fault protection
+    ///    ([`PageTable::try_read_user`](kernel_hal::PageTable::try_read_user)). It succeeds only
+    ///    where the host already maps the pages with the access needed,
+    ///    and the host never maps more than the guest mapping allows (the
+    ///    host-mapping invariant of `mod.rs`: memory shared copy-on-write
+    ///    is mapped read-only, nothing past a VMO's end, no write or
+    ///    execute without read). A store that faults is resolved like the
+    ///    guest's own store would be ([`AddressSpace::handle_page_fault`]:
+    ///    first touch, copy-on-write) and the copy goes on from there, at
+    ///    most [`MAX_RESOLVES`] times. A load that faults is not resolved
+    ///    (that would commit the page, where the locked path reads the
+    ///    frame file and commits nothing).
+    /// 2. **Locked** — today's path and the one that decides every error:
+    ///    under the address-space lock, piece by piece, check the mapping
+    ///    and its protection, then copy through the host mapping if it
+    ///    covers the piece (the lock keeps it) or through the VMO.
+    ///
+    /// So a bad pointer gets exactly the locked path's status, and the
+    /// fast path only changes how fast good pointers are served.
     pub(in crate::vm) fn user_copy(&self, va: VirtAddr, mut buf: UserBuf<'_>) -> ZxResult {
+        let len = match &buf {
+            UserBuf::Into(b) => b.len(),
+            UserBuf::From(b) => b.len(),
+        };
+        va.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
+        let mut pos = 0;
+        let mut resolves = 0;
+        let mut last_fault = None;
+        loop {
+            let r = match &mut buf {
+                UserBuf::Into(b) => self.pt.try_read_user(va + pos, &mut b[pos..]),
+                UserBuf::From(b) => self.pt.try_write_user(va + pos, &b[pos..]),
+            };
+            let (copied, addr) = match r {
+                Ok(()) => return Ok(()),
+                Err(UserCopyStop::Unsupported) => break,
+                Err(UserCopyStop::Fault { copied, addr }) => (copied, addr),
+            };
+            pos += copied;
+            let resolvable = matches!(buf, UserBuf::From(_))
+                && resolves < MAX_RESOLVES
+                && last_fault != Some(addr);
+            if !resolvable {
+                break;
+            }
+            resolves += 1;
+            last_fault = Some(addr);
+            if self
+                .handle_page_fault(addr, PageFaultAccess::Write)
+                .is_err()
+            {
+                // Refused: the locked path finds out why, with its status.
+                break;
+            }
+        }
+        self.user_copy_locked(va, buf, pos)
+    }
+
+    /// The locked path of [`AddressSpace::user_copy`], from byte `pos` on
+    /// (the bytes before it are copied already).
+    fn user_copy_locked(&self, va: VirtAddr, mut buf: UserBuf<'_>, mut pos: usize) -> ZxResult {
         let (len, need) = match &buf {
             UserBuf::Into(b) => (b.len(), MMUFlags::READ),
             UserBuf::From(b) => (b.len(), MMUFlags::WRITE),
         };
-        va.checked_add(len).ok_or(ZxError::INVALID_ARGS)?;
-        let mut pos = 0;
         while pos < len {
             let cur = va + pos;
             let (vmo, off, n) = {
