@@ -3,8 +3,9 @@
 //! (and the kick handler, `kick.rs`) and chains foreign signals,
 //! `resolver.rs` decides what a fault is and asks the window's resolver,
 //! `sigframe.rs` turns an unresolved one into a guest exception,
-//! `altstack.rs` gives threads the stack it runs on, and `guest_mem.rs`
-//! holds the probes and raw accessors that may fault on purpose.
+//! `altstack.rs` gives threads the stack it runs on, `guest_mem.rs`
+//! holds the probes and raw accessors that may fault on purpose, and
+//! `user_copy.rs` the fault-protected user copy and its fixup.
 //!
 //! When guest code touches a page of its window that is not mapped (the
 //! `PROT_NONE` reservation) or not mapped with the needed permission, the
@@ -35,11 +36,16 @@
 //!   registers and FPU state and returns into the exit stub, so
 //!   `run_guest` returns `GuestExit::Exception`: the exception is delivered
 //!   by ordinary code, not here (DESIGN.md decision 14).
-//! * **Host code.** A fault in a window is a host bug (only the raw
-//!   accessors of `guest_mem.rs` may fault there): reported, and the process dies of
-//!   the signal. A fault outside every window is not ours: it is chained to
-//!   the handler that was installed before (Rust's stack-overflow reporter,
-//!   usually), or kills the process with the default action.
+//! * **Host code.** A SIGSEGV or SIGBUS in the user-copy routine
+//!   (`user_copy.S`) while this thread has a copy in progress and at an
+//!   address inside that copy's guest range is expected: the handler
+//!   rewrites the RIP to the routine's fixup and the copy returns early
+//!   (`user_copy.rs`); it is not resolved here. Any other fault in a window
+//!   is a host bug (only the raw accessors of `guest_mem.rs` may fault
+//!   there): reported, and the process dies of the signal. A fault outside
+//!   every window is not ours: it is chained to the handler that was
+//!   installed before (Rust's stack-overflow reporter, usually), or kills
+//!   the process with the default action.
 //!
 //! # Why calling the resolver from a signal handler is sound
 //!
@@ -48,17 +54,20 @@
 //! (or the raw accessors of `guest_mem.rs`, which stand in for it), and guest code
 //! never holds a host lock or runs inside the allocator: it enters the host
 //! only through the vDSO call path. Kernel code does touch guest memory
-//! through the host mappings (`PageTable::read_mapped`/`write_mapped`, the
-//! fast path of user copies), but only under the table's `runs` lock after
-//! checking that every byte is mapped with the needed protection, so the
-//! mapping cannot go away or lose its protection during the copy. What can
-//! still fault there is the frame file itself: a page the file cannot
-//! supply (host memory or space running out) raises SIGBUS in host code.
-//! That fault is never given to a resolver (it would take locks the
-//! interrupted copy holds): host code faulting in a window is reported and
-//! kills the process, the same outcome as the host running out of memory
-//! anywhere else. A fault in host code outside the windows is never given
-//! to a resolver either.
+//! through the host mappings — every syscall user copy, first without any
+//! lock (`PageTable::try_read_user`/`try_write_user`), then, if that stops,
+//! under the table's `runs` lock (`read_mapped`/`write_mapped`) — but only
+//! with the fault-protected routine of `user_copy.S`. Its faults are never
+//! given to a resolver (the locked copy holds the address-space lock and
+//! `runs`, which a resolver would take again): the handler only redirects
+//! the routine to its fixup, which takes no lock, allocates nothing and
+//! touches only this thread's marker, and the copy's caller resolves the
+//! fault afterwards in ordinary code (like a guest fault) or falls back to
+//! the locked path. So a page the host does not map, a protection the copy
+//! lacks, or a frame-file page the host cannot supply (SIGBUS: host memory
+//! or space running out) ends that copy, never the host. Host code faulting
+//! in a window anywhere else is a bug and kills the process; a fault in
+//! host code outside the windows is never given to a resolver either.
 //!
 //! A resolver that returns `Ok` without making the access possible makes
 //! the guest fault again at once, forever: resolvers must only report

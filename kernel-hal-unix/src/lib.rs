@@ -21,6 +21,9 @@
 //!   [`run_guest`] enters guest code;
 //!   the syscall trampoline ([`syscall_entry_address`]) brings a vDSO call
 //!   back to the host's [`SyscallHandler`] and returns to the guest.
+//! * user copies (`user_copy.rs`, assembly in `user_copy.S`) — copies
+//!   between host buffers and guest memory whose faults return early
+//!   through a fixup instead of crashing (DESIGN.md decision 5).
 //! * `sys.rs` — one thin shell per system call; everything else is safe
 //!   code on top of it.
 //!
@@ -33,10 +36,13 @@
 //! this crate holds (`MAP_FIXED_NOREPLACE` reservations), and no Rust
 //! reference ever points into a window: guest memory is touched by guest
 //! code, by the raw `guest_*` accessors (unsafe, for tests and benchmarks),
-//! and by the kernel (`pread`/`pwrite` on the frame file, probes, and raw
-//! copies through the mappings in `read_mapped`/`write_mapped`, made under
-//! the table's `runs` lock so the mapping cannot change meanwhile). So
-//! replacing a mapping cannot invalidate memory Rust code relies on.
+//! and by the kernel (`pread`/`pwrite` on the frame file, probes, and
+//! user copies through the mappings: `try_read_user`/`try_write_user`
+//! without a lock, `read_mapped`/`write_mapped` under the table's `runs`
+//! lock, all through the fault-protected assembly routine of
+//! `user_copy.rs`, whose faults end the copy instead of the process). So
+//! replacing a mapping cannot invalidate memory Rust code relies on, and a
+//! copy racing it behaves like a guest access racing it.
 //!
 //! Locks: each page table's `runs`, the window pool, the frame allocator and
 //! the fault-registry slots. All are leaves: none is held while another is

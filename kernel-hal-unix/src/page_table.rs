@@ -22,9 +22,10 @@
 //!   memfd mapping recorded in the table's `RunMap` with the same
 //!   protection;
 //! * no Rust reference ever points into a window: guest memory is touched
-//!   only by guest code, raw accessors and the kernel (`pread`, probes, and
-//!   raw copies in `read_mapped`/`write_mapped` under `runs`, which
-//!   `MAP_FIXED` calls also hold). This is what makes them sound.
+//!   only by guest code, raw accessors and the kernel (`pread`, probes,
+//!   and fault-protected copies: `try_read_user`/`try_write_user` without
+//!   a lock, `read_mapped`/`write_mapped` under `runs`, which `MAP_FIXED`
+//!   calls also hold). This is what makes them sound.
 //!
 //! Locks: `UnixPageTable::runs` and `WindowPool::inner` are leaves, never
 //! held together nor with the fault registry lock (see `fault.rs`). `runs`

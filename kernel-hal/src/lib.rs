@@ -236,7 +236,9 @@ pub trait PageTable: Send + Sync {
     /// Copies `buf.len()` bytes of guest memory at `vaddr` (any alignment)
     /// into `buf` through the current mappings, if every byte lies in a page
     /// this table maps readable; otherwise copies nothing and returns
-    /// `false` (the caller then goes through physical memory). Never faults.
+    /// `false` (the caller then goes through physical memory). Never
+    /// crashes: on the real HAL a page the host cannot supply also answers
+    /// `false`.
     fn read_mapped(&self, vaddr: VirtAddr, buf: &mut [u8]) -> bool {
         let _ = (vaddr, buf);
         false
@@ -244,7 +246,8 @@ pub trait PageTable: Send + Sync {
 
     /// Copies `buf` to guest memory at `vaddr` through the current mappings,
     /// if every byte lies in a page this table maps writable; otherwise
-    /// copies nothing and returns `false`. Never faults.
+    /// copies nothing and returns `false` (or `false` after copying part of
+    /// it, if a page the host cannot supply stops it). Never crashes.
     fn write_mapped(&self, vaddr: VirtAddr, buf: &[u8]) -> bool {
         let _ = (vaddr, buf);
         false

@@ -108,10 +108,12 @@ impl<T> UserOutPtr<T> {
 impl<T: Pod> UserOutPtr<T> {
     /// Writes `value` (`INVALID_ARGS` if not writable).
     pub fn write(&self, aspace: &AddressSpace, value: T) -> ZxResult {
-        let mut buf = vec![0u8; T::SIZE];
-        value.to_bytes(&mut buf);
+        // Every `Pod` is at most 8 bytes: no allocation on this hot path.
+        let mut buf = [0u8; 8];
+        let buf = &mut buf[..T::SIZE];
+        value.to_bytes(buf);
         aspace
-            .copy_to_user(self.addr, &buf)
+            .copy_to_user(self.addr, buf)
             .map_err(|_| ZxError::INVALID_ARGS)
     }
 
