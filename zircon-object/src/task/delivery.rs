@@ -375,4 +375,37 @@ mod tests {
             Err(ZxError::BAD_STATE)
         );
     }
+
+    /// A started thread that is killed while it announces its own exit
+    /// sends `ZX_EXCP_THREAD_EXITING` exactly once: the announcement and
+    /// the kill agree under the thread's lock on who sends it.
+    #[test]
+    fn exiting_is_announced_once_when_a_kill_races_the_exit() {
+        for _ in 0..3000 {
+            let (_root, _job, process, thread) = setup();
+            let debugger = bind(process.debug_exceptionate());
+            let start = Arc::new(std::sync::Barrier::new(2));
+            let announcer = {
+                let (t, start) = (thread.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    t.announce_exit(ctx().fpu);
+                })
+            };
+            start.wait();
+            thread.mark_dead();
+            announcer.join().unwrap();
+            let mut sent = 0;
+            while let Ok(msg) = debugger.read(64, 1, false) {
+                let e = msg.handles[0]
+                    .object
+                    .clone()
+                    .downcast_arc::<Exception>()
+                    .unwrap();
+                assert_eq!(e.exception_type(), ExceptionType::ThreadExiting);
+                sent += 1;
+            }
+            assert_eq!(sent, 1);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! this object is its kernel-side state: life cycle, name, signals.
 
 use crate::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use crate::object::{signals, KObjectBase, KernelObject, ObjType};
@@ -80,25 +80,41 @@ crate::abi_enum! {
 /// A thread.
 #[derive(Debug)]
 pub struct Thread {
+    /// Immutable after creation (the name and signals lock themselves).
     base: KObjectBase,
     process: Weak<Process>,
     process_koid: u64,
-    state: Mutex<ThreadState>,
-    /// While blocked in a syscall: the `ZX_THREAD_STATE_BLOCKED_*` value.
-    blocked: AtomicU32,
-    /// While blocked: what to wake if the thread is killed.
-    waiter: Mutex<Option<std::sync::Weak<crate::object::Waiter>>>,
-    /// While running guest code: how to stop it at once if it is killed.
-    kicker: Mutex<Option<Kicker>>,
-    /// Mirrors `state == Dead` for the syscall fast path (no lock).
-    dead: std::sync::atomic::AtomicBool,
-    /// The thread's exception channel slot.
+    /// Everything that changes as the thread lives, under one lock.
+    inner: Mutex<ThreadInner>,
+    /// Mirrors `inner.state == Dead`, for the kill check every syscall
+    /// makes on entry and exit (a lock-free read). Written only under
+    /// `inner`'s lock, together with `state`.
+    dead: AtomicBool,
+    /// The thread's exception channel slot (locks itself; never taken
+    /// while `inner` is held).
     exceptionate: Exceptionate,
+}
+
+/// The thread's mutable state; protected by [`Thread::inner`]. No other
+/// lock is taken while it is held: waking a waiter and raising signals
+/// happen after it is released.
+#[derive(Debug)]
+struct ThreadInner {
+    /// The life cycle: `New`, `Running` or `Dead` (the `Blocked` and
+    /// `Dying` refinements are computed by [`Thread::info_state`]).
+    state: ThreadState,
+    /// While blocked in a syscall: why, and what to wake if the thread is
+    /// killed.
+    blocked: Option<(BlockedReason, Weak<crate::object::Waiter>)>,
+    /// While running guest code: how to stop it at once if it is killed.
+    kicker: Option<Kicker>,
     /// While the thread is stopped in an exception: the exception and its
     /// registers.
-    in_exception: Mutex<Option<InException>>,
-    /// Set once `ZX_EXCP_THREAD_EXITING` was sent (or is being).
-    exit_announced: std::sync::atomic::AtomicBool,
+    in_exception: Option<InException>,
+    /// Set once `ZX_EXCP_THREAD_EXITING` was sent (or is being): by the
+    /// thread announcing its exit, or by the kill of a started thread,
+    /// whichever comes first.
+    exit_announced: bool,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -125,9 +141,12 @@ impl BlockedGuard {
         waiter: &Arc<crate::object::Waiter>,
     ) -> BlockedGuard {
         if let Some(t) = &thread {
-            *t.waiter.lock() = Some(Arc::downgrade(waiter));
-            t.blocked.store(reason.as_raw(), Ordering::Relaxed);
-            if t.state() == ThreadState::Dead {
+            let dead = {
+                let mut inner = t.inner.lock();
+                inner.blocked = Some((reason, Arc::downgrade(waiter)));
+                inner.state == ThreadState::Dead
+            };
+            if dead {
                 waiter.kill();
             }
         }
@@ -138,8 +157,7 @@ impl BlockedGuard {
 impl Drop for BlockedGuard {
     fn drop(&mut self) {
         if let Some(t) = &self.0 {
-            t.blocked.store(0, Ordering::Relaxed);
-            *t.waiter.lock() = None;
+            t.inner.lock().blocked = None;
         }
     }
 }
@@ -158,14 +176,15 @@ impl Thread {
             base: KObjectBase::default(),
             process: Arc::downgrade(process),
             process_koid: process.koid(),
-            state: Mutex::new(ThreadState::New),
-            blocked: AtomicU32::new(0),
-            waiter: Mutex::new(None),
-            kicker: Mutex::new(None),
-            dead: std::sync::atomic::AtomicBool::new(false),
+            inner: Mutex::new(ThreadInner {
+                state: ThreadState::New,
+                blocked: None,
+                kicker: None,
+                in_exception: None,
+                exit_announced: false,
+            }),
+            dead: AtomicBool::new(false),
             exceptionate: Exceptionate::new(ChannelType::Thread),
-            in_exception: Mutex::new(None),
-            exit_announced: std::sync::atomic::AtomicBool::new(false),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -252,9 +271,14 @@ impl Thread {
         let Some(process) = self.process() else {
             return;
         };
-        // Announced once: a kill that comes later says nothing more.
-        if self.exit_announced.swap(true, Ordering::SeqCst) || self.is_dead() {
-            return;
+        // Announced once: by this call, or by a kill that came first (see
+        // `mark_dead`); a kill that comes later says nothing more.
+        {
+            let mut inner = self.inner.lock();
+            if inner.exit_announced || inner.state == ThreadState::Dead {
+                return;
+            }
+            inner.exit_announced = true;
         }
         if !process.debug_exceptionate().has_live_channel() {
             return;
@@ -271,30 +295,34 @@ impl Thread {
     }
 
     pub(crate) fn set_in_exception(&self, e: Option<InException>) -> Option<InException> {
-        std::mem::replace(&mut *self.in_exception.lock(), e)
+        std::mem::replace(&mut self.inner.lock().in_exception, e)
     }
 
     /// `ZX_INFO_THREAD_EXCEPTION_REPORT`: `BAD_STATE` unless the thread is
     /// in an exception.
     pub fn exception_report(&self) -> ZxResult<ExceptionReport> {
-        let e = self.in_exception.lock();
-        e.as_ref()
+        let inner = self.inner.lock();
+        inner
+            .in_exception
+            .as_ref()
             .map(|e| e.shared.report())
             .ok_or(ZxError::BAD_STATE)
     }
 
     /// `zx_info_thread_t.wait_exception_channel_type`.
     pub fn wait_exception_channel_type(&self) -> ChannelType {
-        let e = self.in_exception.lock();
-        e.as_ref()
+        let inner = self.inner.lock();
+        inner
+            .in_exception
+            .as_ref()
             .map_or(ChannelType::None, |e| e.shared.channel_type())
     }
 
     /// Reads the general registers (`BAD_STATE` unless the thread is
     /// stopped in an exception, the only way a thread stops here).
     pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
-        let e = self.in_exception.lock();
-        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        let inner = self.inner.lock();
+        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.regs)
     }
@@ -311,8 +339,8 @@ impl Thread {
     /// Reads `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
     /// exception).
     pub fn read_fp_regs(&self) -> ZxResult<[u8; kernel_hal::cpu::FP_REGS_SIZE]> {
-        let e = self.in_exception.lock();
-        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        let inner = self.inner.lock();
+        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.fpu.fp_regs())
     }
@@ -320,8 +348,8 @@ impl Thread {
     /// Writes `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
     /// exception).
     pub fn write_fp_regs(&self, r: &[u8; kernel_hal::cpu::FP_REGS_SIZE]) -> ZxResult {
-        let mut e = self.in_exception.lock();
-        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        let mut inner = self.inner.lock();
+        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         e.ctx.fpu.set_fp_regs(r);
         Ok(())
@@ -330,8 +358,8 @@ impl Thread {
     /// Reads `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped in
     /// an exception).
     pub fn read_vector_regs(&self) -> ZxResult<Vec<u8>> {
-        let e = self.in_exception.lock();
-        let e = e.as_ref().ok_or(ZxError::BAD_STATE)?;
+        let inner = self.inner.lock();
+        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         Ok(e.ctx.fpu.vector_regs())
     }
@@ -339,8 +367,8 @@ impl Thread {
     /// Writes `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped
     /// in an exception; `INVALID_ARGS` for MXCSR bits the CPU rejects).
     pub fn write_vector_regs(&self, r: &[u8]) -> ZxResult {
-        let mut e = self.in_exception.lock();
-        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        let mut inner = self.inner.lock();
+        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         if e.ctx.fpu.set_vector_regs(r) {
             Ok(())
@@ -354,8 +382,8 @@ impl Thread {
     /// non-canonical `rip`, `fs_base` or `gs_base`).
     pub fn write_regs(&self, regs: &kernel_hal::GeneralRegs) -> ZxResult {
         use kernel_hal::cpu::{is_canonical, USER_RFLAGS};
-        let mut e = self.in_exception.lock();
-        let e = e.as_mut().ok_or(ZxError::BAD_STATE)?;
+        let mut inner = self.inner.lock();
+        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
         Self::regs_available(e)?;
         if !is_canonical(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base) {
             return Err(ZxError::INVALID_ARGS);
@@ -368,45 +396,42 @@ impl Thread {
 
     /// Returns the state.
     pub fn state(&self) -> ThreadState {
-        *self.state.lock()
+        self.inner.lock().state
     }
 
     /// Registers how to stop this thread's guest code when it is killed (the
     /// embedder's host thread calls this before running guest code, and
     /// [`Thread::clear_kicker`] after).
     pub fn set_kicker(&self, kick: Box<dyn Fn() + Send + Sync>) {
-        *self.kicker.lock() = Some(Kicker(kick));
+        self.inner.lock().kicker = Some(Kicker(kick));
     }
 
     /// Forgets the kicker (the host thread no longer runs guest code).
     pub fn clear_kicker(&self) {
-        *self.kicker.lock() = None;
+        self.inner.lock().kicker = None;
     }
 
     /// Returns the `ZX_THREAD_STATE_*` value `ZX_INFO_THREAD` reports: a
     /// running thread blocked in a syscall reports why.
     pub fn info_state(&self) -> ThreadState {
-        let st = self.state();
-        let blocked = self.blocked.load(Ordering::Relaxed);
-        if st == ThreadState::Running && self.exit_announced.load(Ordering::SeqCst) {
+        let inner = self.inner.lock();
+        match (inner.state, &inner.blocked) {
             // Leaving: DYING takes precedence over being blocked on the
             // debugger's answer to THREAD_EXITING.
-            ThreadState::Dying
-        } else if let (ThreadState::Running, Ok(reason)) = (st, BlockedReason::try_from(blocked)) {
-            ThreadState::Blocked(reason)
-        } else {
-            st
+            (ThreadState::Running, _) if inner.exit_announced => ThreadState::Dying,
+            (ThreadState::Running, Some((reason, _))) => ThreadState::Blocked(*reason),
+            (state, _) => state,
         }
     }
 
     /// Moves New → Running (`BAD_STATE` otherwise).
     pub fn start(&self) -> ZxResult {
-        let mut st = self.state.lock();
-        if *st != ThreadState::New {
+        let mut inner = self.inner.lock();
+        if inner.state != ThreadState::New {
             return Err(ZxError::BAD_STATE);
         }
-        *st = ThreadState::Running;
-        drop(st);
+        inner.state = ThreadState::Running;
+        drop(inner);
         self.base.signal_change(0, signals::THREAD_RUNNING);
         Ok(())
     }
@@ -427,26 +452,35 @@ impl Thread {
     /// host thread still running the guest's code leaves at its next
     /// syscall.)
     pub(crate) fn mark_dead(self: &Arc<Self>) -> bool {
-        let started = {
-            let mut st = self.state.lock();
-            if *st == ThreadState::Dead {
+        // Decide everything under the lock, act after releasing it.
+        let (waiter, announce) = {
+            let mut inner = self.inner.lock();
+            if inner.state == ThreadState::Dead {
                 return false;
             }
-            let started = *st == ThreadState::Running;
-            *st = ThreadState::Dead;
+            let started = inner.state == ThreadState::Running;
+            inner.state = ThreadState::Dead;
             self.dead.store(true, Ordering::SeqCst);
-            started
+            // A debugger hears of a started thread's death even when it
+            // was killed, unless the thread already announced its exit.
+            let announce = started && !inner.exit_announced;
+            inner.exit_announced = true;
+            // Guest code spinning in user mode stops at once. The kick (a
+            // signal to the host thread; it takes no lock) is sent under
+            // the lock, so the host thread cannot clear its kicker and
+            // exit in between.
+            if let Some(Kicker(kick)) = &inner.kicker {
+                kick();
+            }
+            let waiter = inner.blocked.as_ref().and_then(|(_, w)| w.upgrade());
+            (waiter, announce)
         };
-        if let Some(w) = self.waiter.lock().as_ref().and_then(|w| w.upgrade()) {
+        if let Some(w) = waiter {
             w.kill();
         }
-        // Guest code spinning in user mode stops at once.
-        if let Some(Kicker(kick)) = self.kicker.lock().as_ref() {
-            kick();
-        }
-        // A debugger hears of a started thread's death even when it was
-        // killed (without the thread waiting for it: it is dying).
-        if started && !self.exit_announced.swap(true, Ordering::SeqCst) {
+        // The announcement of a killed thread does not wait for the
+        // debugger's answer: the thread is dying.
+        if announce {
             if let Some(p) = self.process() {
                 crate::task::delivery::notify(
                     self,
