@@ -19,7 +19,7 @@ pub const ZX_MAX_NAME_LEN: usize = 32;
 /// Object types (`ZX_OBJ_TYPE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
-#[allow(missing_docs)]
+#[expect(missing_docs, reason = "each variant is the ZX_OBJ_TYPE_* of its name")]
 pub enum ObjType {
     None = 0,
     Process = 1,
@@ -361,8 +361,8 @@ macro_rules! impl_kobject {
                 $kind
             }
             $(fn related_koid(&self) -> $crate::object::Koid {
-                #[allow(clippy::redundant_closure_call)]
-                ($rel)(self)
+                let related: fn(&Self) -> $crate::object::Koid = $rel;
+                related(self)
             })?
             fn into_any(
                 self: ::std::sync::Arc<Self>,

@@ -220,9 +220,9 @@ impl Syscall<'_> {
             ch.base().add_waiter(&waiter);
             match ch.take_reply(txid, rd_nb as usize, rd_nh as usize) {
                 Some(Ok(reply)) => break Ok(reply),
-                Some(Err((nb, nh))) => {
-                    actual_bytes.write_if_not_null(self.aspace(), nb as u32)?;
-                    actual_handles.write_if_not_null(self.aspace(), nh as u32)?;
+                Some(Err(too_big)) => {
+                    actual_bytes.write_if_not_null(self.aspace(), too_big.bytes as u32)?;
+                    actual_handles.write_if_not_null(self.aspace(), too_big.handles as u32)?;
                     break Err(ZxError::BUFFER_TOO_SMALL);
                 }
                 None if ch.peer().is_none() => break Err(ZxError::PEER_CLOSED),

@@ -37,6 +37,15 @@ pub struct Message {
     pub handles: Vec<Handle>,
 }
 
+/// The size of a message too big for the reader's buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooBig {
+    /// Its bytes.
+    pub bytes: usize,
+    /// Its handles.
+    pub handles: usize,
+}
+
 /// One endpoint of a channel.
 #[derive(Debug)]
 pub struct Channel {
@@ -137,15 +146,14 @@ impl Channel {
 
     /// Takes the first queued message whose first four bytes are `txid`
     /// (a `zx_channel_call` reply). `None` if there is none yet;
-    /// `Some(Err((nb, nh)))` if it is bigger than the caller's buffers (the
+    /// `Some(Err(TooBig { bytes, handles }))` if it is bigger than the caller's buffers (the
     /// message is discarded, as Zircon does for calls).
-    #[allow(clippy::type_complexity)]
     pub fn take_reply(
         &self,
         txid: u32,
         max_bytes: usize,
         max_handles: usize,
-    ) -> Option<Result<Message, (usize, usize)>> {
+    ) -> Option<Result<Message, TooBig>> {
         let mut q = self.queue.lock();
         let pos = q
             .iter()
@@ -155,7 +163,10 @@ impl Channel {
             self.base.signal_change(signals::CHANNEL_READABLE, 0);
         }
         if msg.data.len() > max_bytes || msg.handles.len() > max_handles {
-            return Some(Err((msg.data.len(), msg.handles.len())));
+            return Some(Err(TooBig {
+                bytes: msg.data.len(),
+                handles: msg.handles.len(),
+            }));
         }
         Some(Ok(msg))
     }

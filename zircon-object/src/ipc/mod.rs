@@ -5,6 +5,6 @@ pub mod channel;
 pub mod event;
 pub mod port;
 
-pub use channel::Channel;
+pub use channel::{Channel, TooBig};
 pub use event::{Event, EventPair};
 pub use port::Port;
