@@ -275,7 +275,10 @@ fn handle_fault_signal_inner(
             die_of(sig);
         }
         Outcome::Foreign => {
-            if matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
+            // A signal sent by another process (`kill -SEGV`, si_code <= 0)
+            // carries no fault address: no line about one, only the action
+            // the signal would have had without us.
+            if matches!(sig, libc::SIGSEGV | libc::SIGBUS) && si_code > 0 {
                 let mut m = StackMessage::new();
                 let _ = write!(
                     m,

@@ -86,8 +86,8 @@ pub use guest_mem::{
 };
 pub use kick::kick;
 pub use page_table::{UnixPageTable, MAX_WINDOWS, WINDOW_BASE, WINDOW_SHIFT, WINDOW_SIZE};
-pub use phys::{frame_file_size, FramePool, FRAME_FILE_SIZE, GUEST_MEMORY_ENV};
-pub use resolver::{resolved_fault_count, UnresolvedFault};
+pub use phys::{frame_file_size, parse_size, FramePool, FRAME_FILE_SIZE, GUEST_MEMORY_ENV};
+pub use resolver::{resolved_fault_count, set_fault_observer, UnresolvedFault};
 pub use sigframe::{saved_fpu_state, set_saved_fpu_state};
 pub use signals::install_fault_handlers;
 pub use thread_block::bind_thread_window;

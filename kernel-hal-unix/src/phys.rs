@@ -69,8 +69,9 @@ pub fn frame_file_size() -> usize {
     (wanted.clamp(MIN, FRAME_FILE_SIZE) / CHUNK) * CHUNK
 }
 
-/// Parses `123`, `64K`, `512M` or `8G` (binary units).
-fn parse_size(v: &str) -> Option<usize> {
+/// Parses `123`, `64K`, `512M` or `8G` (binary units), as
+/// [`GUEST_MEMORY_ENV`] reads it; `None` if malformed or overflowing.
+pub fn parse_size(v: &str) -> Option<usize> {
     let v = v.trim();
     let (num, shift) = match v.chars().last()? {
         'k' | 'K' => (&v[..v.len() - 1], 10),

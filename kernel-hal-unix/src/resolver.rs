@@ -7,7 +7,7 @@
 //! [`FaultResolver`] contract requires.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, Weak};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 
 use kernel_hal::{
     CpuException, ExceptionKind, FaultError, FaultResolver, PageFaultAccess, VirtAddr,
@@ -51,6 +51,19 @@ fn resolver_for(addr: usize) -> Option<Arc<dyn FaultResolver>> {
         .read()
         .unwrap_or_else(PoisonError::into_inner);
     guard.as_ref()?.upgrade()
+}
+
+/// Told about every page fault a resolver fixed (the runner's
+/// `--trace-faults`). It runs inside the fault handler, on the alternate
+/// signal stack of the faulting thread, with no HAL lock held.
+static FAULT_OBSERVER: OnceLock<fn(VirtAddr, PageFaultAccess)> = OnceLock::new();
+
+/// Installs the observer of resolved page faults; false if one was
+/// installed before. It runs inside the fault handler: it must not fault
+/// on guest memory, nor take a lock that guest-interrupted host code could
+/// hold (none of the runner's is held while guest code runs).
+pub fn set_fault_observer(observer: fn(VirtAddr, PageFaultAccess)) -> bool {
+    FAULT_OBSERVER.set(observer).is_ok()
 }
 
 /// Returns how many faults a resolver has resolved so far (for benchmarks:
@@ -140,6 +153,9 @@ pub(crate) fn resolve(sig: c_int, si_code: c_int, addr: usize, access: PageFault
     match resolver.resolve_fault(addr, access) {
         Ok(()) => {
             RESOLVED_FAULTS.fetch_add(1, Ordering::Relaxed);
+            if let Some(observe) = FAULT_OBSERVER.get() {
+                observe(addr, access);
+            }
             Outcome::Resolved
         }
         Err(e) => Outcome::Unresolved(e),

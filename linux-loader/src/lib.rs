@@ -26,6 +26,8 @@ use zircon_object::{Rights, ZxError};
 
 pub mod processargs;
 pub mod runner;
+pub mod testrun;
+pub mod trace;
 
 /// The vDSO image built by `build.rs`.
 pub static VDSO_IMAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libzircon.so"));
@@ -41,8 +43,21 @@ pub const STACK_SIZE: usize = 1 << 20;
 pub enum LoadError {
     /// The file is not an ELF the loader understands.
     BadElf(String),
-    /// An import names no symbol of the vDSO.
+    /// The ELF's headers or tables point outside the file or overflow.
+    Malformed(String),
+    /// An import names no symbol of the vDSO (the name, escaped).
     UndefinedSymbol(String),
+    /// An import's name is not in the string table.
+    UnnamedSymbol(usize),
+    /// The file is a Linux program (what it asks for, escaped).
+    LinuxProgram(String),
+    /// Arguments and environment do not fit in the bootstrap message.
+    ArgsTooLong {
+        /// The processargs message's size.
+        bytes: usize,
+    },
+    /// The process's address-space window could not be reserved.
+    NoWindow(ZxError),
     /// A kernel object operation failed.
     Zx(ZxError),
 }
@@ -51,10 +66,76 @@ impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::BadElf(s) => write!(f, "not a loadable x86-64 ELF: {s}"),
-            LoadError::UndefinedSymbol(s) => write!(f, "undefined symbol: {s}"),
+            LoadError::Malformed(s) => write!(f, "truncated or malformed ELF: {s}"),
+            LoadError::UndefinedSymbol(s) => write!(
+                f,
+                "undefined symbol: {s} (the vDSO has no such call; see sdk/vdso/syscalls.list)"
+            ),
+            LoadError::UnnamedSymbol(i) => write!(
+                f,
+                "truncated or malformed ELF: imported symbol #{i} has no name in the dynamic string table"
+            ),
+            LoadError::LinuxProgram(s) => write!(
+                f,
+                "this is a Linux program ({s}), not a Zircon one: build guests with sdk/zx-cc"
+            ),
+            LoadError::ArgsTooLong { bytes } => write!(
+                f,
+                "arguments and environment take {bytes} bytes, over the {} bytes of the bootstrap \
+                 channel message (ZX_CHANNEL_MAX_MSG_BYTES, the same limit as on Fuchsia): \
+                 pass fewer or shorter ones, or less environment (--clear-env)",
+                zircon_object::ipc::channel::MAX_MSG_BYTES
+            ),
+            LoadError::NoWindow(e) => {
+                write!(
+                    f,
+                    "cannot reserve the process's 1 TiB address-space window ({}): ",
+                    e.name()
+                )?;
+                match address_space_limit() {
+                    Some(limit) => write!(
+                        f,
+                        "the address-space limit is {limit} KiB (ulimit -v); every guest process \
+                         needs a 1 TiB window of address space (reserved, not used): \
+                         run with `ulimit -v unlimited`"
+                    ),
+                    None => write!(
+                        f,
+                        "the host's address space is exhausted (at most 126 guest processes \
+                         at once, one 1 TiB window each)"
+                    ),
+                }
+            }
             LoadError::Zx(e) => write!(f, "{e}"),
         }
     }
+}
+
+/// The soft `RLIMIT_AS` in KiB (`ulimit -v`), if one is set.
+fn address_space_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?;
+    let soft = line["Max address space".len()..]
+        .split_whitespace()
+        .next()?;
+    soft.parse::<u64>().ok().map(|b| b / 1024)
+}
+
+/// Escapes bytes from an ELF for a message: printable ASCII as is,
+/// everything else as `\xNN`, at most 64 bytes shown.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut s: String = bytes
+        .iter()
+        .take(64)
+        .flat_map(|&b| std::ascii::escape_default(b))
+        .map(char::from)
+        .collect();
+    if bytes.len() > 64 {
+        s.push_str("...");
+    }
+    s
 }
 
 impl std::error::Error for LoadError {}
@@ -67,8 +148,27 @@ impl From<ZxError> for LoadError {
 
 impl From<goblin::error::Error> for LoadError {
     fn from(e: goblin::error::Error) -> Self {
-        LoadError::BadElf(e.to_string())
+        use goblin::error::Error as G;
+        match e {
+            G::BadMagic(m) => LoadError::BadElf(format!("not an ELF file (magic {m:#x})")),
+            // scroll's words ("type is too big (8) for 0") mean a read past
+            // the end of the file or of a table.
+            G::Scroll(e) => LoadError::Malformed(format!(
+                "a header or table lies past the end of the file ({})",
+                escape(e.to_string().as_bytes())
+            )),
+            G::Malformed(m) => LoadError::Malformed(escape(m.as_bytes())),
+            G::BufferTooShort(n, what) => {
+                LoadError::Malformed(format!("the file is too short for {n} {what}"))
+            }
+            e => LoadError::Malformed(escape(e.to_string().as_bytes())),
+        }
     }
+}
+
+/// A malformed-ELF error for a computation that overflowed.
+fn overflow(what: &str) -> LoadError {
+    LoadError::Malformed(format!("{what} overflows the address space"))
 }
 
 /// One loaded segment: where it lives and the VMO behind it.
@@ -98,13 +198,14 @@ impl std::fmt::Debug for LoadedImage {
 impl LoadedImage {
     /// Writes `bytes` at link-time address `vaddr` of the image.
     fn write(&self, vaddr: usize, bytes: &[u8]) -> Result<(), LoadError> {
+        let outside =
+            || LoadError::Malformed(format!("relocation at {vaddr:#x} outside the segments"));
+        let end = vaddr.checked_add(bytes.len()).ok_or_else(outside)?;
         let seg = self
             .segments
             .iter()
-            .find(|s| vaddr >= s.vaddr && vaddr + bytes.len() <= s.vaddr + s.len)
-            .ok_or_else(|| {
-                LoadError::BadElf(format!("relocation at {vaddr:#x} outside segments"))
-            })?;
+            .find(|s| vaddr >= s.vaddr && s.vaddr.checked_add(s.len).is_some_and(|e| end <= e))
+            .ok_or_else(outside)?;
         seg.vmo
             .write((vaddr - page_round_down(seg.vaddr)) as u64, bytes)?;
         Ok(())
@@ -130,13 +231,23 @@ fn map_image(
     if loads.is_empty() {
         return Err(LoadError::BadElf("no PT_LOAD segments".into()));
     }
-    let lo = page_round_down(loads.iter().map(|p| p.p_vaddr as usize).min().unwrap());
-    let hi = loads
-        .iter()
-        .map(|p| (p.p_vaddr + p.p_memsz) as usize)
-        .max()
-        .and_then(page_round_up)
-        .ok_or_else(|| LoadError::BadElf("segment end overflows".into()))?;
+    let seg_end = |p: &ph::ProgramHeader| {
+        p.p_vaddr
+            .checked_add(p.p_memsz)
+            .and_then(|e| usize::try_from(e).ok())
+            .and_then(page_round_up)
+            .ok_or_else(|| overflow("a segment's end (p_vaddr + p_memsz)"))
+    };
+    let lo = page_round_down(loads.iter().map(|p| p.p_vaddr as usize).min().unwrap_or(0));
+    let mut hi = 0;
+    for p in &loads {
+        hi = hi.max(seg_end(p)?);
+    }
+    if hi <= lo {
+        return Err(LoadError::Malformed(
+            "PT_LOAD segments span no memory".into(),
+        ));
+    }
     let fixed = elf.header.e_type == goblin::elf::header::ET_EXEC;
     let rr = root.default_rights();
     let can = VmOptions::CAN_MAP_READ
@@ -166,13 +277,28 @@ fn map_image(
     let image = data;
     for p in loads {
         let start = page_round_down(p.p_vaddr as usize);
-        let end = page_round_up((p.p_vaddr + p.p_memsz) as usize).unwrap_or(hi);
+        let end = seg_end(p)?;
+        if p.p_filesz > p.p_memsz {
+            return Err(LoadError::Malformed(
+                "a segment's file size is larger than its memory size".into(),
+            ));
+        }
         let vmo = VmObject::create(hal.clone(), (end - start) as u64, 0)?;
         vmo.set_name(format!("{name}:{}", segments.len()).as_bytes());
-        let off = p.p_offset as usize;
-        let file = image
-            .get(off..off + p.p_filesz as usize)
-            .ok_or_else(|| LoadError::BadElf("segment outside file".into()))?;
+        let outside = || {
+            LoadError::Malformed(format!(
+                "a segment's bytes (p_offset {:#x} + p_filesz {:#x}) lie outside the {}-byte file",
+                p.p_offset,
+                p.p_filesz,
+                image.len()
+            ))
+        };
+        let off = usize::try_from(p.p_offset).map_err(|_| outside())?;
+        let file_end = usize::try_from(p.p_filesz)
+            .ok()
+            .and_then(|n| off.checked_add(n))
+            .ok_or_else(outside)?;
+        let file = image.get(off..file_end).ok_or_else(outside)?;
         vmo.write((p.p_vaddr as usize - start) as u64, file)?;
         let mut opts = VmOptions::SPECIFIC | VmOptions::PERM_READ;
         if p.is_write() && !vdso {
@@ -246,19 +372,31 @@ impl Loader {
 
     /// Creates a process named `name` in `job` from the ELF `image`, with
     /// arguments `args` (args[0] is the program name) in its processargs.
-    pub fn prepare(
+    pub fn prepare<A: AsRef<[u8]>, E: AsRef<[u8]>>(
         &self,
         job: &Arc<Job>,
         name: &str,
         image: &[u8],
-        args: &[String],
-        environ: &[String],
+        args: &[A],
+        environ: &[E],
     ) -> Result<Prepared, LoadError> {
         let elf = Elf::parse(image)?;
         if elf.header.e_machine != goblin::elf::header::EM_X86_64 || !elf.is_64 {
             return Err(LoadError::BadElf("not an x86-64 ELF64 file".into()));
         }
-        let process = Process::create(self.hal.clone(), job, name)?;
+        if let Some(why) = linux_program(&elf) {
+            return Err(LoadError::LinuxProgram(why));
+        }
+        // Refused before anything is created: the message would not fit
+        // in the bootstrap channel.
+        let data = processargs::encode(args, environ, &[0; 6]);
+        if data.len() > zircon_object::ipc::channel::MAX_MSG_BYTES {
+            return Err(LoadError::ArgsTooLong { bytes: data.len() });
+        }
+        let process = Process::create(self.hal.clone(), job, name).map_err(|e| match e {
+            ZxError::NO_MEMORY => LoadError::NoWindow(e),
+            e => LoadError::Zx(e),
+        })?;
         let root = process.root_vmar().clone();
 
         // The vDSO: its entry slot holds the emulator's syscall entry.
@@ -276,7 +414,10 @@ impl Loader {
         let p = slot_segment
             .ok_or_else(|| LoadError::BadElf("vDSO entry slot outside its segments".into()))?;
         let off = p.p_offset as usize + (slot - p.p_vaddr as usize);
-        vdso_image[off..off + 8].copy_from_slice(&(self.entry_address as u64).to_le_bytes());
+        vdso_image
+            .get_mut(off..off + 8)
+            .ok_or_else(|| LoadError::BadElf("vDSO entry slot outside its file".into()))?
+            .copy_from_slice(&(self.entry_address as u64).to_le_bytes());
         let vdso = map_image(&self.hal, &root, &vdso_elf, &vdso_image, "vdso", true)?;
         let vdso_base = vdso.bias;
         process.set_vdso_base(vdso_base);
@@ -326,6 +467,7 @@ impl Loader {
         let (ours, theirs) = Channel::create();
         let (infos, hs): (Vec<u32>, Vec<Handle>) = handles.into_iter().unzip();
         let data = processargs::encode(args, environ, &infos);
+        debug_assert_eq!(infos.len(), 6, "the size checked above assumed six handles");
         ours.write(Message { data, handles: hs })
             .map_err(|(e, _)| LoadError::Zx(e))?;
         drop(ours);
@@ -362,15 +504,18 @@ impl Loader {
                     .dynsyms
                     .get(r.r_sym)
                     .ok_or_else(|| LoadError::BadElf("bad symbol index".into()))?;
-                let name = elf.dynstrtab.get_at(sym.st_name).unwrap_or("");
                 if sym.st_shndx != 0 {
                     return Ok(img.bias.wrapping_add(sym.st_value as usize));
                 }
+                let name = match elf.dynstrtab.get_at(sym.st_name) {
+                    Some(n) if !n.is_empty() => n,
+                    _ => return Err(LoadError::UnnamedSymbol(r.r_sym)),
+                };
                 match vdso_symbol(vdso, name) {
                     Some(v) => Ok(vdso_base + v),
                     // An unresolved weak reference is null, as ld.so makes it.
                     None if sym.st_bind() == goblin::elf::sym::STB_WEAK => Ok(0),
-                    None => Err(LoadError::UndefinedSymbol(name.to_string())),
+                    None => Err(LoadError::UndefinedSymbol(escape(name.as_bytes()))),
                 }
             };
             let value = match r.r_type {
@@ -378,14 +523,26 @@ impl Loader {
                 R_X86_64_RELATIVE => img.bias.wrapping_add(addend as usize),
                 R_X86_64_64 => sym_value()?.wrapping_add(addend as usize),
                 R_X86_64_GLOB_DAT | R_X86_64_JUMP_SLOT => sym_value()?,
-                t => {
-                    return Err(LoadError::BadElf(format!(
-                        "unsupported relocation type {t}"
-                    )))
-                }
+                t => return Err(LoadError::BadElf(format!(
+                    "unsupported relocation type {t} (only RELATIVE, 64, GLOB_DAT and JUMP_SLOT)"
+                ))),
             };
             img.write(r.r_offset as usize, &(value as u64).to_le_bytes())?;
         }
         Ok(())
     }
+}
+
+/// Why `elf` looks like a Linux program, if it does: it asks for a Linux
+/// dynamic linker or needs glibc or musl.
+fn linux_program(elf: &Elf<'_>) -> Option<String> {
+    if let Some(interp) = elf.interpreter {
+        if interp.contains("ld-linux") || interp.contains("ld-musl") {
+            return Some(format!("its interpreter is {}", escape(interp.as_bytes())));
+        }
+    }
+    elf.libraries
+        .iter()
+        .find(|l| l.starts_with("libc.so.6") || l.starts_with("libc.musl"))
+        .map(|l| format!("it needs {}", escape(l.as_bytes())))
 }

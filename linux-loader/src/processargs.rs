@@ -32,17 +32,24 @@ const HEADER: usize = 36;
 
 /// Encodes a processargs message for `args`, `environ` and handles tagged
 /// with `handle_info`.
-pub fn encode(args: &[String], environ: &[String], handle_info: &[u32]) -> Vec<u8> {
+/// Strings are bytes, passed through as they are (arguments and
+/// environment need not be UTF-8); the whole message must fit in a channel
+/// message (`ZX_CHANNEL_MAX_MSG_BYTES`, 64 KiB), as on Fuchsia.
+pub fn encode<A: AsRef<[u8]>, E: AsRef<[u8]>>(
+    args: &[A],
+    environ: &[E],
+    handle_info: &[u32],
+) -> Vec<u8> {
     let info_off = HEADER;
     let args_off = info_off + 4 * handle_info.len();
     let mut strings = Vec::new();
     for a in args {
-        strings.extend_from_slice(a.as_bytes());
+        strings.extend_from_slice(a.as_ref());
         strings.push(0);
     }
     let environ_off = args_off + strings.len();
     for e in environ {
-        strings.extend_from_slice(e.as_bytes());
+        strings.extend_from_slice(e.as_ref());
         strings.push(0);
     }
     let mut m = Vec::with_capacity(environ_off + strings.len());
@@ -72,11 +79,7 @@ mod tests {
 
     #[test]
     fn layout() {
-        let m = encode(
-            &["a".into(), "bc".into()],
-            &["X=1".into()],
-            &[pa_hnd(PA_PROC_SELF, 0)],
-        );
+        let m = encode(&["a", "bc"], &["X=1"], &[pa_hnd(PA_PROC_SELF, 0)]);
         assert_eq!(&m[0..4], &PROTOCOL.to_le_bytes());
         assert_eq!(u32::from_le_bytes(m[12..16].try_into().unwrap()), 40);
         assert_eq!(&m[40..45], b"a\0bc\0");

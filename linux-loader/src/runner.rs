@@ -1,6 +1,7 @@
 //! Runs processes: every guest thread on a host thread of its own (1:1).
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use kernel_hal::{
     CpuException, ExceptionKind, GeneralRegs, HalRef, PageFaultAccess, ThreadContext,
@@ -106,6 +107,7 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
         _ => return,
     };
     while let Ok(GuestExit::Exception(cpu, regs)) = exit {
+        crate::trace::exception(process, thread, &cpu, &regs);
         let report = ExceptionReport::from_cpu(&cpu);
         let ctx = ThreadContext {
             regs,
@@ -121,11 +123,20 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
             }
             ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => return,
             ExceptionOutcome::Unhandled { .. } => {
-                eprintln!(
-                    "linux-loader: {}",
-                    describe_fatal(process, thread, &cpu, &regs)
-                );
-                process.exit(TASK_RETCODE_EXCEPTION_KILL);
+                // One line per process, even when threads fault at once:
+                // the first to take the lock kills the process, the others
+                // find it exited.
+                static FATAL: Mutex<()> = Mutex::new(());
+                let _one = FATAL.lock().unwrap_or_else(|e| e.into_inner());
+                if !process.is_exited() {
+                    if !QUIET.load(Ordering::Relaxed) {
+                        eprintln!(
+                            "linux-loader: {}",
+                            describe_fatal(process, thread, &cpu, &regs)
+                        );
+                    }
+                    process.exit(TASK_RETCODE_EXCEPTION_KILL);
+                }
                 return;
             }
         }
@@ -186,6 +197,30 @@ pub fn describe_fatal(
     )
 }
 
+/// Whether the one-line reports about killed guest processes are left out
+/// (`--quiet`).
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Leaves out (or prints again) the line about a guest process killed by
+/// an unhandled exception.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// The runner's environment as the guest gets it: every variable, as
+/// bytes (`KEY=VALUE`), non-UTF-8 ones too.
+pub fn host_environ() -> Vec<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    std::env::vars_os()
+        .map(|(k, v)| {
+            let mut e = k.as_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_bytes());
+            e
+        })
+        .collect()
+}
+
 /// Installs the emulator's entry points into the HAL (idempotent).
 pub fn install() {
     kernel_hal_unix::set_syscall_handler(handler);
@@ -194,23 +229,28 @@ pub fn install() {
 /// Loads `image` as a new process in a fresh root job and starts its first
 /// thread; returns the running process (wait for `ZX_TASK_TERMINATED` on it,
 /// or use [`run_program`]).
-pub fn start_program(name: &str, image: &[u8], args: &[String]) -> Result<Arc<Process>, LoadError> {
+pub fn start_program<A: AsRef<[u8]>>(
+    name: &str,
+    image: &[u8],
+    args: &[A],
+) -> Result<Arc<Process>, LoadError> {
+    // The guest sees the runner's environment, as a Fuchsia launcher passes
+    // its own on.
+    start_program_with_env(name, image, args, &host_environ())
+}
+
+/// [`start_program`] with the environment `environ` (`KEY=VALUE` strings).
+pub fn start_program_with_env<A: AsRef<[u8]>, E: AsRef<[u8]>>(
+    name: &str,
+    image: &[u8],
+    args: &[A],
+    environ: &[E],
+) -> Result<Arc<Process>, LoadError> {
     let hal = kernel_hal_unix::global_hal();
     install();
     let job = Job::root();
     let loader = Loader::new(hal as HalRef, kernel_hal_unix::syscall_entry_address());
-    // The guest sees the runner's environment, as a Fuchsia launcher passes
-    // its own on.
-    let environ: Vec<String> = std::env::vars_os()
-        .filter_map(|(k, v)| {
-            Some(format!(
-                "{}={}",
-                k.into_string().ok()?,
-                v.into_string().ok()?
-            ))
-        })
-        .collect();
-    let p = loader.prepare(&job, name, image, args, &environ)?;
+    let p = loader.prepare(&job, name, image, args, environ)?;
     let process = p.process.clone();
     process.mark_started(zircon_syscall::monotonic_now())?;
     p.thread.start()?;
@@ -237,7 +277,7 @@ pub fn wait_for_exit(process: &Arc<Process>) -> i64 {
 /// Loads `image` as a new process in a fresh root job, runs it until it
 /// ends (its last thread exits, or a thread calls `zx_process_exit`) and
 /// returns its return code.
-pub fn run_program(name: &str, image: &[u8], args: &[String]) -> Result<i64, LoadError> {
+pub fn run_program<A: AsRef<[u8]>>(name: &str, image: &[u8], args: &[A]) -> Result<i64, LoadError> {
     let process = start_program(name, image, args)?;
     Ok(wait_for_exit(&process))
 }

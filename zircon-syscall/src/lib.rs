@@ -198,7 +198,14 @@ pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> 
             return Outcome::ExitThread;
         }
         let sys = Syscall { process, host };
-        match run_guarded(&sys, num, || sys.run(num, regs, guest_rsp)) {
+        let call = || run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
+        // Tracing off costs this one relaxed load.
+        let outcome = if trace::enabled() {
+            trace::traced(&sys, thread.as_ref(), num, regs, guest_rsp, call)
+        } else {
+            call()
+        };
+        match outcome {
             Outcome::Return(_) if killed() => Outcome::ExitThread,
             other => other,
         }

@@ -9,10 +9,152 @@
 //! [`table`]: crate::table
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
+use zircon_object::task::{Process, Thread};
 use zircon_object::ZxError;
 
 use crate::table::{Dir, ParamKind, SyscallInfo};
+use crate::{Outcome, Syscall};
+
+/// What a [`Tracer`] is told about one finished syscall.
+#[derive(Debug)]
+pub struct CallRecord<'a> {
+    /// The calling process.
+    pub process: &'a Arc<Process>,
+    /// The calling thread, if the embedder named one.
+    pub thread: Option<&'a Arc<Thread>>,
+    /// The syscall number.
+    pub num: u32,
+    /// The call with its decoded arguments, formatted before it ran (so a
+    /// handle it closes is still described), e.g. `handle_close(handle=0x3)`.
+    pub call: String,
+    /// What the dispatcher decided.
+    pub outcome: Outcome,
+    /// The result as text (`ZX_OK`, `ZX_ERR_BAD_HANDLE`, a value, or `?`
+    /// for a call that did not return).
+    pub result: String,
+    /// Time spent in the dispatcher.
+    pub elapsed: Duration,
+}
+
+/// Receives syscalls while tracing is on ([`set_tracer`]).
+pub trait Tracer: Send + Sync {
+    /// Whether syscall `num` is traced (the others run untouched).
+    fn traces(&self, num: u32) -> bool;
+    /// Called once per traced call, after it ran, on the calling thread.
+    fn record(&self, record: &CallRecord<'_>);
+}
+
+static TRACER: OnceLock<Box<dyn Tracer>> = OnceLock::new();
+/// Set once a tracer is installed: the one check the fast path pays.
+static TRACING: AtomicBool = AtomicBool::new(false);
+
+/// Installs the process-wide syscall tracer; from then on every call goes
+/// through [`Tracer::traces`]. Returns false if one was installed before
+/// (tracing cannot be turned off or replaced).
+pub fn set_tracer(tracer: Box<dyn Tracer>) -> bool {
+    let installed = TRACER.set(tracer).is_ok();
+    if installed {
+        TRACING.store(true, Ordering::Release);
+    }
+    installed
+}
+
+/// Whether a tracer is installed (one relaxed load: the cost of tracing
+/// when it is off).
+#[inline(always)]
+pub(crate) fn enabled() -> bool {
+    TRACING.load(Ordering::Relaxed)
+}
+
+/// Longest prefix of an input buffer a trace line shows.
+const PEEK_BYTES: usize = 32;
+
+/// Runs `call` (syscall `num` of `sys`) under the tracer.
+#[cold]
+#[inline(never)]
+pub(crate) fn traced(
+    sys: &Syscall<'_>,
+    thread: Option<&Arc<Thread>>,
+    num: u32,
+    regs: [u64; 6],
+    guest_rsp: usize,
+    call: impl FnOnce() -> Outcome,
+) -> Outcome {
+    let Some(tracer) = TRACER.get().filter(|t| t.traces(num)) else {
+        return call();
+    };
+    let text = match crate::table::info(num) {
+        Some(info) => {
+            let args: Vec<u64> = if info.params.len() > 6 {
+                sys.with_stack_args(regs, guest_rsp)
+                    .map_or_else(|_| regs.to_vec(), |a| a.to_vec())
+            } else {
+                regs.to_vec()
+            };
+            let describe = |h: u32| describe_handle(sys.process, h);
+            let peek = |addr: u64, len: usize| {
+                let mut buf = vec![0u8; len.min(PEEK_BYTES)];
+                let at = usize::try_from(addr).ok()?;
+                sys.aspace().copy_from_user(at, &mut buf).ok()?;
+                Some(buf)
+            };
+            format_call_with(info, &args, &describe, &peek)
+        }
+        None => format!("syscall_{num}({:#x}, {:#x}, ...)", regs[0], regs[1]),
+    };
+    let start = Instant::now();
+    let outcome = call();
+    let elapsed = start.elapsed();
+    let result = match (outcome, crate::table::info(num)) {
+        (Outcome::Return(v), Some(info)) => format_result(info, v),
+        (Outcome::Return(v), None) => format_result_raw(v),
+        (Outcome::Exit(_) | Outcome::ExitThread, _) => "?".to_string(),
+    };
+    tracer.record(&CallRecord {
+        process: sys.process,
+        thread,
+        num,
+        call: text,
+        outcome,
+        result,
+        elapsed,
+    });
+    outcome
+}
+
+/// `TYPE KOID` for handle `h` of `process` (`None`: not a handle of it).
+pub fn describe_handle(process: &Process, h: u32) -> Option<String> {
+    let table = process.handles();
+    let handle = table.get(h).ok()?;
+    let ty = format!("{:?}", handle.object.obj_type()).to_lowercase();
+    Some(format!("{ty} {}", handle.object.koid()))
+}
+
+/// Writes `bytes` as a C string literal, escaping what is not printable
+/// ASCII, with `...` if `more` (the buffer was longer).
+fn write_bytes(out: &mut String, bytes: &[u8], more: bool) {
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push('"');
+    if more {
+        out.push_str("...");
+    }
+}
 
 /// Names of option bits, for the C types whose values are flag words.
 fn flag_names(ctype: &str) -> &'static [(u64, &'static str)] {
@@ -118,6 +260,18 @@ pub fn format_call(
     args: &[u64],
     describe: &dyn Fn(u32) -> Option<String>,
 ) -> String {
+    format_call_with(info, args, describe, &|_, _| None)
+}
+
+/// [`format_call`], also showing the first bytes of byte buffers the call
+/// reads (`void`/`char` input arrays), which `peek(address, length)` reads
+/// from the caller's memory (at most 32 bytes asked; `None` if unreadable).
+pub fn format_call_with(
+    info: &SyscallInfo,
+    args: &[u64],
+    describe: &dyn Fn(u32) -> Option<String>,
+    peek: &dyn Fn(u64, usize) -> Option<Vec<u8>>,
+) -> String {
     let mut out = format!("{}(", info.name);
     for (i, p) in info.params.iter().enumerate() {
         if i > 0 {
@@ -153,9 +307,22 @@ pub fn format_call(
                 } else {
                     let _ = write!(out, "{raw:#x}");
                 }
-                match count.and_then(|c| args.get(c)) {
-                    Some(n) => {
+                match count.and_then(|c| args.get(c).map(|&n| (c, n))) {
+                    Some((c, n)) => {
                         let _ = write!(out, " ({arrow} {} x {n})", p.ctype);
+                        let bytes = matches!(p.ctype, "void" | "char") && dir == Dir::In;
+                        // The count's own C type gives its width.
+                        let n = match info.params[c].ctype {
+                            "uint32_t" => n as u32 as u64,
+                            _ => n,
+                        };
+                        if bytes && raw != 0 && n != 0 {
+                            let len = usize::try_from(n).unwrap_or(usize::MAX);
+                            if let Some(b) = peek(raw, len) {
+                                out.push(' ');
+                                write_bytes(&mut out, &b, b.len() < len);
+                            }
+                        }
                     }
                     None => {
                         let _ = write!(out, " ({arrow} {})", p.ctype);
@@ -176,6 +343,11 @@ pub fn format_result(info: &SyscallInfo, raw: u64) -> String {
         write_scalar(&mut s, info.ret, raw);
         return s;
     }
+    format_result_raw(raw)
+}
+
+/// Formats `raw` as a `zx_status_t`.
+fn format_result_raw(raw: u64) -> String {
     match raw as i32 {
         0 => "ZX_OK".into(),
         v => ZxError::from_raw(v).map_or_else(|| format!("status {v}"), |e| e.name().into()),
@@ -209,6 +381,22 @@ mod tests {
         });
         assert!(s.contains("bytes=0x5000 (in void x 3)"), "{s}");
         assert!(s.contains("handles=NULL (in zx_handle_t x 0)"), "{s}");
+    }
+
+    #[test]
+    fn shows_the_start_of_input_byte_buffers() {
+        let write = info(numbers::DEBUG_WRITE).unwrap();
+        let peek = |addr: u64, len: usize| {
+            assert_eq!(addr, 0x5000);
+            Some(b"hi\n\x01\"0123456789012345678901234567890"[..len.min(32)].to_vec())
+        };
+        let s = format_call_with(write, &[0x5000, 40], &|_| None, &peek);
+        assert_eq!(
+            s,
+            "debug_write(buffer=0x5000 (in char x 40) \"hi\\n\\x01\\\"012345678901234567890123456\"..., buffer_size=40)"
+        );
+        let short = format_call_with(write, &[0x5000, 2], &|_| None, &peek);
+        assert!(short.contains("(in char x 2) \"hi\", "), "{short}");
     }
 
     #[test]
