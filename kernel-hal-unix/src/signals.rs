@@ -57,6 +57,19 @@ struct PreviousAction(libc::sigaction);
 /// Passes a foreign fault to the handler installed before ours, or dies of
 /// it if there was none.
 pub(crate) fn chain_to_previous(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    // A fault comes back when the instruction runs again, so restoring
+    // the default action is enough; a signal sent by a process
+    // (`kill -SEGV`, si_code <= 0) does not come back, and a previous
+    // handler (std's stack-overflow one) may count on it coming back: it
+    // is raised again here, so it takes the default action it would have
+    // had without us.
+    if info.is_null() || unsafe_si_code(info) <= 0 {
+        die_of(sig);
+        // SAFETY: raise is async-signal-safe; with SA_NODEFER the signal
+        // is delivered at once, with the default action just restored.
+        unsafe { libc::raise(sig) };
+        return;
+    }
     let Some(index) = HANDLED_SIGNALS.iter().position(|&s| s == sig) else {
         return die_of(sig);
     };
@@ -64,7 +77,11 @@ pub(crate) fn chain_to_previous(sig: c_int, info: *mut libc::siginfo_t, ctx: *mu
         return die_of(sig);
     };
     let handler = prev.sa_sigaction;
-    if handler == libc::SIG_DFL || handler == libc::SIG_IGN {
+    if handler == libc::SIG_DFL {
+        return die_of(sig);
+    }
+    if handler == libc::SIG_IGN {
+        // A real fault cannot be ignored (it would loop): it kills.
         return die_of(sig);
     }
     if prev.sa_flags & libc::SA_SIGINFO != 0 {
@@ -158,4 +175,10 @@ fn empty_sigaction() -> libc::sigaction {
     // SAFETY: sigaction is plain old data; all-zero is SIG_DFL, no flags,
     // and (on Linux) an empty signal mask.
     unsafe { std::mem::zeroed() }
+}
+
+/// `si_code` of a non-null siginfo.
+fn unsafe_si_code(info: *mut libc::siginfo_t) -> c_int {
+    // SAFETY: callers pass the handler's non-null siginfo.
+    unsafe { (*info).si_code }
 }

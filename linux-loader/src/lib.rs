@@ -523,9 +523,11 @@ impl Loader {
                 R_X86_64_RELATIVE => img.bias.wrapping_add(addend as usize),
                 R_X86_64_64 => sym_value()?.wrapping_add(addend as usize),
                 R_X86_64_GLOB_DAT | R_X86_64_JUMP_SLOT => sym_value()?,
-                t => return Err(LoadError::BadElf(format!(
+                t => {
+                    return Err(LoadError::BadElf(format!(
                     "unsupported relocation type {t} (only RELATIVE, 64, GLOB_DAT and JUMP_SLOT)"
-                ))),
+                )))
+                }
             };
             img.write(r.r_offset as usize, &(value as u64).to_le_bytes())?;
         }

@@ -9,7 +9,8 @@
 //! The prefix is the process's name, its koid and the thread's koid; the
 //! call is formatted before it runs (so a handle it closes is still
 //! described), the result and the time spent (seconds, as `strace -T`)
-//! after. A call that does not return (`process_exit`) shows `= ?`.
+//! after. A call that does not return (`process_exit`) shows `= ?`, and is
+//! written before it runs. A blocking call's line comes when it returns.
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
@@ -126,13 +127,11 @@ impl Tracer for SyscallTracer {
     }
 
     fn record(&self, r: &CallRecord<'_>) {
-        emit(&format!(
-            "{} {} = {} <{:.6}>\n",
-            who(r.process, r.thread.map(|t| &**t)),
-            r.call,
-            r.result,
-            r.elapsed.as_secs_f64()
-        ));
+        let who = who(r.process, r.thread.map(|t| &**t));
+        emit(&match r.elapsed {
+            Some(t) => format!("{who} {} = {} <{:.6}>\n", r.call, r.result, t.as_secs_f64()),
+            None => format!("{who} {} = {}\n", r.call, r.result),
+        });
     }
 }
 

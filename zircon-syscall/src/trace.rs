@@ -31,13 +31,15 @@ pub struct CallRecord<'a> {
     /// The call with its decoded arguments, formatted before it ran (so a
     /// handle it closes is still described), e.g. `handle_close(handle=0x3)`.
     pub call: String,
-    /// What the dispatcher decided.
-    pub outcome: Outcome,
+    /// What the dispatcher decided; `None` for a call that does not return
+    /// (`process_exit`, `thread_exit`), which is recorded before it runs
+    /// (after it, the runner may already be gone).
+    pub outcome: Option<Outcome>,
     /// The result as text (`ZX_OK`, `ZX_ERR_BAD_HANDLE`, a value, or `?`
     /// for a call that did not return).
     pub result: String,
-    /// Time spent in the dispatcher.
-    pub elapsed: Duration,
+    /// Time spent in the dispatcher (`None` with `outcome`).
+    pub elapsed: Option<Duration>,
 }
 
 /// Receives syscalls while tracing is on ([`set_tracer`]).
@@ -106,6 +108,18 @@ pub(crate) fn traced(
         }
         None => format!("syscall_{num}({:#x}, {:#x}, ...)", regs[0], regs[1]),
     };
+    if crate::table::info(num).is_some_and(|i| i.noreturn) {
+        tracer.record(&CallRecord {
+            process: sys.process,
+            thread,
+            num,
+            call: text,
+            outcome: None,
+            result: "?".into(),
+            elapsed: None,
+        });
+        return call();
+    }
     let start = Instant::now();
     let outcome = call();
     let elapsed = start.elapsed();
@@ -119,9 +133,9 @@ pub(crate) fn traced(
         thread,
         num,
         call: text,
-        outcome,
+        outcome: Some(outcome),
         result,
-        elapsed,
+        elapsed: Some(elapsed),
     });
     outcome
 }
