@@ -1,69 +1,73 @@
-//! Guest programs built with `sdk/zx-cc` and run end to end through the
-//! runner: the ported Fuchsia core tests and the hostile-input tests.
+//! Guest programs built with `sdk/zx-cc` and run end to end: the ported
+//! Fuchsia core tests and the hostile-input tests, all zxtest programs,
+//! run together by the runner's own test runner (`linux-loader test`, one
+//! host process per binary, as many at once as there are CPUs), which
+//! prints every failing binary's output in full and the summary.
 
 mod common;
 
-#[test]
-fn vmar_core_tests() {
-    common::run_zxtest("linux-loader/tests/guests/vmar_test.c");
-}
+use std::process::Command;
+
+/// The zxtest guests under `linux-loader/tests/guests/`.
+const ZXTEST_GUESTS: [&str; 13] = [
+    "vmar_test.c",
+    "vmo_test.c",
+    "bad_input_test.c",
+    "protect_test.c",
+    "signal_test.c",
+    "thread_test.c",
+    "process_test.c",
+    "channel_test.c",
+    "port_test.c",
+    "fs_test.c",
+    "probe_test.c",
+    "job_test.c",
+    "exception_stress_test.c",
+];
 
 #[test]
-fn vmo_core_tests() {
-    common::run_zxtest("linux-loader/tests/guests/vmo_test.c");
-}
-
-#[test]
-fn bad_input_tests() {
-    common::run_zxtest("linux-loader/tests/guests/bad_input_test.c");
-}
-
-#[test]
-fn protect_core_tests() {
-    common::run_zxtest("linux-loader/tests/guests/protect_test.c");
-}
-
-#[test]
-fn signal_and_wait_tests() {
-    common::run_zxtest("linux-loader/tests/guests/signal_test.c");
-}
-
-#[test]
-fn thread_and_futex_tests() {
-    common::run_zxtest("linux-loader/tests/guests/thread_test.c");
-}
-
-#[test]
-fn process_start_tests() {
-    common::run_zxtest("linux-loader/tests/guests/process_test.c");
-}
-
-#[test]
-fn channel_call_and_ping_pong_tests() {
-    common::run_zxtest("linux-loader/tests/guests/channel_test.c");
-}
-
-#[test]
-fn port_tests() {
-    common::run_zxtest("linux-loader/tests/guests/port_test.c");
-}
-
-#[test]
-fn register_fs_tests() {
-    common::run_zxtest("linux-loader/tests/guests/fs_test.c");
-}
-
-#[test]
-fn probe_core_tests() {
-    common::run_zxtest("linux-loader/tests/guests/probe_test.c");
-}
-
-#[test]
-fn job_tests() {
-    common::run_zxtest("linux-loader/tests/guests/job_test.c");
-}
-
-#[test]
-fn exception_stress_tests() {
-    common::run_zxtest("linux-loader/tests/guests/exception_stress_test.c");
+fn zxtest_guests_pass_under_linux_loader_test() {
+    let dir = std::env::temp_dir().join(format!("zx-guest-suite-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // Build on every CPU; zx-cc is single-threaded.
+    std::thread::scope(|s| {
+        for src in ZXTEST_GUESTS {
+            let dir = &dir;
+            s.spawn(move || {
+                let elf = common::build(&format!("linux-loader/tests/guests/{src}"), &[]);
+                let name = src.trim_end_matches(".c");
+                std::fs::rename(&elf, dir.join(format!("{name}.elf"))).unwrap();
+            });
+        }
+    });
+    let junit = dir.join("junit.xml");
+    let out = Command::new(env!("CARGO_BIN_EXE_linux-loader"))
+        .arg("test")
+        .args(["--timeout", "900", "--junit"])
+        .arg(&junit)
+        .arg(&dir)
+        .output()
+        .expect("run linux-loader test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "guest tests failed\n--- stderr\n{stderr}\n--- summary\n{stdout}"
+    );
+    let all = ZXTEST_GUESTS.len();
+    assert!(
+        stdout.contains(&format!("binaries: {all} passed, 0 failed")),
+        "{stdout}"
+    );
+    // Every binary ran test cases (an empty run is not a pass).
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testsuite ").count(), all, "{xml}");
+    assert!(
+        !xml.contains(" tests=\"0\""),
+        "a binary ran no test case:\n{stdout}"
+    );
+    println!("{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
