@@ -334,6 +334,26 @@ fn output_errors_are_reported() {
 }
 
 #[test]
+fn a_closed_pipe_is_reported() {
+    // The reader of stdout has gone: EPIPE (SIGPIPE is ignored by Rust
+    // programs), reported like any other write error.
+    let mut child = runner()
+        .arg(helper())
+        .args(["print", "2000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = assert_one_line(&o, 1);
+    assert!(
+        err.contains("error writing the guest's output") && err.contains("pipe"),
+        "{err}"
+    );
+}
+
+#[test]
 fn exit_code_file_records_the_full_return_code() {
     // Finding: 127 looked like a load failure and 250-255 like a kill.
     let elf = common::build("linux-loader/tests/guests/exit_code.c", &["-DCODE=383"]);
@@ -507,4 +527,25 @@ fn test_runner_reports_passes_failures_timeouts_and_crashes() {
         stdout.contains("ZX_TASK_RETCODE_EXCEPTION_KILL"),
         "{stdout}"
     );
+}
+
+#[test]
+fn test_runner_draws_a_progress_bar_on_a_terminal() {
+    // `script` gives the runner a terminal; skip where it is missing.
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("no /usr/bin/script: skipped");
+        return;
+    }
+    let pass = common::build("linux-loader/tests/guests/zxtest_sample.c", &[]);
+    let cmd = format!(
+        "{} test {} {}",
+        env!("CARGO_BIN_EXE_linux-loader"),
+        pass.display(),
+        pass.display()
+    );
+    let o = out(Command::new("/usr/bin/script").args(["-qec", &cmd, "/dev/null"]));
+    let t = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{t}");
+    assert!(t.contains("0/2") && t.contains("\x1b["), "a bar: {t:?}");
+    assert!(t.contains("test result: ok. 2 passed"), "{t}");
 }
