@@ -102,6 +102,8 @@ fn decode(calls: &[&Syscall]) -> String {
             call
         } else if c.ret == "zx_status_t" {
             format!("Outcome::from_status({call})")
+        } else if c.ret == "void" {
+            format!("{{ {call}; Outcome::Return(0) }}")
         } else {
             format!("Outcome::Return({call} as u64)")
         };

@@ -207,7 +207,11 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         if call.noreturn && call.ret != "void" {
             return Err(err("a noreturn call returns void"));
         }
-        if !call.noreturn && call.ret != "zx_status_t" && rust_scalar(&call.ret).is_none() {
+        if !call.noreturn
+            && call.ret != "zx_status_t"
+            && call.ret != "void"
+            && rust_scalar(&call.ret).is_none()
+        {
             return Err(err("unknown return type"));
         }
         if call.params.len() > 8 {

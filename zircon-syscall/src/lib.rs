@@ -24,6 +24,7 @@ use zircon_object::task::{Process, Thread};
 use zircon_object::{ZxError, ZxResult};
 
 mod channel;
+mod cprng;
 mod exception;
 mod handle;
 mod host;

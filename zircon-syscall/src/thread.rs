@@ -10,7 +10,7 @@ use zircon_object::task::{Process, Thread};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
-use crate::{Syscall, ThreadStart};
+use crate::{Outcome, Syscall, ThreadStart};
 
 impl Syscall<'_> {
     /// `zx_thread_create`.
@@ -238,5 +238,41 @@ impl Syscall<'_> {
             return Err(ZxError::INVALID_ARGS);
         }
         self.process.futexes().wake(addr, count)
+    }
+
+    /// `zx_futex_wake_handle_close_thread_exit`: stores `new_value` at
+    /// `value_ptr`, wakes `wake_count` of its waiters, closes
+    /// `close_handle` (unless `ZX_HANDLE_INVALID`) and ends the calling
+    /// thread, all without touching the caller's stack after the call (the
+    /// way a thread can free its own stack: a joiner woken here may unmap
+    /// it at once). It never returns: a misaligned or unwritable
+    /// `value_ptr`, or a bad `close_handle`, ends the process
+    /// (`ZX_TASK_RETCODE_SYSCALL_KILL`) instead.
+    pub fn futex_wake_handle_close_thread_exit(
+        &self,
+        value_ptr: UserInPtr<i32>,
+        wake_count: u32,
+        new_value: i32,
+        close_handle: HandleValue,
+    ) -> Outcome {
+        let addr = value_ptr.addr();
+        let stored = addr != 0
+            && addr % 4 == 0
+            && UserOutPtr::<i32>::new(addr)
+                .write(self.aspace(), new_value)
+                .is_ok();
+        let closed = stored
+            && (close_handle == zircon_object::handle::INVALID_HANDLE
+                || self.handle_close(close_handle).is_ok());
+        if !closed {
+            log::error!(
+                "zx_futex_wake_handle_close_thread_exit: bad arguments; killing the process"
+            );
+            self.process
+                .exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
+            return Outcome::ExitThread;
+        }
+        let _ = self.process.futexes().wake(addr, wake_count);
+        Outcome::ExitThread
     }
 }

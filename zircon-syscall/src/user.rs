@@ -33,7 +33,7 @@ macro_rules! pod_int {
         }
     )*};
 }
-pod_int!(u32, u64, i64, usize);
+pod_int!(i32, u32, u64, i64, usize);
 
 /// A guest address from which a `T` (or an array of them) is read.
 #[derive(Debug, Clone, Copy)]

@@ -159,6 +159,8 @@ _ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
      const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner))
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
+_ZX_SYSCALL_DECL(futex_wake_handle_close_thread_exit, void, __NO_RETURN,
+    (const zx_futex_t* value_ptr, uint32_t wake_count, int32_t new_value, zx_handle_t close_handle))
 
 // Channel calls.
 _ZX_SYSCALL_DECL(channel_call, zx_status_t, /* no attributes */,
@@ -188,6 +190,10 @@ _ZX_SYSCALL_DECL(event_create, zx_status_t, /* no attributes */,
     (uint32_t options, zx_handle_t* out))
 _ZX_SYSCALL_DECL(eventpair_create, zx_status_t, /* no attributes */,
     (uint32_t options, zx_handle_t* out0, zx_handle_t* out1))
+
+// Randomness.
+_ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
+    (void* buffer, size_t buffer_size))
 
 // clang-format on
 

@@ -1,0 +1,88 @@
+// zx_futex_wake_handle_close_thread_exit (a thread ends, frees its handle
+// and wakes a joiner without touching its stack afterwards) and
+// zx_cprng_draw.
+#include <stdint.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+#include <zxtest/zxtest.h>
+
+#define STACK_SIZE (64u * 1024u)
+
+struct exiter {
+  zx_futex_t done;          // 0 while running; the thread stores 7 on exit
+  zx_handle_t self;         // the thread's own handle, closed on exit
+  zx_handle_t stack_vmar;   // the stack's region, destroyed by the joiner
+  uintptr_t stack_base;
+};
+
+static void exit_by_futex(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg2;
+  struct exiter* e = (struct exiter*)arg1;
+  zx_futex_wake_handle_close_thread_exit(&e->done, 1, 7, e->self);
+}
+
+// Starts a thread on a stack of its own region, which the joiner tears
+// down as soon as the thread's exit wakes it.
+static void start_exiter(struct exiter* e) {
+  memset(e, 0, sizeof(*e));
+  zx_handle_t vmo;
+  ASSERT_OK(zx_vmar_allocate(zx_vmar_root_self(),
+                             ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                             STACK_SIZE, &e->stack_vmar, &e->stack_base));
+  ASSERT_OK(zx_vmo_create(STACK_SIZE, 0, &vmo));
+  uintptr_t addr;
+  ASSERT_OK(zx_vmar_map(e->stack_vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, vmo,
+                        0, STACK_SIZE, &addr));
+  zx_handle_close(vmo);
+  ASSERT_OK(zx_thread_create(zx_process_self(), "exiter", 6, 0, &e->self));
+  ASSERT_OK(zx_thread_start(e->self, (uintptr_t)exit_by_futex, addr + STACK_SIZE - 8,
+                            (uintptr_t)e, 0));
+}
+
+TEST(FutexWakeHandleCloseThreadExit, StoresWakesClosesAndExits) {
+  struct exiter e;
+  start_exiter(&e);
+  zx_handle_t watch;
+  // Before the thread ends: a duplicate to see it terminate.
+  ASSERT_OK(zx_handle_duplicate(e.self, ZX_RIGHT_SAME_RIGHTS, &watch));
+  while (__atomic_load_n(&e.done, __ATOMIC_ACQUIRE) == 0) {
+    zx_status_t s = zx_futex_wait(&e.done, 0, ZX_HANDLE_INVALID, zx_deadline_after(ZX_SEC(5)));
+    ASSERT_TRUE(s == ZX_OK || s == ZX_ERR_BAD_STATE, "futex_wait: %d", s);
+  }
+  EXPECT_EQ(e.done, 7);
+  // The stack can go at once.
+  ASSERT_OK(zx_vmar_destroy(e.stack_vmar));
+  zx_handle_close(e.stack_vmar);
+  ASSERT_OK(zx_object_wait_one(watch, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(5)), NULL));
+  // The thread closed its own handle.
+  EXPECT_EQ(zx_object_get_info(e.self, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL),
+            ZX_ERR_BAD_HANDLE);
+  zx_handle_close(watch);
+}
+
+TEST(FutexWakeHandleCloseThreadExit, ManyThreadsFreeTheirStacks) {
+  for (int round = 0; round < 50; round++) {
+    struct exiter e;
+    start_exiter(&e);
+    while (__atomic_load_n(&e.done, __ATOMIC_ACQUIRE) == 0)
+      zx_futex_wait(&e.done, 0, ZX_HANDLE_INVALID, zx_deadline_after(ZX_SEC(5)));
+    ASSERT_OK(zx_vmar_destroy(e.stack_vmar));
+    zx_handle_close(e.stack_vmar);
+  }
+}
+
+TEST(CprngDraw, FillsBuffersOfAnySize) {
+  static uint8_t a[4096 + 17], b[4096 + 17];
+  zx_cprng_draw(a, sizeof(a));
+  zx_cprng_draw(b, sizeof(b));
+  EXPECT_NE(memcmp(a, b, sizeof(a)), 0);
+  // Every byte value turns up in 8 KiB of random bytes.
+  int seen[256] = {0};
+  for (size_t i = 0; i < sizeof(a); i++) seen[a[i]] = seen[b[i]] = 1;
+  int missing = 0;
+  for (int v = 0; v < 256; v++) missing += !seen[v];
+  EXPECT_EQ(missing, 0);
+  zx_cprng_draw(NULL, 0);  // nothing to draw
+}
