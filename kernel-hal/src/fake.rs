@@ -56,6 +56,7 @@ impl PhysState {
 /// Fake physical memory; see the module docs.
 #[derive(Debug, Default)]
 pub struct FakePhysMem {
+    /// Frames and their contents; protected by this mutex (a leaf).
     state: Mutex<PhysState>,
 }
 
@@ -227,6 +228,8 @@ struct TableState {
 pub struct FakePageTable {
     base: VirtAddr,
     size: usize,
+    /// The entries and the resolver; protected by this mutex (a leaf; the
+    /// resolver is called with it released).
     state: Arc<Mutex<TableState>>,
     hal: Weak<FakeHalInner>,
 }
@@ -331,8 +334,13 @@ impl Drop for FakePageTable {
 #[derive(Default)]
 struct FakeHalInner {
     phys: FakePhysMem,
+    /// Live tables by window base; protected by this mutex, taken before
+    /// `free_windows` and a table's state.
     tables: Mutex<Vec<(VirtAddr, Arc<Mutex<TableState>>)>>,
+    /// Windows of dropped tables; protected by this mutex, taken before
+    /// `next_window`.
     free_windows: Mutex<Vec<VirtAddr>>,
+    /// The next never-used window; protected by this mutex (a leaf).
     next_window: Mutex<usize>,
 }
 

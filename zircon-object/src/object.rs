@@ -72,7 +72,10 @@ pub mod signals {
 /// signals itself, so a poke carries no data and cannot be lost.
 #[derive(Debug, Default)]
 pub struct Waiter {
+    /// Whether a poke came since the last sleep; protected by this mutex,
+    /// a leaf (`poke` may be called under any lock; see docs/LOCKING.md).
     poked: Mutex<bool>,
+    /// Signalled on every poke; waited on with `poked`'s guard.
     cv: Condvar,
     killed: std::sync::atomic::AtomicBool,
     /// Mirrors `poked` for the brief spin before sleeping.
@@ -172,6 +175,7 @@ pub trait SignalObserver: Send + Sync {
     fn on_signals(&self, signals: u32) -> bool;
 }
 
+/// What [`KObjectBase::signals`] protects.
 #[derive(Default)]
 struct SignalState {
     bits: u32,
@@ -193,7 +197,10 @@ impl std::fmt::Debug for SignalState {
 #[derive(Debug)]
 pub struct KObjectBase {
     koid: Koid,
+    /// The name; protected by this mutex (a leaf).
     name: Mutex<String>,
+    /// The signal bits, waiters and observers; protected by this mutex.
+    /// Observers run and waiters are poked under it (docs/LOCKING.md).
     signals: Mutex<SignalState>,
     /// Handles to the object that exist (in handle tables or in flight in
     /// channel messages): `ZX_INFO_HANDLE_COUNT`.

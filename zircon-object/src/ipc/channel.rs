@@ -50,8 +50,12 @@ pub struct TooBig {
 #[derive(Debug)]
 pub struct Channel {
     base: KObjectBase,
+    /// The other end; protected by this mutex (a leaf, held only to
+    /// upgrade).
     peer: Mutex<Weak<Channel>>,
     peer_koid: Koid,
+    /// Messages written to this end; protected by this mutex, under which
+    /// this end's signals change (docs/LOCKING.md).
     queue: Mutex<VecDeque<Message>>,
 }
 

@@ -31,6 +31,8 @@ impl Event {
 #[derive(Debug)]
 pub struct EventPair {
     base: KObjectBase,
+    /// The other end; protected by this mutex (a leaf, held only to
+    /// upgrade).
     peer: Mutex<Weak<EventPair>>,
     peer_koid: Koid,
 }

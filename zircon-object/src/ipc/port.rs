@@ -76,6 +76,8 @@ struct PortInner {
 #[derive(Debug, Default)]
 pub struct Port {
     base: KObjectBase,
+    /// Packets, the user-packet count and waiters; protected by this mutex,
+    /// which may be taken under any object's signal lock.
     inner: Mutex<PortInner>,
 }
 
@@ -170,6 +172,8 @@ pub struct AsyncWait {
     /// Record the time of the match.
     timestamp: Option<fn() -> i64>,
     /// Signals seen last time (for edges); `None` before the first look.
+    /// Protected by this mutex, taken under the observed object's signal
+    /// lock.
     last: Mutex<Option<u32>>,
 }
 

@@ -16,12 +16,16 @@ use crate::{ZxError, ZxResult};
 #[derive(Debug)]
 struct Entry {
     waiter: Arc<Waiter>,
+    /// Set by the waker; protected by this mutex (a leaf, taken under
+    /// `FutexTable::queues` or alone).
     woken: Arc<Mutex<bool>>,
 }
 
 /// A process's futex wait queues.
 #[derive(Debug, Default)]
 pub struct FutexTable {
+    /// Every wait queue by futex address; protected by this mutex, under
+    /// which the value check (a user copy: VM locks) runs.
     queues: Mutex<HashMap<usize, VecDeque<Entry>>>,
 }
 

@@ -16,9 +16,12 @@ pub struct Job {
     parent: Option<Arc<Job>>,
     /// How many more levels of jobs may be created below this one.
     height: u32,
+    /// Processes, child jobs and `dead`; protected by this mutex (a parent
+    /// job's is taken before a child's; nothing is killed under it).
     inner: Mutex<JobInner>,
     exceptionate: Exceptionate,
-    /// Debugger exception channels (`ZX_EXCP_PROCESS_STARTING`).
+    /// Debugger exception channels (`ZX_EXCP_PROCESS_STARTING`); protected
+    /// by this mutex, taken before the slots' own locks.
     debug_channels: Mutex<Vec<Arc<Exceptionate>>>,
 }
 

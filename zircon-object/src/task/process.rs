@@ -27,7 +27,7 @@ pub struct Process {
     job: Arc<Job>,
     root_vmar: Arc<VmAddressRegion>,
     /// Protected by this mutex (taken alone; handles are dropped after it
-    /// is released).
+    /// is released — not yet everywhere: docs/LOCKING.md, hazards 2-3).
     handles: Mutex<HandleTable>,
     /// Protected by this mutex: the state and the thread list, so that
     /// adding a thread and exiting are each one critical section.

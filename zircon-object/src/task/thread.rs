@@ -95,9 +95,10 @@ pub struct Thread {
     exceptionate: Exceptionate,
 }
 
-/// The thread's mutable state; protected by [`Thread::inner`]. No other
-/// lock is taken while it is held: waking a waiter and raising signals
-/// happen after it is released.
+/// The thread's mutable state; protected by [`Thread::inner`]. Only the
+/// leaf `ExceptionShared::st` is taken while it is held
+/// (`wait_exception_channel_type`): waking a waiter and raising signals
+/// happen after it is released (docs/LOCKING.md).
 #[derive(Debug)]
 struct ThreadInner {
     /// The life cycle: `New`, `Running` or `Dead` (the `Blocked` and

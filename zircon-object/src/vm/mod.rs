@@ -18,6 +18,10 @@
 //!
 //! # Lock order
 //!
+//! This is the VM part of the tree's one lock hierarchy, written out with
+//! every other lock, the signal handler and the known hazards in
+//! `docs/LOCKING.md`.
+//!
 //! address space (`AddressSpace::state`) → VMO (`VmObject::inner`; a
 //! parent before its slice children) → HAL page table. Only that order is
 //! ever taken:
