@@ -86,8 +86,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Returns the outcome of a call that returns a `zx_status_t`.
-    pub fn from_status(result: ZxResult) -> Outcome {
+    /// Returns the outcome of a call that returns a `zx_status_t`: its
+    /// handler's `ZxResult`, or an `Outcome` for a call that may also end
+    /// the thread (`zx_vmar_unmap_handle_close_thread_exit`).
+    pub fn from_status(result: impl Into<Outcome>) -> Outcome {
+        result.into()
+    }
+}
+
+impl From<ZxResult> for Outcome {
+    fn from(result: ZxResult) -> Outcome {
         Outcome::Return(match result {
             Ok(()) => 0,
             Err(e) => e.into_raw() as u64,

@@ -6,7 +6,7 @@ use zircon_object::vm::{VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{UserInOutPtr, UserOutPtr};
-use crate::Syscall;
+use crate::{Outcome, Syscall};
 
 impl Syscall<'_> {
     fn vmar(&self, h: HandleValue) -> ZxResult<(std::sync::Arc<VmAddressRegion>, Rights)> {
@@ -79,6 +79,28 @@ impl Syscall<'_> {
     pub fn vmar_unmap(&self, h: HandleValue, addr: usize, len: usize) -> ZxResult {
         let (vmar, rights) = self.vmar(h)?;
         vmar.unmap(rights, addr, len)
+    }
+
+    /// `zx_vmar_unmap_handle_close_thread_exit`: unmaps like
+    /// `zx_vmar_unmap`, then closes `close_handle` and ends the calling
+    /// thread without returning to it (a thread can free its own stack
+    /// this way). If the unmap fails it returns the error and does neither;
+    /// if the close fails (a bad `close_handle`) it returns that error, the
+    /// memory already unmapped, as Zircon does.
+    pub fn vmar_unmap_handle_close_thread_exit(
+        &self,
+        vmar_handle: HandleValue,
+        addr: usize,
+        size: usize,
+        close_handle: HandleValue,
+    ) -> Outcome {
+        if let Err(e) = self.vmar_unmap(vmar_handle, addr, size) {
+            return Outcome::Return(e.into_raw() as u64);
+        }
+        if let Err(e) = self.handle_close(close_handle) {
+            return Outcome::Return(e.into_raw() as u64);
+        }
+        Outcome::ExitThread
     }
 
     /// `zx_vmar_protect`.

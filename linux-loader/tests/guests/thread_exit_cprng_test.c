@@ -1,6 +1,6 @@
 // zx_futex_wake_handle_close_thread_exit (a thread ends, frees its handle
 // and wakes a joiner without touching its stack afterwards) and
-// zx_cprng_draw.
+// zx_vmar_unmap_handle_close_thread_exit and zx_cprng_draw.
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -71,6 +71,54 @@ TEST(FutexWakeHandleCloseThreadExit, ManyThreadsFreeTheirStacks) {
     ASSERT_OK(zx_vmar_destroy(e.stack_vmar));
     zx_handle_close(e.stack_vmar);
   }
+}
+
+// A thread that unmaps its own stack, closes its handle and exits.
+struct unmapper {
+  zx_handle_t self;
+  uintptr_t stack_base;
+};
+
+static void exit_by_unmap(uintptr_t arg1, uintptr_t arg2) {
+  (void)arg2;
+  struct unmapper* u = (struct unmapper*)arg1;
+  zx_vmar_unmap_handle_close_thread_exit(zx_vmar_root_self(), u->stack_base, STACK_SIZE, u->self);
+  __builtin_trap();  // not reached
+}
+
+TEST(VmarUnmapHandleCloseThreadExit, FreesItsOwnStack) {
+  struct unmapper u;
+  zx_handle_t vmo, watch;
+  ASSERT_OK(zx_vmo_create(STACK_SIZE, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0,
+                        STACK_SIZE, &u.stack_base));
+  zx_handle_close(vmo);
+  ASSERT_OK(zx_thread_create(zx_process_self(), "unmapper", 8, 0, &u.self));
+  ASSERT_OK(zx_handle_duplicate(u.self, ZX_RIGHT_SAME_RIGHTS, &watch));
+  ASSERT_OK(zx_thread_start(u.self, (uintptr_t)exit_by_unmap, u.stack_base + STACK_SIZE - 8,
+                            (uintptr_t)&u, 0));
+  ASSERT_OK(zx_object_wait_one(watch, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(5)), NULL));
+  zx_handle_close(watch);
+  // The stack is gone: mapping something at exactly that range succeeds.
+  ASSERT_OK(zx_vmo_create(STACK_SIZE, 0, &vmo));
+  zx_info_vmar_t root;
+  ASSERT_OK(zx_object_get_info(zx_vmar_root_self(), ZX_INFO_VMAR, &root, sizeof(root), NULL, NULL));
+  uintptr_t again;
+  EXPECT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_SPECIFIC,
+                        u.stack_base - root.base, vmo, 0, STACK_SIZE, &again));
+  EXPECT_EQ(again, u.stack_base);
+  zx_vmar_unmap(zx_vmar_root_self(), again, STACK_SIZE);
+  zx_handle_close(vmo);
+}
+
+TEST(VmarUnmapHandleCloseThreadExit, ErrorsReturnWithoutExiting) {
+  zx_handle_t self = zx_thread_self();
+  // A failed unmap returns its status; the thread goes on and keeps its handle.
+  EXPECT_EQ(zx_vmar_unmap_handle_close_thread_exit(zx_vmar_root_self(), 1, 4096, ZX_HANDLE_INVALID),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_vmar_unmap_handle_close_thread_exit(ZX_HANDLE_INVALID, 0, 4096, self),
+            ZX_ERR_BAD_HANDLE);
+  EXPECT_OK(zx_object_get_info(self, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL));
 }
 
 TEST(CprngDraw, FillsBuffersOfAnySize) {

@@ -51,6 +51,8 @@ _ZX_SYSCALL_DECL(vmar_map, zx_status_t, /* no attributes */,
      uint64_t vmo_offset, size_t len, zx_vaddr_t* mapped_addr))
 _ZX_SYSCALL_DECL(vmar_unmap, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_vaddr_t addr, size_t len))
+_ZX_SYSCALL_DECL(vmar_unmap_handle_close_thread_exit, zx_status_t, /* no attributes */,
+    (zx_handle_t vmar_handle, zx_vaddr_t addr, size_t size, zx_handle_t close_handle))
 _ZX_SYSCALL_DECL(vmar_protect, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_vm_option_t options, zx_vaddr_t addr, size_t len))
 _ZX_SYSCALL_DECL(vmar_destroy, zx_status_t, /* no attributes */,
