@@ -154,12 +154,23 @@ impl Hal for UnixHal {
 /// Panics if the HAL cannot be created (no memfd, no signal handler): the
 /// emulator cannot run at all then.
 pub fn global_hal() -> Arc<UnixHal> {
+    try_global_hal().unwrap_or_else(|e| panic!("kernel-hal-unix: cannot create the HAL: {e:?}"))
+}
+
+/// [`global_hal`], or why it cannot be created (the frame file does not
+/// fit under `ulimit -f`: `Host(EFBIG)`; no memfd; no signal handler). A
+/// later call tries again.
+pub fn try_global_hal() -> HalResult<Arc<UnixHal>> {
     static GLOBAL: OnceLock<Arc<UnixHal>> = OnceLock::new();
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     ensure_alt_stack();
-    GLOBAL
-        .get_or_init(|| {
-            UnixHal::new()
-                .unwrap_or_else(|e| panic!("kernel-hal-unix: cannot create the HAL: {e:?}"))
-        })
-        .clone()
+    if let Some(hal) = GLOBAL.get() {
+        return Ok(hal.clone());
+    }
+    let _one = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(hal) = GLOBAL.get() {
+        return Ok(hal.clone());
+    }
+    let hal = UnixHal::new()?;
+    Ok(GLOBAL.get_or_init(|| hal).clone())
 }

@@ -236,6 +236,10 @@ impl FramePool {
             r => r,
         }
         .map_err(host_err)?;
+        // Past `ulimit -f` the ftruncate would raise SIGXFSZ and kill us.
+        if sys::file_size_limit().is_some_and(|limit| limit < size as u64) {
+            return Err(HalError::Host(libc::EFBIG));
+        }
         sys::ftruncate(fd.as_fd(), size as u64).map_err(host_err)?;
         Ok(FramePool {
             fd: Arc::new(fd),

@@ -55,6 +55,18 @@ pub(crate) fn ftruncate(fd: BorrowedFd<'_>, len: u64) -> Result<(), Errno> {
     retry(|| unsafe { libc::ftruncate(fd.as_raw_fd(), len) }).map(drop)
 }
 
+/// The soft limit on file sizes (`RLIMIT_FSIZE`, `ulimit -f`) in bytes, if
+/// one is set. Growing a file past it raises SIGXFSZ, which kills.
+pub(crate) fn file_size_limit() -> Option<u64> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct we pass.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut r) } == 0;
+    (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur)
+}
+
 /// Reads at most `buf.len()` bytes at `off` (`pread(2)`); returns the count.
 pub(crate) fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
     let off = i64::try_from(off).map_err(|_| libc::EINVAL)?;

@@ -58,6 +58,8 @@ pub enum LoadError {
     },
     /// The process's address-space window could not be reserved.
     NoWindow(ZxError),
+    /// The emulator's frame file (the guests' memory) could not be made.
+    NoFrameFile(kernel_hal::HalError),
     /// A kernel object operation failed.
     Zx(ZxError),
 }
@@ -92,7 +94,7 @@ impl std::fmt::Display for LoadError {
                     "cannot reserve the process's 1 TiB address-space window ({}): ",
                     e.name()
                 )?;
-                match address_space_limit() {
+                match proc_limit("Max address space").map(|b| b / 1024) {
                     Some(limit) => write!(
                         f,
                         "the address-space limit is {limit} KiB (ulimit -v); every guest process \
@@ -106,21 +108,38 @@ impl std::fmt::Display for LoadError {
                     ),
                 }
             }
+            LoadError::NoFrameFile(e) => {
+                let size = kernel_hal_unix::frame_file_size();
+                write!(
+                    f,
+                    "cannot create the guests' {} MiB frame file (their memory; --memory sets its size): ",
+                    size >> 20
+                )?;
+                match (e, proc_limit("Max file size")) {
+                    (kernel_hal::HalError::Host(EFBIG), Some(limit)) => write!(
+                        f,
+                        "the file-size limit is {} KiB (ulimit -f): run with `ulimit -f unlimited` \
+                         or a smaller --memory",
+                        limit / 1024
+                    ),
+                    (e, _) => write!(f, "{e:?}"),
+                }
+            }
             LoadError::Zx(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// The soft `RLIMIT_AS` in KiB (`ulimit -v`), if one is set.
-fn address_space_limit() -> Option<u64> {
+/// `EFBIG`: a file would grow past the file-size limit.
+const EFBIG: i32 = 27;
+
+/// A soft resource limit in bytes from `/proc/self/limits` (`what` is
+/// the row's name, e.g. `Max address space`), if one is set.
+fn proc_limit(what: &str) -> Option<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max address space"))?;
-    let soft = line["Max address space".len()..]
-        .split_whitespace()
-        .next()?;
-    soft.parse::<u64>().ok().map(|b| b / 1024)
+    let line = limits.lines().find(|l| l.starts_with(what))?;
+    let soft = line[what.len()..].split_whitespace().next()?;
+    soft.parse::<u64>().ok()
 }
 
 /// Escapes bytes from an ELF for a message: printable ASCII as is,

@@ -246,7 +246,7 @@ pub fn start_program_with_env<A: AsRef<[u8]>, E: AsRef<[u8]>>(
     args: &[A],
     environ: &[E],
 ) -> Result<Arc<Process>, LoadError> {
-    let hal = kernel_hal_unix::global_hal();
+    let hal = kernel_hal_unix::try_global_hal().map_err(LoadError::NoFrameFile)?;
     install();
     let job = Job::root();
     let loader = Loader::new(hal as HalRef, kernel_hal_unix::syscall_entry_address());

@@ -273,6 +273,16 @@ fn address_space_limit_is_explained() {
     )));
     let err = assert_one_line(&o, 127);
     assert!(err.contains("ulimit -v"), "{err}");
+    // The frame file under `ulimit -f` (it used to die of SIGXFSZ).
+    let o = out(Command::new("sh").arg("-c").arg(format!(
+        "ulimit -f 1000 && exec {}",
+        env!("CARGO_BIN_EXE_linux-loader")
+    )));
+    let err = assert_one_line(&o, 127);
+    assert!(
+        err.contains("frame file") && err.contains("ulimit -f"),
+        "{err}"
+    );
 }
 
 #[test]
