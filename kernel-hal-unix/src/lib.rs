@@ -70,6 +70,8 @@ mod runs;
 mod sigframe;
 mod signals;
 mod sys;
+
+pub use sys::die_with_parent;
 mod thread_block;
 mod user_copy;
 

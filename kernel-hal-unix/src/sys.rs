@@ -55,6 +55,18 @@ pub(crate) fn ftruncate(fd: BorrowedFd<'_>, len: u64) -> Result<(), Errno> {
     retry(|| unsafe { libc::ftruncate(fd.as_raw_fd(), len) }).map(drop)
 }
 
+/// Asks Linux to SIGKILL this process when the thread that started it
+/// exits (`PR_SET_PDEATHSIG`); false if refused or if that parent is
+/// already gone (re-parented: `getppid` is no longer `parent`).
+pub fn die_with_parent(parent: u32) -> bool {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and no
+    // memory; getppid has no preconditions.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) == 0
+            && libc::getppid() as u32 == parent
+    }
+}
+
 /// The soft limit on file sizes (`RLIMIT_FSIZE`, `ulimit -f`) in bytes, if
 /// one is set. Growing a file past it raises SIGXFSZ, which kills.
 pub(crate) fn file_size_limit() -> Option<u64> {

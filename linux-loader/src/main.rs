@@ -100,6 +100,10 @@ struct RunArgs {
     /// Write the guest's full return code (e.g. -1028) to FILE
     #[arg(long, value_name = "FILE")]
     exit_code_file: Option<PathBuf>,
+    /// Die with the parent process PID (`linux-loader test` passes it to
+    /// each binary it runs, so none outlives a killed test run)
+    #[arg(long, value_name = "PID", hide = true)]
+    die_with_parent: Option<u32>,
     /// The guest ELF (default: the bundled demo)
     #[arg(value_name = "PROGRAM")]
     program: Option<OsString>,
@@ -220,6 +224,12 @@ fn write_output(bytes: &[u8]) {
 fn run(a: RunArgs) {
     if a.program.is_none() && !a.args.is_empty() {
         fail(EXIT_USAGE, "arguments given without a program");
+    }
+    if let Some(parent) = a.die_with_parent {
+        if !kernel_hal_unix::die_with_parent(parent) {
+            // The test runner is gone already.
+            std::process::exit(EXIT_LOAD_FAILED);
+        }
     }
     // The frame file's size is read from the environment when the HAL is
     // created, after this (no thread runs yet).

@@ -4,6 +4,8 @@
 //! the output of failing binaries in full, and ends with a summary; a
 //! JUnit XML report for CI on request. The exit status is 0 only if every
 //! binary passed, 1 otherwise, 2 for a usage error (no binaries found).
+//! The binaries die with the test run (`--die-with-parent`): a test run
+//! killed by SIGINT or SIGTERM leaves none running.
 //!
 //! Test cases are counted from zxtest's (and gtest's) lines:
 //! `[       OK ] Suite.Name`, `[  FAILED  ] Suite.Name`,
@@ -174,6 +176,7 @@ fn is_elf(p: &Path) -> bool {
 pub fn run_one(runner: &Path, path: &Path, flags: &[OsString], timeout: Duration) -> Outcome {
     let start = Instant::now();
     let child = Command::new(runner)
+        .arg(format!("--die-with-parent={}", std::process::id()))
         .arg(path)
         .args(flags)
         .stdin(Stdio::null())

@@ -559,3 +559,55 @@ fn test_runner_draws_a_progress_bar_on_a_terminal() {
     assert!(t.contains("0/2") && t.contains("\x1b["), "a bar: {t:?}");
     assert!(t.contains("test result: ok. 2 passed"), "{t}");
 }
+
+/// Processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.windows(marker.len()).any(|w| w == marker.as_bytes()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_test_run_leaves_no_binary_running() {
+    let marker = format!("zx-marker-{}", std::process::id());
+    for sig in ["TERM", "INT"] {
+        let child = runner()
+            .arg("test")
+            .arg(helper())
+            .args(["--", "sleep", &marker])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while processes_with(&marker).len() < 2 && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(processes_with(&marker).len(), 2, "the run and its binary");
+        assert!(Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap()
+            .success());
+        let o = child.wait_with_output().unwrap();
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert!(o.status.signal().is_some(), "{sig}: {:?}", o.status);
+        }
+        let t = Instant::now();
+        while !processes_with(&marker).is_empty() && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            processes_with(&marker),
+            Vec::<u32>::new(),
+            "{sig}: a binary outlived the run"
+        );
+    }
+}
