@@ -70,8 +70,8 @@ enum Command {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// Add KEY=VALUE to the guest's environment (repeatable)
-    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
-    env: Vec<OsString>,
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env())]
+    env: Vec<Vec<u8>>,
     /// Start the guest with an empty environment (then only --env's)
     #[arg(long)]
     clear_env: bool,
@@ -116,11 +116,37 @@ struct RunArgs {
     args: Vec<OsString>,
 }
 
-fn parse_env(s: &str) -> Result<OsString, String> {
-    match s.split_once('=') {
-        Some((k, _)) if !k.is_empty() => Ok(s.into()),
-        _ => Err("expected KEY=VALUE".into()),
+/// Parses `--env KEY=VALUE`, as bytes (a value need not be UTF-8).
+#[derive(Clone, Debug)]
+struct EnvParser;
+
+impl clap::builder::TypedValueParser for EnvParser {
+    type Value = Vec<u8>;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Vec<u8>, clap::Error> {
+        let b = value.as_bytes();
+        match b.iter().position(|&c| c == b'=') {
+            Some(i) if i > 0 => Ok(b.to_vec()),
+            _ => Err(clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{}' for '{}': expected KEY=VALUE\n",
+                    value.to_string_lossy().escape_debug(),
+                    arg.map_or_else(|| "--env".to_string(), |a| a.to_string())
+                ),
+            )
+            .with_cmd(cmd)),
+        }
     }
+}
+
+fn parse_env() -> EnvParser {
+    EnvParser
 }
 
 fn parse_memory(s: &str) -> Result<usize, String> {
@@ -297,7 +323,6 @@ fn run(a: RunArgs) {
         linux_loader::runner::host_environ()
     };
     for kv in a.env {
-        let kv = kv.into_vec();
         let key = kv.split(|&b| b == b'=').next().unwrap_or(&[]).to_vec();
         environ.retain(|e| !e.starts_with(&key) || e.get(key.len()) != Some(&b'='));
         environ.push(kv);

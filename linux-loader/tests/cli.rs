@@ -157,6 +157,12 @@ fn guest_arguments_pass_untouched_and_as_bytes() {
         .arg(args_elf())
         .env("ZX_TEST_ENV", OsStr::from_bytes(b"\xff")));
     assert!(o.stdout.windows(17).any(|w| w == b"env ZX_TEST_ENV=\xff"));
+    // So does one given with --env.
+    let o = out(runner()
+        .arg("--env")
+        .arg(OsStr::from_bytes(b"ZX_TEST_ENV=\xfe"))
+        .arg(args_elf()));
+    assert!(o.stdout.windows(17).any(|w| w == b"env ZX_TEST_ENV=\xfe"));
     // --clear-env leaves only --env's.
     let o = out(runner()
         .arg("--clear-env")
