@@ -310,7 +310,9 @@ fn signals_from_other_processes_take_their_default_action() {
     use std::os::unix::process::ExitStatusExt;
     // Finding: `kill -SEGV` printed "SIGSEGV at 0x<pid> outside every guest
     // window". Now: the default action, no line.
-    for sig in ["SEGV", "BUS", "TERM", "INT"] {
+    // (Not SIGINT: a shell without job control starts background jobs
+    // with it ignored, and the runner rightly keeps that.)
+    for sig in ["SEGV", "BUS", "TERM"] {
         let child = runner()
             .arg(helper())
             .arg("sleep")
@@ -581,7 +583,7 @@ fn processes_with(marker: &str) -> Vec<u32> {
 #[test]
 fn a_killed_test_run_leaves_no_binary_running() {
     let marker = format!("zx-marker-{}", std::process::id());
-    for sig in ["TERM", "INT"] {
+    for sig in ["TERM", "KILL"] {
         let child = runner()
             .arg("test")
             .arg(helper())
