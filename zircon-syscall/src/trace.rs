@@ -89,14 +89,15 @@ pub(crate) fn traced(
     let Some(tracer) = TRACER.get().filter(|t| t.traces(num)) else {
         return call();
     };
+    // Arguments 7 and 8 come from the guest stack.
+    let args: Vec<u64> = match crate::table::info(num) {
+        Some(info) if info.params.len() > 6 => sys
+            .with_stack_args(regs, guest_rsp)
+            .map_or_else(|_| regs.to_vec(), |a| a.to_vec()),
+        _ => regs.to_vec(),
+    };
     let text = match crate::table::info(num) {
         Some(info) => {
-            let args: Vec<u64> = if info.params.len() > 6 {
-                sys.with_stack_args(regs, guest_rsp)
-                    .map_or_else(|_| regs.to_vec(), |a| a.to_vec())
-            } else {
-                regs.to_vec()
-            };
             let describe = |h: u32| describe_handle(sys.process, h);
             let peek = |addr: u64, len: usize| {
                 let mut buf = vec![0u8; len.min(PEEK_BYTES)];
@@ -124,7 +125,21 @@ pub(crate) fn traced(
     let outcome = call();
     let elapsed = start.elapsed();
     let result = match (outcome, crate::table::info(num)) {
-        (Outcome::Return(v), Some(info)) => format_result(info, v),
+        (Outcome::Return(v), Some(info)) => {
+            let mut r = format_result(info, v);
+            if info.ret == "zx_status_t" && v == 0 {
+                let describe = |h: u32| describe_handle(sys.process, h);
+                let peek = |addr: u64, len: usize| {
+                    let mut buf = vec![0u8; len];
+                    sys.aspace()
+                        .copy_from_user(usize::try_from(addr).ok()?, &mut buf)
+                        .ok()?;
+                    Some(buf)
+                };
+                r.push_str(&format_outputs(info, &args, &describe, &peek));
+            }
+            r
+        }
         (Outcome::Return(v), None) => format_result_raw(v),
         (Outcome::Exit(_) | Outcome::ExitThread, _) => "?".to_string(),
     };
@@ -349,6 +364,56 @@ pub fn format_call_with(
     out
 }
 
+/// Formats the single values a successful call wrote through its `out`
+/// pointers (handles, sizes, addresses, counts), read back with `peek`,
+/// e.g. ` {out=0x1a3 [vmo 1044]}`; empty if there are none.
+pub fn format_outputs(
+    info: &SyscallInfo,
+    args: &[u64],
+    describe: &dyn Fn(u32) -> Option<String>,
+    peek: &dyn Fn(u64, usize) -> Option<Vec<u8>>,
+) -> String {
+    let mut parts = Vec::new();
+    for (p, &raw) in info.params.iter().zip(args) {
+        let ParamKind::Pointer {
+            dir: Dir::Out | Dir::InOut,
+            count: None,
+        } = p.kind
+        else {
+            continue;
+        };
+        let width = match p.ctype {
+            "zx_handle_t" | "uint32_t" | "int32_t" | "zx_signals_t" => 4,
+            "size_t" | "uint64_t" | "zx_vaddr_t" | "zx_koid_t" | "zx_off_t" => 8,
+            _ => continue,
+        };
+        if raw == 0 {
+            continue;
+        }
+        let Some(bytes) = peek(raw, width) else {
+            continue;
+        };
+        let mut v = [0u8; 8];
+        v[..width].copy_from_slice(&bytes[..width]);
+        let v = u64::from_le_bytes(v);
+        let mut text = format!("{}=", p.name);
+        if p.ctype == "zx_handle_t" {
+            let _ = write!(text, "{v:#x}");
+            if let Some(d) = describe(v as u32) {
+                let _ = write!(text, " [{d}]");
+            }
+        } else {
+            write_scalar(&mut text, p.ctype, v);
+        }
+        parts.push(text);
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {{{}}}", parts.join(", "))
+    }
+}
+
 /// Formats what a call returned in `rax`: a status name for `zx_status_t`
 /// calls, the value otherwise.
 pub fn format_result(info: &SyscallInfo, raw: u64) -> String {
@@ -411,6 +476,22 @@ mod tests {
         );
         let short = format_call_with(write, &[0x5000, 2], &|_| None, &peek);
         assert!(short.contains("(in char x 2) \"hi\", "), "{short}");
+    }
+
+    #[test]
+    fn formats_single_out_values() {
+        let create = info(numbers::VMO_CREATE).unwrap();
+        let describe = |h: u32| (h == 0x1a3).then(|| "vmo 9".to_string());
+        let peek = |addr: u64, len: usize| {
+            assert_eq!((addr, len), (0x7000, 4));
+            Some(0x1a3u32.to_le_bytes().to_vec())
+        };
+        assert_eq!(
+            format_outputs(create, &[4096, 0, 0x7000], &describe, &peek),
+            " {out=0x1a3 [vmo 9]}"
+        );
+        let close = info(numbers::HANDLE_CLOSE).unwrap();
+        assert_eq!(format_outputs(close, &[3], &describe, &peek), "");
     }
 
     #[test]
