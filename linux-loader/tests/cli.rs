@@ -563,8 +563,15 @@ fn test_runner_draws_a_progress_bar_on_a_terminal() {
     );
     let o = out(Command::new("/usr/bin/script").args(["-qec", &cmd, "/dev/null"]));
     let t = text(&o.stdout);
+    if text(&o.stderr).contains("pseudo-terminal") || text(&o.stderr).contains("openpty") {
+        eprintln!("no pseudo-terminal: skipped");
+        return;
+    }
     assert_eq!(o.status.code(), Some(0), "{t}");
-    assert!(t.contains("0/2") && t.contains("\x1b["), "a bar: {t:?}");
+    assert!(
+        t.contains("0/2") && (t.contains("\x1b[") || t.contains('\r')),
+        "a bar: {t:?}"
+    );
     assert!(t.contains("test result: ok. 2 passed"), "{t}");
 }
 
