@@ -48,6 +48,7 @@ ENVIRONMENT:
     about = "Runs Zircon (Fuchsia) guest programs built with sdk/zx-cc in this Linux process",
     long_about = None,
     args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
     after_help = EXIT_STATUS_HELP,
     override_usage = "linux-loader [OPTIONS] [PROGRAM [ARGS]...]\n       linux-loader test [OPTIONS] PATH... [-- GUEST_ARGS...]"
 )]
