@@ -40,12 +40,26 @@ static struct {
 } g_startup[ZX_CHANNEL_MAX_MSG_HANDLES];
 static uint32_t g_startup_count;
 
+#ifndef ZX_SDK_MUSL
 char** environ = g_empty_vector;
+#endif
 
 zx_handle_t zx_process_self(void) { return g_proc_self; }
 zx_handle_t _zx_process_self(void) { return g_proc_self; }
+#ifdef ZX_SDK_MUSL
+// With the C library each thread knows its own handle (in TLS, once the
+// first thread has a thread pointer; see sdk/libc/overlay/src/zircon).
+extern int __zx_tls_ready;
+extern __thread zx_handle_t __zx_thread_handle;
+zx_handle_t zx_thread_self(void) {
+  if (__zx_tls_ready && __zx_thread_handle != ZX_HANDLE_INVALID) return __zx_thread_handle;
+  return g_thread_self;
+}
+zx_handle_t _zx_thread_self(void) { return zx_thread_self(); }
+#else
 zx_handle_t zx_thread_self(void) { return g_thread_self; }
 zx_handle_t _zx_thread_self(void) { return g_thread_self; }
+#endif
 zx_handle_t zx_job_default(void) { return g_job_default; }
 zx_handle_t _zx_job_default(void) { return g_job_default; }
 zx_handle_t zx_vmar_root_self(void) { return g_vmar_root_self; }
@@ -171,7 +185,9 @@ static int read_bootstrap(zx_handle_t bootstrap, int* argc, char*** argv, char**
   *argc = (int)nargs;
   *argv = g_strings;
   *envp = env;
+#ifndef ZX_SDK_MUSL
   environ = env;
+#endif
   return 0;
 }
 
@@ -193,6 +209,65 @@ void __zx_sdk_run_fini(void) {
   for (fini_fn_t* f = __fini_array_end; f != __fini_array_start;) (*--f)();
 }
 
+#ifdef ZX_SDK_MUSL
+// The C library (musl) starts as on Linux: __libc_start_main(main, argc,
+// argv) with envp after argv and the auxiliary vector after envp. It finds
+// the image's TLS segment through AT_PHDR, seeds its stack protector from
+// AT_RANDOM, runs .init_array, calls main and exit()s with its value.
+int __libc_start_main(int (*main)(int, char**, char**), int argc, char** argv,
+                      void (*init)(void), void (*fini)(void), void (*ldso)(void));
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_HWCAP 16
+#define AT_SECURE 23
+#define AT_RANDOM 25
+
+// argv (argc + NULL), envp (+ NULL) and auxv, in one vector.
+static char* g_start_vector[ZX_CHANNEL_MAX_MSG_BYTES + 2 + 2 * 9];
+static uint8_t g_at_random[16];
+
+__attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintptr_t vdso_base) {
+  (void)vdso_base;
+  int argc;
+  char** argv;
+  char** envp;
+  read_bootstrap(bootstrap, &argc, &argv, &envp);
+  size_t n = 0;
+  for (int i = 0; i < argc; i++) g_start_vector[n++] = argv[i];
+  g_start_vector[n++] = NULL;
+  for (char** e = envp; *e != NULL; e++) g_start_vector[n++] = *e;
+  g_start_vector[n++] = NULL;
+  // The ELF header's program headers, as mapped (e_phoff at 32, e_phentsize
+  // at 54, e_phnum at 56 of the 64-bit header).
+  uint64_t phoff;
+  uint16_t phentsize, phnum;
+  memcpy(&phoff, __ehdr_start + 32, sizeof(phoff));
+  memcpy(&phentsize, __ehdr_start + 54, sizeof(phentsize));
+  memcpy(&phnum, __ehdr_start + 56, sizeof(phnum));
+  zx_cprng_draw(g_at_random, sizeof(g_at_random));
+  uintptr_t aux[][2] = {
+      {AT_PHDR, (uintptr_t)__ehdr_start + phoff},
+      {AT_PHENT, phentsize},
+      {AT_PHNUM, phnum},
+      {AT_PAGESZ, zx_system_get_page_size()},
+      {AT_HWCAP, 0},
+      {AT_SECURE, 0},
+      {AT_RANDOM, (uintptr_t)g_at_random},
+      {AT_NULL, 0},
+  };
+  for (size_t i = 0; i < sizeof(aux) / sizeof(aux[0]); i++) {
+    g_start_vector[n++] = (char*)aux[i][0];
+    g_start_vector[n++] = (char*)aux[i][1];
+  }
+  __libc_start_main(main, argc, g_start_vector, NULL, NULL, NULL);
+  __builtin_trap();
+}
+#else
 __attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   (void)vdso_base;
   int argc;
@@ -209,3 +284,4 @@ __attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintp
 
   exit(main(argc, argv, envp));
 }
+#endif

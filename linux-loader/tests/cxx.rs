@@ -1,0 +1,116 @@
+//! Guests built with `sdk/zx-c++` on the SDK's C library (musl ported to
+//! Zircon) and the host's libstdc++: an oracle test (the same C++ program
+//! built natively and as a guest prints the same bytes and exits the same
+//! way), POSIX and C11 threads, and the rule that no guest image holds a
+//! raw `syscall` instruction.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Builds `src` (relative to the repository root) with `sdk/zx-c++`.
+fn build_cxx(src: &str, extra: &[&str]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zx-cxx-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = Path::new(src)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let out = dir.join(format!("{name}.elf"));
+    let result = Command::new("bash")
+        .arg(common::root().join("sdk/zx-c++"))
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .arg(common::root().join(src))
+        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
+        .output()
+        .expect("run sdk/zx-c++");
+    assert!(
+        result.status.success(),
+        "sdk/zx-c++ failed on {src}:\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    out
+}
+
+/// Whether the disassembly of `elf` contains a `syscall` or `sysenter`
+/// instruction (calls to the C function `syscall` do not count).
+fn has_raw_syscall(elf: &Path) -> bool {
+    let out = Command::new("objdump")
+        .arg("-d")
+        .arg(elf)
+        .output()
+        .expect("run objdump");
+    String::from_utf8_lossy(&out.stdout).lines().any(|l| {
+        let insn = l.split('\t').nth(2).unwrap_or("").trim();
+        insn == "syscall" || insn == "sysenter"
+    })
+}
+
+#[test]
+fn cxx_program_prints_what_it_prints_natively() {
+    let src = "linux-loader/tests/guests/cxx/oracle.cc";
+    let guest = build_cxx(src, &["-fexceptions", "-frtti"]);
+    let native = guest.with_extension("native");
+    let ok = Command::new("g++")
+        .args(["-std=c++20", "-O2", "-pthread", "-o"])
+        .arg(&native)
+        .arg(common::root().join(src))
+        .status()
+        .expect("run g++")
+        .success();
+    assert!(ok, "the native build failed");
+    let want = Command::new(&native).arg("an argument").output().unwrap();
+    let got = common::run(&guest, &["an argument"]);
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        String::from_utf8_lossy(&want.stdout),
+        "guest stderr: {}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    assert_eq!(got.status.code(), want.status.code());
+    assert_eq!(got.status.code(), Some(7));
+    assert!(
+        !has_raw_syscall(&guest),
+        "the guest image has a raw syscall instruction"
+    );
+}
+
+#[test]
+fn posix_and_c11_threads_work() {
+    let guest = build_cxx("linux-loader/tests/guests/cxx/threads.c", &[]);
+    let out = common::run(&guest, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("threads: PASS"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!has_raw_syscall(&guest));
+}
+
+#[test]
+fn a_call_to_an_undeclared_function_is_a_compile_error() {
+    let dir = std::env::temp_dir().join(format!("zx-cxx-undeclared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("undeclared.c");
+    std::fs::write(
+        &src,
+        "int main(void) { return not_declared_anywhere(1); }\n",
+    )
+    .unwrap();
+    let out = Command::new("bash")
+        .arg(common::root().join("sdk/zx-c++"))
+        .arg("-o")
+        .arg(dir.join("undeclared.elf"))
+        .arg(&src)
+        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("implicit-function-declaration"));
+}
