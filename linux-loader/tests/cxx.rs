@@ -114,3 +114,47 @@ fn a_call_to_an_undeclared_function_is_a_compile_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("implicit-function-declaration"));
 }
+
+#[test]
+fn c_library_services_work() {
+    let guest = build_cxx("linux-loader/tests/guests/cxx/libc_misc.c", &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_linux-loader"))
+        .args(["--env", "FOO=bar"])
+        .arg(&guest)
+        .output()
+        .expect("run linux-loader");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("libc: PASS"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.ends_with("libc: atexit ran\n"), "{stdout}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn abort_ends_the_guest_with_status_134() {
+    let dir = std::env::temp_dir().join(format!("zx-cxx-abort-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("abort.cc");
+    std::fs::write(
+        &src,
+        "#include <cstdlib>\n#include <cstdio>\nint main() { std::puts(\"before\"); std::abort(); }\n",
+    )
+    .unwrap();
+    let elf = dir.join("abort.elf");
+    let ok = Command::new("bash")
+        .arg(common::root().join("sdk/zx-c++"))
+        .arg("-o")
+        .arg(&elf)
+        .arg(&src)
+        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let out = common::run(&elf, &[]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
+    assert_eq!(out.status.code(), Some(134));
+}
