@@ -237,7 +237,7 @@ int zxtest_run_all_tests(int argc, char** argv) {
   }
   printf("[==========] %d test%s ran.\n", passed + failed, passed + failed == 1 ? "" : "s");
   printf("%d passed, %d failed\n", passed, failed);
-  __zx_sdk_stdio_flush();
+  fflush(stdout);
   return failed == 0 ? 0 : 1;
 }
 
