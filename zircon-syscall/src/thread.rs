@@ -257,7 +257,7 @@ impl Syscall<'_> {
     ) -> Outcome {
         let addr = value_ptr.addr();
         let stored = addr != 0
-            && addr % 4 == 0
+            && addr.is_multiple_of(4)
             && UserOutPtr::<i32>::new(addr)
                 .write(self.aspace(), new_value)
                 .is_ok();
