@@ -1,7 +1,7 @@
 // The SDK's C library beyond threads (built with sdk/zx-c++, run with
 // FOO=bar in the environment): environment, sysconf, clocks and sleeps,
 // anonymous mmap on VMOs, what needs fdio failing with ENOSYS, randomness,
-// a 4-thread malloc/free stress with a checker, qsort/bsearch, atexit.
+// a 64-thread malloc/free stress with a checker, qsort/bsearch, atexit.
 // Prints "libc: PASS" and exits 0 when every check held.
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +28,7 @@ static void* churn(void* arg) {
   uintptr_t seed = (uintptr_t)arg;
   void* slots[64] = {0};
   size_t sizes[64] = {0};
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < 5000; i++) {
     seed = seed * 6364136223846793005ull + 1442695040888963407ull;
     int k = (int)((seed >> 33) % 64);
     if (slots[k]) {
@@ -92,9 +92,9 @@ int main(void) {
 
   errno = 0;
   CHECK(malloc(SIZE_MAX / 2) == NULL && errno == ENOMEM);
-  pthread_t t[4];
-  for (int i = 0; i < 4; i++) CHECK(pthread_create(&t[i], NULL, churn, (void*)(uintptr_t)(i + 1)) == 0);
-  for (int i = 0; i < 4; i++) {
+  pthread_t t[64];
+  for (int i = 0; i < 64; i++) CHECK(pthread_create(&t[i], NULL, churn, (void*)(uintptr_t)(i + 1)) == 0);
+  for (int i = 0; i < 64; i++) {
     void* res;
     pthread_join(t[i], &res);
     CHECK(res == NULL);
