@@ -158,3 +158,38 @@ fn abort_ends_the_guest_with_status_134() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
     assert_eq!(out.status.code(), Some(134));
 }
+
+#[test]
+fn a_double_free_kills_the_guest_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("zx-cxx-double-free-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("double_free.c");
+    std::fs::write(
+        &src,
+        "#include <stdlib.h>\n#include <stdio.h>\nint main(void) { void* volatile p = malloc(32); \
+         free(p); free(p); puts(\"survived\"); return 0; }\n",
+    )
+    .unwrap();
+    let elf = dir.join("double_free.elf");
+    let ok = Command::new("bash")
+        .arg(common::root().join("sdk/zx-c++"))
+        .args(["-O0", "-o"])
+        .arg(&elf)
+        .arg(&src)
+        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let out = common::run(&elf, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("survived"));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        out.status.code().is_some(),
+        "the runner itself died: {:?}",
+        out.status
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("process killed"), "{stderr}");
+}
