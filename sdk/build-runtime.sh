@@ -30,14 +30,18 @@ mkdir -p "$out"
 exec 9>"$out/.lock"
 flock 9
 
-# Up to date if the inputs (this script, the port layer, the runtime and the
-# shims) hash as they did when the result was made.
-inputs="$( (cat "$here/build-runtime.sh"; find "$here/libc" "$here/lib" "$here/libcxx" "$here/include" -type f | sort | xargs cat) | sha256sum | cut -d' ' -f1)"
+# Up to date if the inputs hash as they did when the result was made: musl
+# is rebuilt only when this script, the port layer or the Zircon headers it
+# uses change; the SDK's archives whenever any SDK source changes.
+hash_of() { find "$@" -type f | sort | xargs cat | sha256sum | cut -d' ' -f1; }
+musl_inputs="$(hash_of "$here/build-runtime.sh" "$here/libc" "$here/include/zircon")"
+inputs="$musl_inputs-$(hash_of "$here/lib" "$here/libcxx" "$here/include")"
 if [[ -f "$out/stamp" && "$(cat "$out/stamp")" == "$inputs" ]]; then
   exit 0
 fi
 rm -f "$out/stamp"
-
+if [[ ! -f "$out/musl.stamp" || "$(cat "$out/musl.stamp")" != "$musl_inputs" ]]; then
+rm -f "$out/musl.stamp"
 tarball="${ZX_MUSL_TARBALL:-$out/musl-$version.tar.gz}"
 if [[ ! -f "$tarball" ]]; then
   [[ -z "${ZX_MUSL_TARBALL:-}" ]] || die "ZX_MUSL_TARBALL=$tarball does not exist"
@@ -50,8 +54,8 @@ echo "$sha256  $tarball" | sha256sum -c --quiet - >/dev/null 2>&1 ||
 
 echo "zx-sdk: building the guest C library (musl $version, once)" >&2
 src="$out/build/musl-$version"
-rm -rf "$out/build" "$out/musl" "$out/lib"
-mkdir -p "$out/build" "$out/lib"
+rm -rf "$out/build" "$out/musl"
+mkdir -p "$out/build"
 tar -xzf "$tarball" -C "$out/build"
 
 # The port: musl's x86-64 assembly that makes raw syscalls gives way to the
@@ -88,6 +92,9 @@ if objdump -d "$out/musl/lib/libc.a" | grep -qwE 'syscall|sysenter'; then
   die "the ported libc.a still contains a raw syscall instruction"
 fi
 
+echo "$musl_inputs" >"$out/musl.stamp"
+fi
+
 ccinc="$("$cc" -print-file-name=include)"
 cflags=(-std=gnu11 -O2 -g -fPIE -fno-stack-protector -nostdinc -isystem "$here/libc/include"
   -isystem "$out/musl/include"
@@ -97,10 +104,12 @@ build_archive() {
   shift
   local objs=()
   for s in "$@"; do
-    local o="$out/build/$(basename "$s").o"
+    local o="$out/objs/$(basename "$s").o"
+    mkdir -p "$out/objs"
     "$cc" "${cflags[@]}" -c "$s" -o "$o" || die "building $s failed"
     objs+=("$o")
   done
+  mkdir -p "$out/lib"
   rm -f "$out/lib/$name"
   ar rcs "$out/lib/$name" "${objs[@]}"
 }

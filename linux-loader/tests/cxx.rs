@@ -11,29 +11,16 @@ use std::process::Command;
 
 /// Builds `src` (relative to the repository root) with `sdk/zx-c++`.
 fn build_cxx(src: &str, extra: &[&str]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("zx-cxx-tests-{}", std::process::id()));
+    common::build_with("sdk/zx-c++", src, extra)
+}
+
+/// Writes `code` to a file named `name` and builds it with `sdk/zx-c++`.
+fn build_snippet(name: &str, code: &str, extra: &[&str]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zx-cxx-snippets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let name = Path::new(src)
-        .file_stem()
-        .unwrap()
-        .to_string_lossy()
-        .to_string();
-    let out = dir.join(format!("{name}.elf"));
-    let result = Command::new("bash")
-        .arg(common::root().join("sdk/zx-c++"))
-        .args(extra)
-        .arg("-o")
-        .arg(&out)
-        .arg(common::root().join(src))
-        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
-        .output()
-        .expect("run sdk/zx-c++");
-    assert!(
-        result.status.success(),
-        "sdk/zx-c++ failed on {src}:\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    out
+    let src = dir.join(name);
+    std::fs::write(&src, code).unwrap();
+    build_cxx(src.to_str().unwrap(), extra)
 }
 
 /// Whether the disassembly of `elf` contains a `syscall` or `sysenter`
@@ -135,25 +122,11 @@ fn c_library_services_work() {
 
 #[test]
 fn abort_ends_the_guest_with_status_134() {
-    let dir = std::env::temp_dir().join(format!("zx-cxx-abort-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("abort.cc");
-    std::fs::write(
-        &src,
+    let elf = build_snippet(
+        "abort.cc",
         "#include <cstdlib>\n#include <cstdio>\nint main() { std::puts(\"before\"); std::abort(); }\n",
-    )
-    .unwrap();
-    let elf = dir.join("abort.elf");
-    let ok = Command::new("bash")
-        .arg(common::root().join("sdk/zx-c++"))
-        .arg("-o")
-        .arg(&elf)
-        .arg(&src)
-        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+        &[],
+    );
     let out = common::run(&elf, &[]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
     assert_eq!(out.status.code(), Some(134));
@@ -161,26 +134,12 @@ fn abort_ends_the_guest_with_status_134() {
 
 #[test]
 fn a_double_free_kills_the_guest_with_one_line() {
-    let dir = std::env::temp_dir().join(format!("zx-cxx-double-free-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = dir.join("double_free.c");
-    std::fs::write(
-        &src,
+    let elf = build_snippet(
+        "double_free.c",
         "#include <stdlib.h>\n#include <stdio.h>\nint main(void) { void* volatile p = malloc(32); \
          free(p); free(p); puts(\"survived\"); return 0; }\n",
-    )
-    .unwrap();
-    let elf = dir.join("double_free.elf");
-    let ok = Command::new("bash")
-        .arg(common::root().join("sdk/zx-c++"))
-        .args(["-O0", "-o"])
-        .arg(&elf)
-        .arg(&src)
-        .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+        &["-O0"],
+    );
     let out = common::run(&elf, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("survived"));
@@ -192,4 +151,44 @@ fn a_double_free_kills_the_guest_with_one_line() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("process killed"), "{stderr}");
+}
+
+#[test]
+fn lib_zx_and_zxtest_fixtures() {
+    let guest = build_cxx("linux-loader/tests/guests/cxx/zx_test.cc", &["-Wall", "-Werror"]);
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "output:\n{text}");
+    for name in [
+        "PageVmo.SizeIsOnePage",
+        "PageVmo.ReadBackAndMap",
+        "PageVmo.DuplicateReplaceBorrow",
+        "ZxTypes.EventSignalsAndWaits",
+        "ZxTypes.EventpairPeer",
+        "ZxTypes.ChannelCarriesBytesAndHandles",
+        "ZxTypes.PortQueueAndWaitAsync",
+        "ZxTypes.TasksAndTime",
+        "ZxTypes.NoFatalFailure",
+    ] {
+        assert!(text.contains(&format!("[       OK ] {name}\n")), "{name} did not pass:\n{text}");
+    }
+    // Suite setup once; the last suite's teardown at exit, after the summary.
+    assert!(
+        text.ends_with("9 passed, 0 failed\nsuite setups 1, teardowns 0\nPageVmo suite torn down\n"),
+        "output:\n{text}"
+    );
+
+    // A fatal failure in SetUp: the body is skipped, TearDown runs, and the
+    // report shows both C++ operands (enum class values) and the message.
+    let out = common::run(&guest, &["fail"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "output:\n{text}");
+    assert!(
+        text.contains(
+            ": Failure: ASSERT_EQ(Color::kRed, Color::kBlue)\n  Color::kRed: 1 (0x1)\n  \
+             Color::kBlue: 2 (0x2)\n  colors 7\n[  FAILED  ] FailingFixture.SetUpFails\n"
+        ),
+        "output:\n{text}"
+    );
+    assert!(text.ends_with("0 passed, 1 failed\nbody ran 0, teardown ran 1\n"), "output:\n{text}");
 }

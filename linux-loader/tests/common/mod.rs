@@ -19,6 +19,12 @@ pub fn root() -> PathBuf {
 
 /// Compiles `src` (relative to the repository root) into a guest ELF.
 pub fn build(src: &str, extra: &[&str]) -> PathBuf {
+    build_with("sdk/zx-cc", src, extra)
+}
+
+/// Compiles `src` (relative to the repository root, or absolute) into a
+/// guest ELF with the SDK driver `driver` (`sdk/zx-cc` or `sdk/zx-c++`).
+pub fn build_with(driver: &str, src: &str, extra: &[&str]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zx-guest-tests-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let name = Path::new(src)
@@ -33,15 +39,15 @@ pub fn build(src: &str, extra: &[&str]) -> PathBuf {
     let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = dir.join(format!("{name}-{n}.elf"));
     let status = Command::new("bash")
-        .arg(root().join("sdk/zx-cc"))
+        .arg(root().join(driver))
         .args(extra)
         .arg("-o")
         .arg(&out)
         .arg(root().join(src))
         .env("ZX_VDSO", concat!(env!("OUT_DIR"), "/libzircon.so"))
         .status()
-        .expect("run sdk/zx-cc");
-    assert!(status.success(), "sdk/zx-cc failed on {src}");
+        .expect("run the SDK driver");
+    assert!(status.success(), "{driver} failed on {src}");
     out
 }
 
