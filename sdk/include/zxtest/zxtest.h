@@ -98,8 +98,16 @@ __END_CDECLS
 #define _ZXTEST_AUTO __auto_type
 #endif
 
+#ifdef __cplusplus
+// C++: operands are bound by reference (no copies: zx:: objects and other
+// move-only values compare in place) and printed through zxtest::internal::ToU64.
+#define _ZXTEST_DECL(name, x) const auto& name = (x)
+#define _ZXTEST_U64(x) ::zxtest::internal::ToU64(x)
+#else
+#define _ZXTEST_DECL(name, x) __auto_type name = (x)
 // Any scalar (integer, enum, bool, pointer) as 64 bits for printing.
 #define _ZXTEST_U64(x) ((uint64_t)(uintptr_t)(x))
+#endif
 
 // ASSERT_* return on failure; EXPECT_* do not.
 #define _ZXTEST_ON_FAIL_1 return
@@ -112,8 +120,8 @@ __END_CDECLS
 
 #define _ZXTEST_CMP(fatal, macro, a, op, b, ...)                                             \
   do {                                                                                       \
-    _ZXTEST_AUTO _zxtest_a = (a);                                                            \
-    _ZXTEST_AUTO _zxtest_b = (b);                                                            \
+    _ZXTEST_DECL(_zxtest_a, a);                                                              \
+    _ZXTEST_DECL(_zxtest_b, b);                                                              \
     _ZXTEST_DIAG_PUSH                                                                        \
     bool _zxtest_ok = (_zxtest_a op _zxtest_b);                                              \
     _ZXTEST_DIAG_POP                                                                         \
@@ -256,5 +264,14 @@ __END_CDECLS
     stmt;                                                                                    \
     if (zxtest_current_test_has_failures()) return;                                          \
   } while (0)
+
+#define ASSERT_STREQ ASSERT_STR_EQ
+#define ASSERT_STRNE ASSERT_STR_NE
+#define EXPECT_STREQ EXPECT_STR_EQ
+#define EXPECT_STRNE EXPECT_STR_NE
+
+#ifdef __cplusplus
+#include <zxtest/cpp/zxtest.h>
+#endif
 
 #endif  // ZXTEST_ZXTEST_H_
