@@ -45,7 +45,7 @@ ENVIRONMENT:
 #[command(
     name = "linux-loader",
     version,
-    about = "Runs Zircon (Fuchsia) guest programs built with sdk/zx-cc in this Linux process",
+    about = "Runs Zircon (Fuchsia) guest programs built with sdk/zx-cc or sdk/zx-c++ in this Linux process",
     long_about = None,
     args_conflicts_with_subcommands = true,
     disable_help_subcommand = true,
