@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 14] = [
+const ZXTEST_GUESTS: [&str; 15] = [
+    "handle_close_test.c",
     "thread_exit_cprng_test.c",
     "vmar_test.c",
     "vmo_test.c",

@@ -31,11 +31,24 @@ impl Syscall<'_> {
             let n = (count - done).min(BATCH);
             let batch = UserInPtr::<u32>::new(ptr.addr() + done * 4);
             let values = batch.read_array(self.aspace(), n)?;
-            let mut table = self.process.handles();
-            for v in values {
-                if v != INVALID_HANDLE && table.remove(v).is_err() {
-                    result = Err(ZxError::BAD_HANDLE);
+            let mut closed = Vec::with_capacity(n);
+            {
+                let mut table = self.process.handles();
+                for v in values {
+                    if v == INVALID_HANDLE {
+                        continue;
+                    }
+                    match table.remove(v) {
+                        Ok(handle) => closed.push(handle),
+                        Err(_) => result = Err(ZxError::BAD_HANDLE),
+                    }
                 }
+            }
+            // Outside the table's lock (docs/LOCKING.md): waits on these
+            // handles end with CANCELED, as for zx_handle_close, and a last
+            // handle's object is dropped.
+            for handle in closed {
+                handle.object.base().poke_waiters();
             }
             done += n;
         }
@@ -53,7 +66,8 @@ impl Syscall<'_> {
         let v = table.add(zircon_object::handle::Handle::new(src.object, rights));
         drop(table);
         if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
+            // Dropped after the table's lock is released.
+            let _removed = self.process.handles().remove(v);
             return Err(e);
         }
         Ok(())

@@ -153,9 +153,12 @@ impl Syscall<'_> {
             .write(self.aspace(), h0)
             .and_then(|()| out1.write(self.aspace(), h1));
         if r.is_err() {
-            let mut t = self.process.handles();
-            let _ = t.remove(h0);
-            let _ = t.remove(h1);
+            // The handles go after the table's lock is released.
+            let removed = {
+                let mut t = self.process.handles();
+                [t.remove(h0), t.remove(h1)]
+            };
+            drop(removed);
         }
         r
     }
@@ -170,7 +173,8 @@ impl Syscall<'_> {
     ) -> ZxResult {
         let value = self.process.add_handle(object, rights);
         if let Err(e) = out.write(self.aspace(), value) {
-            let _ = self.process.handles().remove(value);
+            // Dropped after the table's lock is released.
+            let _removed = self.process.handles().remove(value);
             return Err(e);
         }
         Ok(())

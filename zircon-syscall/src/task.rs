@@ -53,9 +53,12 @@ impl Syscall<'_> {
             .write(self.aspace(), ph)
             .and_then(|()| vmar_out.write(self.aspace(), vh));
         if r.is_err() {
-            let mut t = self.process.handles();
-            let _ = t.remove(ph);
-            let _ = t.remove(vh);
+            // The handles go after the table's lock is released.
+            let removed = {
+                let mut t = self.process.handles();
+                [t.remove(ph), t.remove(vh)]
+            };
+            drop(removed);
         }
         r
     }

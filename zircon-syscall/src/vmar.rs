@@ -34,7 +34,8 @@ impl Syscall<'_> {
         let rights = child.default_rights();
         let v = self.process.add_handle(child.clone(), rights);
         if let Err(e) = child_out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
+            // Dropped after the table's lock is released.
+            let _removed = self.process.handles().remove(v);
             let _ = child.destroy();
             return Err(e);
         }

@@ -167,7 +167,8 @@ impl Syscall<'_> {
             .process
             .add_handle(child, child_rights(rights, options));
         if let Err(e) = out.write(self.aspace(), v) {
-            let _ = self.process.handles().remove(v);
+            // Dropped after the table's lock is released.
+            let _removed = self.process.handles().remove(v);
             return Err(e);
         }
         Ok(())
