@@ -81,7 +81,7 @@ class object : public object_base {
   }
 
   // Consumes this handle whatever the outcome, as zx_handle_replace does.
-  zx_status_t replace(zx_rights_t rights, object<T>* result) && {
+  zx_status_t replace(zx_rights_t rights, object<T>* result) {
     zx_handle_t h = ZX_HANDLE_INVALID;
     zx_handle_t old = value_;
     value_ = ZX_HANDLE_INVALID;
