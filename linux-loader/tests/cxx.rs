@@ -155,7 +155,10 @@ fn a_double_free_kills_the_guest_with_one_line() {
 
 #[test]
 fn lib_zx_and_zxtest_fixtures() {
-    let guest = build_cxx("linux-loader/tests/guests/cxx/zx_test.cc", &["-Wall", "-Werror"]);
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/zx_test.cc",
+        &["-Wall", "-Werror"],
+    );
     let out = common::run(&guest, &[]);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(0), "output:\n{text}");
@@ -170,11 +173,16 @@ fn lib_zx_and_zxtest_fixtures() {
         "ZxTypes.TasksAndTime",
         "ZxTypes.NoFatalFailure",
     ] {
-        assert!(text.contains(&format!("[       OK ] {name}\n")), "{name} did not pass:\n{text}");
+        assert!(
+            text.contains(&format!("[       OK ] {name}\n")),
+            "{name} did not pass:\n{text}"
+        );
     }
     // Suite setup once; the last suite's teardown at exit, after the summary.
     assert!(
-        text.ends_with("9 passed, 0 failed\nsuite setups 1, teardowns 0\nPageVmo suite torn down\n"),
+        text.ends_with(
+            "9 passed, 0 failed\nsuite setups 1, teardowns 0\nPageVmo suite torn down\n"
+        ),
         "output:\n{text}"
     );
 
@@ -190,5 +198,8 @@ fn lib_zx_and_zxtest_fixtures() {
         ),
         "output:\n{text}"
     );
-    assert!(text.ends_with("0 passed, 1 failed\nbody ran 0, teardown ran 1\n"), "output:\n{text}");
+    assert!(
+        text.ends_with("0 passed, 1 failed\nbody ran 0, teardown ran 1\n"),
+        "output:\n{text}"
+    );
 }

@@ -3,6 +3,11 @@
 #ifndef ZIRCON_COMPILER_H_
 #define ZIRCON_COMPILER_H_
 
+// Clang's feature tests, answered "no" under gcc (as Fuchsia's header does).
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+
 #ifndef __ASSEMBLER__
 
 #ifdef __cplusplus

@@ -3,12 +3,11 @@
 #ifndef LIB_ZX_TASK_H_
 #define LIB_ZX_TASK_H_
 
+#include <lib/zx/channel.h>
 #include <lib/zx/handle.h>
 #include <lib/zx/object.h>
 
 namespace zx {
-
-class channel;
 
 template <typename T = void>
 class task : public object<T> {
@@ -20,9 +19,7 @@ class task : public object<T> {
 
   zx_status_t kill() const { return zx_task_kill(object<T>::get()); }
 
-  // |channel| is completed where <lib/zx/channel.h> is included.
-  template <typename C = channel>
-  zx_status_t create_exception_channel(uint32_t options, C* result) const {
+  zx_status_t create_exception_channel(uint32_t options, object<channel>* result) const {
     zx_handle_t h = ZX_HANDLE_INVALID;
     zx_status_t status = zx_task_create_exception_channel(object<T>::get(), options, &h);
     result->reset(h);

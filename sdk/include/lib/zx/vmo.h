@@ -44,6 +44,12 @@ class vmo final : public object<vmo> {
     result->reset(h);
     return status;
   }
+  zx_status_t get_prop_content_size(uint64_t* size) const {
+    return get_property(ZX_PROP_VMO_CONTENT_SIZE, size, sizeof(*size));
+  }
+  zx_status_t set_prop_content_size(uint64_t size) const {
+    return set_property(ZX_PROP_VMO_CONTENT_SIZE, &size, sizeof(size));
+  }
   zx_status_t set_cache_policy(uint32_t cache_policy) const {
     return zx_vmo_set_cache_policy(get(), cache_policy);
   }

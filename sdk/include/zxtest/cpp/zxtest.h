@@ -18,9 +18,16 @@
 #define ZXTEST_CPP_ZXTEST_H_
 
 #include <stdlib.h>
+#include <zircon/assert.h>
 #include <string.h>
 
+// Fuchsia's zxtest headers bring these in; tests rely on it.
+#include <functional>
+#include <memory>
+#include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace zxtest {
 
