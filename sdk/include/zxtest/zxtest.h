@@ -270,7 +270,10 @@ __END_CDECLS
 #define EXPECT_STREQ EXPECT_STR_EQ
 #define EXPECT_STRNE EXPECT_STR_NE
 
-#ifdef __cplusplus
+// The C++ side (fixtures, C++ operands) needs the C++ standard library
+// (sdk/zx-c++); freestanding C++ (sdk/zx-cc's headers alone) keeps the C
+// macros.
+#if defined(__cplusplus) && __has_include(<functional>)
 #include <zxtest/cpp/zxtest.h>
 #endif
 
