@@ -5,31 +5,12 @@
 //! ratios (targets: ≤ 1.5× glibc). Run without `--bench` (as `cargo test
 //! --benches` does) it only does a quick pass.
 
+#[path = "shared/best.rs"]
+mod shared;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-
-/// Best nanoseconds per operation by name over `runs` runs of `cmd`.
-fn best(mut cmd: impl FnMut() -> Command, runs: usize) -> Vec<(String, f64)> {
-    let mut best: Vec<(String, f64)> = Vec::new();
-    for _ in 0..runs {
-        let out = cmd().output().expect("run the bench program");
-        assert!(
-            out.status.success(),
-            "bench failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let (name, ns) = line.rsplit_once(' ').unwrap();
-            let ns: f64 = ns.parse().unwrap();
-            match best.iter_mut().find(|(n, _)| n == name) {
-                Some((_, b)) => *b = b.min(ns),
-                None => best.push((name.to_string(), ns)),
-            }
-        }
-    }
-    best
-}
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -59,7 +40,7 @@ fn main() {
         .success();
     assert!(ok, "building the native bench failed");
     let runner = env!("CARGO_BIN_EXE_linux-loader");
-    let emulated = best(
+    let emulated = shared::best_of(
         || {
             let mut c = Command::new(runner);
             c.arg(&guest).arg(n);
@@ -67,7 +48,7 @@ fn main() {
         },
         runs,
     );
-    let host: BTreeMap<String, f64> = best(
+    let host: BTreeMap<String, f64> = shared::best_of(
         || {
             let mut c = Command::new(&native);
             c.arg(n);

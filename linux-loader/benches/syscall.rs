@@ -8,6 +8,9 @@
 //! cheaper than the native one. Run without `--bench` (as `cargo test
 //! --benches` does) it only does a quick pass.
 
+#[path = "shared/best.rs"]
+mod shared;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -29,27 +32,14 @@ fn main() {
     assert!(ok, "building the bench guest failed");
     let runner = env!("CARGO_BIN_EXE_linux-loader");
     // Best time per call by name, in the order the guest prints them.
-    let mut best: Vec<(String, f64)> = Vec::new();
-    for _ in 0..if full { 5 } else { 1 } {
-        let out = Command::new(runner)
-            .arg(&elf)
-            .arg(n.to_string())
-            .output()
-            .expect("run the guest");
-        assert!(
-            out.status.success(),
-            "guest failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            let (name, ns) = line.rsplit_once(' ').unwrap();
-            let ns: f64 = ns.parse().unwrap();
-            match best.iter_mut().find(|(n, _)| n == name) {
-                Some((_, b)) => *b = b.min(ns),
-                None => best.push((name.to_string(), ns)),
-            }
-        }
-    }
+    let best = shared::best_of(
+        || {
+            let mut c = Command::new(runner);
+            c.arg(&elf).arg(n.to_string());
+            c
+        },
+        if full { 5 } else { 1 },
+    );
     let mut best_native = f64::MAX;
     for _ in 0..if full { 5 } else { 1 } {
         let t = Instant::now();

@@ -231,12 +231,9 @@ extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 static char* g_start_vector[ZX_CHANNEL_MAX_MSG_BYTES + 2 + 2 * 9];
 static uint8_t g_at_random[16];
 
-__attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintptr_t vdso_base) {
-  (void)vdso_base;
-  int argc;
-  char** argv;
-  char** envp;
-  read_bootstrap(bootstrap, &argc, &argv, &envp);
+// Hands the program to musl: argv, envp and an auxiliary vector in one
+// vector, as the Linux kernel lays them out.
+static __attribute__((noreturn)) void start_libc(int argc, char** argv, char** envp) {
   size_t n = 0;
   for (int i = 0; i < argc; i++) g_start_vector[n++] = argv[i];
   g_start_vector[n++] = NULL;
@@ -267,14 +264,17 @@ __attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintp
   __libc_start_main(main, argc, g_start_vector, NULL, NULL, NULL);
   __builtin_trap();
 }
-#else
+#endif
+
 __attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintptr_t vdso_base) {
   (void)vdso_base;
   int argc;
   char** argv;
   char** envp;
   read_bootstrap(bootstrap, &argc, &argv, &envp);
-
+#ifdef ZX_SDK_MUSL
+  start_libc(argc, argv, envp);
+#else
   if (__preinit_array_start != NULL && __preinit_array_end != NULL) {
     for (init_fn_t* f = __preinit_array_start; f != __preinit_array_end; f++) (*f)(argc, argv, envp);
   }
@@ -283,5 +283,5 @@ __attribute__((noreturn, used)) void __zx_sdk_start(zx_handle_t bootstrap, uintp
   }
 
   exit(main(argc, argv, envp));
-}
 #endif
+}

@@ -175,7 +175,6 @@ static long do_kill_self(long sig) {
 }
 
 long __zx_linux_syscall(long n, long a, long b, long c, long d, long e, long f) {
-  (void)f;
   switch (n) {
     case SYS_write:
       if (a == 1 || a == 2) return write_debug((const void*)b, (size_t)c);
