@@ -7,6 +7,7 @@
 //! value does not silently name a new object.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::object::KernelObject;
@@ -17,6 +18,16 @@ pub type HandleValue = u32;
 
 /// `ZX_HANDLE_INVALID`.
 pub const INVALID_HANDLE: HandleValue = 0;
+
+/// A handle's identity, never reused: what an async wait remembers of the
+/// handle it was registered through (Zircon matches those by the handle,
+/// not the object), so closing that handle, or `zx_port_cancel` naming it,
+/// finds exactly its waits. A handle keeps its identity while it travels in
+/// a channel message; a duplicate or replacement is a new handle.
+pub type HandleId = u64;
+
+/// The next [`HandleId`].
+static NEXT_HANDLE_ID: AtomicU64 = AtomicU64::new(1);
 
 /// How many closed values stay out of circulation.
 const QUARANTINE: usize = 4096;
@@ -32,13 +43,21 @@ pub struct Handle {
     pub object: Arc<dyn KernelObject>,
     /// The rights this handle carries.
     pub rights: Rights,
+    /// Its identity.
+    id: HandleId,
 }
 
 impl Handle {
     /// Creates a handle to `object` with `rights`.
     pub fn new(object: Arc<dyn KernelObject>, rights: Rights) -> Self {
         object.base().handle_created();
-        Handle { object, rights }
+        let id = NEXT_HANDLE_ID.fetch_add(1, Ordering::Relaxed);
+        Handle { object, rights, id }
+    }
+
+    /// Returns the handle's identity.
+    pub fn id(&self) -> HandleId {
+        self.id
     }
 
     /// Returns an uncounted view of this handle.
@@ -46,7 +65,16 @@ impl Handle {
         HandleRef {
             object: self.object.clone(),
             rights: self.rights,
+            id: self.id,
         }
+    }
+
+    /// Ends what was waiting through this handle, which is going away:
+    /// synchronous waits on it wake (and end with `CANCELED`), and async
+    /// waits registered through it are cancelled (packets they already
+    /// queued stay queued), as when Zircon deletes a handle.
+    pub fn cancel_waits(&self) {
+        self.object.base().handle_closing(self.id);
     }
 }
 
@@ -64,6 +92,8 @@ pub struct HandleRef {
     pub object: Arc<dyn KernelObject>,
     /// The rights of the handle it was taken from.
     pub rights: Rights,
+    /// The identity of the handle it was taken from.
+    pub id: HandleId,
 }
 
 /// A process's handle table.

@@ -173,6 +173,31 @@ pub trait SignalObserver: Send + Sync {
     /// change, under the object's signal lock; returns whether to stay
     /// registered. Must not touch the observed object's signals.
     fn on_signals(&self, signals: u32) -> bool;
+
+    /// Cancels the observer if it matches `request` and has not finished
+    /// yet; returns whether it did. Called under the object's signal lock;
+    /// a cancelled observer is then dropped from the object.
+    fn cancel(&self, request: &CancelRequest) -> bool {
+        let _ = request;
+        false
+    }
+
+    /// Returns whether the observer has finished (fired once or been
+    /// cancelled) and can be dropped.
+    fn is_finished(&self) -> bool {
+        false
+    }
+}
+
+/// Which async waits to cancel: those matching every field given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CancelRequest {
+    /// Registered through this handle.
+    pub handle: Option<crate::handle::HandleId>,
+    /// Delivering to the port with this koid.
+    pub port: Option<Koid>,
+    /// With this key.
+    pub key: Option<u64>,
 }
 
 /// What [`KObjectBase::signals`] protects.
@@ -309,13 +334,40 @@ impl KObjectBase {
             .retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(waiter)) && w.strong_count() > 0);
     }
 
-    /// Wakes every waiter without changing signals (a handle they wait on
-    /// was closed).
-    pub fn poke_waiters(&self) {
-        let st = self.signals.lock();
+    /// A handle to the object with identity `handle` is going away: wakes
+    /// every waiter without changing signals (those waiting through that
+    /// handle see it gone and end with `CANCELED`) and cancels the async
+    /// waits registered through it.
+    pub fn handle_closing(&self, handle: crate::handle::HandleId) {
+        let mut st = self.signals.lock();
         for w in st.waiters.iter().filter_map(|w| w.upgrade()) {
             w.poke();
         }
+        if !st.observers.is_empty() {
+            let request = CancelRequest {
+                handle: Some(handle),
+                ..CancelRequest::default()
+            };
+            st.observers.retain(|o| !o.cancel(&request));
+        }
+    }
+
+    /// Cancels the unfinished async waits matching `request` and drops
+    /// every finished one; returns whether any was cancelled.
+    pub fn cancel_observers(&self, request: &CancelRequest) -> bool {
+        let mut st = self.signals.lock();
+        let mut any = false;
+        st.observers.retain(|o| {
+            any |= o.cancel(request);
+            !o.is_finished()
+        });
+        any
+    }
+
+    /// Drops the async waits that have finished (cancelled from their
+    /// port's side).
+    pub fn drop_finished_observers(&self) {
+        self.signals.lock().observers.retain(|o| !o.is_finished());
     }
 
     /// Returns the name as Zircon's fixed 32-byte NUL-padded array.

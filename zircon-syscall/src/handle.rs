@@ -1,10 +1,13 @@
 //! `zx_handle_*`.
 
-use zircon_object::handle::{HandleValue, INVALID_HANDLE};
+use zircon_object::handle::{Handle, HandleValue, INVALID_HANDLE};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{UserInPtr, UserOutPtr};
 use crate::Syscall;
+
+/// `ZX_HANDLE_FIXED_BITS_MASK`: bits set in every valid handle value.
+const HANDLE_FIXED_BITS_MASK: u32 = 0x3;
 
 impl Syscall<'_> {
     /// `zx_handle_close`: closing `ZX_HANDLE_INVALID` is a no-op.
@@ -13,8 +16,8 @@ impl Syscall<'_> {
             return Ok(());
         }
         let handle = self.process.handles().remove(h)?;
-        // Waits on this handle end with CANCELED.
-        handle.object.base().poke_waiters();
+        // Waits through this handle end: sync ones with CANCELED.
+        handle.cancel_waits();
         Ok(())
     }
 
@@ -44,11 +47,11 @@ impl Syscall<'_> {
                     }
                 }
             }
-            // Outside the table's lock (docs/LOCKING.md): waits on these
-            // handles end with CANCELED, as for zx_handle_close, and a last
-            // handle's object is dropped.
+            // Outside the table's lock (docs/LOCKING.md): waits through
+            // these handles end, as for zx_handle_close, and a last handle's
+            // object is dropped.
             for handle in closed {
-                handle.object.base().poke_waiters();
+                handle.cancel_waits();
             }
             done += n;
         }
@@ -63,7 +66,7 @@ impl Syscall<'_> {
             return Err(ZxError::ACCESS_DENIED);
         }
         let rights = new_rights(src.rights, rights)?;
-        let v = table.add(zircon_object::handle::Handle::new(src.object, rights));
+        let v = table.add(Handle::new(src.object, rights));
         drop(table);
         if let Err(e) = out.write(self.aspace(), v) {
             // Dropped after the table's lock is released.
@@ -73,23 +76,45 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_handle_replace`: on failure the original handle stays valid.
+    /// `zx_handle_replace`: `handle` is always invalidated, even when the
+    /// call fails (as on Zircon); the replacement is a new handle, so async
+    /// waits registered through the old one end with it.
     pub fn handle_replace(&self, h: HandleValue, rights: u32, out: UserOutPtr<u32>) -> ZxResult {
         let mut table = self.process.handles();
-        let rights = new_rights(table.get(h)?.rights, rights)?;
-        let mut handle = table.remove(h)?;
-        let old_rights = std::mem::replace(&mut handle.rights, rights);
-        let v = table.add(handle);
+        let old = table.remove(h)?;
+        let result = new_rights(old.rights, rights)
+            .map(|rights| table.add(Handle::new(old.object.clone(), rights)));
         drop(table);
+        // Outside the table's lock (docs/LOCKING.md).
+        old.cancel_waits();
+        drop(old);
+        let v = result?;
         if let Err(e) = out.write(self.aspace(), v) {
-            let mut table = self.process.handles();
-            if let Ok(mut handle) = table.remove(v) {
-                handle.rights = old_rights;
-                table.restore(h, handle);
+            let removed = self.process.handles().remove(v);
+            if let Ok(handle) = &removed {
+                handle.cancel_waits();
             }
             return Err(e);
         }
         Ok(())
+    }
+
+    /// `zx_handle_check_valid`: `INVALID_ARGS` for `ZX_HANDLE_INVALID`,
+    /// `OUT_OF_RANGE` for a value without the fixed bits every handle value
+    /// has, `NOT_FOUND` for a well-formed value naming no handle of this
+    /// process.
+    pub fn handle_check_valid(&self, h: HandleValue) -> ZxResult {
+        if h == INVALID_HANDLE {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        if h & HANDLE_FIXED_BITS_MASK != HANDLE_FIXED_BITS_MASK {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        self.process
+            .handles()
+            .get(h)
+            .map(|_| ())
+            .map_err(|_| ZxError::NOT_FOUND)
     }
 }
 

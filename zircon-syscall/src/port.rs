@@ -1,8 +1,8 @@
 //! `zx_port_create`, `zx_port_queue`, `zx_port_wait`,
-//! `zx_object_wait_async`.
+//! `zx_object_wait_async`, `zx_port_cancel`, `zx_port_cancel_key`.
 
 use zircon_object::handle::HandleValue;
-use zircon_object::ipc::port::{AsyncWait, PortPacket, DEFAULT_PORT_RIGHTS};
+use zircon_object::ipc::port::{PortPacket, DEFAULT_PORT_RIGHTS};
 use zircon_object::ipc::Port;
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -73,8 +73,26 @@ impl Syscall<'_> {
             } else {
                 None
             };
-        let wait = AsyncWait::new(&port, key, signals, options & WAIT_ASYNC_EDGE != 0, stamp);
-        handle.object.base().add_observer(wait);
+        port.wait_async(&handle, key, signals, options & WAIT_ASYNC_EDGE != 0, stamp);
         Ok(())
+    }
+
+    /// `zx_port_cancel`: the port needs WRITE, the source WAIT.
+    pub fn port_cancel(&self, h: HandleValue, source: HandleValue, key: u64) -> ZxResult {
+        let (port, _) = self.process.get_object::<Port>(h, Rights::WRITE)?;
+        let source = self.process.handles().get(source)?.to_ref();
+        if !source.rights.contains(Rights::WAIT) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        port.cancel(&source, key)
+    }
+
+    /// `zx_port_cancel_key`: no options are defined; the port needs WRITE.
+    pub fn port_cancel_key(&self, h: HandleValue, options: u32, key: u64) -> ZxResult {
+        if options != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let (port, _) = self.process.get_object::<Port>(h, Rights::WRITE)?;
+        port.cancel_key(key)
     }
 }

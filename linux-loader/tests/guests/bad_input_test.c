@@ -74,11 +74,19 @@ TEST(BadInput, HandleDuplicateReplace) {
   ASSERT_EQ(zx_handle_duplicate(vmo, ZX_RIGHT_RESIZE, &dup), ZX_ERR_INVALID_ARGS);
   ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &dup));
   ASSERT_EQ(zx_handle_duplicate(dup, ZX_RIGHT_SAME_RIGHTS, &out), ZX_ERR_ACCESS_DENIED);
-  // A failed replace leaves the original valid.
+  // Replace always invalidates the original, even when it fails (Zircon);
+  // a bad out pointer takes the replacement too.
   ASSERT_EQ(zx_handle_replace(dup, ZX_RIGHT_WRITE, &out), ZX_ERR_INVALID_ARGS);
-  ASSERT_OK(zx_object_get_info(dup, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL));
+  ASSERT_EQ(zx_object_get_info(dup, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL), ZX_ERR_BAD_HANDLE);
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &dup));
+  uint32_t before = 0;
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_HANDLE_COUNT, &before, sizeof(before), NULL, NULL));
   ASSERT_EQ(zx_handle_replace(dup, ZX_RIGHT_SAME_RIGHTS, (zx_handle_t*)kWild), ZX_ERR_INVALID_ARGS);
-  ASSERT_OK(zx_object_get_info(dup, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL));
+  ASSERT_EQ(zx_object_get_info(dup, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL), ZX_ERR_BAD_HANDLE);
+  uint32_t after = 0;
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_HANDLE_COUNT, &after, sizeof(after), NULL, NULL));
+  ASSERT_EQ(after, before - 1);
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &dup));
   ASSERT_OK(zx_handle_replace(dup, ZX_RIGHT_SAME_RIGHTS, &out));
   ASSERT_EQ(zx_object_get_info(dup, ZX_INFO_HANDLE_VALID, NULL, 0, NULL, NULL), ZX_ERR_BAD_HANDLE);
   ASSERT_OK(zx_handle_close(out));

@@ -370,8 +370,8 @@ static void adopt(zx_handle_t h) {
 
 static zx_handle_t reduced(zx_handle_t h, zx_rights_t rights) {
   zx_handle_t out = ZX_HANDLE_INVALID;
+  // A failed replace has closed h already (as on Zircon).
   if (zx_handle_replace(h, rights, &out) != ZX_OK) {
-    zx_handle_close(h);
     return ZX_HANDLE_INVALID;
   }
   return out;
@@ -1324,6 +1324,9 @@ static const struct syscall k_calls[] = {
     {"port_queue", FN(zx_port_queue), {A_HPORT, A_PACKET}, 0, 3, 0},
     {"port_wait", FN(zx_port_wait), {A_HPORT, A_DEADLINE, A_PTR}, 0, 3, F_BLOCKS},
     {"object_wait_async", FN(zx_object_wait_async), {A_H, A_HPORT, A_U64, A_SIGNALS, A_OPTS}, 7, 3, 0},
+    {"port_cancel", FN(zx_port_cancel), {A_HPORT, A_H, A_U64}, 0, 2, 0},
+    {"port_cancel_key", FN(zx_port_cancel_key), {A_HPORT, A_OPTS, A_U64}, 0, 2, 0},
+    {"handle_check_valid", FN(zx_handle_check_valid), {A_H}, 0, 2, 0},
     {"task_create_exception_channel", FN(zx_task_create_exception_channel), {A_HTASK, A_OPTS, A_OUT_H}, 1, 2, 0},
     {"exception_get_thread", FN(zx_exception_get_thread), {A_HEXC, A_OUT_H}, 0, 2, 0},
     {"exception_get_process", FN(zx_exception_get_process), {A_HEXC, A_OUT_H}, 0, 2, 0},

@@ -32,6 +32,8 @@ _ZX_SYSCALL_DECL(handle_duplicate, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_rights_t rights, zx_handle_t* out))
 _ZX_SYSCALL_DECL(handle_replace, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_rights_t rights, zx_handle_t* out))
+_ZX_SYSCALL_DECL(handle_check_valid, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
 
 // Objects.
 _ZX_SYSCALL_DECL(object_get_info, zx_status_t, /* no attributes */,
@@ -178,6 +180,10 @@ _ZX_SYSCALL_DECL(port_wait, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_instant_mono_t deadline, zx_port_packet_t* packet))
 _ZX_SYSCALL_DECL(object_wait_async, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_handle_t port, uint64_t key, zx_signals_t signals, uint32_t options))
+_ZX_SYSCALL_DECL(port_cancel, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t source, uint64_t key))
+_ZX_SYSCALL_DECL(port_cancel_key, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, uint64_t key))
 
 // Signals, waits, events.
 _ZX_SYSCALL_DECL(object_signal, zx_status_t, /* no attributes */,

@@ -13,7 +13,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use crate::object::{KObjectBase, SignalObserver, Waiter};
+use crate::handle::{HandleId, HandleRef};
+use crate::object::{CancelRequest, KObjectBase, KernelObject, Koid, SignalObserver, Waiter};
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
 
 /// `ZX_DEFAULT_PORT_RIGHTS`: basic without WAIT, and IO.
@@ -65,19 +66,30 @@ impl PortPacket {
     }
 }
 
+/// A queued packet and where it came from.
+#[derive(Debug, Clone, Copy)]
+struct Queued {
+    packet: PortPacket,
+    /// The handle whose async wait queued it; `None` for user packets.
+    handle: Option<HandleId>,
+}
+
 #[derive(Debug, Default)]
 struct PortInner {
-    packets: VecDeque<PortPacket>,
+    packets: VecDeque<Queued>,
     user_packets: usize,
     waiters: Vec<Weak<Waiter>>,
+    /// The async waits delivering here (some may have finished), so that
+    /// `zx_port_cancel_key` can find them without knowing their objects.
+    async_waits: Vec<Weak<AsyncWait>>,
 }
 
 /// A port.
 #[derive(Debug, Default)]
 pub struct Port {
     base: KObjectBase,
-    /// Packets, the user-packet count and waiters; protected by this mutex,
-    /// which may be taken under any object's signal lock.
+    /// Packets, the user-packet count, waiters and async waits; protected
+    /// by this mutex, which may be taken under any object's signal lock.
     inner: Mutex<PortInner>,
 }
 
@@ -89,15 +101,15 @@ impl Port {
         Arc::new(Port::default())
     }
 
-    fn push(&self, packet: PortPacket, user: bool) -> ZxResult {
+    fn push(&self, packet: PortPacket, handle: Option<HandleId>) -> ZxResult {
         let mut inner = self.inner.lock();
-        if user {
+        if handle.is_none() {
             if inner.user_packets >= MAX_USER_PACKETS {
                 return Err(ZxError::SHOULD_WAIT);
             }
             inner.user_packets += 1;
         }
-        inner.packets.push_back(packet);
+        inner.packets.push_back(Queued { packet, handle });
         inner.waiters.retain(|w| match w.upgrade() {
             Some(w) => {
                 w.poke();
@@ -112,7 +124,7 @@ impl Port {
     /// `ZX_PKT_TYPE_USER`.
     pub fn queue_user(&self, mut packet: PortPacket) -> ZxResult {
         packet.ty = PKT_TYPE_USER;
-        self.push(packet, true)
+        self.push(packet, None)
     }
 
     /// Takes the oldest packet, blocking until `deadline` (`None`: forever).
@@ -129,11 +141,11 @@ impl Port {
         loop {
             {
                 let mut inner = self.inner.lock();
-                if let Some(p) = inner.packets.pop_front() {
-                    if p.ty == PKT_TYPE_USER {
+                if let Some(q) = inner.packets.pop_front() {
+                    if q.handle.is_none() {
                         inner.user_packets -= 1;
                     }
-                    return Ok(p);
+                    return Ok(q.packet);
                 }
                 inner.waiters.retain(|w| w.strong_count() > 0);
                 inner.waiters.push(Arc::downgrade(&waiter));
@@ -158,6 +170,121 @@ impl Port {
     pub fn pending(&self) -> usize {
         self.inner.lock().packets.len()
     }
+
+    /// Registers an async wait (`zx_object_wait_async`) on the object
+    /// `source` names, through that handle: one packet with `key` when the
+    /// object's signals meet `trigger` (`edge`: on a transition to meeting
+    /// them), stamped by `timestamp` if given.
+    pub fn wait_async(
+        self: &Arc<Self>,
+        source: &HandleRef,
+        key: u64,
+        trigger: u32,
+        edge: bool,
+        timestamp: Option<fn() -> i64>,
+    ) {
+        let wait = Arc::new(AsyncWait {
+            port: Arc::downgrade(self),
+            port_koid: self.base.koid(),
+            source: Arc::downgrade(&source.object),
+            handle: source.id,
+            key,
+            trigger,
+            edge,
+            timestamp,
+            state: Mutex::new(WaitState::default()),
+        });
+        {
+            let mut inner = self.inner.lock();
+            inner
+                .async_waits
+                .retain(|w| w.upgrade().is_some_and(|w| !w.is_finished()));
+            inner.async_waits.push(Arc::downgrade(&wait));
+        }
+        source.object.base().add_observer(wait);
+    }
+
+    /// `zx_port_cancel`: cancels the async waits registered through
+    /// `source` with `key` that deliver here, and removes the packets they
+    /// queued that are still waiting. `NOT_FOUND` if there was neither.
+    pub fn cancel(&self, source: &HandleRef, key: u64) -> ZxResult {
+        let request = CancelRequest {
+            handle: Some(source.id),
+            port: Some(self.base.koid()),
+            key: Some(key),
+        };
+        let had_wait = source.object.base().cancel_observers(&request);
+        let removed = self.remove_queued(|q| q.handle == Some(source.id) && q.packet.key == key);
+        if had_wait || removed {
+            Ok(())
+        } else {
+            Err(ZxError::NOT_FOUND)
+        }
+    }
+
+    /// `zx_port_cancel_key`: cancels every async wait delivering here with
+    /// `key`, whatever its object, and removes every queued packet with
+    /// `key`, user packets included. `NOT_FOUND` if there was neither.
+    pub fn cancel_key(&self, key: u64) -> ZxResult {
+        let candidates: Vec<Arc<AsyncWait>> = {
+            let mut inner = self.inner.lock();
+            inner
+                .async_waits
+                .retain(|w| w.upgrade().is_some_and(|w| !w.is_finished()));
+            inner
+                .async_waits
+                .iter()
+                .filter_map(Weak::upgrade)
+                .filter(|w| w.key == key)
+                .collect()
+        };
+        let request = CancelRequest {
+            key: Some(key),
+            ..CancelRequest::default()
+        };
+        let mut had_wait = false;
+        // No port lock held here: a wait's state lock is taken under its
+        // object's signal lock and takes this port's lock itself.
+        for wait in candidates {
+            if wait.cancel(&request) {
+                had_wait = true;
+                if let Some(object) = wait.source.upgrade() {
+                    object.base().drop_finished_observers();
+                }
+            }
+        }
+        let removed = self.remove_queued(|q| q.packet.key == key);
+        if had_wait || removed {
+            Ok(())
+        } else {
+            Err(ZxError::NOT_FOUND)
+        }
+    }
+
+    /// Removes the queued packets `matches` selects; returns whether any.
+    fn remove_queued(&self, matches: impl Fn(&Queued) -> bool) -> bool {
+        let mut inner = self.inner.lock();
+        let before = inner.packets.len();
+        let mut user_removed = 0;
+        inner.packets.retain(|q| {
+            let remove = matches(q);
+            if remove && q.handle.is_none() {
+                user_removed += 1;
+            }
+            !remove
+        });
+        inner.user_packets -= user_removed;
+        inner.packets.len() != before
+    }
+}
+
+/// What an async wait has seen and whether it is over.
+#[derive(Debug, Default)]
+struct WaitState {
+    /// Signals seen last time (for edges); `None` before the first look.
+    last: Option<u32>,
+    /// It fired, or was cancelled: it will never queue a packet again.
+    finished: bool,
 }
 
 /// `zx_object_wait_async`'s registration: queues one signal packet on
@@ -165,36 +292,22 @@ impl Port {
 #[derive(Debug)]
 pub struct AsyncWait {
     port: Weak<Port>,
+    port_koid: Koid,
+    /// The object observed (to drop this registration from it when the
+    /// port cancels it).
+    source: Weak<dyn KernelObject>,
+    /// The handle it was registered through.
+    handle: HandleId,
     key: u64,
     trigger: u32,
     /// Edge-triggered: fire only on a transition to matching.
     edge: bool,
     /// Record the time of the match.
     timestamp: Option<fn() -> i64>,
-    /// Signals seen last time (for edges); `None` before the first look.
     /// Protected by this mutex, taken under the observed object's signal
-    /// lock.
-    last: Mutex<Option<u32>>,
-}
-
-impl AsyncWait {
-    /// Creates a registration for `port` with `key` and `trigger`.
-    pub fn new(
-        port: &Arc<Port>,
-        key: u64,
-        trigger: u32,
-        edge: bool,
-        timestamp: Option<fn() -> i64>,
-    ) -> Arc<AsyncWait> {
-        Arc::new(AsyncWait {
-            port: Arc::downgrade(port),
-            key,
-            trigger,
-            edge,
-            timestamp,
-            last: Mutex::new(None),
-        })
-    }
+    /// lock (or alone, by `zx_port_cancel_key`); the port's lock may be
+    /// taken under it.
+    state: Mutex<WaitState>,
 }
 
 impl SignalObserver for AsyncWait {
@@ -202,8 +315,11 @@ impl SignalObserver for AsyncWait {
         let Some(port) = self.port.upgrade() else {
             return false;
         };
-        let mut last = self.last.lock();
-        let before = last.replace(signals);
+        let mut st = self.state.lock();
+        if st.finished {
+            return false;
+        }
+        let before = st.last.replace(signals);
         let fire = if self.edge {
             // The first look only arms an edge-triggered wait.
             before.is_some_and(|b| signals & self.trigger & !b != 0)
@@ -213,12 +329,15 @@ impl SignalObserver for AsyncWait {
         if !fire {
             return true;
         }
+        st.finished = true;
         let mut payload = [0u8; 32];
         payload[0..4].copy_from_slice(&self.trigger.to_le_bytes());
         payload[4..8].copy_from_slice(&signals.to_le_bytes());
         payload[8..16].copy_from_slice(&1u64.to_le_bytes());
         let ts = self.timestamp.map_or(0, |now| now());
         payload[16..24].copy_from_slice(&ts.to_le_bytes());
+        // Queued while the state lock is held, so a concurrent cancel sees
+        // either a live wait or its packet in the queue, never neither.
         let _ = port.push(
             PortPacket {
                 key: self.key,
@@ -226,16 +345,50 @@ impl SignalObserver for AsyncWait {
                 status: 0,
                 payload,
             },
-            false,
+            Some(self.handle),
         );
         false
+    }
+
+    fn cancel(&self, request: &CancelRequest) -> bool {
+        let matches = request.handle.is_none_or(|h| h == self.handle)
+            && request.port.is_none_or(|p| p == self.port_koid)
+            && request.key.is_none_or(|k| k == self.key);
+        if !matches {
+            return false;
+        }
+        let mut st = self.state.lock();
+        !std::mem::replace(&mut st.finished, true)
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state.lock().finished
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::KernelObject;
+    use crate::handle::Handle;
+
+    const SIGNALED: u32 = 1 << 3;
+
+    fn event_handle() -> Handle {
+        Handle::new(crate::ipc::Event::new(), Rights::all())
+    }
+
+    fn signal(h: &Handle, on: bool) {
+        let (clear, set) = if on { (0, SIGNALED) } else { (SIGNALED, 0) };
+        h.object.base().signal_change(clear, set);
+    }
+
+    fn keys(port: &Port) -> Vec<u64> {
+        let mut keys = Vec::new();
+        while let Ok(p) = port.wait(Some(Instant::now()), None) {
+            keys.push(p.key);
+        }
+        keys
+    }
 
     #[test]
     fn user_packets_and_async_waits() {
@@ -250,16 +403,75 @@ mod tests {
         let got = port.wait(None, None).unwrap();
         assert_eq!((got.key, got.ty, got.status), (7, PKT_TYPE_USER, -2));
         assert_eq!(PortPacket::from_bytes(&got.to_bytes()), got);
-        let ev = crate::ipc::Event::new();
-        ev.base()
-            .add_observer(AsyncWait::new(&port, 9, 1 << 3, false, None));
+        let ev = event_handle();
+        port.wait_async(&ev.to_ref(), 9, SIGNALED, false, None);
         assert_eq!(port.pending(), 0);
-        ev.base().signal_change(0, 1 << 3);
+        signal(&ev, true);
         let got = port.wait(Some(Instant::now()), None).unwrap();
         assert_eq!((got.key, got.ty), (9, PKT_TYPE_SIGNAL_ONE));
-        ev.base().signal_change(1 << 3, 0);
-        ev.base().signal_change(0, 1 << 3);
+        signal(&ev, false);
+        signal(&ev, true);
         assert_eq!(port.pending(), 0, "one shot");
         assert_eq!(DEFAULT_PORT_RIGHTS.bits(), 0x800F);
+    }
+
+    #[test]
+    fn cancel_by_handle_and_key() {
+        let port = Port::new();
+        let ev = event_handle();
+        for key in [128, 13, 7, 13] {
+            port.wait_async(&ev.to_ref(), key, SIGNALED, false, None);
+        }
+        assert_eq!(port.cancel(&ev.to_ref(), 13), Ok(()));
+        signal(&ev, true);
+        assert_eq!(keys(&port), [128, 7]);
+        assert_eq!(port.cancel(&ev.to_ref(), 128), Err(ZxError::NOT_FOUND));
+        // A queued packet is cancelled too; another handle's waits are not.
+        let other = Handle::new(ev.object.clone(), Rights::all());
+        port.wait_async(&ev.to_ref(), 5, SIGNALED, false, None);
+        port.wait_async(&other.to_ref(), 5, SIGNALED, false, None);
+        assert_eq!(port.pending(), 2);
+        assert_eq!(port.cancel(&ev.to_ref(), 5), Ok(()));
+        assert_eq!(keys(&port), [5]);
+    }
+
+    #[test]
+    fn cancel_key_takes_waits_and_packets_of_any_source() {
+        let port = Port::new();
+        let (a, b) = (event_handle(), event_handle());
+        port.wait_async(&a.to_ref(), 1, SIGNALED, false, None);
+        port.wait_async(&a.to_ref(), 2, SIGNALED, false, None);
+        port.wait_async(&b.to_ref(), 2, 1 << 24, false, None);
+        port.queue_user(PortPacket {
+            key: 2,
+            ty: 0,
+            status: 0,
+            payload: [0; 32],
+        })
+        .unwrap();
+        assert_eq!(port.cancel_key(1), Ok(()));
+        signal(&a, true);
+        assert_eq!(port.pending(), 2);
+        assert_eq!(port.cancel_key(2), Ok(()));
+        assert_eq!(port.cancel_key(2), Err(ZxError::NOT_FOUND));
+        assert_eq!(port.pending(), 0);
+        b.object.base().signal_change(0, 1 << 24);
+        assert_eq!(port.pending(), 0);
+        // The cancelled registrations are gone from the objects.
+        assert_eq!(port.queue_user(PortPacket::from_bytes(&[0; 48])), Ok(()));
+        assert_eq!(keys(&port), [0]);
+    }
+
+    #[test]
+    fn closing_the_handle_cancels_its_waits() {
+        let port = Port::new();
+        let ev = event_handle();
+        let other = Handle::new(ev.object.clone(), Rights::all());
+        port.wait_async(&ev.to_ref(), 1, SIGNALED, false, None);
+        port.wait_async(&other.to_ref(), 2, SIGNALED, false, None);
+        ev.cancel_waits();
+        drop(ev);
+        signal(&other, true);
+        assert_eq!(keys(&port), [2]);
     }
 }

@@ -241,6 +241,11 @@ impl Process {
             inner.threads.iter().filter_map(|t| t.upgrade()).collect()
         };
         let dropped = self.handles().clear();
+        // Outside the table's lock: the async waits registered through these
+        // handles end with them.
+        for handle in &dropped {
+            handle.cancel_waits();
+        }
         drop(dropped);
         for t in threads {
             t.mark_dead();

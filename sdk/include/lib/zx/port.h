@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/port.h> -- zx::port (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_PORT_H_
 #define LIB_ZX_PORT_H_
 
@@ -29,6 +29,17 @@ class port final : public object<port> {
 
   zx_status_t wait(zx::time deadline, zx_port_packet_t* packet) const {
     return zx_port_wait(get(), deadline.get(), packet);
+  }
+
+  // Cancels the async waits registered through `source` with `key`.
+  template <typename T>
+  zx_status_t cancel(const object<T>& source, uint64_t key) const {
+    return zx_port_cancel(get(), source.get(), key);
+  }
+
+  // Cancels every async wait and queued packet with `key`.
+  zx_status_t cancel_key(uint32_t options, uint64_t key) const {
+    return zx_port_cancel_key(get(), options, key);
   }
 };
 
