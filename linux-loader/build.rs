@@ -18,6 +18,12 @@ use std::process::Command;
 )]
 mod syscall_table;
 
+/// What `zx_system_get_version_string` answers: Fuchsia's form is a
+/// four-character scheme then the version (`git-<commit>`); this one is
+/// the emulator's package version (scheme `pkg-`), which changes only
+/// with a release, so the vDSO is not rebuilt on every commit.
+const VERSION_STRING: &str = concat!("pkg-linux-loader-", env!("CARGO_PKG_VERSION"));
+
 fn main() {
     let list = Path::new("../sdk/vdso/syscalls.list");
     println!("cargo:rerun-if-changed={}", list.display());
@@ -37,6 +43,14 @@ fn main() {
         let body = match (call.vdso, name) {
             (true, "system_get_page_size") => "    mov $4096, %eax\n    ret\n".to_string(),
             (true, "ticks_per_second") => "    mov $1000000000, %rax\n    ret\n".to_string(),
+            // A zx_string_view_t comes back in rax (the string) and rdx
+            // (its length); the string lives in the vDSO's read-only data,
+            // so it has one address and never changes for the process.
+            (true, "system_get_version_string") => format!(
+                "    lea .Lversion(%rip), %rax\n    mov ${}, %edx\n    ret\n\
+                 .pushsection .rodata\n.Lversion: .asciz \"{VERSION_STRING}\"\n.popsection\n",
+                VERSION_STRING.len()
+            ),
             (true, other) => panic!("no vDSO body for {other}"),
             (false, _) => format!("    mov ${num}, %eax\n    jmp *.Lentry(%rip)\n"),
         };

@@ -146,6 +146,14 @@ impl Hal for UnixHal {
     fn new_page_table(&self) -> HalResult<Box<dyn PageTable>> {
         Ok(Box::new(self.new_unix_page_table()?))
     }
+
+    fn physmem_bytes(&self) -> u64 {
+        self.phys.size() as u64
+    }
+
+    fn dcache_line_size(&self) -> u32 {
+        sys::dcache_line_size()
+    }
 }
 
 /// Returns the process-wide HAL, creating it on first use, and gives the

@@ -400,3 +400,23 @@ pub(crate) fn write_stderr(msg: &[u8]) {
         )
     };
 }
+
+/// Returns the level-1 data cache line size in bytes: what the C library
+/// reports (`sysconf(_SC_LEVEL1_DCACHE_LINESIZE)`, read from the CPU's
+/// cache descriptors), else what sysfs reports for CPU 0's first cache,
+/// else 64, the line size of every x86-64 CPU made so far.
+pub(crate) fn dcache_line_size() -> u32 {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_LEVEL1_DCACHE_LINESIZE) };
+    let from_sysfs = || {
+        std::fs::read_to_string("/sys/devices/system/cpu/cpu0/cache/index0/coherency_line_size")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+    };
+    u32::try_from(n)
+        .ok()
+        .filter(|n| n.is_power_of_two())
+        .or_else(from_sysfs)
+        .filter(|n| n.is_power_of_two())
+        .unwrap_or(64)
+}

@@ -454,9 +454,24 @@ impl FakeHal {
     }
 }
 
+/// The memory size the fake machine reports (`physmem_bytes`); the fake
+/// frame pool itself has no limit.
+pub const FAKE_PHYSMEM: u64 = 4 << 30;
+
+/// The data cache line size the fake machine reports.
+pub const FAKE_DCACHE_LINE: u32 = 64;
+
 impl Hal for FakeHal {
     fn phys(&self) -> &dyn PhysMem {
         &self.inner.phys
+    }
+
+    fn physmem_bytes(&self) -> u64 {
+        FAKE_PHYSMEM
+    }
+
+    fn dcache_line_size(&self) -> u32 {
+        FAKE_DCACHE_LINE
     }
 
     fn new_page_table(&self) -> HalResult<Box<dyn PageTable>> {

@@ -296,6 +296,14 @@ pub trait Hal: Send + Sync + 'static {
     fn chunk_frames(&self) -> usize {
         512
     }
+
+    /// Returns how many bytes of physical memory guests can ever be given
+    /// (`zx_system_get_physmem`): the size of the frame pool.
+    fn physmem_bytes(&self) -> u64;
+
+    /// Returns the size in bytes of the machine's level-1 data cache line
+    /// (`zx_system_get_dcache_line_size`).
+    fn dcache_line_size(&self) -> u32;
 }
 
 /// A shared handle to a HAL implementation.

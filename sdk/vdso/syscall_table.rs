@@ -70,7 +70,7 @@ pub enum Entry {
 pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
     Some(match ctype {
         "zx_handle_t" | "uint32_t" | "zx_rights_t" | "zx_signals_t" | "zx_vm_option_t"
-        | "zx_obj_type_t" => "u32",
+        | "zx_obj_type_t" | "zx_clock_t" => "u32",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",
         "uint64_t" | "zx_koid_t" | "zx_off_t" => "u64",
         "int64_t"
@@ -80,7 +80,8 @@ pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
         | "zx_duration_t"
         | "zx_duration_mono_t"
         | "zx_ticks_t"
-        | "zx_instant_mono_ticks_t" => "i64",
+        | "zx_instant_mono_ticks_t"
+        | "zx_instant_boot_ticks_t" => "i64",
         "size_t" | "uintptr_t" | "zx_vaddr_t" | "zx_paddr_t" => "usize",
         _ => return None,
     })
@@ -207,10 +208,14 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         if call.noreturn && call.ret != "void" {
             return Err(err("a noreturn call returns void"));
         }
+        // A struct return (`zx_string_view_t`, two registers) is only
+        // answered inside the vDSO: the dispatcher returns one register.
+        let vdso_struct = call.vdso && call.ret == "zx_string_view_t";
         if !call.noreturn
             && call.ret != "zx_status_t"
             && call.ret != "void"
             && rust_scalar(&call.ret).is_none()
+            && !vdso_struct
         {
             return Err(err("unknown return type"));
         }

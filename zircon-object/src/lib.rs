@@ -12,7 +12,8 @@
 //! * [`object`], [`handle`] — koids, names, handle tables.
 //! * [`vm`] — VMOs, VMARs, mappings, the address space and its fault path.
 //! * [`task`] — jobs and processes.
-//! * [`ipc`] — channels.
+//! * [`ipc`] — channels, events, ports, counters.
+//! * [`time`] — timelines, timers, clock objects.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -23,6 +24,7 @@ pub mod object;
 pub mod rights;
 pub mod sync;
 pub mod task;
+pub mod time;
 pub mod vm;
 
 pub use error::{ZxError, ZxResult};

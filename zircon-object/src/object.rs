@@ -34,7 +34,10 @@ pub enum ObjType {
     EventPair = 16,
     Job = 17,
     Vmar = 18,
+    Timer = 22,
     Exception = 29,
+    Clock = 30,
+    Counter = 34,
 }
 
 static NEXT_KOID: AtomicU64 = AtomicU64::new(1024);
@@ -62,6 +65,18 @@ pub mod signals {
     pub const THREAD_SUSPENDED: u32 = 1 << 5;
     /// `ZX_EVENT_SIGNALED`, `ZX_EVENTPAIR_SIGNALED`
     pub const SIGNALED: u32 = 1 << 3;
+    /// `ZX_TIMER_SIGNALED`
+    pub const TIMER_SIGNALED: u32 = 1 << 3;
+    /// `ZX_CLOCK_STARTED`
+    pub const CLOCK_STARTED: u32 = 1 << 4;
+    /// `ZX_CLOCK_UPDATED` (pulsed: observers see it, it is never left set)
+    pub const CLOCK_UPDATED: u32 = 1 << 5;
+    /// `ZX_COUNTER_SIGNALED` (set and cleared by `zx_object_signal`)
+    pub const COUNTER_SIGNALED: u32 = 1 << 3;
+    /// `ZX_COUNTER_POSITIVE`
+    pub const COUNTER_POSITIVE: u32 = 1 << 4;
+    /// `ZX_COUNTER_NON_POSITIVE`
+    pub const COUNTER_NON_POSITIVE: u32 = 1 << 5;
     /// `ZX_USER_SIGNAL_0..7`: the bits `zx_object_signal` may change.
     pub const USER_ALL: u32 = 0xff00_0000;
 }
@@ -300,6 +315,32 @@ impl KObjectBase {
         }
         st.bits = new;
         st.observers.retain(|o| o.on_signals(new));
+        st.waiters.retain(|w| match w.upgrade() {
+            Some(w) => {
+                w.poke();
+                true
+            }
+            None => false,
+        });
+    }
+
+    /// Clears `clear`, sets `set`, and shows observers `pulse` as well for
+    /// this one change without keeping it (Zircon's pulsed signals, such as
+    /// `ZX_CLOCK_UPDATED`): observers run even if the kept bits did not
+    /// change. Waiters are poked; they re-read the kept bits only.
+    pub fn signal_pulse(&self, clear: u32, set: u32, pulse: u32) {
+        let mut st = self.signals.lock();
+        let new = (st.bits & !clear) | set;
+        if new == st.bits && pulse == 0 {
+            return;
+        }
+        st.bits = new;
+        st.observers.retain(|o| o.on_signals(new | pulse));
+        // An edge-triggered observer remembers what it saw: show it the
+        // pulse going away too, so the next pulse is a new edge.
+        if pulse != 0 {
+            st.observers.retain(|o| o.on_signals(new));
+        }
         st.waiters.retain(|w| match w.upgrade() {
             Some(w) => {
                 w.poke();

@@ -1,11 +1,13 @@
-//! `zx_cprng_draw`: random bytes from the host's CSPRNG.
+//! `zx_cprng_draw` and `zx_cprng_add_entropy`: the host's CSPRNG.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::sync::{Mutex, OnceLock};
 
 use zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL;
 
-use crate::user::{write_bytes, UserOutPtr};
+use zircon_object::{ZxError, ZxResult};
+
+use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// The host's `/dev/urandom`, opened once.
@@ -46,5 +48,32 @@ impl Syscall<'_> {
             }
             done += n;
         }
+    }
+}
+
+/// `ZX_CPRNG_ADD_ENTROPY_MAX_LEN`
+const ADD_ENTROPY_MAX_LEN: usize = 256;
+
+impl Syscall<'_> {
+    /// `zx_cprng_add_entropy`: at most 256 bytes (`INVALID_ARGS` past that
+    /// or for a buffer that cannot be read), mixed into the host's pool by
+    /// writing them to `/dev/urandom` (which mixes without crediting
+    /// entropy, as the kernel CPRNG's add does not trust the caller either).
+    pub fn cprng_add_entropy(&self, buffer: UserInPtr<u8>, buffer_size: usize) -> ZxResult {
+        if buffer_size > ADD_ENTROPY_MAX_LEN {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let mut bytes = read_bytes(self.aspace(), buffer.addr(), buffer_size)?;
+        let mixed = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/urandom")
+            .and_then(|mut f| f.write_all(&bytes));
+        if let Err(e) = mixed {
+            // The host refused the mix; the pool is as strong as before,
+            // and Zircon's add has no failure to report.
+            log::warn!("zx_cprng_add_entropy: /dev/urandom refused the bytes: {e}");
+        }
+        bytes.fill(0);
+        Ok(())
     }
 }

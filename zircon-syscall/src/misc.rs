@@ -1,8 +1,7 @@
-//! Clocks, sleeping and the debug log.
+//! The timelines (`zx_clock_get_monotonic`, `zx_clock_get_boot`, ticks),
+//! sleeping and the debug log.
 
 use std::io::Write;
-use std::sync::LazyLock;
-use std::time::Instant;
 
 use zircon_object::{ZxError, ZxResult};
 
@@ -12,12 +11,11 @@ use crate::Syscall;
 /// The most `zx_debug_write` prints per call, as in Zircon.
 const MAX_DEBUG_WRITE: usize = 256;
 
-static BOOT: LazyLock<Instant> = LazyLock::new(Instant::now);
-
 /// Nanoseconds on the monotonic clock (since the emulator started, plus one
-/// second so that 0 is never a valid "now").
+/// second so that 0 is never a valid "now"): the timeline of
+/// `zircon_object::time`, which timers and clock objects read too.
 pub fn monotonic_now() -> i64 {
-    BOOT.elapsed().as_nanos() as i64 + 1_000_000_000
+    zircon_object::time::monotonic_now()
 }
 
 /// `zx_deadline_after`: now + `ns`, saturating at `ZX_TIME_INFINITE`.
@@ -51,6 +49,17 @@ impl Syscall<'_> {
     /// answers 10^9 inside the vDSO).
     pub fn ticks_get(&self) -> i64 {
         monotonic_now()
+    }
+
+    /// `zx_clock_get_boot`: the boot timeline, which is the monotonic one
+    /// here (the emulator never suspends).
+    pub fn clock_get_boot(&self) -> i64 {
+        zircon_object::time::boot_now()
+    }
+
+    /// `zx_ticks_get_boot`: boot ticks, nanoseconds as `zx_ticks_get`'s.
+    pub fn ticks_get_boot(&self) -> i64 {
+        zircon_object::time::boot_now()
     }
 
     /// `zx_deadline_after`.

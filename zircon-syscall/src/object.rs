@@ -37,6 +37,7 @@ mod topic {
     pub const JOB_CHILDREN: u32 = 8;
     pub const JOB_PROCESSES: u32 = 9;
     pub const JOB: u32 = 24;
+    pub const TIMER: u32 = 25;
 }
 
 /// `ZX_PROP_NAME`
@@ -184,6 +185,18 @@ impl Syscall<'_> {
                     Rec::new(16)
                         .u64(0, i.return_code as u64)
                         .bytes(8, &[i.exited as u8, 0, i.debugger_attached as u8]),
+                )
+            }
+            topic::TIMER => {
+                let t = downcast::<zircon_object::time::Timer>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = t.info();
+                single(
+                    Rec::new(24)
+                        .u32(0, i.options)
+                        .u32(4, i.clock_id)
+                        .u64(8, i.deadline as u64)
+                        .u64(16, i.slack as u64),
                 )
             }
             topic::PROCESS_THREADS | topic::JOB_CHILDREN | topic::JOB_PROCESSES => {

@@ -324,3 +324,77 @@ fn register_fs_goes_to_the_host_and_reports_a_thread_outside_guest_code() {
         assert_eq!(*g.host.fs.lock().unwrap(), Some(value));
     }
 }
+
+#[test]
+fn system_facts_come_from_the_hal() {
+    let g = Guest::new();
+    assert_eq!(
+        g.call(numbers::SYSTEM_GET_PHYSMEM, &[]),
+        Outcome::Return(kernel_hal::fake::FAKE_PHYSMEM)
+    );
+    assert_eq!(
+        g.call(numbers::SYSTEM_GET_DCACHE_LINE_SIZE, &[]),
+        Outcome::Return(u64::from(kernel_hal::fake::FAKE_DCACHE_LINE))
+    );
+    let out = g.scratch as u64;
+    g.write_u64(g.scratch, u64::MAX);
+    // ZX_FEATURE_KIND_VM: no execute-only mappings on x86.
+    g.status(numbers::SYSTEM_GET_FEATURES, &[4, out]).unwrap();
+    assert_eq!(g.read_u64(g.scratch) as u32, 0);
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_FEATURES, &[0, out]),
+        Err(ZxError::NOT_SUPPORTED)
+    );
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_FEATURES, &[5, out]),
+        Err(ZxError::NOT_SUPPORTED)
+    );
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_FEATURES, &[1, 8]),
+        Err(ZxError::INVALID_ARGS)
+    );
+}
+
+#[test]
+fn clock_structures_are_read_and_written_at_fuchsias_layout() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    // zx_clock_create_args_v1_t { backstop_time = 777 } at s + 64.
+    g.write_u64(g.scratch + 64, 777);
+    g.status(numbers::CLOCK_CREATE, &[1 << 58, s + 64, s])
+        .unwrap();
+    let clock = g.read_u64(g.scratch) as u32 as u64;
+    g.status(numbers::CLOCK_READ, &[clock, s + 8]).unwrap();
+    assert_eq!(g.read_u64(g.scratch + 8), 777);
+    // zx_clock_update_args_v2_t: rate 0, synthetic 5000, reference 0,
+    // error bound 99, with SYNTHETIC_VALUE | ERROR_BOUND.
+    let args = g.scratch + 128;
+    for (i, v) in [0u64, 5000, 0, 99].iter().enumerate() {
+        g.write_u64(args + 8 * i, *v);
+    }
+    g.status(
+        numbers::CLOCK_UPDATE,
+        &[clock, (2 << 58) | 0b101, args as u64],
+    )
+    .unwrap();
+    let details = g.scratch + 256;
+    g.status(
+        numbers::CLOCK_GET_DETAILS,
+        &[clock, 1 << 58, details as u64],
+    )
+    .unwrap();
+    assert_eq!(g.read_u64(details + 8), 777, "backstop_time");
+    assert_eq!(g.read_u64(details + 40 + 8), 5000, "synthetic_offset");
+    assert_eq!(g.read_u64(details + 40 + 16), 1 | (1 << 32), "rate 1/1");
+    assert_eq!(g.read_u64(details + 64), 99, "error_bound");
+    assert_eq!(g.read_u64(details + 104) as u32, 2, "generation_counter");
+    // Version 0 with a structure, or an unknown version: INVALID_ARGS.
+    assert_eq!(
+        g.status(numbers::CLOCK_CREATE, &[0, s + 64, s]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::CLOCK_UPDATE, &[clock, (3 << 58) | 1, args as u64]),
+        Err(ZxError::INVALID_ARGS)
+    );
+}

@@ -13,6 +13,16 @@ use crate::user::{read_bytes, UserInPtr, UserOutPtr};
 use crate::{Outcome, Syscall, ThreadStart};
 
 impl Syscall<'_> {
+    /// `zx_thread_legacy_yield`: gives the host CPU up (`sched_yield`);
+    /// options must be 0.
+    pub fn thread_legacy_yield(&self, options: u32) -> ZxResult {
+        if options != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        std::thread::yield_now();
+        Ok(())
+    }
+
     /// `zx_thread_create`.
     pub fn thread_create(
         &self,

@@ -1,6 +1,5 @@
 // Guest SDK: <zircon/features.h> -- the kinds and bits zx_system_get_features
-// reports, with Fuchsia's names and values. (The emulator's vDSO does not
-// export zx_system_get_features yet: a program calling it fails to link.)
+// reports, with Fuchsia's names and values.
 #ifndef ZIRCON_FEATURES_H_
 #define ZIRCON_FEATURES_H_
 

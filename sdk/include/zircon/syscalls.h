@@ -10,6 +10,7 @@
 
 #include <zircon/errors.h>
 #include <zircon/rights.h>
+#include <zircon/string_view.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/port.h>
 #include <zircon/types.h>
@@ -113,11 +114,41 @@ _ZX_SYSCALL_DECL(ticks_get, zx_instant_mono_ticks_t, /* no attributes */,
     (void))
 _ZX_SYSCALL_DECL(ticks_per_second, zx_ticks_t, __CONST,
     (void))
+_ZX_SYSCALL_DECL(clock_get_boot, zx_instant_boot_t, /* no attributes */,
+    (void))
+_ZX_SYSCALL_DECL(ticks_get_boot, zx_instant_boot_ticks_t, /* no attributes */,
+    (void))
+
+// Timers.
+_ZX_SYSCALL_DECL(timer_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_clock_t clock_id, zx_handle_t* out))
+_ZX_SYSCALL_DECL(timer_set, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_time_t deadline, zx_duration_t slack))
+_ZX_SYSCALL_DECL(timer_cancel, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+
+// Clock objects.
+_ZX_SYSCALL_DECL(clock_create, zx_status_t, /* no attributes */,
+    (uint64_t options, const void* args, zx_handle_t* out))
+_ZX_SYSCALL_DECL(clock_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_time_t* now))
+_ZX_SYSCALL_DECL(clock_get_details, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t options, void* details))
+_ZX_SYSCALL_DECL(clock_update, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t options, const void* args))
 
 // System.
 _ZX_SYSCALL_DECL(system_get_page_size, uint32_t, __CONST,
     (void))
 _ZX_SYSCALL_DECL(system_get_num_cpus, uint32_t, __CONST,
+    (void))
+_ZX_SYSCALL_DECL(system_get_version_string, zx_string_view_t, __CONST,
+    (void))
+_ZX_SYSCALL_DECL(system_get_physmem, uint64_t, /* no attributes */,
+    (void))
+_ZX_SYSCALL_DECL(system_get_features, zx_status_t, /* no attributes */,
+    (uint32_t kind, uint32_t* features))
+_ZX_SYSCALL_DECL(system_get_dcache_line_size, uint32_t, __CONST,
     (void))
 
 // Channels.
@@ -163,6 +194,8 @@ _ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
      const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner))
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
+_ZX_SYSCALL_DECL(thread_legacy_yield, zx_status_t, /* no attributes */,
+    (uint32_t options))
 _ZX_SYSCALL_DECL(futex_wake_handle_close_thread_exit, void, __NO_RETURN,
     (const zx_futex_t* value_ptr, uint32_t wake_count, int32_t new_value, zx_handle_t close_handle))
 
@@ -199,9 +232,21 @@ _ZX_SYSCALL_DECL(event_create, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(eventpair_create, zx_status_t, /* no attributes */,
     (uint32_t options, zx_handle_t* out0, zx_handle_t* out1))
 
+// Counters.
+_ZX_SYSCALL_DECL(counter_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(counter_add, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, int64_t value))
+_ZX_SYSCALL_DECL(counter_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, int64_t* value))
+_ZX_SYSCALL_DECL(counter_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, int64_t value))
+
 // Randomness.
 _ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
     (void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(cprng_add_entropy, zx_status_t, /* no attributes */,
+    (const void* buffer, size_t buffer_size))
 
 // clang-format on
 

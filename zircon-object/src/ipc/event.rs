@@ -77,10 +77,12 @@ impl Drop for EventPair {
 }
 
 /// The signals `zx_object_signal` may change on `obj`: the user signals,
-/// plus `ZX_EVENT_SIGNALED` on events and event pairs.
+/// plus `ZX_EVENT_SIGNALED` on events and event pairs and
+/// `ZX_COUNTER_SIGNALED` on counters.
 pub fn user_settable(obj: &dyn KernelObject) -> u32 {
     match obj.obj_type() {
         ObjType::Event | ObjType::EventPair => signals::USER_ALL | signals::SIGNALED,
+        ObjType::Counter => signals::USER_ALL | signals::COUNTER_SIGNALED,
         _ => signals::USER_ALL,
     }
 }

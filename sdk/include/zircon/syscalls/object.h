@@ -43,7 +43,7 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_VMO_V2                      __ZX_INFO_TOPIC(23u, 1)        // zx_info_vmo_v2_t[1]
 #define ZX_INFO_VMO                         __ZX_INFO_TOPIC(23u, 2)        // zx_info_vmo_t[1]
 #define ZX_INFO_JOB                         ((zx_object_info_topic_t) 24u) // zx_info_job_t[1]
-#define ZX_INFO_TIMER                       ((zx_object_info_topic_t) 25u)
+#define ZX_INFO_TIMER                       ((zx_object_info_topic_t) 25u) // zx_info_timer_t[1]
 #define ZX_INFO_STREAM                      ((zx_object_info_topic_t) 26u)
 #define ZX_INFO_HANDLE_TABLE                ((zx_object_info_topic_t) 27u) // zx_info_handle_extended_t[n]
 #define ZX_INFO_MSI                         ((zx_object_info_topic_t) 28u)
@@ -143,6 +143,14 @@ typedef struct zx_info_task_stats {
   size_t mem_shared_bytes;
   size_t mem_scaled_shared_bytes;
 } zx_info_task_stats_t;
+
+// ZX_INFO_TIMER (24 bytes).
+typedef struct zx_info_timer {
+  uint32_t options;     // the ZX_TIMER_SLACK_* mode it was created with
+  zx_clock_t clock_id;  // ZX_CLOCK_MONOTONIC or ZX_CLOCK_BOOT
+  zx_time_t deadline;   // while armed, else 0
+  zx_duration_t slack;  // while armed, else 0
+} zx_info_timer_t;
 
 // ZX_INFO_VMAR (16 bytes).
 typedef struct zx_info_vmar {
