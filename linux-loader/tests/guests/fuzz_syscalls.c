@@ -125,7 +125,7 @@
 // Statuses counted (by -status), entries of the syscall table, fuzzing
 // threads.
 #define N_STATUS 80
-#define MAX_CALLS 64
+#define MAX_CALLS 160
 #define MAX_THREADS 4
 
 // ---- Per-thread state -----------------------------------------------------------
@@ -1334,6 +1334,24 @@ static const struct syscall k_calls[] = {
     {"thread_write_state", FN(zx_thread_write_state), {A_HTHREAD, A_STATE_KIND, A_PTR, A_SIZE}, 0, 3, 0},
     {"job_create", FN(zx_job_create), {A_HJOB, A_OPTS, A_OUT_H}, 0, 1, 0},
     {"futex_requeue", FN(zx_futex_requeue), {A_FUTEX, A_U32, A_U32, A_FUTEX, A_U32, A_HTHREAD}, 0, 1, 0},
+    {"clock_get_boot", FN(zx_clock_get_boot), {A_NONE}, 0, 1, F_VALUE},
+    {"ticks_get_boot", FN(zx_ticks_get_boot), {A_NONE}, 0, 1, F_VALUE},
+    {"timer_create", FN(zx_timer_create), {A_OPTS, A_U32, A_OUT_H}, 3, 2, 0},
+    {"timer_set", FN(zx_timer_set), {A_H, A_DEADLINE, A_U64}, 0, 3, 0},
+    {"timer_cancel", FN(zx_timer_cancel), {A_H}, 0, 2, 0},
+    {"clock_create", FN(zx_clock_create), {A_OPTS, A_PTR, A_OUT_H}, 0xf, 2, 0},
+    {"clock_read", FN(zx_clock_read), {A_H, A_PTR}, 0, 2, 0},
+    {"clock_get_details", FN(zx_clock_get_details), {A_H, A_U64, A_PTR}, 0, 2, 0},
+    {"clock_update", FN(zx_clock_update), {A_H, A_U64, A_PTR}, 0, 2, 0},
+    {"counter_create", FN(zx_counter_create), {A_OPTS, A_OUT_H}, 1, 2, 0},
+    {"counter_add", FN(zx_counter_add), {A_H, A_U64}, 0, 2, 0},
+    {"counter_read", FN(zx_counter_read), {A_H, A_PTR}, 0, 2, 0},
+    {"counter_write", FN(zx_counter_write), {A_H, A_U64}, 0, 2, 0},
+    {"system_get_physmem", FN(zx_system_get_physmem), {A_NONE}, 0, 1, F_VALUE},
+    {"system_get_dcache_line_size", FN(zx_system_get_dcache_line_size), {A_NONE}, 0, 1, F_VALUE},
+    {"system_get_features", FN(zx_system_get_features), {A_U32, A_PTR}, 0, 1, 0},
+    {"cprng_add_entropy", FN(zx_cprng_add_entropy), {A_PTR, A_SIZE}, 0, 1, 0},
+    {"thread_legacy_yield", FN(zx_thread_legacy_yield), {A_OPTS}, 1, 1, 0},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))
@@ -2018,7 +2036,11 @@ static void check_coherence(struct fz* f) {
 
 // VMAR calls that fail must leave the address space as it was (only the
 // range ops may stop half way, as on Zircon).
-static int is_all_or_nothing(const struct syscall* sc) {
+// A vmar_map with ZX_VM_SPECIFIC_OVERWRITE is not: when writing
+// mapped_addr fails, Zircon destroys the new mapping, and what it replaced
+// stays gone.
+static int is_all_or_nothing(const struct syscall* sc, const uint64_t* a) {
+  if (sc->fn == FN(zx_vmar_map) && (a[1] & ZX_VM_SPECIFIC_OVERWRITE)) return 0;
   return sc->fn == FN(zx_vmar_map) || sc->fn == FN(zx_vmar_unmap) ||
          sc->fn == FN(zx_vmar_protect) || sc->fn == FN(zx_vmar_allocate) ||
          sc->fn == FN(zx_vmar_destroy);
@@ -2228,7 +2250,7 @@ static void fuzz_loop(struct fz* f) {
       unlock();
     }
     int alone = g_threads == 1;
-    uint64_t maps_before = alone && is_all_or_nothing(sc) ? maps_hash() : 0;
+    uint64_t maps_before = alone && is_all_or_nothing(sc, a) ? maps_hash() : 0;
     zx_instant_mono_t before = (sc->flags & (F_BLOCKS | F_VALUE)) ? zx_clock_get_monotonic() : 0;
     uint64_t r = sc->fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
     zx_instant_mono_t after = (sc->flags & (F_BLOCKS | F_VALUE)) ? zx_clock_get_monotonic() : 0;
