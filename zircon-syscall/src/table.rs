@@ -58,6 +58,9 @@ pub struct SyscallInfo {
     pub blocking: bool,
     /// Never returns.
     pub noreturn: bool,
+    /// Exported and declared but not implemented: the dispatcher answers
+    /// `ZX_ERR_NOT_SUPPORTED` (no handler runs).
+    pub unsupported: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/table.rs"));
@@ -76,32 +79,45 @@ pub fn name_of(num: u32) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    /// The prototypes between `<zircon/syscalls.h>`'s `clang-format`
-    /// markers are exactly those the table generates. With `ZX_BLESS=1` the
-    /// header is rewritten instead.
-    #[test]
-    fn header_matches_table() {
-        let generated = include_str!(concat!(env!("OUT_DIR"), "/c_declarations.h"));
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sdk/include/zircon/syscalls.h"
+    /// Checks that the prototypes between `header`'s `clang-format` markers
+    /// are exactly `generated`; with `ZX_BLESS=1` rewrites them instead.
+    fn check_header(header: &str, generated: &str) {
+        let path = format!(
+            "{}/../sdk/include/zircon/{header}",
+            env!("CARGO_MANIFEST_DIR")
         );
-        let header = std::fs::read_to_string(path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
         let (start, end) = ("// clang-format off\n\n", "\n// clang-format on");
-        let a = header.find(start).expect("start marker") + start.len();
-        let b = header.find(end).expect("end marker");
-        if &header[a..b] == generated {
+        let a = text.find(start).expect("start marker") + start.len();
+        // The end marker's newline may be the start marker's last one (an
+        // empty block).
+        let b = text[a - 1..].find(end).expect("end marker") + a - 1;
+        if text.get(a..b).unwrap_or("") == generated {
             return;
         }
         if std::env::var_os("ZX_BLESS").is_some() {
-            let new = format!("{}{generated}{}", &header[..a], &header[b..]);
-            std::fs::write(path, new).unwrap();
+            let new = format!("{}{generated}{}", &text[..a], &text[b..]);
+            std::fs::write(&path, new).unwrap();
             return;
         }
         panic!(
-            "sdk/include/zircon/syscalls.h does not match sdk/vdso/syscalls.list; \
+            "sdk/include/zircon/{header} does not match sdk/vdso/syscalls.list; \
              run `ZX_BLESS=1 cargo test -p zircon-syscall header` to regenerate it.\n\
              Expected:\n{generated}"
+        );
+    }
+
+    /// `<zircon/syscalls.h>` declares exactly the table's calls that are not
+    /// `next`, `<zircon/syscalls-next.h>` exactly the `next` ones.
+    #[test]
+    fn header_matches_table() {
+        check_header(
+            "syscalls.h",
+            include_str!(concat!(env!("OUT_DIR"), "/c_declarations.h")),
+        );
+        check_header(
+            "syscalls-next.h",
+            include_str!(concat!(env!("OUT_DIR"), "/c_next_declarations.h")),
         );
     }
 
