@@ -121,6 +121,100 @@ mod tests {
         );
     }
 
+    /// Calls of Fuchsia's list that other branches are implementing right now
+    /// (issue 12) and that are not in the table yet. This list only shrinks:
+    /// as each branch lands, its calls join the table and leave this list.
+    const RESERVED: &[&str] = &[
+        "socket_create",
+        "socket_read",
+        "socket_write",
+        "socket_set_disposition",
+        "fifo_create",
+        "fifo_read",
+        "fifo_write",
+        "timer_create",
+        "timer_set",
+        "timer_cancel",
+        "clock_get_boot",
+        "ticks_get_boot",
+        "clock_create",
+        "clock_read",
+        "clock_update",
+        "clock_get_details",
+        "counter_create",
+        "counter_add",
+        "counter_read",
+        "counter_write",
+        "system_get_version_string",
+        "system_get_physmem",
+        "system_get_features",
+        "system_get_dcache_line_size",
+        "cprng_add_entropy",
+        "thread_legacy_yield",
+        "stream_create",
+        "stream_writev",
+        "stream_writev_at",
+        "stream_readv",
+        "stream_readv_at",
+        "stream_seek",
+        "vmo_get_stream_size",
+        "vmo_set_stream_size",
+        "handle_check_valid",
+        "port_cancel",
+        "object_get_child",
+        "channel_write_etc",
+        "channel_read_etc",
+        "channel_call_etc",
+    ];
+
+    /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in
+    /// the table or reserved, and the table has no call Fuchsia lacks, so
+    /// the table cannot drift from Fuchsia's list unnoticed.
+    #[test]
+    fn fuchsia_list_and_table_agree() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/fuchsia-syscalls.txt"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let fuchsia: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let mut sorted = fuchsia.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, fuchsia, "the list is sorted, each name once");
+        let in_table = |n: &str| SYSCALLS.iter().any(|c| c.name == n);
+        let missing: Vec<&&str> = fuchsia
+            .iter()
+            .filter(|n| !in_table(n) && !RESERVED.contains(n))
+            .collect();
+        assert!(missing.is_empty(), "not in syscalls.list: {missing:?}");
+        let extra: Vec<&str> = SYSCALLS
+            .iter()
+            .map(|c| c.name)
+            .filter(|n| !fuchsia.contains(n))
+            .collect();
+        assert!(extra.is_empty(), "not Fuchsia calls: {extra:?}");
+        for r in RESERVED {
+            assert!(fuchsia.contains(r), "{r} is not a Fuchsia call");
+            assert!(!in_table(r), "{r} landed: take it off RESERVED");
+        }
+    }
+
+    #[test]
+    fn unsupported_calls_are_flagged() {
+        let bti = info(crate::numbers::BTI_CREATE).unwrap();
+        assert!(bti.unsupported && !bti.vdso);
+        assert_eq!(bti.ret, "zx_status_t");
+        assert!(!info(crate::numbers::VMO_CREATE).unwrap().unsupported);
+        let supported = SYSCALLS.iter().filter(|c| !c.unsupported).count();
+        let unsupported = SYSCALLS.len() - supported;
+        assert!(supported >= 65 && unsupported >= 1, "{supported} {unsupported}");
+    }
+
     #[test]
     fn table_is_consistent() {
         for c in SYSCALLS {
