@@ -7,8 +7,9 @@
 //!   into an [`Outcome`];
 //! * `table.rs`: the static description of every call that the syscall
 //!   tracer formats arguments from;
-//! * `c_declarations.h`: the prototypes `<zircon/syscalls.h>` must carry
-//!   (checked by a test).
+//! * `c_declarations.h`, `c_next_declarations.h`: the prototypes
+//!   `<zircon/syscalls.h>` and `<zircon/syscalls-next.h>` must carry (checked
+//!   by a test).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,7 +32,12 @@ fn main() {
     std::fs::write(out.join("table.rs"), table(&calls)).unwrap();
     std::fs::write(
         out.join("c_declarations.h"),
-        syscall_table::c_declarations(&entries),
+        syscall_table::c_declarations(&entries, false),
+    )
+    .unwrap();
+    std::fs::write(
+        out.join("c_next_declarations.h"),
+        syscall_table::c_declarations(&entries, true),
     )
     .unwrap();
 }
@@ -84,6 +90,17 @@ fn decode(calls: &[&Syscall]) -> String {
          match num {\n",
     );
     for c in calls.iter().filter(|c| !c.vdso) {
+        if c.unsupported {
+            // No handler: the call is answered here, still through the
+            // dispatcher (so the tracer shows it).
+            writeln!(
+                s,
+                "numbers::{} => Outcome::Return(ZxError::NOT_SUPPORTED.into_raw() as u64),",
+                c.name.to_uppercase()
+            )
+            .unwrap();
+            continue;
+        }
         let args: Vec<String> = c
             .params
             .iter()
@@ -154,8 +171,8 @@ fn table(calls: &[&Syscall]) -> String {
         }
         writeln!(
             s,
-            "    SyscallInfo {{ num: {}, name: {:?}, params: &[{params}], ret: {:?}, vdso: {}, blocking: {}, noreturn: {} }},",
-            c.num, c.name, c.ret, c.vdso, c.blocking, c.noreturn
+            "    SyscallInfo {{ num: {}, name: {:?}, params: &[{params}], ret: {:?}, vdso: {}, blocking: {}, noreturn: {}, unsupported: {} }},",
+            c.num, c.name, c.ret, c.vdso, c.blocking, c.noreturn, c.unsupported
         )
         .unwrap();
     }

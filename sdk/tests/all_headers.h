@@ -10,6 +10,14 @@
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/exception.h>
 #include <zircon/syscalls/debug.h>
+#include <zircon/syscalls/iob.h>
+#include <zircon/syscalls/pci.h>
+#include <zircon/syscalls/profile.h>
+#include <zircon/syscalls/scheduler.h>
+#include <zircon/syscalls/smc.h>
+#include <zircon/syscalls/system.h>
+#include <zircon/syscalls/types.h>
+#include <zircon/syscalls-next.h>
 #include <lib/fzl/memory-probe.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
@@ -65,3 +73,26 @@ _Static_assert(ZX_SEC(2) == 2000000000LL, "");
 _Static_assert(PA_HND(PA_VMO_VDSO, 0x1234) == 0x12340011, "");
 _Static_assert(ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL == -1029, "");
 _Static_assert(INT_MAX == 2147483647, "");
+_Static_assert(sizeof(zx_handle_info_t) == 16, "");
+_Static_assert(sizeof(zx_handle_disposition_t) == 20, "");
+_Static_assert(sizeof(zx_channel_call_etc_args_t) == 48, "");
+_Static_assert(sizeof(zx_iovec_t) == 16, "");
+_Static_assert(sizeof(zx_pci_bar_t) == 24, "");
+_Static_assert(sizeof(zx_pcie_device_info_t) == 12, "");
+_Static_assert(__builtin_offsetof(zx_pci_init_arg_t, num_irqs) == 4096, "");
+_Static_assert(sizeof(zx_smc_parameters_t) == 64, "");
+_Static_assert(sizeof(zx_smc_result_t) == 40, "");
+_Static_assert(sizeof(zx_profile_info_t) == 96, "");
+_Static_assert(sizeof(zx_sched_deadline_params_t) == 24, "");
+_Static_assert(sizeof(zx_system_powerctl_arg_t) == 12, "");
+_Static_assert(sizeof(zx_cpu_power_limit_t) == 16, "");
+_Static_assert(sizeof(zx_iob_discipline_t) == 72, "");
+_Static_assert(sizeof(zx_iob_region_t) == 120, "");
+_Static_assert(sizeof(zx_sampler_config_t) == 24, "");
+_Static_assert(sizeof(zx_processor_power_level_t) == 104, "");
+_Static_assert(sizeof(zx_processor_power_level_transition_t) == 24, "");
+_Static_assert(sizeof(zx_processor_power_domain_t) == 72, "");
+_Static_assert(sizeof(zx_restricted_state_t) == 160, "");
+_Static_assert(sizeof(zx_vmo_dirty_range_t) == 24, "");
+_Static_assert(ZX_PKT_TYPE_PROCESSOR_POWER_LEVEL_TRANSITION_REQUEST == 0x0A, "");
+_Static_assert(ZX_IOB_ACCESS_EP1_CAN_MEDIATED_WRITE == 0x80, "");

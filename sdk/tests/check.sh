@@ -12,11 +12,14 @@ cc="${CC:-cc}"
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-# 1. Every syscall of the table is declared (both names come from one macro).
-while read -r num name kind; do
+# 1. Every syscall of the table is declared (both names come from one macro),
+#    the `next` ones in syscalls-next.h, the others in syscalls.h.
+while read -r num name attrs; do
   [[ -z "$num" || "$num" == \#* ]] && continue
-  grep -q "^_ZX_SYSCALL_DECL($name," "$sdk/include/zircon/syscalls.h" ||
-    bad "syscalls.h does not declare $name"
+  header=syscalls.h
+  [[ " ${attrs%%(*} " == *" next "* ]] && header=syscalls-next.h
+  grep -q "^_ZX_SYSCALL_DECL($name," "$sdk/include/zircon/$header" ||
+    bad "$header does not declare $name"
 done <"$sdk/vdso/syscalls.list"
 
 # 2. Headers compile as C and C++.

@@ -53,6 +53,12 @@ pub struct Syscall {
     pub blocking: bool,
     /// `__CONST` in C.
     pub is_const: bool,
+    /// Exported and declared, but not implemented: the dispatcher answers
+    /// `ZX_ERR_NOT_SUPPORTED` without a handler.
+    pub unsupported: bool,
+    /// Declared in `<zircon/syscalls-next.h>` (Fuchsia's `@next` calls, those
+    /// of its "next" vDSO) instead of `<zircon/syscalls.h>`.
+    pub next: bool,
     pub params: Vec<Param>,
     /// The C return type.
     pub ret: String,
@@ -69,10 +75,18 @@ pub enum Entry {
 /// does not know it.
 pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
     Some(match ctype {
-        "zx_handle_t" | "uint32_t" | "zx_rights_t" | "zx_signals_t" | "zx_vm_option_t"
-        | "zx_obj_type_t" | "zx_clock_t" => "u32",
+        "zx_handle_t"
+        | "uint32_t"
+        | "zx_rights_t"
+        | "zx_signals_t"
+        | "zx_vm_option_t"
+        | "zx_obj_type_t"
+        | "zx_clock_t"
+        | "zx_iob_allocate_id_options_t" => "u32",
+        "uint16_t" => "u16",
+        "uint8_t" => "u8",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",
-        "uint64_t" | "zx_koid_t" | "zx_off_t" => "u64",
+        "uint64_t" | "zx_koid_t" | "zx_off_t" | "zx_iob_write_options_t" => "u64",
         "int64_t"
         | "zx_time_t"
         | "zx_instant_mono_t"
@@ -153,6 +167,8 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             noreturn: false,
             blocking: false,
             is_const: false,
+            unsupported: false,
+            next: false,
             params: Vec::new(),
             ret: ret.trim().to_string(),
         };
@@ -162,6 +178,8 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
                 "noreturn" => call.noreturn = true,
                 "blocking" => call.blocking = true,
                 "const" => call.is_const = true,
+                "unsupported" => call.unsupported = true,
+                "next" => call.next = true,
                 other => return Err(err(&format!("unknown attribute `{other}`"))),
             }
         }
@@ -219,6 +237,11 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
         {
             return Err(err("unknown return type"));
         }
+        if call.unsupported && (call.vdso || call.noreturn || call.ret != "zx_status_t") {
+            return Err(err(
+                "an unsupported call returns zx_status_t from the dispatcher",
+            ));
+        }
         if call.params.len() > 8 {
             return Err(err("more than 8 parameters"));
         }
@@ -267,19 +290,24 @@ fn wrap_params(params: &str) -> String {
     out
 }
 
-/// Returns the C declarations of every syscall, as `<zircon/syscalls.h>`
-/// carries them between its `clang-format off`/`on` markers.
-pub fn c_declarations(entries: &[Entry]) -> String {
+/// Returns the C declarations of the syscalls `<zircon/syscalls.h>`
+/// declares (`next` false) or those of `<zircon/syscalls-next.h>` (`next`
+/// true), as the header carries them between its `clang-format off`/`on`
+/// markers. A section heading is written only above a section that has
+/// calls in the header.
+pub fn c_declarations(entries: &[Entry], next: bool) -> String {
     let mut s = String::new();
+    let mut heading = None;
     for e in entries {
         match e {
-            Entry::Section(h) => {
-                if !s.is_empty() {
-                    s.push('\n');
+            Entry::Section(h) => heading = Some(h),
+            Entry::Call(c) if c.next == next => {
+                if let Some(h) = heading.take() {
+                    if !s.is_empty() {
+                        s.push('\n');
+                    }
+                    writeln!(s, "// {h}").unwrap();
                 }
-                writeln!(s, "// {h}").unwrap();
-            }
-            Entry::Call(c) => {
                 let attrs = match (c.noreturn, c.is_const) {
                     (true, _) => "__NO_RETURN",
                     (false, true) => "__CONST",
@@ -289,6 +317,7 @@ pub fn c_declarations(entries: &[Entry]) -> String {
                 s.push_str(&wrap_params(&c.c_params()));
                 s.push_str(")\n");
             }
+            Entry::Call(_) => {}
         }
     }
     s

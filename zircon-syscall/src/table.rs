@@ -58,6 +58,9 @@ pub struct SyscallInfo {
     pub blocking: bool,
     /// Never returns.
     pub noreturn: bool,
+    /// Exported and declared but not implemented: the dispatcher answers
+    /// `ZX_ERR_NOT_SUPPORTED` (no handler runs).
+    pub unsupported: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/table.rs"));
@@ -76,32 +79,118 @@ pub fn name_of(num: u32) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    /// The prototypes between `<zircon/syscalls.h>`'s `clang-format`
-    /// markers are exactly those the table generates. With `ZX_BLESS=1` the
-    /// header is rewritten instead.
-    #[test]
-    fn header_matches_table() {
-        let generated = include_str!(concat!(env!("OUT_DIR"), "/c_declarations.h"));
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sdk/include/zircon/syscalls.h"
+    /// Checks that the prototypes between `header`'s `clang-format` markers
+    /// are exactly `generated`; with `ZX_BLESS=1` rewrites them instead.
+    fn check_header(header: &str, generated: &str) {
+        let path = format!(
+            "{}/../sdk/include/zircon/{header}",
+            env!("CARGO_MANIFEST_DIR")
         );
-        let header = std::fs::read_to_string(path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
         let (start, end) = ("// clang-format off\n\n", "\n// clang-format on");
-        let a = header.find(start).expect("start marker") + start.len();
-        let b = header.find(end).expect("end marker");
-        if &header[a..b] == generated {
+        let a = text.find(start).expect("start marker") + start.len();
+        // The end marker's newline may be the start marker's last one (an
+        // empty block).
+        let b = text[a - 1..].find(end).expect("end marker") + a - 1;
+        if text.get(a..b).unwrap_or("") == generated {
             return;
         }
         if std::env::var_os("ZX_BLESS").is_some() {
-            let new = format!("{}{generated}{}", &header[..a], &header[b..]);
-            std::fs::write(path, new).unwrap();
+            let new = format!("{}{generated}{}", &text[..a], &text[b..]);
+            std::fs::write(&path, new).unwrap();
             return;
         }
         panic!(
-            "sdk/include/zircon/syscalls.h does not match sdk/vdso/syscalls.list; \
+            "sdk/include/zircon/{header} does not match sdk/vdso/syscalls.list; \
              run `ZX_BLESS=1 cargo test -p zircon-syscall header` to regenerate it.\n\
              Expected:\n{generated}"
+        );
+    }
+
+    /// `<zircon/syscalls.h>` declares exactly the table's calls that are not
+    /// `next`, `<zircon/syscalls-next.h>` exactly the `next` ones.
+    #[test]
+    fn header_matches_table() {
+        check_header(
+            "syscalls.h",
+            include_str!(concat!(env!("OUT_DIR"), "/c_declarations.h")),
+        );
+        check_header(
+            "syscalls-next.h",
+            include_str!(concat!(env!("OUT_DIR"), "/c_next_declarations.h")),
+        );
+    }
+
+    /// Calls of Fuchsia's list that other branches are implementing right now
+    /// (issue 12) and that are not in the table yet. This list only shrinks:
+    /// as each branch lands, its calls join the table and leave this list.
+    const RESERVED: &[&str] = &[
+        "socket_create",
+        "socket_read",
+        "socket_write",
+        "socket_set_disposition",
+        "fifo_create",
+        "fifo_read",
+        "fifo_write",
+        "stream_create",
+        "stream_writev",
+        "stream_writev_at",
+        "stream_readv",
+        "stream_readv_at",
+        "stream_seek",
+        "vmo_get_stream_size",
+        "vmo_set_stream_size",
+        "object_get_child",
+        "channel_write_etc",
+        "channel_read_etc",
+        "channel_call_etc",
+    ];
+
+    /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in
+    /// the table or reserved, and the table has no call Fuchsia lacks, so
+    /// the table cannot drift from Fuchsia's list unnoticed.
+    #[test]
+    fn fuchsia_list_and_table_agree() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/fuchsia-syscalls.txt");
+        let text = std::fs::read_to_string(path).unwrap();
+        let fuchsia: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let mut sorted = fuchsia.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, fuchsia, "the list is sorted, each name once");
+        let in_table = |n: &str| SYSCALLS.iter().any(|c| c.name == n);
+        let missing: Vec<&&str> = fuchsia
+            .iter()
+            .filter(|n| !in_table(n) && !RESERVED.contains(n))
+            .collect();
+        assert!(missing.is_empty(), "not in syscalls.list: {missing:?}");
+        let extra: Vec<&str> = SYSCALLS
+            .iter()
+            .map(|c| c.name)
+            .filter(|n| !fuchsia.contains(n))
+            .collect();
+        assert!(extra.is_empty(), "not Fuchsia calls: {extra:?}");
+        for r in RESERVED {
+            assert!(fuchsia.contains(r), "{r} is not a Fuchsia call");
+            assert!(!in_table(r), "{r} landed: take it off RESERVED");
+        }
+    }
+
+    #[test]
+    fn unsupported_calls_are_flagged() {
+        let bti = info(crate::numbers::BTI_CREATE).unwrap();
+        assert!(bti.unsupported && !bti.vdso);
+        assert_eq!(bti.ret, "zx_status_t");
+        assert!(!info(crate::numbers::VMO_CREATE).unwrap().unsupported);
+        let supported = SYSCALLS.iter().filter(|c| !c.unsupported).count();
+        let unsupported = SYSCALLS.len() - supported;
+        assert!(
+            supported >= 65 && unsupported >= 1,
+            "{supported} {unsupported}"
         );
     }
 

@@ -188,6 +188,34 @@ fn unknown_and_vdso_only_numbers_are_bad_syscall() {
 }
 
 #[test]
+fn unsupported_numbers_answer_not_supported_and_change_nothing() {
+    let g = Guest::new();
+    let out = g.scratch as u64;
+    g.write_u64(g.scratch, 0x5a5a_5a5a);
+    let before = g.process.handles().len();
+    let not_supported = Err(ZxError::NOT_SUPPORTED);
+    // zx_pager_create(0, &out): no handle appears, nothing is written.
+    assert_eq!(g.status(numbers::PAGER_CREATE, &[0, out]), not_supported);
+    assert_eq!(g.read_u64(g.scratch), 0x5a5a_5a5a);
+    assert_eq!(g.process.handles().len(), before);
+    // An eight-argument call: its stack arguments are not even read (this
+    // stack pointer is unreadable).
+    let r = dispatch(&g.host, numbers::BTI_PIN, [1, 2, 3, 4, 5, 6], 16);
+    assert_eq!(r, Outcome::Return(ZxError::NOT_SUPPORTED.into_raw() as u64));
+    // Every call the table marks unsupported, whatever its arguments.
+    for c in crate::table::SYSCALLS.iter().filter(|c| c.unsupported) {
+        assert_eq!(
+            g.status(c.num, &[u64::MAX, 3, out, 0, 0, 0]),
+            not_supported,
+            "{}",
+            c.name
+        );
+    }
+    assert_eq!(g.read_u64(g.scratch), 0x5a5a_5a5a);
+    assert_eq!(g.process.handles().len(), before);
+}
+
+#[test]
 fn non_status_results_are_returned_as_values() {
     let g = Guest::new();
     let Outcome::Return(cpus) = g.call(numbers::SYSTEM_GET_NUM_CPUS, &[]) else {

@@ -263,8 +263,17 @@ fn write_flags(out: &mut String, ctype: &str, value: u64) {
 fn write_scalar(out: &mut String, ctype: &str, raw: u64) {
     match ctype {
         "zx_vm_option_t" | "zx_rights_t" => write_flags(out, ctype, raw & 0xffff_ffff),
-        "uint32_t" | "zx_signals_t" | "zx_obj_type_t" => {
+        "uint32_t" | "zx_signals_t" | "zx_obj_type_t" | "zx_iob_allocate_id_options_t" => {
             let _ = write!(out, "{:#x}", raw as u32);
+        }
+        "uint16_t" => {
+            let _ = write!(out, "{:#x}", raw as u16);
+        }
+        "uint8_t" => {
+            let _ = write!(out, "{:#x}", raw as u8);
+        }
+        "zx_iob_write_options_t" => {
+            let _ = write!(out, "{raw:#x}");
         }
         "int32_t" | "zx_futex_t" | "zx_status_t" => {
             let _ = write!(out, "{}", raw as i32);
@@ -492,6 +501,19 @@ mod tests {
         );
         let close = info(numbers::HANDLE_CLOSE).unwrap();
         assert_eq!(format_outputs(close, &[3], &describe, &peek), "");
+    }
+
+    #[test]
+    fn narrow_scalars_show_only_their_width() {
+        let read = info(numbers::PCI_CONFIG_READ).unwrap();
+        let s = format_call(read, &[0, 0xdead_0010, 4, 0x7000], &|_| None);
+        assert!(s.contains("offset=0x10, width=4"), "{s}");
+        let rw = info(numbers::PCI_CFG_PIO_RW).unwrap();
+        let s = format_call(rw, &[0, 0x1ff, 0x2, 0x3, 0x104, 0x7000, 4, 1], &|_| None);
+        assert!(
+            s.contains("bus=0xff, dev=0x2, func=0x3, offset=0x4,"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -5,14 +5,21 @@
 // The declarations below are generated from sdk/vdso/syscalls.list, the one
 // syscall table; zircon-syscall's header_matches_table test checks they
 // match it (ZX_BLESS=1 cargo test -p zircon-syscall header rewrites them).
+// Fuchsia's @next calls are in <zircon/syscalls-next.h>. Calls the emulator
+// does not implement are declared all the same (so programs link) and
+// answer ZX_ERR_NOT_SUPPORTED; the table marks them `unsupported`.
 #ifndef ZIRCON_SYSCALLS_H_
 #define ZIRCON_SYSCALLS_H_
 
 #include <zircon/errors.h>
 #include <zircon/rights.h>
 #include <zircon/string_view.h>
+#include <zircon/syscalls/iob.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/pci.h>
 #include <zircon/syscalls/port.h>
+#include <zircon/syscalls/profile.h>
+#include <zircon/syscalls/types.h>
 #include <zircon/types.h>
 
 __BEGIN_CDECLS
@@ -247,6 +254,195 @@ _ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
     (void* buffer, size_t buffer_size))
 _ZX_SYSCALL_DECL(cprng_add_entropy, zx_status_t, /* no attributes */,
     (const void* buffer, size_t buffer_size))
+
+// Bus transaction initiators, pinned memory, physical VMOs, IOMMUs (not supported).
+_ZX_SYSCALL_DECL(bti_create, zx_status_t, /* no attributes */,
+    (zx_handle_t iommu, uint32_t options, uint64_t bti_id, zx_handle_t* out))
+_ZX_SYSCALL_DECL(bti_pin, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_handle_t vmo, uint64_t offset, uint64_t size,
+     zx_paddr_t* addrs, size_t num_addrs, zx_handle_t* pmt))
+_ZX_SYSCALL_DECL(bti_release_quarantine, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(pmt_unpin, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(vmo_create_contiguous, zx_status_t, /* no attributes */,
+    (zx_handle_t bti, size_t size, uint32_t alignment_log2, zx_handle_t* out))
+_ZX_SYSCALL_DECL(vmo_create_physical, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, zx_paddr_t paddr, size_t size, zx_handle_t* out))
+_ZX_SYSCALL_DECL(iommu_create, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t type, const void* desc, size_t desc_size, zx_handle_t* out))
+
+// Interrupts and MSIs (not supported).
+_ZX_SYSCALL_DECL(interrupt_create, zx_status_t, /* no attributes */,
+    (zx_handle_t src_obj, uint32_t src_num, uint32_t options, zx_handle_t* out_handle))
+_ZX_SYSCALL_DECL(interrupt_bind, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t port_handle, uint64_t key, uint32_t options))
+_ZX_SYSCALL_DECL(interrupt_wait, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_time_t* out_timestamp))
+_ZX_SYSCALL_DECL(interrupt_destroy, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(interrupt_ack, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(interrupt_trigger, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_time_t timestamp))
+_ZX_SYSCALL_DECL(msi_allocate, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t count, zx_handle_t* out_allocation))
+_ZX_SYSCALL_DECL(msi_create, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, uint32_t msi_id, zx_handle_t vmo, size_t vmo_offset,
+     zx_handle_t* out_interrupt))
+
+// PCI, I/O ports, firmware, SMC, framebuffer (not supported).
+_ZX_SYSCALL_DECL(pci_get_nth_device, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t index, zx_pcie_device_info_t* out_info, zx_handle_t* out_handle))
+_ZX_SYSCALL_DECL(pci_enable_bus_master, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t enable))
+_ZX_SYSCALL_DECL(pci_reset_device, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(pci_config_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint16_t offset, size_t width, uint32_t* out_val))
+_ZX_SYSCALL_DECL(pci_config_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint16_t offset, size_t width, uint32_t val))
+_ZX_SYSCALL_DECL(pci_cfg_pio_rw, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint8_t bus, uint8_t dev, uint8_t func, uint8_t offset, uint32_t* val,
+     size_t width, uint32_t write))
+_ZX_SYSCALL_DECL(pci_get_bar, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t bar_num, zx_pci_bar_t* out_bar, zx_handle_t* out_handle))
+_ZX_SYSCALL_DECL(pci_map_interrupt, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, int32_t which_irq, zx_handle_t* out_handle))
+_ZX_SYSCALL_DECL(pci_query_irq_mode, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t mode, uint32_t* out_max_irqs))
+_ZX_SYSCALL_DECL(pci_set_irq_mode, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t mode, uint32_t requested_irq_count))
+_ZX_SYSCALL_DECL(pci_init, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, const zx_pci_init_arg_t* init_buf, uint32_t len))
+_ZX_SYSCALL_DECL(pci_add_subtract_io_range, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t mmio, uint64_t base, uint64_t len, uint32_t add))
+_ZX_SYSCALL_DECL(pc_firmware_tables, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_paddr_t* acpi_rsdp, zx_paddr_t* smbios))
+_ZX_SYSCALL_DECL(ioports_request, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint16_t io_addr, uint32_t len))
+_ZX_SYSCALL_DECL(ioports_release, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint16_t io_addr, uint32_t len))
+_ZX_SYSCALL_DECL(smc_call, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, const zx_smc_parameters_t* parameters, zx_smc_result_t* out_smc_result))
+_ZX_SYSCALL_DECL(framebuffer_get_info, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t* format, uint32_t* width, uint32_t* height, uint32_t* stride))
+
+// Hypervisor guests and VCPUs (not supported).
+_ZX_SYSCALL_DECL(guest_create, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t options, zx_handle_t* guest_handle, zx_handle_t* vmar_handle))
+_ZX_SYSCALL_DECL(guest_set_trap, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, zx_vaddr_t addr, size_t size, zx_handle_t port_handle,
+     uint64_t key))
+_ZX_SYSCALL_DECL(vcpu_create, zx_status_t, /* no attributes */,
+    (zx_handle_t guest, uint32_t options, zx_vaddr_t entry, zx_handle_t* out))
+_ZX_SYSCALL_DECL(vcpu_enter, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_port_packet_t* packet))
+_ZX_SYSCALL_DECL(vcpu_kick, zx_status_t, /* no attributes */,
+    (zx_handle_t handle))
+_ZX_SYSCALL_DECL(vcpu_interrupt, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t vector))
+_ZX_SYSCALL_DECL(vcpu_read_state, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(vcpu_write_state, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size))
+
+// Pagers (not supported yet).
+_ZX_SYSCALL_DECL(pager_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(pager_create_vmo, zx_status_t, /* no attributes */,
+    (zx_handle_t pager, uint32_t options, zx_handle_t port, uint64_t key, uint64_t size,
+     zx_handle_t* out))
+_ZX_SYSCALL_DECL(pager_detach_vmo, zx_status_t, /* no attributes */,
+    (zx_handle_t pager, zx_handle_t vmo))
+_ZX_SYSCALL_DECL(pager_supply_pages, zx_status_t, /* no attributes */,
+    (zx_handle_t pager, zx_handle_t pager_vmo, uint64_t offset, uint64_t length,
+     zx_handle_t aux_vmo, uint64_t aux_offset))
+_ZX_SYSCALL_DECL(pager_op_range, zx_status_t, /* no attributes */,
+    (zx_handle_t pager, uint32_t op, zx_handle_t pager_vmo, uint64_t offset, uint64_t length,
+     uint64_t data))
+_ZX_SYSCALL_DECL(pager_query_vmo_stats, zx_status_t, /* no attributes */,
+    (zx_handle_t pager, zx_handle_t pager_vmo, uint32_t options, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(vmo_transfer_data, zx_status_t, /* no attributes */,
+    (zx_handle_t dst_vmo, uint32_t options, uint64_t offset, uint64_t length, zx_handle_t src_vmo,
+     uint64_t src_offset))
+
+// IOBuffers (not supported yet).
+_ZX_SYSCALL_DECL(iob_create, zx_status_t, /* no attributes */,
+    (uint64_t options, const void* regions, size_t num_regions, zx_handle_t* ep0_out,
+     zx_handle_t* ep1_out))
+_ZX_SYSCALL_DECL(iob_writev, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_iob_write_options_t options, uint32_t region_index,
+     const zx_iovec_t* vectors, size_t num_vectors))
+_ZX_SYSCALL_DECL(vmar_map_iob, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_vm_option_t options, size_t vmar_offset, zx_handle_t ep,
+     uint32_t region_index, uint64_t region_offset, size_t region_length, zx_vaddr_t* mapped_addr))
+
+// Kernel tracing, debugging, the debuglog, sampling (not supported yet).
+_ZX_SYSCALL_DECL(ktrace_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, void* data, uint32_t offset, size_t data_size, size_t* actual))
+_ZX_SYSCALL_DECL(ktrace_control, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t action, uint32_t options, void* ptr))
+_ZX_SYSCALL_DECL(mtrace_control, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t kind, uint32_t action, uint32_t options, void* ptr,
+     size_t ptr_size))
+_ZX_SYSCALL_DECL(debug_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, char* buffer, size_t buffer_size, size_t* actual))
+_ZX_SYSCALL_DECL(debug_send_command, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, const char* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(debuglog_create, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(debuglog_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(debuglog_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size))
+
+// System control and power (not supported).
+_ZX_SYSCALL_DECL(system_get_event, zx_status_t, /* no attributes */,
+    (zx_handle_t root_job, uint32_t kind, zx_handle_t* event))
+_ZX_SYSCALL_DECL(system_set_performance_info, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t topic, const void* info, size_t count))
+_ZX_SYSCALL_DECL(system_get_performance_info, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t topic, size_t count, void* info, size_t* output_count))
+_ZX_SYSCALL_DECL(system_mexec, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, zx_handle_t kernel_vmo, zx_handle_t bootimage_vmo))
+_ZX_SYSCALL_DECL(system_mexec_payload_get, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(system_powerctl, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t cmd, const zx_system_powerctl_arg_t* arg))
+
+// Resources and scheduler profiles (not supported yet).
+_ZX_SYSCALL_DECL(resource_create, zx_status_t, /* no attributes */,
+    (zx_handle_t parent_rsrc, uint32_t options, uint64_t base, size_t size, const char* name,
+     size_t name_size, zx_handle_t* resource_out))
+_ZX_SYSCALL_DECL(profile_create, zx_status_t, /* no attributes */,
+    (zx_handle_t root_job, uint32_t options, const zx_profile_info_t* profile, zx_handle_t* out))
+_ZX_SYSCALL_DECL(object_set_profile, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t profile, uint32_t options))
+
+// Tasks: suspension, policy, user exceptions, shared processes, restricted mode (not supported yet).
+_ZX_SYSCALL_DECL(task_suspend, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t* token))
+_ZX_SYSCALL_DECL(task_suspend_token, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_handle_t* token))
+_ZX_SYSCALL_DECL(job_set_critical, zx_status_t, /* no attributes */,
+    (zx_handle_t job, uint32_t options, zx_handle_t process))
+_ZX_SYSCALL_DECL(job_set_policy, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, uint32_t topic, const void* policy,
+     uint32_t policy_size))
+_ZX_SYSCALL_DECL(thread_raise_exception, zx_status_t, /* no attributes */,
+    (uint32_t options, uint32_t type, const zx_exception_context_t* context))
+
+// Futex ownership, port keys, caches (not supported yet).
+_ZX_SYSCALL_DECL(futex_wake_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr))
+_ZX_SYSCALL_DECL(futex_requeue_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr,
+     uint32_t requeue_count, zx_handle_t new_requeue_owner))
+_ZX_SYSCALL_DECL(futex_get_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_koid_t* koid))
+_ZX_SYSCALL_DECL(cache_flush, zx_status_t, /* no attributes */,
+    (const void* addr, size_t size, uint32_t options))
 
 // clang-format on
 

@@ -395,6 +395,19 @@ typedef struct zx_channel_call_args {
   uint32_t rd_num_handles;
 } zx_channel_call_args_t;
 
+// zx_channel_call_etc(): as zx_channel_call_args_t, with dispositions for the
+// handles written and handle infos for those read.
+typedef struct zx_channel_call_etc_args {
+  const void* wr_bytes;
+  zx_handle_disposition_t* wr_handles;
+  void* rd_bytes;
+  zx_handle_info_t* rd_handles;
+  uint32_t wr_num_bytes;
+  uint32_t wr_num_handles;
+  uint32_t rd_num_bytes;
+  uint32_t rd_num_handles;
+} zx_channel_call_etc_args_t;
+
 typedef struct zx_channel_iovec {
   const void* buffer;
   uint32_t capacity;
