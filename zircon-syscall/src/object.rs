@@ -433,6 +433,46 @@ impl Syscall<'_> {
             _ => Err(ZxError::INVALID_ARGS),
         }
     }
+
+    /// `zx_object_get_child`: a handle to the live thread of a process, or
+    /// the live child job or process of a job, whose koid is `koid`.
+    /// Zircon's order: the handle, then `ENUMERATE` on it, then the rights
+    /// asked for (`SAME_RIGHTS` copies the parent handle's; others must be
+    /// a subset of them, else `ACCESS_DENIED`), then the parent's type
+    /// (`WRONG_TYPE` unless a process or a job), then the lookup
+    /// (`NOT_FOUND`). The new handle carries the rights asked for.
+    pub fn object_get_child(
+        &self,
+        h: HandleValue,
+        koid: u64,
+        rights: u32,
+        out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        let handle = self.process.handles().get(h)?.to_ref();
+        if !handle.rights.contains(Rights::ENUMERATE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let asked = Rights::from_bits_retain(rights);
+        let rights = if asked == Rights::SAME_RIGHTS {
+            handle.rights
+        } else if handle.rights.contains(asked) {
+            asked
+        } else {
+            return Err(ZxError::ACCESS_DENIED);
+        };
+        let child: Arc<dyn KernelObject> =
+            if let Some(p) = handle.object.clone().downcast_arc::<Process>() {
+                p.thread_by_koid(koid).ok_or(ZxError::NOT_FOUND)?
+            } else if let Some(j) = handle.object.clone().downcast_arc::<Job>() {
+                match j.child_by_koid(koid) {
+                    Some(c) => c,
+                    None => j.process_by_koid(koid).ok_or(ZxError::NOT_FOUND)?,
+                }
+            } else {
+                return Err(ZxError::WRONG_TYPE);
+            };
+        self.add_handle_out(child, rights, out)
+    }
 }
 
 fn downcast<T: KernelObject>(o: &Arc<dyn KernelObject>) -> ZxResult<Arc<T>> {

@@ -140,7 +140,6 @@ mod tests {
         "stream_seek",
         "vmo_get_stream_size",
         "vmo_set_stream_size",
-        "object_get_child",
         "channel_write_etc",
         "channel_read_etc",
         "channel_call_etc",

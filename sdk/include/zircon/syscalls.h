@@ -51,6 +51,8 @@ _ZX_SYSCALL_DECL(object_get_property, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t property, void* value, size_t value_size))
 _ZX_SYSCALL_DECL(object_set_property, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t property, const void* value, size_t value_size))
+_ZX_SYSCALL_DECL(object_get_child, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t koid, zx_rights_t rights, zx_handle_t* out))
 
 // Virtual memory address regions.
 _ZX_SYSCALL_DECL(vmar_allocate, zx_status_t, /* no attributes */,

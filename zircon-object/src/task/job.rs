@@ -157,6 +157,26 @@ impl Job {
             .collect()
     }
 
+    /// Returns the live child job with `koid` (`zx_object_get_child`).
+    pub fn child_by_koid(&self, koid: Koid) -> Option<Arc<Job>> {
+        let inner = self.inner.lock();
+        inner
+            .children
+            .iter()
+            .filter_map(|c| c.upgrade())
+            .find(|c| c.base.koid() == koid && !c.inner.lock().dead)
+    }
+
+    /// Returns the live process with `koid` (`zx_object_get_child`).
+    pub fn process_by_koid(&self, koid: Koid) -> Option<Arc<Process>> {
+        let inner = self.inner.lock();
+        inner
+            .processes
+            .iter()
+            .filter_map(|p| p.upgrade())
+            .find(|p| crate::object::KernelObject::koid(&**p) == koid && !p.is_exited())
+    }
+
     /// Returns what `ZX_INFO_JOB` reports.
     pub fn info(&self) -> JobInfo {
         let exited = self.inner.lock().dead;

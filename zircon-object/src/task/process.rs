@@ -136,6 +136,14 @@ impl Process {
             .collect()
     }
 
+    /// Returns the live thread with `koid` (`zx_object_get_child` on a
+    /// process).
+    pub fn thread_by_koid(&self, koid: u64) -> Option<Arc<crate::task::Thread>> {
+        self.live_threads()
+            .into_iter()
+            .find(|t| t.koid() == koid && t.state() != crate::task::ThreadState::Dead)
+    }
+
     /// Returns the process's exception channel slot.
     pub fn exceptionate(&self) -> &Exceptionate {
         &self.exceptionate

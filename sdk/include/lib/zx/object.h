@@ -124,6 +124,16 @@ class object : public object_base {
     return zx_object_get_info(value_, topic, buffer, buffer_size, actual_count, avail_count);
   }
 
+  // The child (a thread of a process; a job or process of a job) whose
+  // koid is `koid`, with `rights` (ZX_RIGHT_SAME_RIGHTS: this handle's).
+  template <typename U>
+  zx_status_t get_child(uint64_t koid, zx_rights_t rights, object<U>* result) const {
+    zx_handle_t h = ZX_HANDLE_INVALID;
+    zx_status_t status = zx_object_get_child(value_, koid, rights, &h);
+    result->reset(h);
+    return status;
+  }
+
   unowned<T> borrow() const { return unowned<T>(value_); }
 
   // Comparisons by handle value, as Fuchsia's.
