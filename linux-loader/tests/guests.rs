@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 19] = [
+const ZXTEST_GUESTS: [&str; 20] = [
+    "futex_owner_test.c",
     "get_child_test.c",
     "time_test.c",
     "handle_close_test.c",

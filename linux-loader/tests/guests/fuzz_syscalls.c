@@ -1353,6 +1353,9 @@ static const struct syscall k_calls[] = {
     {"cprng_add_entropy", FN(zx_cprng_add_entropy), {A_PTR, A_SIZE}, 0, 1, 0},
     {"thread_legacy_yield", FN(zx_thread_legacy_yield), {A_OPTS}, 1, 1, 0},
     {"object_get_child", FN(zx_object_get_child), {A_H, A_U64, A_RIGHTS, A_OUT_H}, 0, 2, 0},
+    {"futex_wake_single_owner", FN(zx_futex_wake_single_owner), {A_FUTEX}, 0, 1, 0},
+    {"futex_requeue_single_owner", FN(zx_futex_requeue_single_owner), {A_FUTEX, A_U32, A_FUTEX, A_U32, A_HTHREAD}, 0, 1, 0},
+    {"futex_get_owner", FN(zx_futex_get_owner), {A_FUTEX, A_PTR}, 0, 1, 0},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))

@@ -203,6 +203,13 @@ _ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
      const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner))
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
+_ZX_SYSCALL_DECL(futex_wake_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr))
+_ZX_SYSCALL_DECL(futex_requeue_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr,
+     uint32_t requeue_count, zx_handle_t new_requeue_owner))
+_ZX_SYSCALL_DECL(futex_get_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_koid_t* koid))
 _ZX_SYSCALL_DECL(thread_legacy_yield, zx_status_t, /* no attributes */,
     (uint32_t options))
 _ZX_SYSCALL_DECL(futex_wake_handle_close_thread_exit, void, __NO_RETURN,
@@ -435,14 +442,7 @@ _ZX_SYSCALL_DECL(job_set_policy, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(thread_raise_exception, zx_status_t, /* no attributes */,
     (uint32_t options, uint32_t type, const zx_exception_context_t* context))
 
-// Futex ownership, port keys, caches (not supported yet).
-_ZX_SYSCALL_DECL(futex_wake_single_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr))
-_ZX_SYSCALL_DECL(futex_requeue_single_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr,
-     uint32_t requeue_count, zx_handle_t new_requeue_owner))
-_ZX_SYSCALL_DECL(futex_get_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr, zx_koid_t* koid))
+// Caches (not supported yet).
 _ZX_SYSCALL_DECL(cache_flush, zx_status_t, /* no attributes */,
     (const void* addr, size_t size, uint32_t options))
 
