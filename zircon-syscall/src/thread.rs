@@ -181,7 +181,7 @@ impl Syscall<'_> {
             return Ok(None);
         }
         let (t, _) = self.process.get_object::<Thread>(h, Rights::empty())?;
-        let same_process = t.process().is_some_and(|p| Arc::ptr_eq(&p, &self.process));
+        let same_process = t.process().is_some_and(|p| Arc::ptr_eq(&p, self.process));
         if !same_process || t.state() == ThreadState::New {
             return Err(ZxError::INVALID_ARGS);
         }
