@@ -35,6 +35,7 @@ pub enum ObjType {
     Job = 17,
     Vmar = 18,
     Exception = 29,
+    Stream = 31,
 }
 
 static NEXT_KOID: AtomicU64 = AtomicU64::new(1024);

@@ -15,6 +15,8 @@
 //!   write and revocation (`chunks.rs`), contents and ops (`content.rs`),
 //!   sizes and cache policy (`resize.rs`), children (`child.rs`).
 //! * `options.rs`: `ZX_VM_*` option bits and permission/rights helpers.
+//! * `stream.rs`: [`Stream`], a seek offset over a VMO's contents
+//!   (`zx_stream_*`), read and written through guest `zx_iovec_t` arrays.
 //!
 //! # Lock order
 //!
@@ -47,11 +49,13 @@ pub mod gaps;
 pub mod mapping;
 pub mod options;
 pub mod region;
+pub mod stream;
 pub mod vmar;
 pub mod vmo;
 
 pub use aspace::{AddressSpace, MappingView};
 pub use options::VmOptions;
+pub use stream::Stream;
 pub use vmar::{MapsEntry, VmAddressRegion};
 pub use vmo::VmObject;
 
