@@ -69,8 +69,13 @@ pub enum Entry {
 /// does not know it.
 pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
     Some(match ctype {
-        "zx_handle_t" | "uint32_t" | "zx_rights_t" | "zx_signals_t" | "zx_vm_option_t"
-        | "zx_obj_type_t" => "u32",
+        "zx_handle_t"
+        | "uint32_t"
+        | "zx_rights_t"
+        | "zx_signals_t"
+        | "zx_vm_option_t"
+        | "zx_obj_type_t"
+        | "zx_stream_seek_origin_t" => "u32",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",
         "uint64_t" | "zx_koid_t" | "zx_off_t" => "u64",
         "int64_t"

@@ -32,6 +32,7 @@ mod misc;
 mod object;
 mod port;
 mod signal;
+mod stream;
 pub mod table;
 mod task;
 mod thread;

@@ -26,7 +26,9 @@
 //!
 //! address space (`AddressSpace::state`) → VMO (`VmObject::inner`; a
 //! parent before its slice children) → HAL page table. Only that order is
-//! ever taken:
+//! ever taken. Above all of them: a stream's seek lock, then the VMO's
+//! content lock (`VmObject::content_lock`), which stream transfers hold
+//! across their guest copies and size changes hold across their zeroing.
 //!
 //! * Every VMAR operation and the fault path lock the address space once,
 //!   then call into VMOs (`fault_map`, `backed_runs`, commit, ...), which

@@ -49,9 +49,8 @@ pub const ZX_STREAM_APPEND: u32 = 1 << 0;
 
 /// `ZX_DEFAULT_STREAM_RIGHTS`: basic, property and SIGNAL. READ and WRITE
 /// come from the mode the stream is created with.
-pub const DEFAULT_STREAM_RIGHTS: Rights = Rights::BASIC
-    .union(Rights::PROPERTY)
-    .union(Rights::SIGNAL);
+pub const DEFAULT_STREAM_RIGHTS: Rights =
+    Rights::BASIC.union(Rights::PROPERTY).union(Rights::SIGNAL);
 
 /// Size of a `zx_iovec_t` (`{void* buffer; size_t capacity;}`).
 const IOVEC_SIZE: usize = 16;
@@ -370,7 +369,13 @@ impl Stream {
     }
 
     /// Reads up to `total` bytes at `offset`, stopping at the content end.
-    fn read_at(&self, aspace: &AddressSpace, iov: UserIovecs, offset: u64, total: usize) -> Transfer {
+    fn read_at(
+        &self,
+        aspace: &AddressSpace,
+        iov: UserIovecs,
+        offset: u64,
+        total: usize,
+    ) -> Transfer {
         let _content = self.vmo.lock_content();
         // Zircon adds without an overflow check here; a sum that wraps reads
         // nothing.
@@ -396,9 +401,7 @@ impl Stream {
         total: usize,
     ) -> ZxResult<Transfer> {
         let _content = self.vmo.lock_content();
-        let target = offset
-            .checked_add(total as u64)
-            .ok_or(ZxError::FILE_BIG)?;
+        let target = offset.checked_add(total as u64).ok_or(ZxError::FILE_BIG)?;
         let old_content = self.vmo.content_size() as u64;
         let vmo_size = self.expand(offset, target)?;
         let len = (vmo_size.min(target) - offset) as usize;
@@ -481,7 +484,10 @@ fn read_user(
     offset: u64,
     len: usize,
 ) -> Transfer {
-    if offset.checked_add(len as u64).is_none_or(|e| e > vmo.size() as u64) {
+    if offset
+        .checked_add(len as u64)
+        .is_none_or(|e| e > vmo.size() as u64)
+    {
         return (0, Err(ZxError::OUT_OF_RANGE));
     }
     let mut done = 0;
@@ -491,18 +497,20 @@ fn read_user(
         if let Err(e) = vmo.read(at as u64, &mut kbuf[..n]) {
             return (done, Err(e));
         }
-        if let Err(e) = aspace.copy_to_user(buf.wrapping_add(done), &kbuf[..n]) {
-            // Find the VMO pages that did go through.
+        if aspace
+            .copy_to_user(buf.wrapping_add(done), &kbuf[..n])
+            .is_err()
+        {
+            // Copy VMO page by VMO page to find the pages that go through,
+            // as Zircon's page-by-page copy would have stopped.
             let mut p = 0;
             while p < n {
                 let q = (page_end(at + p) - at).min(n);
-                match aspace.copy_to_user(buf.wrapping_add(done + p), &kbuf[p..q]) {
-                    Ok(()) => p = q,
-                    Err(e) => return (done + p, Err(e)),
+                if let Err(e) = aspace.copy_to_user(buf.wrapping_add(done + p), &kbuf[p..q]) {
+                    return (done + p, Err(e));
                 }
+                p = q;
             }
-            // The whole chunk went through on the second try.
-            return (done + p, Err(e));
         }
         done += n;
     }
@@ -544,7 +552,10 @@ fn write_user(
     offset: u64,
     len: usize,
 ) -> Transfer {
-    if offset.checked_add(len as u64).is_none_or(|e| e > vmo.size() as u64) {
+    if offset
+        .checked_add(len as u64)
+        .is_none_or(|e| e > vmo.size() as u64)
+    {
         return (0, Err(ZxError::OUT_OF_RANGE));
     }
     let mut done = 0;
@@ -553,21 +564,22 @@ fn write_user(
         let at = offset as usize + done;
         let (got, fault) = match aspace.copy_from_user(buf.wrapping_add(done), &mut kbuf[..n]) {
             Ok(()) => (n, None),
-            Err(first) => {
-                // Take the VMO pages whose guest bytes can be read.
+            Err(_) => {
+                // Take the VMO pages whose guest bytes can be read, VMO page
+                // by VMO page, as Zircon's page-by-page copy would.
                 let mut p = 0;
-                let mut fault = first;
+                let mut fault = None;
                 while p < n {
                     let q = (page_end(at + p) - at).min(n);
-                    match aspace.copy_from_user(buf.wrapping_add(done + p), &mut kbuf[p..q]) {
-                        Ok(()) => p = q,
-                        Err(e) => {
-                            fault = e;
-                            break;
-                        }
+                    if let Err(e) =
+                        aspace.copy_from_user(buf.wrapping_add(done + p), &mut kbuf[p..q])
+                    {
+                        fault = Some(e);
+                        break;
                     }
+                    p = q;
                 }
-                (p, Some(fault))
+                (p, fault)
             }
         };
         if got > 0 {
