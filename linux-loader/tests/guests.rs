@@ -9,8 +9,9 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 17] = [
+const ZXTEST_GUESTS: [&str; 18] = [
     "handle_close_test.c",
+    "stream_test.c",
     "handle_check_valid_test.c",
     "port_cancel_test.c",
     "thread_exit_cprng_test.c",
