@@ -835,3 +835,51 @@ TEST(VmoStreamSize, RangeOpsStopAtTheStreamSize) {
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);
 }
+
+TEST(VmoStreamSize, FaultsBeyondAReducedStreamSize) {
+  zx_handle_t vmar, vmo;
+  uintptr_t base, addr;
+  ASSERT_OK(zx_vmar_allocate(zx_vmar_root_self(),
+                             ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                             6 * PAGE, &vmar, &base));
+  ASSERT_OK(zx_vmo_create(5 * PAGE, ZX_VMO_UNBOUNDED, &vmo));
+  ASSERT_OK(zx_vmar_map(vmar,
+                        ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC |
+                            ZX_VM_FAULT_BEYOND_STREAM_SIZE | ZX_VM_ALLOW_FAULTS,
+                        0, vmo, 0, 6 * PAGE, &addr));
+  volatile uint8_t* p = (volatile uint8_t*)addr;
+  for (size_t i = 0; i < 5; i++) p[i * PAGE + PAGE / 2] = (uint8_t)(i + 1);
+  uint8_t b = 0;
+  ASSERT_OK(zx_vmo_read(vmo, &b, 4 * PAGE + PAGE / 2, 1));
+  EXPECT_EQ(b, 5);
+  EXPECT_EQ(probe_for_write((void*)(addr + 5 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(zx_vmo_set_stream_size(vmo, 4 * PAGE));
+  EXPECT_EQ(probe_for_read((void*)(addr + 4 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  // Inside a page: the page stays, the bytes past the stream end are zero.
+  ASSERT_OK(zx_vmo_set_stream_size(vmo, 3 * PAGE + PAGE / 4));
+  EXPECT_OK(probe_for_read((void*)(addr + 3 * PAGE)));
+  EXPECT_EQ(p[3 * PAGE + PAGE / 2], 0);
+  EXPECT_EQ(p[2 * PAGE + PAGE / 2], 3);
+  // The content-size property shrinks the same way.
+  uint64_t size = 2 * PAGE;
+  ASSERT_OK(zx_object_set_property(vmo, ZX_PROP_VMO_CONTENT_SIZE, &size, sizeof(size)));
+  EXPECT_EQ(probe_for_read((void*)(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(probe_for_read((void*)(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_OK(probe_for_read((void*)(addr + PAGE)));
+  EXPECT_EQ(p[PAGE + PAGE / 2], 2);
+  zx_handle_close(vmo);
+
+  // A bounded VMO whose stream ends before its size faults the same way.
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &vmo));
+  ASSERT_OK(zx_vmo_set_stream_size(vmo, 2 * PAGE));
+  ASSERT_OK(zx_vmar_map(vmar,
+                        ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC_OVERWRITE |
+                            ZX_VM_FAULT_BEYOND_STREAM_SIZE | ZX_VM_ALLOW_FAULTS,
+                        0, vmo, 0, 4 * PAGE, &addr));
+  EXPECT_OK(probe_for_write((void*)(addr + PAGE)));
+  EXPECT_EQ(probe_for_read((void*)(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(probe_for_write((void*)(addr + 3 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  zx_handle_close(vmo);
+  ASSERT_OK(zx_vmar_destroy(vmar));
+  zx_handle_close(vmar);
+}
