@@ -9,11 +9,12 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 20] = [
+const ZXTEST_GUESTS: [&str; 21] = [
     "futex_owner_test.c",
     "get_child_test.c",
     "time_test.c",
     "handle_close_test.c",
+    "stream_test.c",
     "handle_check_valid_test.c",
     "port_cancel_test.c",
     "thread_exit_cprng_test.c",

@@ -37,6 +37,7 @@ pub enum ObjType {
     Timer = 22,
     Exception = 29,
     Clock = 30,
+    Stream = 31,
     Counter = 34,
 }
 

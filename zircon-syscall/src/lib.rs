@@ -34,6 +34,7 @@ mod misc;
 mod object;
 mod port;
 mod signal;
+mod stream;
 mod system;
 pub mod table;
 mod task;

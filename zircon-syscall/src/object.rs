@@ -12,7 +12,7 @@ use zircon_object::task::exception::ExceptionState;
 use zircon_object::task::exception_abi;
 use zircon_object::task::{Exception, Job, Process, Thread};
 use zircon_object::vm::vmo::info_flags;
-use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
+use zircon_object::vm::{MapsEntry, Stream, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
@@ -38,6 +38,7 @@ mod topic {
     pub const JOB_PROCESSES: u32 = 9;
     pub const JOB: u32 = 24;
     pub const TIMER: u32 = 25;
+    pub const STREAM: u32 = 26;
 }
 
 /// `ZX_PROP_NAME`
@@ -52,6 +53,8 @@ const PROP_REGISTER_FS: u32 = 4;
 const PROP_EXCEPTION_STATE: u32 = 16;
 /// `ZX_PROP_EXCEPTION_STRATEGY`
 const PROP_EXCEPTION_STRATEGY: u32 = 18;
+/// `ZX_PROP_STREAM_MODE_APPEND` (a `uint8_t`)
+const PROP_STREAM_MODE_APPEND: u32 = 19;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -223,6 +226,18 @@ impl Syscall<'_> {
                 actual.write_if_not_null(self.aspace(), fit)?;
                 avail.write_if_not_null(self.aspace(), koids.len())
             }
+            topic::STREAM => {
+                let s = downcast::<Stream>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = s.info();
+                // zx_info_stream_t: options, padding, seek, content_size.
+                single(
+                    Rec::new(24)
+                        .u32(0, i.options)
+                        .u64(8, i.seek)
+                        .u64(16, i.content_size),
+                )
+            }
             topic::VMAR => {
                 let v = downcast::<VmAddressRegion>(&handle.object)?;
                 need(Rights::INSPECT)?;
@@ -352,6 +367,13 @@ impl Syscall<'_> {
                 }
                 write_bytes(self.aspace(), buf, &(p.vdso_base() as u64).to_le_bytes())
             }
+            PROP_STREAM_MODE_APPEND => {
+                if size < 1 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Stream>(&handle.object)?;
+                write_bytes(self.aspace(), buf, &[s.is_append() as u8])
+            }
             PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
                 if size < 4 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
@@ -423,12 +445,26 @@ impl Syscall<'_> {
                 }
             }
             PROP_VMO_CONTENT_SIZE => {
-                let v = downcast::<VmObject>(&handle.object)?;
+                // Zircon: WRITE first, then the size, then the type.
+                if !handle.rights.contains(Rights::WRITE) {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
                 if size < 8 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
                 }
+                let v = downcast::<VmObject>(&handle.object)?;
                 let b = read_bytes(self.aspace(), buf, 8)?;
                 v.set_content_size(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            }
+            PROP_STREAM_MODE_APPEND => {
+                if size < 1 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Stream>(&handle.object)?;
+                let b = read_bytes(self.aspace(), buf, 1)?;
+                // Any value but 0 turns append mode on, as on Zircon.
+                s.set_append(b[0] != 0);
+                Ok(())
             }
             _ => Err(ZxError::INVALID_ARGS),
         }

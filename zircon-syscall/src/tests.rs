@@ -426,3 +426,112 @@ fn clock_structures_are_read_and_written_at_fuchsias_layout() {
         Err(ZxError::INVALID_ARGS)
     );
 }
+
+#[test]
+fn stream_calls_decode_their_iovecs_offsets_and_outputs() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    g.status(numbers::VMO_CREATE, &[4096, 0, s]).unwrap();
+    let vmo = g.read_u64(g.scratch) as u32 as u64;
+    g.status(numbers::VMO_SET_STREAM_SIZE, &[vmo, 0]).unwrap();
+    // Unknown option bits are refused before the handle is looked at.
+    assert_eq!(
+        g.status(numbers::STREAM_CREATE, &[8, 0xdead, 0, s]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    g.status(numbers::STREAM_CREATE, &[3, vmo, 5, s]).unwrap();
+    let stream = g.read_u64(g.scratch) as u32 as u64;
+    let basic = g.process.handles().get(stream as u32).unwrap().to_ref();
+    assert_eq!(basic.rights.bits(), 0xD0C3 | 0xC);
+    // One iovec at scratch+64 naming the 4 bytes at scratch+256.
+    g.write_u64(g.scratch + 64, s + 256);
+    g.write_u64(g.scratch + 72, 4);
+    g.write_u64(g.scratch + 256, u64::from_le_bytes(*b"wxyz\0\0\0\0"));
+    let actual = s + 128;
+    g.status(numbers::STREAM_WRITEV, &[stream, 0, s + 64, 1, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 128), 4);
+    g.status(numbers::VMO_GET_STREAM_SIZE, &[vmo, s + 136])
+        .unwrap();
+    assert_eq!(
+        g.read_u64(g.scratch + 136),
+        9,
+        "zeros from 0 to the seek, then 4"
+    );
+    // A NULL array is INVALID_ARGS even with no entries; bad options too.
+    assert_eq!(
+        g.status(numbers::STREAM_READV, &[stream, 0, 0, 0, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_READV, &[stream, 1, s + 64, 1, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_WRITEV, &[stream, 2, s + 64, 1, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    // readv_at's offset is its third argument; NULL actual is fine.
+    g.write_u64(g.scratch + 72, 8);
+    g.status(numbers::STREAM_READV_AT, &[stream, 0, 6, s + 64, 1, 0])
+        .unwrap();
+    assert_eq!(
+        g.read_u64(g.scratch + 256) & 0xff_ffff,
+        u64::from(u32::from_le_bytes(*b"xyz\0"))
+    );
+    // Seek with a negative offset from the end, then with a NULL out.
+    g.status(numbers::STREAM_SEEK, &[stream, 2, (-2i64) as u64, s + 144])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 144), 7);
+    g.status(numbers::STREAM_SEEK, &[stream, 0, 1, 0]).unwrap();
+    assert_eq!(
+        g.status(numbers::STREAM_SEEK, &[stream, 3, 0, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    // ZX_INFO_STREAM (26): options, seek, content size.
+    g.status(numbers::OBJECT_GET_INFO, &[stream, 26, s + 512, 24, 0, 0])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 512) as u32, 3);
+    assert_eq!(g.read_u64(g.scratch + 520), 1);
+    assert_eq!(g.read_u64(g.scratch + 528), 9);
+    // ZX_PROP_STREAM_MODE_APPEND (19): one byte; any non-zero value sets it.
+    g.write_u64(g.scratch + 600, 0x7700);
+    g.status(numbers::OBJECT_SET_PROPERTY, &[stream, 19, s + 601, 1])
+        .unwrap();
+    g.status(numbers::OBJECT_GET_PROPERTY, &[stream, 19, s + 608, 1])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 608) & 0xff, 1);
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_PROPERTY, &[stream, 19, s + 608, 0]),
+        Err(ZxError::BUFFER_TOO_SMALL)
+    );
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_PROPERTY, &[vmo, 19, s + 608, 1]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    // set_stream_size needs WRITE; get_stream_size needs nothing.
+    g.status(numbers::HANDLE_DUPLICATE, &[vmo, 0, s + 616])
+        .unwrap();
+    let bare = g.read_u64(g.scratch + 616) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::VMO_SET_STREAM_SIZE, &[bare, 1]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    g.status(numbers::VMO_GET_STREAM_SIZE, &[bare, s + 136])
+        .unwrap();
+    assert_eq!(
+        g.status(numbers::VMO_SET_STREAM_SIZE, &[vmo, 4097]),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    // A stream handle with neither READ nor WRITE cannot seek.
+    g.status(numbers::STREAM_CREATE, &[0, bare, 0, s]).unwrap();
+    let none = g.read_u64(g.scratch) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::STREAM_SEEK, &[none, 0, 0, 0]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_CREATE, &[1, bare, 0, s]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+}

@@ -78,6 +78,19 @@ impl Syscall<'_> {
         out.write(self.aspace(), vmo.size() as u64)
     }
 
+    /// `zx_vmo_get_stream_size`: no rights needed, as for the size.
+    pub fn vmo_get_stream_size(&self, h: HandleValue, size: UserOutPtr<u64>) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::empty())?;
+        size.write(self.aspace(), vmo.content_size() as u64)
+    }
+
+    /// `zx_vmo_set_stream_size`: WRITE; at most the VMO's size (the VMO
+    /// never grows here).
+    pub fn vmo_set_stream_size(&self, h: HandleValue, size: u64) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::WRITE)?;
+        vmo.set_stream_size(size)
+    }
+
     /// `zx_vmo_set_size`: WRITE, and RESIZE if the VMO is resizable.
     pub fn vmo_set_size(&self, h: HandleValue, size: u64) -> ZxResult {
         let (vmo, rights) = self.vmo(h, Rights::WRITE)?;

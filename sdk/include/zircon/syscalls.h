@@ -93,6 +93,27 @@ _ZX_SYSCALL_DECL(vmo_replace_as_executable, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_handle_t vmex, zx_handle_t* out))
 _ZX_SYSCALL_DECL(vmo_set_cache_policy, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t cache_policy))
+_ZX_SYSCALL_DECL(vmo_get_stream_size, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t* size))
+_ZX_SYSCALL_DECL(vmo_set_stream_size, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t size))
+
+// Streams.
+_ZX_SYSCALL_DECL(stream_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t vmo, zx_off_t seek, zx_handle_t* out_stream))
+_ZX_SYSCALL_DECL(stream_writev, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const zx_iovec_t* vectors, size_t num_vectors,
+     size_t* actual))
+_ZX_SYSCALL_DECL(stream_writev_at, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_off_t offset, const zx_iovec_t* vectors,
+     size_t num_vectors, size_t* actual))
+_ZX_SYSCALL_DECL(stream_readv, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_iovec_t* vectors, size_t num_vectors, size_t* actual))
+_ZX_SYSCALL_DECL(stream_readv_at, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_off_t offset, zx_iovec_t* vectors, size_t num_vectors,
+     size_t* actual))
+_ZX_SYSCALL_DECL(stream_seek, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_stream_seek_origin_t whence, int64_t offset, zx_off_t* out_seek))
 
 // Processes.
 _ZX_SYSCALL_DECL(process_create, zx_status_t, /* no attributes */,

@@ -153,6 +153,14 @@ typedef struct zx_info_timer {
 } zx_info_timer_t;
 
 // ZX_INFO_VMAR (16 bytes).
+// ZX_INFO_STREAM: the stream's mode, seek offset and its VMO's content size.
+typedef struct zx_info_stream {
+  uint32_t options;  // ZX_STREAM_MODE_* bits
+  uint8_t padding1[4];
+  zx_off_t seek;
+  uint64_t content_size;
+} zx_info_stream_t;
+
 typedef struct zx_info_vmar {
   uintptr_t base;
   size_t len;

@@ -2,6 +2,7 @@
 
 use kernel_hal::{is_page_aligned, MMUFlags};
 
+use super::map::FaultLimit;
 use super::{MappingKind, VmAddressRegion};
 use crate::vm::region::rounded_len;
 use crate::{Rights, ZxError, ZxResult};
@@ -92,6 +93,15 @@ impl VmAddressRegion {
             }
             let (s, e) = (addr.max(m.base), end.min(m.end()));
             let (vs, ve) = (m.vmo_offset + (s - m.base), m.vmo_offset + (e - m.base));
+            // A FAULT_BEYOND_STREAM_SIZE mapping ends, for these ops, at the
+            // page holding the stream end: a range past it is refused whole
+            // (Zircon's Vmar.FaultBeyondStreamSizeRange).
+            if matches!(op, Commit | Decommit | Prefetch)
+                && m.fault_limit == FaultLimit::ContentPage
+                && ve > m.vmo_limit()
+            {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
             match op {
                 Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
                 Decommit => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
@@ -101,7 +111,9 @@ impl VmAddressRegion {
                     }
                     let vmo = m.vmo.clone();
                     let aspace = &self.aspace;
-                    vmo.backed_runs(vs, ve, &mut |run| aspace.host_map_run(m, run, usize::MAX))?;
+                    // Never past where faults stop (the stream end's page).
+                    let limit = m.vmo_limit();
+                    vmo.backed_runs(vs, ve, &mut |run| aspace.host_map_run(m, run, limit))?;
                 }
                 _ => {}
             }
