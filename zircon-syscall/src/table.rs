@@ -141,9 +141,6 @@ mod tests {
         "vmo_get_stream_size",
         "vmo_set_stream_size",
         "object_get_child",
-        "channel_write_etc",
-        "channel_read_etc",
-        "channel_call_etc",
     ];
 
     /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in
