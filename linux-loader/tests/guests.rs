@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 18] = [
+const ZXTEST_GUESTS: [&str; 19] = [
     "time_test.c",
     "handle_close_test.c",
     "handle_check_valid_test.c",
@@ -28,6 +28,7 @@ const ZXTEST_GUESTS: [&str; 18] = [
     "probe_test.c",
     "job_test.c",
     "exception_stress_test.c",
+    "channel_etc_test.c",
 ];
 
 #[test]
