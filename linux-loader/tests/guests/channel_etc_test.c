@@ -603,6 +603,43 @@ TEST(ChannelCallEtc, TimesOutAndTheRequestStays) {
   zx_handle_close(b);
 }
 
+TEST(ChannelCallEtc, RequestsMayBeGathered) {
+  zx_handle_t a, b;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  uint32_t slot = 0;
+  zx_channel_iovec_t v[2] = {{&slot, 4, 0}, {"body", 4, 0}};
+  uint8_t rd[4];
+  zx_channel_call_etc_args_t args = {v, NULL, rd, NULL, 2, 0, sizeof(rd), 0};
+  uint32_t nb, nh;
+  EXPECT_EQ(zx_channel_call_etc(a, ZX_CHANNEL_WRITE_USE_IOVEC, zx_deadline_after(ZX_MSEC(2)),
+                                &args, &nb, &nh),
+            ZX_ERR_TIMED_OUT);
+  uint8_t req[8];
+  ASSERT_OK(zx_channel_read(b, 0, req, NULL, sizeof(req), 0, &nb, &nh));
+  EXPECT_EQ(nb, 8u);
+  EXPECT_BYTES_EQ(req + 4, "body", 4);
+  EXPECT_NE(req[3] & 0x80, 0, "the kernel's txid replaced the first four bytes");
+  // The txid must fit in what the vectors gather, not in the vector count.
+  v[0].capacity = 3;
+  args.wr_num_bytes = 1;
+  zx_handle_t ev = new_event();
+  zx_handle_disposition_t d = disp(ZX_HANDLE_OP_MOVE, ev, ZX_OBJ_TYPE_NONE, ZX_RIGHT_SAME_RIGHTS);
+  args.wr_handles = &d;
+  args.wr_num_handles = 1;
+  EXPECT_EQ(zx_channel_call_etc(a, ZX_CHANNEL_WRITE_USE_IOVEC, 0, &args, &nb, &nh),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_FALSE(is_valid(ev));
+  zx_channel_call_args_t plain = {v, NULL, rd, NULL, 2, 0, sizeof(rd), 0};
+  v[0].capacity = 4;
+  EXPECT_EQ(zx_channel_call(a, ZX_CHANNEL_WRITE_USE_IOVEC, zx_deadline_after(ZX_MSEC(1)), &plain,
+                            &nb, &nh),
+            ZX_ERR_TIMED_OUT);
+  ASSERT_OK(zx_channel_read(b, 0, req, NULL, sizeof(req), 0, &nb, &nh));
+  EXPECT_EQ(nb, 8u);
+  zx_handle_close(a);
+  zx_handle_close(b);
+}
+
 // Replies once, with 8 bytes and one event: too many for the caller's
 // buffers in the test below.
 static void big_reply_server(uintptr_t channel, uintptr_t unused) {
