@@ -5,6 +5,14 @@
 //! owns the queue of messages written *to* it. Writing moves handles out of
 //! the writer's table into the message; reading moves them into the
 //! reader's table.
+//!
+//! `zx_channel_call` registers a [`CallWaiter`] on the caller's end under a
+//! fresh transaction id of the kernel's range (as Zircon's `MessageWaiter`):
+//! a message written to that end whose first four bytes are that id goes
+//! to the waiter and never enters the queue, so a concurrent plain read
+//! cannot take it. The peer's end going away cancels the waiters with
+//! `PEER_CLOSED`; a call that gives up (deadline, kill, its end losing its
+//! last handle) unregisters, and later replies are ordinary messages.
 
 use crate::sync::Mutex;
 use std::collections::VecDeque;
