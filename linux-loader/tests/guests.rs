@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 21] = [
+const ZXTEST_GUESTS: [&str; 22] = [
     "futex_owner_test.c",
     "get_child_test.c",
     "time_test.c",
@@ -31,6 +31,7 @@ const ZXTEST_GUESTS: [&str; 21] = [
     "probe_test.c",
     "job_test.c",
     "exception_stress_test.c",
+    "channel_etc_test.c",
 ];
 
 #[test]

@@ -282,9 +282,17 @@ impl KObjectBase {
         self.handles.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Counts a handle gone (`Handle` does this).
+    /// Counts a handle gone (`Handle` does this). When it was the last,
+    /// every waiter is poked: a wait that ends when the object has no
+    /// handles left (a `zx_channel_call` on it, which Zircon cancels then)
+    /// sees it.
     pub(crate) fn handle_dropped(&self) {
-        self.handles.fetch_sub(1, Ordering::SeqCst);
+        if self.handles.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let st = self.signals.lock();
+            for w in st.waiters.iter().filter_map(|w| w.upgrade()) {
+                w.poke();
+            }
+        }
     }
 
     /// Returns the name.

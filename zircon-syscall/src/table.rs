@@ -132,9 +132,6 @@ mod tests {
         "fifo_create",
         "fifo_read",
         "fifo_write",
-        "channel_write_etc",
-        "channel_read_etc",
-        "channel_call_etc",
     ];
 
     /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in

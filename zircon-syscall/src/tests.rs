@@ -535,3 +535,115 @@ fn stream_calls_decode_their_iovecs_offsets_and_outputs() {
         Err(ZxError::ACCESS_DENIED)
     );
 }
+
+impl Guest {
+    fn write_words(&self, at: usize, words: &[u32]) {
+        let raw: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_to_user(at, &raw)
+            .unwrap();
+    }
+
+    fn read_words(&self, at: usize, n: usize) -> Vec<u32> {
+        let mut raw = vec![0u8; n * 4];
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_from_user(at, &mut raw)
+            .unwrap();
+        raw.chunks_exact(4)
+            .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+            .collect()
+    }
+
+    /// Makes a handle with `num` (`*_create(options, out)` or a pair) and
+    /// returns its value(s).
+    fn create2(&self, num: u32) -> (u64, u64) {
+        let out = (self.scratch + 1024) as u64;
+        self.status(num, &[0, out, out + 4]).unwrap();
+        let w = self.read_words(self.scratch + 1024, 2);
+        (w[0] as u64, w[1] as u64)
+    }
+}
+
+/// `zx_handle_disposition_t` is five words and `zx_handle_info_t` four, at
+/// Fuchsia's offsets: a duplicate with fewer rights arrives with exactly
+/// those rights, and the source stays.
+#[test]
+fn write_etc_and_read_etc_use_fuchsias_layouts() {
+    let g = Guest::new();
+    let (a, b) = g.create2(numbers::CHANNEL_CREATE);
+    let (ev, _) = g.create2(numbers::EVENT_CREATE);
+    let d = g.scratch + 64;
+    // ZX_HANDLE_OP_DUPLICATE, handle, ZX_OBJ_TYPE_EVENT, TRANSFER | WAIT, ZX_OK
+    let reduced = (Rights::TRANSFER | Rights::WAIT).bits();
+    g.write_words(d, &[1, ev as u32, 5, reduced, 0]);
+    g.status(numbers::CHANNEL_WRITE_ETC, &[a, 0, 0, 0, d as u64, 1])
+        .unwrap();
+    assert!(g.process.handles().get(ev as u32).is_ok(), "duplicated");
+    let info = g.scratch + 128;
+    let actual = (g.scratch + 256) as u64;
+    // read_etc has eight arguments: the last two come from the stack.
+    g.write_u64(g.scratch + 2048 + 8, actual);
+    g.write_u64(g.scratch + 2048 + 16, actual + 4);
+    g.status(numbers::CHANNEL_READ_ETC, &[b, 0, 0, info as u64, 0, 1])
+        .unwrap();
+    let w = g.read_words(info, 4);
+    assert_eq!(w[1], 5, "ZX_OBJ_TYPE_EVENT");
+    assert_eq!(w[2], reduced);
+    assert_eq!(w[3], 0, "unused");
+    assert_eq!(
+        g.process.handles().get(w[0]).unwrap().rights.bits(),
+        reduced
+    );
+    assert_eq!(g.read_words(actual as usize, 2), vec![0, 1]);
+}
+
+/// A failed handle step writes each entry's status into its `result` (the
+/// fifth word); a failure before it consumes moves and keeps duplicates.
+#[test]
+fn write_etc_reports_per_handle_and_consumes_moves() {
+    let g = Guest::new();
+    let (a, _b) = g.create2(numbers::CHANNEL_CREATE);
+    let (e1, _) = g.create2(numbers::EVENT_CREATE);
+    let (e2, _) = g.create2(numbers::EVENT_CREATE);
+    let d = g.scratch + 64;
+    let same = Rights::SAME_RIGHTS.bits();
+    // A move of e1 checked as a VMO (3), then a duplicate of e2.
+    g.write_words(d, &[0, e1 as u32, 3, same, 0, 1, e2 as u32, 0, same, 0]);
+    assert_eq!(
+        g.status(numbers::CHANNEL_WRITE_ETC, &[a, 0, 0, 0, d as u64, 2]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    let w = g.read_words(d, 10);
+    assert_eq!(w[4] as i32, ZxError::WRONG_TYPE.into_raw());
+    assert_eq!(w[9], 0);
+    assert!(g.process.handles().get(e1 as u32).is_err());
+    assert!(g.process.handles().get(e2 as u32).is_ok());
+    // Bad options: nothing is looked at, the move is consumed anyway.
+    let (e3, _) = g.create2(numbers::EVENT_CREATE);
+    g.write_words(d, &[0, e3 as u32, 0, same, 0, 1, e2 as u32, 0, same, 0]);
+    assert_eq!(
+        g.status(numbers::CHANNEL_WRITE_ETC, &[a, 1, 0, 0, d as u64, 2]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert!(g.process.handles().get(e3 as u32).is_err());
+    assert!(g.process.handles().get(e2 as u32).is_ok());
+    assert_eq!(g.read_words(d + 16, 1), vec![0], "no result written");
+}
+
+#[test]
+fn read_options_are_not_supported() {
+    let g = Guest::new();
+    let (_a, b) = g.create2(numbers::CHANNEL_CREATE);
+    g.write_u64(g.scratch + 2048 + 8, 0);
+    g.write_u64(g.scratch + 2048 + 16, 0);
+    for num in [numbers::CHANNEL_READ, numbers::CHANNEL_READ_ETC] {
+        assert_eq!(
+            g.status(num, &[b, 2, 0, 0, 0, 0]),
+            Err(ZxError::NOT_SUPPORTED)
+        );
+    }
+}

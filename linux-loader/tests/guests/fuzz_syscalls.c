@@ -1238,6 +1238,38 @@ static uint64_t gen_call_args(struct fz* f) {
   return (uintptr_t)a;
 }
 
+// zx_handle_disposition_t arrays: pool handles moved or duplicated (or an
+// unknown operation), with no type, a type, or garbage, and the same
+// rights or some other set.
+static uint64_t gen_dispositions(struct fz* f) {
+  if (!chance(f, 70)) return gen_ptr_no_elf(f);
+  zx_handle_disposition_t* d = prep(f, 16 * sizeof(*d));
+  for (int i = 0; i < 16; i++) {
+    d[i].operation = chance(f, 90) ? (zx_handle_op_t)below(f, 2) : (zx_handle_op_t)rnd(f);
+    d[i].handle = gen_handle(f);
+    d[i].type = chance(f, 50)   ? ZX_OBJ_TYPE_NONE
+                : chance(f, 80) ? (zx_obj_type_t)below(f, 36)
+                                : (zx_obj_type_t)rnd(f);
+    d[i].rights = chance(f, 50) ? ZX_RIGHT_SAME_RIGHTS : (zx_rights_t)gen_rights(f);
+    d[i].result = chance(f, 90) ? ZX_OK : (zx_status_t)rnd(f);
+  }
+  return (uintptr_t)d;
+}
+
+static uint64_t gen_call_etc_args(struct fz* f) {
+  if (!chance(f, 70)) return gen_ptr(f);
+  zx_channel_call_etc_args_t* a = prep(f, sizeof(*a));
+  a->wr_bytes = (const void*)gen_ptr_no_elf(f);
+  a->wr_handles = (zx_handle_disposition_t*)gen_dispositions(f);
+  a->rd_bytes = (void*)gen_ptr(f);
+  a->rd_handles = (zx_handle_info_t*)gen_ptr(f);
+  a->wr_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
+  a->wr_num_handles = (uint32_t)gen_count(f);
+  a->rd_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
+  a->rd_num_handles = (uint32_t)gen_count(f);
+  return (uintptr_t)a;
+}
+
 // ---- The syscall table -----------------------------------------------------------
 
 typedef uint64_t (*sysfn_t)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
@@ -1288,6 +1320,8 @@ enum arg_kind {
   A_HSTREAM,
   A_IOV,       // a zx_iovec_t array (see gen_iov)
   A_IOVCOUNT,  // its length
+  A_DISPS,     // an array of zx_handle_disposition_t
+  A_CALL_ETC,  // a zx_channel_call_etc_args_t
 };
 
 enum {
@@ -1413,6 +1447,9 @@ static const struct syscall k_calls[] = {
     {"stream_seek", FN(zx_stream_seek), {A_HSTREAM, A_U32, A_U64, A_PTR}, 0, 3, F_MOVES},
     {"vmo_get_stream_size", FN(zx_vmo_get_stream_size), {A_HVMO, A_PTR}, 0, 2, 0},
     {"vmo_set_stream_size", FN(zx_vmo_set_stream_size), {A_HVMO, A_SIZE}, 0, 3, 0},
+    {"channel_write_etc", FN(zx_channel_write_etc), {A_HCHAN, A_OPTS, A_PTR, A_U32, A_DISPS, A_COUNT}, ZX_CHANNEL_WRITE_USE_IOVEC, 4, F_CONSUMES},
+    {"channel_read_etc", FN(zx_channel_read_etc), {A_HCHAN, A_OPTS, A_PTR, A_PTR, A_U32, A_COUNT, A_PTR, A_PTR}, ZX_CHANNEL_READ_MAY_DISCARD, 3, F_TAKES},
+    {"channel_call_etc", FN(zx_channel_call_etc), {A_HCHAN, A_OPTS, A_DEADLINE, A_CALL_ETC, A_PTR, A_PTR}, ZX_CHANNEL_WRITE_USE_IOVEC, 2, F_CONSUMES | F_BLOCKS},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))
@@ -1594,6 +1631,10 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
       return gen_items(f);
     case A_CALL:
       return gen_call_args(f);
+    case A_DISPS:
+      return gen_dispositions(f);
+    case A_CALL_ETC:
+      return gen_call_etc_args(f);
     default:
       return chance(f, 50) ? 0 : rnd(f);
   }

@@ -190,6 +190,15 @@ _ZX_SYSCALL_DECL(channel_read, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
      const zx_handle_t* handles, uint32_t num_handles))
+_ZX_SYSCALL_DECL(channel_read_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* bytes, zx_handle_info_t* handles,
+     uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles))
+_ZX_SYSCALL_DECL(channel_write_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
+     zx_handle_disposition_t* handles, uint32_t num_handles))
+_ZX_SYSCALL_DECL(channel_call_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_instant_mono_t deadline,
+     zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles))
 
 // Tasks.
 _ZX_SYSCALL_DECL(task_kill, zx_status_t, /* no attributes */,
