@@ -71,7 +71,7 @@ mod sigframe;
 mod signals;
 mod sys;
 
-pub use sys::die_with_parent;
+pub use sys::{die_with_parent, thread_cpu_time_ns, thread_last_cpu, thread_sched_times_ns};
 mod thread_block;
 mod user_copy;
 

@@ -157,6 +157,39 @@ impl Job {
             .collect()
     }
 
+    /// Returns the live child jobs.
+    pub fn children(&self) -> Vec<Arc<Job>> {
+        let inner = self.inner.lock();
+        inner.children.iter().filter_map(|c| c.upgrade()).collect()
+    }
+
+    /// Returns the processes of this job (live or not, while referenced).
+    pub fn processes(&self) -> Vec<Arc<Process>> {
+        let inner = self.inner.lock();
+        inner.processes.iter().filter_map(|p| p.upgrade()).collect()
+    }
+
+    /// Returns every process in this job and the jobs below it.
+    pub fn all_processes(self: &Arc<Self>) -> Vec<Arc<Process>> {
+        let mut out = Vec::new();
+        let mut jobs = vec![self.clone()];
+        while let Some(j) = jobs.pop() {
+            out.extend(j.processes());
+            jobs.extend(j.children());
+        }
+        out
+    }
+
+    /// `ZX_INFO_TASK_RUNTIME` of the job: the time of every process in it
+    /// and below it that is still referenced.
+    pub fn runtime(self: &Arc<Self>) -> crate::task::runtime::Runtime {
+        let mut sum = crate::task::runtime::Runtime::default();
+        for p in self.all_processes() {
+            sum += p.runtime();
+        }
+        sum
+    }
+
     /// Returns the live child job with `koid` (`zx_object_get_child`).
     pub fn child_by_koid(&self, koid: Koid) -> Option<Arc<Job>> {
         let inner = self.inner.lock();
