@@ -1,4 +1,4 @@
-//! `zx_vmar_op_range`: commit, decommit, map-range and friends over the mappings of a range.
+//! `zx_vmar_op_range`: commit, decommit, zero, map-range and friends over the mappings of a range.
 
 use kernel_hal::{is_page_aligned, MMUFlags};
 
@@ -82,13 +82,12 @@ impl VmAddressRegion {
                 return Err(ZxError::INVALID_ARGS);
             }
             match op {
-                Commit | Decommit if !m.max_perms.contains(MMUFlags::WRITE) => {
+                Commit | Decommit | Zero if !m.max_perms.contains(MMUFlags::WRITE) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
                 Prefetch if !m.max_perms.contains(MMUFlags::READ) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
-                Zero => return Err(ZxError::NOT_SUPPORTED),
                 _ => {}
             }
             let (s, e) = (addr.max(m.base), end.min(m.end()));
@@ -105,6 +104,7 @@ impl VmAddressRegion {
             match op {
                 Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
                 Decommit => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
+                Zero => m.vmo.zero(vs as u64, (ve - vs) as u64)?,
                 MapRange | Prefetch => {
                     if op == Prefetch {
                         m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
