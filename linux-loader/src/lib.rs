@@ -19,6 +19,8 @@ use zircon_object::handle::Handle;
 use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
+use zircon_object::system::resource::{DEFAULT_RESOURCE_RIGHTS, KIND_SYSTEM};
+use zircon_object::system::Resource;
 use zircon_object::task::{Job, Process, Thread};
 use zircon_object::vm::vmar::{MapRequest, MappingKind};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
@@ -408,7 +410,7 @@ impl Loader {
         }
         // Refused before anything is created: the message would not fit
         // in the bootstrap channel.
-        let data = processargs::encode(args, environ, &[0; 6]);
+        let data = processargs::encode(args, environ, &[0; 8]);
         if data.len() > zircon_object::ipc::channel::MAX_MSG_BYTES {
             return Err(LoadError::ArgsTooLong { bytes: data.len() });
         }
@@ -482,11 +484,28 @@ impl Loader {
                     Rights::DEFAULT_VMO.difference(Rights::WRITE) | Rights::EXECUTE,
                 ),
             ),
+            // The resources, as Fuchsia's userboot receives them (DESIGN.md
+            // "The first process's resources").
+            (
+                processargs::PA_RESOURCE,
+                Handle::new(Resource::root(), DEFAULT_RESOURCE_RIGHTS),
+            ),
+            (
+                processargs::PA_SYSTEM_RESOURCE,
+                Handle::new(
+                    Resource::ranged_root(KIND_SYSTEM).expect("SYSTEM has a ranged root"),
+                    DEFAULT_RESOURCE_RIGHTS,
+                ),
+            ),
         ];
         let (ours, theirs) = Channel::create();
         let (infos, hs): (Vec<u32>, Vec<Handle>) = handles.into_iter().unzip();
         let data = processargs::encode(args, environ, &infos);
-        debug_assert_eq!(infos.len(), 6, "the size checked above assumed six handles");
+        debug_assert_eq!(
+            infos.len(),
+            8,
+            "the size checked above assumed eight handles"
+        );
         ours.write(Message { data, handles: hs })
             .map_err(|(e, _)| LoadError::Zx(e))?;
         drop(ours);

@@ -22,6 +22,10 @@ pub const PA_VMAR_ROOT: u32 = 0x04;
 pub const PA_VMAR_LOADED: u32 = 0x05;
 /// `PA_VMO_VDSO`
 pub const PA_VMO_VDSO: u32 = 0x11;
+/// `PA_RESOURCE`: the root resource.
+pub const PA_RESOURCE: u32 = 0x3F;
+/// `PA_SYSTEM_RESOURCE`: the ranged root of `ZX_RSRC_KIND_SYSTEM`.
+pub const PA_SYSTEM_RESOURCE: u32 = 0x54;
 
 /// `PA_HND(type, arg)`.
 pub const fn pa_hnd(ty: u32, arg: u32) -> u32 {

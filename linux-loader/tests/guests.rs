@@ -9,8 +9,10 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 18] = [
+const ZXTEST_GUESTS: [&str; 20] = [
     "time_test.c",
+    "resource_test.c",
+    "debuglog_test.c",
     "handle_close_test.c",
     "handle_check_valid_test.c",
     "port_cancel_test.c",

@@ -38,6 +38,7 @@ mod topic {
     pub const JOB_PROCESSES: u32 = 9;
     pub const JOB: u32 = 24;
     pub const TIMER: u32 = 25;
+    pub const RESOURCE: u32 = 18;
 }
 
 /// `ZX_PROP_NAME`
@@ -197,6 +198,19 @@ impl Syscall<'_> {
                         .u32(4, i.clock_id)
                         .u64(8, i.deadline as u64)
                         .u64(16, i.slack as u64),
+                )
+            }
+            topic::RESOURCE => {
+                let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = r.info();
+                single(
+                    Rec::new(56)
+                        .u32(0, i.kind)
+                        .u32(4, i.flags)
+                        .u64(8, i.base)
+                        .u64(16, i.size)
+                        .bytes(24, &i.name),
                 )
             }
             topic::PROCESS_THREADS | topic::JOB_CHILDREN | topic::JOB_PROCESSES => {

@@ -8,8 +8,10 @@
 //! name. The ranged kinds keep a region allocator each ([`Registry`]),
 //! set up as Zircon's x86 platform code sets them up: MMIO over the
 //! physical address space, I/O ports over `[0, 0xFFFF)`, system resources
-//! over `[0, ZX_RSRC_SYSTEM_COUNT)`. IRQ and SMC have no allocator on x86,
-//! so minting them answers `BAD_STATE` as there. The emulator has no
+//! over `[0, ZX_RSRC_SYSTEM_COUNT)`. IRQ and SMC get no allocator (the
+//! emulator has no interrupt controller and no secure monitor), so minting
+//! them answers `BAD_STATE`, as Zircon does for a kind whose allocator was
+//! never set up. The emulator has no
 //! physical RAM that guests could name by address, so no MMIO range is
 //! reserved at start and the root resource's deny filter is empty.
 //!
