@@ -5,7 +5,7 @@
 //!
 //! A resource has a kind (`ZX_RSRC_KIND_*`), a range `[base, base + size)`
 //! in that kind's address space, flags (`ZX_RSRC_FLAG_EXCLUSIVE`) and a
-//! name. The ranged kinds keep a region allocator each ([`Registry`]),
+//! name. The ranged kinds keep a region allocator each (`Registry`),
 //! set up as Zircon's x86 platform code sets them up: MMIO over the
 //! physical address space, I/O ports over `[0, 0xFFFF)`, system resources
 //! over `[0, ZX_RSRC_SYSTEM_COUNT)`. IRQ and SMC get no allocator (the
@@ -18,15 +18,16 @@
 //! An exclusive resource takes its range out of its kind's allocator
 //! until it dies; a shared one only checks that the range is available.
 //!
-//! Lock order: `Registry` (one mutex, [`REGISTRY`]) is a leaf; it is taken
-//! by creation and by a resource's drop, never with another lock held.
+//! Lock order: `REGISTRY` (one mutex) is a leaf; it is taken by creation
+//! and by a resource's drop, never with another lock held, and no resource
+//! is dropped under it (the registry keeps plain data, not references).
 
 use std::ops::Range;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use kernel_hal::range_map::RangeMap;
 
-use crate::object::{KObjectBase, ObjType};
+use crate::object::{KObjectBase, Koid, ObjType};
 use crate::sync::Mutex;
 use crate::{impl_kobject, Rights, ZxError, ZxResult};
 
@@ -105,8 +106,11 @@ pub struct ResourceInfo {
 struct Registry {
     /// Available ranges per kind, indexed by kind; ROOT's is unused.
     avail: [Option<RangeMap<()>>; KIND_COUNT as usize],
-    /// Every live resource with a range (for the exclusive-overlap check).
-    live: Vec<Weak<Resource>>,
+    /// Every live resource with a range, as (koid, kind, base, size), for
+    /// the exclusive-overlap check. Plain data, not references, so that no
+    /// resource is ever upgraded (and perhaps dropped) under the lock its
+    /// own drop takes.
+    live: Vec<(Koid, u32, u64, u64)>,
 }
 
 /// The global registry, set up on first use.
@@ -208,12 +212,10 @@ impl Resource {
                 return Err(ZxError::NOT_FOUND);
             }
             if exclusive {
-                reg.live.retain(|w| w.strong_count() > 0);
                 let clash = reg
                     .live
                     .iter()
-                    .filter_map(Weak::upgrade)
-                    .any(|r| r.kind == kind && intersects(base, size, r.rbase, r.size));
+                    .any(|&(_, k, b, s)| k == kind && intersects(base, size, b, s));
                 if clash {
                     return Err(ZxError::NOT_FOUND);
                 }
@@ -226,7 +228,7 @@ impl Resource {
                     avail.remove(as_range(base, size));
                 }
             }
-            reg.live.push(Arc::downgrade(&r));
+            reg.live.push((r.base.koid(), kind, base, size));
         }
         Ok(r)
     }
@@ -303,13 +305,17 @@ impl Resource {
 
 impl Drop for Resource {
     fn drop(&mut self) {
-        if self.flags & FLAG_EXCLUSIVE == 0 || self.kind == KIND_ROOT || self.size == 0 {
+        if self.kind == KIND_ROOT || self.size == 0 {
             return;
         }
         if let Some(reg) = REGISTRY.get() {
             let mut reg = reg.lock();
-            if let Some(avail) = reg.avail[self.kind as usize].as_mut() {
-                avail.insert(as_range(self.rbase, self.size), ());
+            let koid = self.base.koid();
+            reg.live.retain(|e| e.0 != koid);
+            if self.flags & FLAG_EXCLUSIVE != 0 {
+                if let Some(avail) = reg.avail[self.kind as usize].as_mut() {
+                    avail.insert(as_range(self.rbase, self.size), ());
+                }
             }
         }
     }
