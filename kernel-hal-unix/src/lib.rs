@@ -151,6 +151,10 @@ impl Hal for UnixHal {
         self.phys.size() as u64
     }
 
+    fn used_memory_bytes(&self) -> u64 {
+        self.phys.host_allocated_bytes()
+    }
+
     fn dcache_line_size(&self) -> u32 {
         sys::dcache_line_size()
     }

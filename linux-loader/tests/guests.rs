@@ -9,11 +9,13 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 23] = [
+const ZXTEST_GUESTS: [&str; 25] = [
     "info_stats_test.c",
     "futex_owner_test.c",
     "get_child_test.c",
     "time_test.c",
+    "resource_test.c",
+    "debuglog_test.c",
     "handle_close_test.c",
     "stream_test.c",
     "handle_check_valid_test.c",

@@ -29,6 +29,7 @@ pub enum ObjType {
     Event = 5,
     Port = 6,
     Interrupt = 9,
+    DebugLog = 12,
     Socket = 14,
     Resource = 15,
     EventPair = 16,

@@ -44,6 +44,7 @@ mod topic {
     pub const TASK_RUNTIME: u32 = 0x1000_001E;
     pub const HANDLE_TABLE: u32 = 27;
     pub const STREAM: u32 = 26;
+    pub const RESOURCE: u32 = 18;
 }
 
 /// `ZX_INFO_INVALID_CPU`
@@ -272,6 +273,19 @@ impl Syscall<'_> {
                 actual.write_if_not_null(self.aspace(), fit)?;
                 // As for the other arrays: as many as fit, and OK.
                 avail.write_if_not_null(self.aspace(), records.len())
+            }
+            topic::RESOURCE => {
+                let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = r.info();
+                single(
+                    Rec::new(56)
+                        .u32(0, i.kind)
+                        .u32(4, i.flags)
+                        .u64(8, i.base)
+                        .u64(16, i.size)
+                        .bytes(24, &i.name),
+                )
             }
             topic::PROCESS_THREADS | topic::JOB_CHILDREN | topic::JOB_PROCESSES => {
                 let koids = match topic {

@@ -647,3 +647,87 @@ fn read_options_are_not_supported() {
         );
     }
 }
+
+#[test]
+fn resources_debuglogs_and_system_events_through_the_dispatcher() {
+    use zircon_object::system::resource::{DEFAULT_RESOURCE_RIGHTS, KIND_MMIO, KIND_SYSTEM};
+    use zircon_object::system::Resource;
+    let g = Guest::new();
+    let out = g.scratch as u64;
+    let root = g
+        .process
+        .add_handle(Resource::root(), DEFAULT_RESOURCE_RIGHTS) as u64;
+    // zx_resource_create(root, SYSTEM, DEBUGLOG_BASE, 1, NULL, 0, &out):
+    // seven arguments, the last one on the stack.
+    let sp = g.scratch + 2048;
+    g.write_u64(sp + 8, out);
+    let r = dispatch(
+        &g.host,
+        numbers::RESOURCE_CREATE,
+        [root, KIND_SYSTEM as u64, 12, 1, 0, 0],
+        sp,
+    );
+    assert_eq!(r, Outcome::Return(0));
+    let dlog_rsrc = g.read_u64(g.scratch) as u32 as u64;
+    // An MMIO resource is no debuglog resource.
+    g.write_u64(sp + 8, out + 8);
+    let r = dispatch(
+        &g.host,
+        numbers::RESOURCE_CREATE,
+        [root, KIND_MMIO as u64, 1 << 40, 4096, 0, 0],
+        sp,
+    );
+    assert_eq!(r, Outcome::Return(0));
+    let mmio = g.read_u64(g.scratch + 8) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::DEBUGLOG_CREATE, &[mmio, 0, out]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    // A readable log; a write, then a read whose result is the byte count.
+    g.status(numbers::DEBUGLOG_CREATE, &[dlog_rsrc, 0x4000_0000, out])
+        .unwrap();
+    let log = g.read_u64(g.scratch) as u32 as u64;
+    let text = g.scratch + 512;
+    g.write_u64(text, u64::from_le_bytes(*b"dispatch"));
+    loop {
+        match g.call(
+            numbers::DEBUGLOG_READ,
+            &[log, 0, g.scratch as u64 + 1024, 256],
+        ) {
+            Outcome::Return(r) if (r as i32) < 0 => {
+                assert_eq!(r as i32, ZxError::SHOULD_WAIT.into_raw());
+                break;
+            }
+            Outcome::Return(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    g.status(numbers::DEBUGLOG_WRITE, &[log, 0, text as u64, 8])
+        .unwrap();
+    assert_eq!(
+        g.call(
+            numbers::DEBUGLOG_READ,
+            &[log, 0, g.scratch as u64 + 1024, 256]
+        ),
+        Outcome::Return(48)
+    );
+    assert_eq!(
+        g.read_u64(g.scratch + 1024 + 40),
+        u64::from_le_bytes(*b"dispatch")
+    );
+    assert_eq!(g.read_u64(g.scratch + 1024 + 24), g.process.koid());
+    // System events: only for the root job.
+    let job = g.process.add_handle(g._job.clone(), Rights::DEFAULT_JOB) as u64;
+    g.status(numbers::SYSTEM_GET_EVENT, &[job, 4, out]).unwrap();
+    let child = g
+        .process
+        .add_handle(g._job.create_child().unwrap(), Rights::DEFAULT_JOB) as u64;
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_EVENT, &[child, 4, out]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_EVENT, &[job, 6, out]),
+        Err(ZxError::INVALID_ARGS)
+    );
+}

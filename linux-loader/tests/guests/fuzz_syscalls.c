@@ -1450,6 +1450,11 @@ static const struct syscall k_calls[] = {
     {"channel_write_etc", FN(zx_channel_write_etc), {A_HCHAN, A_OPTS, A_PTR, A_U32, A_DISPS, A_COUNT}, ZX_CHANNEL_WRITE_USE_IOVEC, 4, F_CONSUMES},
     {"channel_read_etc", FN(zx_channel_read_etc), {A_HCHAN, A_OPTS, A_PTR, A_PTR, A_U32, A_COUNT, A_PTR, A_PTR}, ZX_CHANNEL_READ_MAY_DISCARD, 3, F_TAKES},
     {"channel_call_etc", FN(zx_channel_call_etc), {A_HCHAN, A_OPTS, A_DEADLINE, A_CALL_ETC, A_PTR, A_PTR}, ZX_CHANNEL_WRITE_USE_IOVEC, 2, F_CONSUMES | F_BLOCKS},
+    {"resource_create", FN(zx_resource_create), {A_H, A_OPTS, A_U64, A_SIZE, A_NAME, A_SSIZE, A_OUT_H}, 0x1000F, 2, 0},
+    {"debuglog_create", FN(zx_debuglog_create), {A_H, A_OPTS, A_OUT_H}, 0x40000000, 2, 0},
+    {"debuglog_write", FN(zx_debuglog_write), {A_H, A_OPTS, A_TEXT, A_SSIZE}, 0x10, 1, 0},
+    {"debuglog_read", FN(zx_debuglog_read), {A_H, A_OPTS, A_PTR, A_SIZE}, 0, 2, F_VALUE},
+    {"system_get_event", FN(zx_system_get_event), {A_HJOB, A_U32, A_OUT_H}, 0, 1, 0},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))
@@ -2606,6 +2611,9 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < g_own_count; k++)
       printf("fuzz: own mapping [%#lx, %#lx)\n", g_own[k].base, g_own[k].end);
   }
+  // The root resource (PA_HND(PA_RESOURCE, 0)) joins the pool, so resource_create and
+  // debuglog_create can succeed.
+  set_slot(N_CORE, zx_take_startup_handle(0x3F), ZX_OBJ_TYPE_RESOURCE);
   zx_instant_mono_t start = zx_clock_get_monotonic();
   for (int t = 0; t < g_threads; t++) g_fz[t].end = start + budget_ns;
   for (int t = 1; t < g_threads; t++) {

@@ -294,6 +294,19 @@ _ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
 _ZX_SYSCALL_DECL(cprng_add_entropy, zx_status_t, /* no attributes */,
     (const void* buffer, size_t buffer_size))
 
+// Resources, the debuglog, system events.
+_ZX_SYSCALL_DECL(resource_create, zx_status_t, /* no attributes */,
+    (zx_handle_t parent_rsrc, uint32_t options, uint64_t base, size_t size, const char* name,
+     size_t name_size, zx_handle_t* resource_out))
+_ZX_SYSCALL_DECL(debuglog_create, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(debuglog_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(debuglog_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(system_get_event, zx_status_t, /* no attributes */,
+    (zx_handle_t root_job, uint32_t kind, zx_handle_t* event))
+
 // Bus transaction initiators, pinned memory, physical VMOs, IOMMUs (not supported).
 _ZX_SYSCALL_DECL(bti_create, zx_status_t, /* no attributes */,
     (zx_handle_t iommu, uint32_t options, uint64_t bti_id, zx_handle_t* out))
@@ -429,16 +442,8 @@ _ZX_SYSCALL_DECL(debug_read, zx_status_t, /* no attributes */,
     (zx_handle_t handle, char* buffer, size_t buffer_size, size_t* actual))
 _ZX_SYSCALL_DECL(debug_send_command, zx_status_t, /* no attributes */,
     (zx_handle_t resource, const char* buffer, size_t buffer_size))
-_ZX_SYSCALL_DECL(debuglog_create, zx_status_t, /* no attributes */,
-    (zx_handle_t resource, uint32_t options, zx_handle_t* out))
-_ZX_SYSCALL_DECL(debuglog_write, zx_status_t, /* no attributes */,
-    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size))
-_ZX_SYSCALL_DECL(debuglog_read, zx_status_t, /* no attributes */,
-    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size))
 
 // System control and power (not supported).
-_ZX_SYSCALL_DECL(system_get_event, zx_status_t, /* no attributes */,
-    (zx_handle_t root_job, uint32_t kind, zx_handle_t* event))
 _ZX_SYSCALL_DECL(system_set_performance_info, zx_status_t, /* no attributes */,
     (zx_handle_t resource, uint32_t topic, const void* info, size_t count))
 _ZX_SYSCALL_DECL(system_get_performance_info, zx_status_t, /* no attributes */,
@@ -450,10 +455,7 @@ _ZX_SYSCALL_DECL(system_mexec_payload_get, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(system_powerctl, zx_status_t, /* no attributes */,
     (zx_handle_t resource, uint32_t cmd, const zx_system_powerctl_arg_t* arg))
 
-// Resources and scheduler profiles (not supported yet).
-_ZX_SYSCALL_DECL(resource_create, zx_status_t, /* no attributes */,
-    (zx_handle_t parent_rsrc, uint32_t options, uint64_t base, size_t size, const char* name,
-     size_t name_size, zx_handle_t* resource_out))
+// Scheduler profiles (not supported yet).
 _ZX_SYSCALL_DECL(profile_create, zx_status_t, /* no attributes */,
     (zx_handle_t root_job, uint32_t options, const zx_profile_info_t* profile, zx_handle_t* out))
 _ZX_SYSCALL_DECL(object_set_profile, zx_status_t, /* no attributes */,

@@ -66,6 +66,12 @@ impl Job {
         })
     }
 
+    /// Returns whether this is a root job (it has no parent): the job
+    /// `zx_system_get_event` asks for.
+    pub fn is_root(&self) -> bool {
+        self.parent.is_none()
+    }
+
     /// Creates a child job (`BAD_STATE` once this job was killed,
     /// `OUT_OF_RANGE` past [`MAX_JOB_HEIGHT`] levels).
     pub fn create_child(self: &Arc<Self>) -> ZxResult<Arc<Job>> {
