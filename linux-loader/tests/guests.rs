@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 19] = [
+const ZXTEST_GUESTS: [&str; 20] = [
     "get_child_test.c",
     "time_test.c",
     "handle_close_test.c",
@@ -29,6 +29,7 @@ const ZXTEST_GUESTS: [&str; 19] = [
     "probe_test.c",
     "job_test.c",
     "exception_stress_test.c",
+    "mini_process_test.c",
 ];
 
 #[test]
