@@ -435,6 +435,19 @@ mod tests {
         }
     }
 
+    /// Fuchsia's PortTest.EventAsyncSignalWaitSingle: waits satisfied by
+    /// one signal queue their packets newest registration first.
+    #[test]
+    fn one_signal_queues_the_newest_wait_first() {
+        let port = Port::new();
+        let ev = event_handle();
+        for key in 0..7 {
+            port.wait_async(&ev.to_ref(), key, SIGNALED, false, None);
+        }
+        signal(&ev, true);
+        assert_eq!(keys(&port), [6, 5, 4, 3, 2, 1, 0]);
+    }
+
     #[test]
     fn user_packets_and_async_waits() {
         let port = Port::new();
@@ -469,7 +482,8 @@ mod tests {
         }
         assert_eq!(port.cancel(&ev.to_ref(), 13), Ok(()));
         signal(&ev, true);
-        assert_eq!(keys(&port), [128, 7]);
+        // Newest registration first, as on Zircon.
+        assert_eq!(keys(&port), [7, 128]);
         assert_eq!(port.cancel(&ev.to_ref(), 128), Err(ZxError::NOT_FOUND));
         // A queued packet is cancelled too; another handle's waits are not.
         let other = Handle::new(ev.object.clone(), Rights::all());
