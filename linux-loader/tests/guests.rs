@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 25] = [
+const ZXTEST_GUESTS: [&str; 26] = [
     "info_stats_test.c",
     "futex_owner_test.c",
     "get_child_test.c",
@@ -35,6 +35,7 @@ const ZXTEST_GUESTS: [&str; 25] = [
     "job_test.c",
     "exception_stress_test.c",
     "channel_etc_test.c",
+    "mini_process_test.c",
 ];
 
 #[test]

@@ -14,6 +14,7 @@ extern const zxtest_case_t __stop_zxtest_cases[] __attribute__((weak, visibility
 
 static bool g_failed;
 static bool g_fatal;
+static bool g_skipped;
 
 bool zxtest_current_test_has_failures(void) { return g_failed; }
 bool zxtest_current_test_has_fatal_failures(void) { return g_fatal; }
@@ -43,6 +44,15 @@ static void print_message(const char* fmt, va_list ap) {
   printf("  ");
   vprintf(fmt, ap);
   printf("\n");
+}
+
+void zxtest_skip(const char* file, int line, const char* fmt, ...) {
+  g_skipped = true;
+  printf("%s:%d: Skipped\n", file, line);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
 }
 
 void zxtest_fail_values(const char* file, int line, bool fatal, const char* macro,
@@ -218,7 +228,7 @@ int zxtest_run_all_tests(int argc, char** argv) {
   }
   printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
 
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, skipped = 0;
   for (size_t i = 0; i < count; i++) {
     const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
     snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
@@ -226,16 +236,22 @@ int zxtest_run_all_tests(int argc, char** argv) {
     printf("[ RUN      ] %s\n", full);
     g_failed = false;
     g_fatal = false;
+    g_skipped = false;
     c->fn();
     if (g_failed) {
       printf("[  FAILED  ] %s\n", full);
       failed++;
+    } else if (g_skipped) {
+      printf("[  SKIPPED ] %s\n", full);
+      skipped++;
     } else {
       printf("[       OK ] %s\n", full);
       passed++;
     }
   }
-  printf("[==========] %d test%s ran.\n", passed + failed, passed + failed == 1 ? "" : "s");
+  int ran = passed + failed + skipped;
+  printf("[==========] %d test%s ran.\n", ran, ran == 1 ? "" : "s");
+  if (skipped) printf("%d skipped\n", skipped);
   printf("%d passed, %d failed\n", passed, failed);
   fflush(stdout);
   return failed == 0 ? 0 : 1;

@@ -19,6 +19,7 @@
 #include <zircon/syscalls/types.h>
 #include <zircon/syscalls-next.h>
 #include <lib/fzl/memory-probe.h>
+#include <mini-process/mini-process.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/status.h>

@@ -222,7 +222,11 @@ pub struct CancelRequest {
 struct SignalState {
     bits: u32,
     waiters: Vec<Weak<Waiter>>,
-    observers: Vec<Arc<dyn SignalObserver>>,
+    /// Newest first: a signal change shows them the change in that order,
+    /// as Zircon's dispatchers do (`AddObserver` pushes to the front), so
+    /// the packets of several async waits satisfied at once are queued
+    /// newest registration first.
+    observers: std::collections::VecDeque<Arc<dyn SignalObserver>>,
 }
 
 impl std::fmt::Debug for SignalState {
@@ -370,11 +374,12 @@ impl KObjectBase {
     }
 
     /// Registers `observer`, first showing it the current signals (it is
-    /// not kept if it declines right away).
+    /// not kept if it declines right away); it is shown later changes
+    /// before the observers registered earlier.
     pub fn add_observer(&self, observer: Arc<dyn SignalObserver>) {
         let mut st = self.signals.lock();
         if observer.on_signals(st.bits) {
-            st.observers.push(observer);
+            st.observers.push_front(observer);
         }
     }
 
