@@ -33,6 +33,22 @@ impl zircon_syscall::Host for RunnerHost {
     fn set_current_fs(&self, value: u64) -> bool {
         kernel_hal_unix::set_guest_fs(value)
     }
+
+    fn current_fpu(&self) -> kernel_hal::FpuState {
+        kernel_hal_unix::saved_fpu_state()
+    }
+
+    fn unhandled_exception(&self, process: &Process, thread: &Thread, what: &str) {
+        if !QUIET.load(Ordering::Relaxed) {
+            eprintln!(
+                "linux-loader: process '{}' ({}): {what}, in thread '{}' ({}); no handler: process killed (ZX_TASK_RETCODE_EXCEPTION_KILL)",
+                process.base().name(),
+                process.koid(),
+                thread.base().name(),
+                thread.koid(),
+            );
+        }
+    }
 }
 
 /// The HAL-level syscall handler: runs the dispatcher and tells the HAL

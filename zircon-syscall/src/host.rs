@@ -39,4 +39,18 @@ pub trait Host: Sync {
     /// (`ZX_PROP_REGISTER_FS`); false if the calling host thread runs no
     /// guest code.
     fn set_current_fs(&self, value: u64) -> bool;
+
+    /// The calling guest thread's FPU state, for an exception a syscall
+    /// raises (a debugger may read it). The default is an empty state.
+    fn current_fpu(&self) -> kernel_hal::FpuState {
+        kernel_hal::FpuState {
+            image: Vec::new(),
+            mask: 0,
+        }
+    }
+
+    /// An exception a syscall raised went unhandled and kills `process`:
+    /// the embedder may say so (the runner prints one line, as for CPU
+    /// exceptions). The default says nothing.
+    fn unhandled_exception(&self, _process: &Process, _thread: &Thread, _what: &str) {}
 }

@@ -237,9 +237,74 @@ pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> 
         };
         match outcome {
             Outcome::Return(_) if killed() => Outcome::ExitThread,
+            Outcome::Return(value) => match thread.as_ref().and_then(|t| t.take_policy_exception())
+            {
+                Some((code, data)) => {
+                    let t = thread.as_ref().expect("the exception was the thread's");
+                    raise_policy_exception(&sys, t, code, data, regs, value, guest_rsp)
+                }
+                None => Outcome::Return(value),
+            },
             other => other,
         }
     })
+}
+
+/// Raises the `ZX_EXCP_POLICY_ERROR` a syscall signalled (`code`, `data`)
+/// on `thread`, as the syscall returns `value`: handlers see the registers
+/// of the return from the vDSO call (`rip` the caller's return address,
+/// `rsp` above it, `rax` the status, the argument registers as passed;
+/// the rest read 0), and a thread they resume gets `value` (register
+/// changes are not applied: the thread is inside a syscall). Unhandled, the
+/// process is killed with `ZX_TASK_RETCODE_EXCEPTION_KILL`.
+fn raise_policy_exception(
+    sys: &Syscall<'_>,
+    thread: &Arc<zircon_object::task::Thread>,
+    code: u32,
+    data: u32,
+    regs: [u64; 6],
+    value: u64,
+    guest_rsp: usize,
+) -> Outcome {
+    use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
+    use zircon_object::task::{ExceptionOutcome, ExceptionReport};
+    let mut ret = [0u8; 8];
+    let rip = match sys.aspace().copy_from_user(guest_rsp, &mut ret) {
+        Ok(()) => u64::from_le_bytes(ret),
+        Err(_) => 0,
+    };
+    let gregs = kernel_hal::GeneralRegs {
+        rip,
+        rsp: guest_rsp as u64 + 8,
+        rax: value,
+        rdi: regs[0],
+        rsi: regs[1],
+        rdx: regs[2],
+        rcx: regs[3],
+        r8: regs[4],
+        r9: regs[5],
+        rflags: 0x202,
+        ..kernel_hal::GeneralRegs::default()
+    };
+    let ctx = kernel_hal::ThreadContext {
+        regs: gregs,
+        fpu: sys.host.current_fpu(),
+    };
+    match thread.handle_exception(ExceptionReport::policy(code, data), ctx) {
+        ExceptionOutcome::Resume(_) => Outcome::Return(value),
+        ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => Outcome::ExitThread,
+        ExceptionOutcome::Unhandled { .. } => {
+            if !sys.process.is_exited() {
+                sys.host.unhandled_exception(
+                    sys.process,
+                    thread,
+                    &format!("policy error (ZX_EXCP_POLICY_CODE {code}), pc {rip:#x}"),
+                );
+                sys.process.exit(TASK_RETCODE_EXCEPTION_KILL);
+            }
+            Outcome::ExitThread
+        }
+    }
 }
 
 /// Runs `call` (syscall `num` of `sys.process`); if it panics, kills the

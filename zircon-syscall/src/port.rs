@@ -8,6 +8,7 @@ use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
 use crate::Syscall;
+use zircon_object::task::exception::POLICY_CODE_PORT_TOO_MANY_OBSERVERS;
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`
 const PORT_BIND_TO_INTERRUPT: u32 = 1;
@@ -73,7 +74,13 @@ impl Syscall<'_> {
             } else {
                 None
             };
-        port.wait_async(&handle, key, signals, options & WAIT_ASYNC_EDGE != 0, stamp);
+        if !port.wait_async(&handle, key, signals, options & WAIT_ASYNC_EDGE != 0, stamp) {
+            // Registered, and the caller takes a policy exception as the
+            // call returns (Zircon limits a port's observers so).
+            if let Some(t) = crate::current_thread() {
+                t.signal_policy_exception(POLICY_CODE_PORT_TOO_MANY_OBSERVERS, 0);
+            }
+        }
         Ok(())
     }
 

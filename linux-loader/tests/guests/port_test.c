@@ -104,3 +104,58 @@ TEST(Port, BlockingWaitWokenByAnotherThread) {
   zx_handle_close(port);
   zx_handle_close(stack_vmo);
 }
+
+// A port holds at most 50,000 pending async waits: the next registration
+// still succeeds but raises ZX_EXCP_POLICY_ERROR
+// (ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS) on the calling thread as
+// the call returns; a handler that resumes it sees the call return ZX_OK.
+#include <zircon/syscalls/exception.h>
+
+static volatile zx_status_t g_last_wait_async = 1;
+static volatile uint32_t g_registered;
+
+static void register_until_exception(uintptr_t port, uintptr_t ev) {
+  for (uint32_t i = 0; i < 50001; i++) {
+    g_last_wait_async = zx_object_wait_async((zx_handle_t)ev, (zx_handle_t)port, i,
+                                             ZX_USER_SIGNAL_0, 0);
+    g_registered = i + 1;
+  }
+  zx_thread_exit();
+}
+
+TEST(Port, TooManyObserversRaisesAPolicyException) {
+  zx_handle_t port, ev, t, ch;
+  ASSERT_OK(zx_port_create(0, &port));
+  ASSERT_OK(zx_event_create(0, &ev));
+  ASSERT_OK(zx_thread_create(zx_process_self(), "observer", 8, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+  zx_handle_t stack_vmo;
+  uintptr_t stack;
+  ASSERT_OK(zx_vmo_create(STACK, 0, &stack_vmo));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, stack_vmo, 0,
+                        STACK, &stack));
+  zx_handle_close(stack_vmo);
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)register_until_exception, stack + STACK - 8, port, ev));
+  ASSERT_OK(zx_object_wait_one(ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  uint32_t nb, nh;
+  ASSERT_OK(zx_channel_read(ch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  ASSERT_EQ(info.type, ZX_EXCP_POLICY_ERROR);
+  zx_exception_report_t report;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD_EXCEPTION_REPORT, &report, sizeof(report), NULL,
+                               NULL));
+  ASSERT_EQ(report.context.synth_code, ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS);
+  // The 50,001st registration is the one that raised it.
+  ASSERT_EQ(g_registered, 50000u);
+  uint32_t state = ZX_EXCEPTION_STATE_HANDLED;
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
+  zx_handle_close(exc);
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  ASSERT_EQ(g_registered, 50001u);
+  ASSERT_EQ(g_last_wait_async, ZX_OK);
+  zx_handle_close(ch);
+  zx_handle_close(t);
+  zx_handle_close(ev);
+  zx_handle_close(port);
+}

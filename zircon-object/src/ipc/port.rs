@@ -84,6 +84,10 @@ struct PortInner {
     async_waits: Vec<Weak<AsyncWait>>,
 }
 
+/// How many pending async waits a port may hold before a new one raises a
+/// policy exception (Zircon's `kernel.port.max-observers` default).
+pub const MAX_PORT_OBSERVERS: usize = 50_000;
+
 /// A port.
 #[derive(Debug, Default)]
 pub struct Port {
@@ -175,6 +179,10 @@ impl Port {
     /// `source` names, through that handle: one packet with `key` when the
     /// object's signals meet `trigger` (`edge`: on a transition to meeting
     /// them), stamped by `timestamp` if given.
+    ///
+    /// Returns false if the port already held [`MAX_PORT_OBSERVERS`]
+    /// waits: the wait is registered all the same, and the caller raises
+    /// `ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS` (Zircon).
     pub fn wait_async(
         self: &Arc<Self>,
         source: &HandleRef,
@@ -182,7 +190,7 @@ impl Port {
         trigger: u32,
         edge: bool,
         timestamp: Option<fn() -> i64>,
-    ) {
+    ) -> bool {
         let wait = Arc::new(AsyncWait {
             port: Arc::downgrade(self),
             port_koid: self.base.koid(),
@@ -194,16 +202,23 @@ impl Port {
             timestamp,
             state: Mutex::new(WaitState::default()),
         });
-        {
-            // Only dead registrations are pruned here: asking a live one
-            // whether it finished takes its state lock, which ranks above
-            // this port's (docs/LOCKING.md; a firing wait holds it while it
-            // pushes here).
+        // Only dead registrations are pruned here: asking a live one
+        // whether it finished takes its state lock, which ranks above this
+        // port's (docs/LOCKING.md; a firing wait holds it while it pushes
+        // here). Pruning every 256th registration, and before saying the
+        // port is full, keeps registering cheap and the count exact.
+        let within_limit = {
             let mut inner = self.inner.lock();
-            inner.async_waits.retain(|w| w.strong_count() > 0);
+            let len = inner.async_waits.len();
+            if len % 256 == 0 || len >= MAX_PORT_OBSERVERS {
+                inner.async_waits.retain(|w| w.strong_count() > 0);
+            }
+            let within = inner.async_waits.len() < MAX_PORT_OBSERVERS;
             inner.async_waits.push(Arc::downgrade(&wait));
-        }
+            within
+        };
         source.object.base().add_observer(wait);
+        within_limit
     }
 
     /// `zx_port_cancel`: cancels the async waits registered through

@@ -52,6 +52,9 @@ abi_enum! {
 /// [`ExceptionType::PolicyError`] report for a bad syscall (its
 /// `synth_data` is the syscall number).
 pub const POLICY_CODE_BAD_SYSCALL: u32 = 18;
+/// `ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS`: a port was given more
+/// async waits than it may hold.
+pub const POLICY_CODE_PORT_TOO_MANY_OBSERVERS: u32 = 19;
 
 abi_enum! {
     /// `ZX_EXCEPTION_CHANNEL_TYPE_*`: which kind of channel an exception
@@ -125,6 +128,19 @@ pub struct ExceptionReport {
 }
 
 impl ExceptionReport {
+    /// The report of a policy exception a syscall raised
+    /// (`ZX_EXCP_POLICY_ERROR` with `ZX_EXCP_POLICY_CODE_*` `code`).
+    pub fn policy(code: u32, data: u32) -> ExceptionReport {
+        ExceptionReport {
+            ty: ExceptionType::PolicyError,
+            vector: 0,
+            err_code: 0,
+            cr2: 0,
+            synth_code: code,
+            synth_data: data,
+        }
+    }
+
     /// The report of a CPU exception.
     pub fn from_cpu(e: &CpuException) -> ExceptionReport {
         let (ty, synth_code, synth_data) = match e.kind {

@@ -118,6 +118,9 @@ struct ThreadInner {
     /// thread announcing its exit, or by the kill of a started thread,
     /// whichever comes first.
     exit_announced: bool,
+    /// A policy exception a syscall of this thread raised (code, data),
+    /// taken as the syscall returns (Zircon's SignalPolicyException).
+    pending_policy: Option<(u32, u32)>,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -185,6 +188,7 @@ impl Thread {
                 kicker: None,
                 in_exception: None,
                 exit_announced: false,
+                pending_policy: None,
             }),
             dead: AtomicBool::new(false),
             exceptionate: Exceptionate::new(ChannelType::Thread),
@@ -396,6 +400,19 @@ impl Thread {
         r.rflags = (e.ctx.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
         e.ctx.regs = r;
         Ok(())
+    }
+
+    /// Makes the current syscall of this thread end in a
+    /// `ZX_EXCP_POLICY_ERROR` exception with `code` and `data` once it has
+    /// done its work (the syscall still returns its result if a handler
+    /// resumes the thread).
+    pub fn signal_policy_exception(&self, code: u32, data: u32) {
+        self.inner.lock().pending_policy = Some((code, data));
+    }
+
+    /// Takes the policy exception a syscall raised, if any.
+    pub fn take_policy_exception(&self) -> Option<(u32, u32)> {
+        self.inner.lock().pending_policy.take()
     }
 
     /// Returns the state.
