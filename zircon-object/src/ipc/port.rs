@@ -210,7 +210,7 @@ impl Port {
         let within_limit = {
             let mut inner = self.inner.lock();
             let len = inner.async_waits.len();
-            if len % 256 == 0 || len >= MAX_PORT_OBSERVERS {
+            if len.is_multiple_of(256) || len >= MAX_PORT_OBSERVERS {
                 inner.async_waits.retain(|w| w.strong_count() > 0);
             }
             let within = inner.async_waits.len() < MAX_PORT_OBSERVERS;
