@@ -11,8 +11,9 @@
 
 #define PAGE 4096u
 #define STACK 65536u
-// Fuchsia's per-direction capacity: 128 buffers of 2008 bytes.
-#define CAPACITY 257024u
+// Fuchsia's per-direction capacity: 256 KiB rounded up to whole 4064-byte
+// buffers (65 of them).
+#define CAPACITY 264160u
 
 static zx_signals_t pending(zx_handle_t h) {
   zx_signals_t s = 0;
@@ -305,8 +306,11 @@ TEST(Socket, ThresholdSignals) {
   ASSERT_OK(set_prop(remote, ZX_PROP_SOCKET_TX_THRESHOLD, tx));
   EXPECT_EQ(pending(remote2), ZX_SOCKET_WRITABLE | ZX_SOCKET_WRITE_THRESHOLD);
 
-  // Two more bytes leave less room than `tx`.
+  // Two more bytes leave exactly `tx` of room: still asserted. One more
+  // leaves less.
   ASSERT_OK(zx_socket_write(remote, 0, buf, 2, &n));
+  EXPECT_EQ(pending(remote), ZX_SOCKET_WRITABLE | ZX_SOCKET_WRITE_THRESHOLD);
+  ASSERT_OK(zx_socket_write(remote, 0, buf, 1, &n));
   EXPECT_EQ(pending(remote), ZX_SOCKET_WRITABLE);
   EXPECT_EQ(pending(local), ZX_SOCKET_WRITABLE | ZX_SOCKET_READABLE | ZX_SOCKET_READ_THRESHOLD);
   // Reading below the read threshold drops it and gives the writer room.
@@ -524,7 +528,7 @@ TEST(Socket, DatagramBoundariesAndTruncation) {
   ASSERT_OK(zx_socket_create(ZX_SOCKET_DATAGRAM, &a, &b));
   ASSERT_NO_FATAL_FAILURE(write_all(a, "12345"));
   ASSERT_NO_FATAL_FAILURE(write_all(a, "abcdef"));
-  // Larger than one of Fuchsia's 2008-byte buffers.
+  // Larger than one of Fuchsia's 4064-byte buffers.
   static uint8_t big[4096], back[4096];
   for (unsigned i = 0; i < sizeof(big); i++) big[i] = (uint8_t)i;
   size_t n;

@@ -13,8 +13,9 @@
 //! memory one buffer at a time, committing each piece as it goes. That is
 //! visible to a program when a copy faults halfway (the pieces before the
 //! fault stay written or consumed), so [`Buffer`] reproduces the piece
-//! boundaries: a buffer holds [`MBUF_PAYLOAD`] bytes, and the capacity is
-//! [`CAPACITY`], 128 of them.
+//! boundaries: a buffer holds [`MBUF_PAYLOAD`] bytes (a page less its
+//! header, as in current Zircon, where each buffer is one page), and the
+//! capacity is [`CAPACITY`], 256 KiB rounded up to whole buffers.
 //!
 //! User memory is reached only through the copy callbacks the caller
 //! passes (the syscall layer's fallible user copies); they run under the
@@ -48,13 +49,14 @@ pub const CREATE_MASK: u32 = DATAGRAM;
 /// `ZX_SOCKET_PEEK`: the one option of `zx_socket_read`.
 pub const PEEK: u32 = 1 << 3;
 
-/// Bytes one of Zircon's socket buffers holds: a 2 KiB allocation less its
-/// 16-byte heap header and its 24-byte list and length header.
-pub const MBUF_PAYLOAD: usize = 2048 - 16 - 24;
+/// Bytes one of Zircon's socket buffers holds: a 4 KiB page less the
+/// buffer's 32-byte header (list links, length, datagram length, page
+/// back-pointer).
+pub const MBUF_PAYLOAD: usize = 4096 - 32;
 /// The capacity of each direction of a socket, stream or datagram
-/// (`rx_buf_max`): 128 buffers, 257,024 bytes. It is also the largest
-/// datagram.
-pub const CAPACITY: usize = 128 * MBUF_PAYLOAD;
+/// (`rx_buf_max`): 256 KiB rounded up to a whole number of buffers (65 of
+/// them, 264,160 bytes). It is also the largest datagram.
+pub const CAPACITY: usize = (256 * 1024usize).div_ceil(MBUF_PAYLOAD) * MBUF_PAYLOAD;
 
 /// `ZX_SOCKET_*` signals.
 pub mod sig {
@@ -734,8 +736,8 @@ mod tests {
 
     #[test]
     fn constants_are_fuchsias() {
-        assert_eq!(MBUF_PAYLOAD, 2008);
-        assert_eq!(CAPACITY, 257_024);
+        assert_eq!(MBUF_PAYLOAD, 4064);
+        assert_eq!(CAPACITY, 264_160);
         assert_eq!(DEFAULT_SOCKET_RIGHTS.bits(), 0x10F0CF);
         assert_eq!(Disposition::try_from(3), Err(ZxError::INVALID_ARGS));
         assert_eq!(Disposition::try_from(2), Ok(Disposition::WriteEnabled));
@@ -809,14 +811,22 @@ mod tests {
     #[test]
     fn stream_pieces_follow_partial_reads() {
         let (a, b) = Socket::create(0).unwrap();
-        assert_eq!(write(&a, &Mem::new(3000), 3000), Ok(3000));
-        let mut out = Mem::new(3000);
+        let total = MBUF_PAYLOAD + 1000;
+        assert_eq!(write(&a, &Mem::new(total), total), Ok(total));
+        let mut out = Mem::new(total);
         assert_eq!(read(&b, false, &mut out, 100), Ok(100));
-        // The next piece runs to the end of the first buffer (1908 bytes):
-        // a fault at offset 1908 of the reader's buffer keeps it consumed.
-        out.bad = 1908..1909;
-        assert_eq!(read(&b, false, &mut out, 3000), Err(ZxError::INVALID_ARGS));
-        assert_eq!(b.info().rx_buf_size, 3000 - 2008);
+        // The next piece runs to the end of the first buffer: a fault just
+        // past it in the reader's buffer keeps that piece consumed.
+        let first = MBUF_PAYLOAD - 100;
+        out.bad = first..first + 1;
+        assert_eq!(read(&b, false, &mut out, total), Err(ZxError::INVALID_ARGS));
+        assert_eq!(b.info().rx_buf_size, 1000);
+        // A write tops up the second buffer before taking a third: a fault
+        // in the third piece leaves the top-up written.
+        let mut m = Mem::new(MBUF_PAYLOAD);
+        m.bad = MBUF_PAYLOAD - 1000..MBUF_PAYLOAD - 999;
+        assert_eq!(write(&a, &m, MBUF_PAYLOAD), Err(ZxError::INVALID_ARGS));
+        assert_eq!(b.info().rx_buf_size, MBUF_PAYLOAD);
     }
 
     #[test]
