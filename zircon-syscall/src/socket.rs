@@ -10,7 +10,7 @@
 //! that faults is `INVALID_ARGS`.
 
 use zircon_object::handle::HandleValue;
-use zircon_object::ipc::socket::{Disposition, CREATE_MASK, DEFAULT_SOCKET_RIGHTS, PEEK};
+use zircon_object::ipc::socket::{Disposition, DEFAULT_SOCKET_RIGHTS, PEEK};
 use zircon_object::ipc::Socket;
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -18,16 +18,13 @@ use crate::user::{UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 impl Syscall<'_> {
-    /// `zx_socket_create`.
+    /// `zx_socket_create`: the socket checks the options.
     pub fn socket_create(
         &self,
         options: u32,
         out0: UserOutPtr<u32>,
         out1: UserOutPtr<u32>,
     ) -> ZxResult {
-        if options & !CREATE_MASK != 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
         let (a, b) = Socket::create(options)?;
         self.add_pair(a, b, DEFAULT_SOCKET_RIGHTS, out0, out1)
     }
