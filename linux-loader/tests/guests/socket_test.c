@@ -706,10 +706,58 @@ TEST(Socket, ReadIntoPartlyBadBuffer) {
   zx_handle_close(b);
 }
 
+// Zircon moves a socket's bytes one of its 4064-byte buffers at a time and
+// keeps the pieces that made it before a fault: a faulting write leaves the
+// whole buffers before the fault written, a faulting read leaves them read.
+#define PIECE 4064u
+TEST(Socket, FaultsKeepWholePiecesOnly) {
+  zx_handle_t a, b, vmar, vmo;
+  uintptr_t base, addr;
+  // Two read-write pages, then a hole.
+  ASSERT_OK(zx_vmar_allocate(zx_vmar_root_self(),
+                             ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC, 0,
+                             4 * PAGE, &vmar, &base));
+  ASSERT_OK(zx_vmo_create(2 * PAGE, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, vmo, 0,
+                        2 * PAGE, &addr));
+  for (unsigned i = 0; i < 2 * PAGE; i++) ((uint8_t*)addr)[i] = (uint8_t)(i * 7);
+  ASSERT_OK(zx_socket_create(0, &a, &b));
+  // Pieces [0, 4064) and [4064, 8128) are readable; the third runs into
+  // the hole at 8192.
+  size_t n = 99;
+  EXPECT_EQ(zx_socket_write(a, 0, (void*)addr, 3 * PIECE, &n), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(n, 99u);
+  EXPECT_EQ(socket_info(b).rx_buf_size, 2 * PIECE);
+  EXPECT_EQ(pending(b), ZX_SOCKET_READABLE | ZX_SOCKET_WRITABLE);
+  // A write of 100 more tops up the second buffer (56 bytes of room) and
+  // starts a third; the bytes keep their order.
+  ASSERT_OK(zx_socket_write(a, 0, (void*)addr, 100, &n));
+  ASSERT_EQ(n, 100u);
+  // Reading into a buffer 5000 bytes before the hole: the first piece
+  // (one whole buffer) lands, the second faults.
+  uint8_t* edge = (uint8_t*)(addr + 2 * PAGE - 5000);
+  EXPECT_EQ(zx_socket_read(b, 0, edge, 3 * PIECE, &n), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(socket_info(b).rx_buf_size, PIECE + 100);
+  // What is left is the second piece, then the top-up.
+  static uint8_t rest[PIECE + 100];
+  ASSERT_OK(zx_socket_read(b, 0, rest, sizeof(rest), &n));
+  ASSERT_EQ(n, sizeof(rest));
+  EXPECT_EQ(rest[0], (uint8_t)(PIECE * 7));
+  EXPECT_EQ(rest[PIECE - 1], (uint8_t)((2 * PIECE - 1) * 7));
+  EXPECT_EQ(rest[PIECE], 0u);
+  EXPECT_EQ(rest[PIECE + 99], (uint8_t)(99 * 7));
+  EXPECT_EQ(pending(b), ZX_SOCKET_WRITABLE);
+  zx_vmar_destroy(vmar);
+  zx_handle_close(vmar);
+  zx_handle_close(vmo);
+  zx_handle_close(a);
+  zx_handle_close(b);
+}
+
 TEST(Socket, ReuseDatagramBuffers) {
   zx_handle_t a, b;
   ASSERT_OK(zx_socket_create(ZX_SOCKET_DATAGRAM, &a, &b));
-  static char buf[3000];
+  static char buf[5000];
   memset(buf, 0xaa, sizeof(buf));
   size_t n;
   buf[0] = 'a';
