@@ -328,4 +328,37 @@ mod tests {
         assert_eq!(signals(&b), PEER_CLOSED);
         assert_eq!(read(&b, 4), Err(ZxError::PEER_CLOSED));
     }
+
+    #[test]
+    fn a_fault_in_the_wrapped_piece_undoes_the_first() {
+        let (a, b) = Fifo::create(4, 8).unwrap();
+        assert_eq!(write(&a, &[1, 2, 3]), Ok(3));
+        assert_eq!(read(&b, 3), Ok(vec![1, 2, 3]));
+        // Slot 3, then slots 0 and 1: the second piece faults.
+        let mut pieces = 0;
+        let r = a.write(8, 3, &mut |at, buf: &mut [u8]| {
+            pieces += 1;
+            if at == 0 {
+                buf.fill(9);
+                Ok(())
+            } else {
+                Err(ZxError::NOT_FOUND)
+            }
+        });
+        assert_eq!(r, Err(ZxError::INVALID_ARGS));
+        assert_eq!(pieces, 2);
+        assert_eq!(signals(&b), WRITABLE);
+        assert_eq!(read(&b, 1), Err(ZxError::SHOULD_WAIT));
+        // The same on a read across the wrap: nothing is consumed.
+        assert_eq!(write(&a, &[4, 5, 6]), Ok(3));
+        let r = b.read(8, 3, &mut |at, _: &[u8]| {
+            if at == 0 {
+                Ok(())
+            } else {
+                Err(ZxError::ACCESS_DENIED)
+            }
+        });
+        assert_eq!(r, Err(ZxError::INVALID_ARGS));
+        assert_eq!(read(&b, 4), Ok(vec![4, 5, 6]));
+    }
 }

@@ -948,4 +948,40 @@ mod tests {
         assert_eq!(a.read_threshold(), 0);
         assert_eq!(b.write_threshold(), CAPACITY - 12);
     }
+
+    #[test]
+    fn boundaries_of_thresholds_and_datagram_sizes() {
+        let (a, b) = Socket::create(DATAGRAM).unwrap();
+        // An empty write succeeds and queues no datagram.
+        assert_eq!(write(&a, &Mem::new(0), 0), Ok(0));
+        assert_eq!(signals(&b), sig::WRITABLE);
+        // Room equal to the write threshold keeps the signal; one byte less
+        // drops it.
+        a.set_write_threshold(CAPACITY - 3).unwrap();
+        assert_eq!(write(&a, &Mem::new(3), 3), Ok(3));
+        assert_eq!(signals(&a), sig::WRITABLE | sig::WRITE_THRESHOLD);
+        assert_eq!(write(&a, &Mem::new(1), 1), Ok(1));
+        assert_eq!(signals(&a), sig::WRITABLE);
+        // Reading a datagram back gives the room, and the signal, back.
+        let mut out = Mem::new(4);
+        assert_eq!(read(&b, false, &mut out, 4), Ok(3));
+        assert_eq!(signals(&a), sig::WRITABLE | sig::WRITE_THRESHOLD);
+        assert_eq!(read(&b, false, &mut out, 4), Ok(1));
+        // One datagram may take the whole capacity, and then the socket is
+        // full: even an oversized datagram is told to wait.
+        let whole = Mem::new(CAPACITY + 1);
+        assert_eq!(write(&a, &whole, CAPACITY), Ok(CAPACITY));
+        assert_eq!(signals(&a), 0);
+        assert_eq!(write(&a, &whole, CAPACITY + 1), Err(ZxError::SHOULD_WAIT));
+        // A length past 32 bits is refused before anything else is looked
+        // at, on reads as on writes.
+        assert_eq!(
+            a.write(1 << 32, &mut |_, _| unreachable!()),
+            Err(ZxError::INVALID_ARGS)
+        );
+        assert_eq!(
+            b.read(false, 1 << 32, &mut |_, _| unreachable!()),
+            Err(ZxError::INVALID_ARGS)
+        );
+    }
 }
