@@ -168,6 +168,8 @@ fn lib_zx_and_zxtest_fixtures() {
         "PageVmo.DuplicateReplaceBorrow",
         "ZxTypes.EventSignalsAndWaits",
         "ZxTypes.EventpairPeer",
+        "ZxTypes.SocketStreamAndDisposition",
+        "ZxTypes.FifoElements",
         "ZxTypes.ChannelCarriesBytesAndHandles",
         "ZxTypes.PortQueueAndWaitAsync",
         "ZxTypes.TasksAndTime",
@@ -182,7 +184,7 @@ fn lib_zx_and_zxtest_fixtures() {
     // Suite setup once; the last suite's teardown at exit, after the summary.
     assert!(
         text.ends_with(
-            "10 passed, 0 failed\nsuite setups 1, teardowns 0\nPageVmo suite torn down\n"
+            "12 passed, 0 failed\nsuite setups 1, teardowns 0\nPageVmo suite torn down\n"
         ),
         "output:\n{text}"
     );

@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 26] = [
+const ZXTEST_GUESTS: [&str; 28] = [
     "info_stats_test.c",
     "futex_owner_test.c",
     "get_child_test.c",
@@ -20,6 +20,8 @@ const ZXTEST_GUESTS: [&str; 26] = [
     "stream_test.c",
     "handle_check_valid_test.c",
     "port_cancel_test.c",
+    "socket_test.c",
+    "fifo_test.c",
     "thread_exit_cprng_test.c",
     "vmar_test.c",
     "vmo_test.c",

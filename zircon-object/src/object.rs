@@ -35,6 +35,7 @@ pub enum ObjType {
     EventPair = 16,
     Job = 17,
     Vmar = 18,
+    Fifo = 19,
     Timer = 22,
     Exception = 29,
     Clock = 30,

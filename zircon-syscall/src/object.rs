@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use kernel_hal::MMUFlags;
 use zircon_object::handle::HandleValue;
+use zircon_object::ipc::Socket;
 use zircon_object::object::KernelObject;
 use zircon_object::task::exception::ExceptionState;
 use zircon_object::task::exception_abi;
@@ -45,6 +46,7 @@ mod topic {
     pub const HANDLE_TABLE: u32 = 27;
     pub const STREAM: u32 = 26;
     pub const RESOURCE: u32 = 18;
+    pub const SOCKET: u32 = 22;
 }
 
 /// `ZX_INFO_INVALID_CPU`
@@ -64,6 +66,10 @@ const PROP_EXCEPTION_STATE: u32 = 16;
 const PROP_EXCEPTION_STRATEGY: u32 = 18;
 /// `ZX_PROP_STREAM_MODE_APPEND` (a `uint8_t`)
 const PROP_STREAM_MODE_APPEND: u32 = 19;
+/// `ZX_PROP_SOCKET_RX_THRESHOLD`
+const PROP_SOCKET_RX_THRESHOLD: u32 = 12;
+/// `ZX_PROP_SOCKET_TX_THRESHOLD`
+const PROP_SOCKET_TX_THRESHOLD: u32 = 13;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -323,6 +329,20 @@ impl Syscall<'_> {
                         .u64(16, i.content_size),
                 )
             }
+            topic::SOCKET => {
+                let s = downcast::<Socket>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = s.info();
+                single(
+                    Rec::new(48)
+                        .u32(0, i.options)
+                        .u64(8, i.rx_buf_max as u64)
+                        .u64(16, i.rx_buf_size as u64)
+                        .u64(24, i.rx_buf_available as u64)
+                        .u64(32, i.tx_buf_max as u64)
+                        .u64(40, i.tx_buf_size as u64),
+                )
+            }
             topic::VMAR => {
                 let v = downcast::<VmAddressRegion>(&handle.object)?;
                 need(Rights::INSPECT)?;
@@ -459,6 +479,18 @@ impl Syscall<'_> {
                 let s = downcast::<Stream>(&handle.object)?;
                 write_bytes(self.aspace(), buf, &[s.is_append() as u8])
             }
+            PROP_SOCKET_RX_THRESHOLD | PROP_SOCKET_TX_THRESHOLD => {
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Socket>(&handle.object)?;
+                let v = if prop == PROP_SOCKET_RX_THRESHOLD {
+                    s.read_threshold()
+                } else {
+                    s.write_threshold()
+                };
+                write_bytes(self.aspace(), buf, &(v as u64).to_le_bytes())
+            }
             PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
                 if size < 4 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
@@ -527,6 +559,20 @@ impl Syscall<'_> {
                     Ok(())
                 } else {
                     e.set_strategy(v)
+                }
+            }
+            PROP_SOCKET_RX_THRESHOLD | PROP_SOCKET_TX_THRESHOLD => {
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Socket>(&handle.object)?;
+                let b = read_bytes(self.aspace(), buf, 8)?;
+                let v = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+                let v = usize::try_from(v).map_err(|_| ZxError::INVALID_ARGS)?;
+                if prop == PROP_SOCKET_RX_THRESHOLD {
+                    s.set_read_threshold(v)
+                } else {
+                    s.set_write_threshold(v)
                 }
             }
             PROP_VMO_CONTENT_SIZE => {

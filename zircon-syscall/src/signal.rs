@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use zircon_object::handle::HandleValue;
 use zircon_object::ipc::event::{user_settable, DEFAULT_EVENTPAIR_RIGHTS, DEFAULT_EVENT_RIGHTS};
-use zircon_object::ipc::{Channel, Event, EventPair};
+use zircon_object::ipc::{Channel, Event, EventPair, Fifo, Socket};
 use zircon_object::object::{KernelObject, Waiter};
 use zircon_object::task::{BlockedGuard, BlockedReason};
 use zircon_object::{Rights, ZxError, ZxResult};
@@ -162,7 +162,8 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_object_signal_peer`: event pairs and channels only.
+    /// `zx_object_signal_peer`: the peered objects (event pairs, channels,
+    /// sockets, FIFOs) only.
     pub fn object_signal_peer(&self, h: HandleValue, clear: u32, set: u32) -> ZxResult {
         let handle = self.process.handles().get(h)?.to_ref();
         if !handle.rights.contains(Rights::SIGNAL_PEER) {
@@ -173,6 +174,10 @@ impl Syscall<'_> {
                 ep.peer().map(|p| p as Arc<dyn KernelObject>)
             } else if let Some(ch) = handle.object.clone().downcast_arc::<Channel>() {
                 ch.peer().map(|p| p as Arc<dyn KernelObject>)
+            } else if let Some(s) = handle.object.clone().downcast_arc::<Socket>() {
+                s.peer().map(|p| p as Arc<dyn KernelObject>)
+            } else if let Some(f) = handle.object.clone().downcast_arc::<Fifo>() {
+                f.peer().map(|p| p as Arc<dyn KernelObject>)
             } else {
                 return Err(ZxError::NOT_SUPPORTED);
             };

@@ -731,3 +731,231 @@ fn resources_debuglogs_and_system_events_through_the_dispatcher() {
         Err(ZxError::INVALID_ARGS)
     );
 }
+
+impl Guest {
+    /// Copies `bytes` into the scratch page at `at`.
+    fn put(&self, at: usize, bytes: &[u8]) {
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_to_user(at, bytes)
+            .unwrap();
+    }
+
+    /// Copies `len` bytes out of the scratch page at `at`.
+    fn get(&self, at: usize, len: usize) -> Vec<u8> {
+        let mut b = vec![0u8; len];
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_from_user(at, &mut b)
+            .unwrap();
+        b
+    }
+
+    /// Makes a pair with `num` (`args` then two out pointers into the
+    /// scratch page); returns the two handle values.
+    fn pair(&self, num: u32, args: &[u64]) -> (u64, u64) {
+        let out = self.scratch as u64 + 512;
+        let mut all = args.to_vec();
+        all.extend([out, out + 4]);
+        self.status(num, &all).unwrap();
+        let both = self.read_u64(out as usize);
+        (both & 0xffff_ffff, both >> 32)
+    }
+}
+
+#[test]
+fn socket_calls_check_in_zircons_order_and_move_bytes() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    let (a, b) = g.pair(numbers::SOCKET_CREATE, &[0]);
+    // Bad options: no handles are made.
+    let before = g.process.handles().len();
+    assert_eq!(
+        g.status(numbers::SOCKET_CREATE, &[2, s, s + 4]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(g.process.handles().len(), before);
+    // A NULL buffer with a size, then the options, come before the handle.
+    let bad = Err(ZxError::INVALID_ARGS);
+    assert_eq!(g.status(numbers::SOCKET_WRITE, &[0, 0, 0, 1, 0]), bad);
+    assert_eq!(g.status(numbers::SOCKET_WRITE, &[0, 1, s, 1, 0]), bad);
+    assert_eq!(g.status(numbers::SOCKET_READ, &[0, 0, 0, 1, 0]), bad);
+    assert_eq!(g.status(numbers::SOCKET_READ, &[0, 1, s, 1, 0]), bad);
+    assert_eq!(
+        g.status(numbers::SOCKET_WRITE, &[0, 0, s, 1, 0]),
+        Err(ZxError::BAD_HANDLE)
+    );
+    // NULL with size 0 is fine.
+    g.status(numbers::SOCKET_WRITE, &[a, 0, 0, 0, 0]).unwrap();
+    // Bytes in, `actual` out, bytes back with a peek, then consumed.
+    g.put(g.scratch + 64, b"hello");
+    let actual = s + 256;
+    g.status(numbers::SOCKET_WRITE, &[a, 0, s + 64, 5, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(actual as usize), 5);
+    g.status(numbers::SOCKET_READ, &[b, 8, s + 128, 16, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(actual as usize), 5);
+    assert_eq!(g.get(g.scratch + 128, 5), b"hello");
+    g.status(numbers::SOCKET_READ, &[b, 0, s + 128, 3, 0])
+        .unwrap();
+    // A bad `actual` fails the call after the bytes moved.
+    assert_eq!(g.status(numbers::SOCKET_READ, &[b, 0, s + 128, 3, 8]), bad);
+    assert_eq!(
+        g.status(numbers::SOCKET_READ, &[b, 0, s + 128, 3, 0]),
+        Err(ZxError::SHOULD_WAIT)
+    );
+    // A buffer outside any mapping.
+    assert_eq!(g.status(numbers::SOCKET_WRITE, &[a, 0, 8, 1, 0]), bad);
+    // Dispositions are checked before the handle.
+    assert_eq!(
+        g.status(numbers::SOCKET_SET_DISPOSITION, &[0, 3, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::SOCKET_SET_DISPOSITION, &[0, 0, 4]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::SOCKET_SET_DISPOSITION, &[0, 1, 0]),
+        Err(ZxError::BAD_HANDLE)
+    );
+    g.status(numbers::SOCKET_SET_DISPOSITION, &[a, 1, 0])
+        .unwrap();
+    assert_eq!(
+        g.status(numbers::SOCKET_WRITE, &[a, 0, s + 64, 1, 0]),
+        Err(ZxError::BAD_STATE)
+    );
+}
+
+#[test]
+fn socket_info_and_threshold_properties() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    let (a, b) = g.pair(numbers::SOCKET_CREATE, &[1]);
+    g.put(g.scratch + 64, b"abc");
+    g.status(numbers::SOCKET_WRITE, &[a, 0, s + 64, 3, 0])
+        .unwrap();
+    // ZX_INFO_SOCKET (22), 48 bytes.
+    let rec = s + 256;
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_INFO, &[b, 22, rec, 47, 0, 0]),
+        Err(ZxError::BUFFER_TOO_SMALL)
+    );
+    g.status(numbers::OBJECT_GET_INFO, &[b, 22, rec, 48, 0, 0])
+        .unwrap();
+    let cap = zircon_object::ipc::socket::CAPACITY as u64;
+    assert_eq!(g.read_u64(rec as usize) as u32, 1, "options");
+    assert_eq!(g.read_u64(rec as usize + 8), cap);
+    assert_eq!(g.read_u64(rec as usize + 16), 3);
+    assert_eq!(g.read_u64(rec as usize + 24), 3);
+    assert_eq!(g.read_u64(rec as usize + 32), cap);
+    assert_eq!(g.read_u64(rec as usize + 40), 0);
+    // Not a socket (a VMO, which has the property rights): WRONG_TYPE.
+    g.status(numbers::VMO_CREATE, &[4096, 0, s + 512]).unwrap();
+    let ev = g.read_u64(g.scratch + 512) & 0xffff_ffff;
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_INFO, &[ev, 22, rec, 48, 0, 0]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    // ZX_PROP_SOCKET_RX_THRESHOLD (12), TX (13): size first, then type.
+    let v = s + 320;
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_PROPERTY, &[b, 12, v, 7]),
+        Err(ZxError::BUFFER_TOO_SMALL)
+    );
+    assert_eq!(
+        g.status(numbers::OBJECT_SET_PROPERTY, &[ev, 13, v, 8]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    g.write_u64(v as usize, 3);
+    g.status(numbers::OBJECT_SET_PROPERTY, &[b, 12, v, 8])
+        .unwrap();
+    g.write_u64(v as usize, 0);
+    g.status(numbers::OBJECT_GET_PROPERTY, &[b, 12, v, 8])
+        .unwrap();
+    assert_eq!(g.read_u64(v as usize), 3);
+    g.write_u64(v as usize, cap + 1);
+    assert_eq!(
+        g.status(numbers::OBJECT_SET_PROPERTY, &[a, 13, v, 8]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    let (sock, _) = g
+        .process
+        .get_object::<zircon_object::ipc::Socket>(b as u32, Rights::empty())
+        .unwrap();
+    let read_threshold = zircon_object::ipc::socket::sig::READ_THRESHOLD;
+    assert_ne!(sock.base().signals() & read_threshold, 0);
+}
+
+#[test]
+fn fifo_calls_check_in_zircons_order_and_move_elements() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    let before = g.process.handles().len();
+    for (count, size) in [(0, 8), (8, 0), (513, 8), (1 << 32, 1 << 32)] {
+        assert_eq!(
+            g.status(numbers::FIFO_CREATE, &[count, size, 0, s, s + 4]),
+            Err(ZxError::OUT_OF_RANGE)
+        );
+    }
+    assert_eq!(g.process.handles().len(), before);
+    let (a, b) = g.pair(numbers::FIFO_CREATE, &[4, 8, 0]);
+    // Handle, then rights, then the FIFO's checks.
+    assert_eq!(
+        g.status(numbers::FIFO_WRITE, &[0, 3, 0, 0, 0]),
+        Err(ZxError::BAD_HANDLE)
+    );
+    assert_eq!(
+        g.status(numbers::FIFO_WRITE, &[a, 3, s, 1, 0]),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, s, 0, 0]),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, 0, 1, 0]),
+        Err(ZxError::SHOULD_WAIT)
+    );
+    // Five elements offered, four fit.
+    for i in 0..5 {
+        g.write_u64(g.scratch + 64 + 8 * i, 100 + i as u64);
+    }
+    let actual = s + 256;
+    g.status(numbers::FIFO_WRITE, &[a, 8, s + 64, 5, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(actual as usize), 4);
+    // A NULL buffer faults: nothing is consumed.
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, 0, 2, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    g.status(numbers::FIFO_READ, &[b, 8, s + 128, 3, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(actual as usize), 3);
+    assert_eq!(g.read_u64(g.scratch + 128), 100);
+    assert_eq!(g.read_u64(g.scratch + 144), 102);
+    // A bad `actual` fails after the transfer.
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, s + 128, 3, 8]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(g.read_u64(g.scratch + 128), 103);
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, s + 128, 3, 0]),
+        Err(ZxError::SHOULD_WAIT)
+    );
+    // Closing one end: PEER_CLOSED for the other's writes and empty reads.
+    g.status(numbers::HANDLE_CLOSE, &[a]).unwrap();
+    assert_eq!(
+        g.status(numbers::FIFO_WRITE, &[b, 8, s + 64, 1, 0]),
+        Err(ZxError::PEER_CLOSED)
+    );
+    assert_eq!(
+        g.status(numbers::FIFO_READ, &[b, 8, s + 64, 1, 0]),
+        Err(ZxError::PEER_CLOSED)
+    );
+}

@@ -6,7 +6,8 @@
 // It builds a pool of handles of its own (VMOs, resizable and not, a
 // duplicate of its scratch VMO, sub-VMARs of a private arena, channels,
 // events, event pairs, a port, streams (read-write over the resizable VMO,
-// read-only over scratch), never-started child processes with their root
+// read-only over scratch), stream and datagram sockets, FIFOs, never-started
+// child processes with their root
 // VMARs and threads, reduced-rights duplicates, the "crash child" family
 // below, and whatever successful calls hand back, exception objects read
 // from exception channels among them), then calls random vDSO functions through a table of function
@@ -286,6 +287,12 @@ enum kind {
   K_EVENTPAIR,
   K_EVENTPAIR_PEER,
   K_PORT,
+  K_SOCKET,           // a stream socket's two ends
+  K_SOCKET_PEER,
+  K_SOCKET_DGRAM,     // a datagram socket's two ends
+  K_SOCKET_DGRAM_PEER,
+  K_FIFO,             // a FIFO of 16 elements of 8 bytes, both ends
+  K_FIFO_PEER,
   K_PROCESS,          // a child created with zx_process_create, never started
   K_PROCESS_INSPECT,  // the same, basic rights only
   K_CHILD_VMAR,       // a child's root VMAR
@@ -311,6 +318,7 @@ static const char* const k_kind_name[N_CORE] = {
     "vmo",     "vmo-resizable", "vmo-big",      "vmo-scratch",   "vmo-ro",
     "subvmar", "subvmar-ro",    "channel",      "channel-peer",  "channel-noxfer",
     "event",   "event-waitonly", "eventpair",   "eventpair-peer", "port",
+    "socket",  "socket-peer",   "socket-dgram", "socket-dgram-peer", "fifo", "fifo-peer",
     "process", "process-inspect", "child-vmar", "thread",
     "crash-job", "crash-process", "crash-thread", "exc-thread-channel", "exc-process-channel",
     "exc-debugger-channel", "exc-job-channel", "stream", "stream-ro",
@@ -320,7 +328,9 @@ static const zx_obj_type_t k_kind_type[N_CORE] = {
     ZX_OBJ_TYPE_VMO,     ZX_OBJ_TYPE_VMO,       ZX_OBJ_TYPE_VMO,       ZX_OBJ_TYPE_VMO,
     ZX_OBJ_TYPE_VMO,     ZX_OBJ_TYPE_VMAR,      ZX_OBJ_TYPE_VMAR,      ZX_OBJ_TYPE_CHANNEL,
     ZX_OBJ_TYPE_CHANNEL, ZX_OBJ_TYPE_CHANNEL,   ZX_OBJ_TYPE_EVENT,     ZX_OBJ_TYPE_EVENT,
-    ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_PORT,    ZX_OBJ_TYPE_PROCESS,
+    ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_PORT,
+    ZX_OBJ_TYPE_SOCKET,  ZX_OBJ_TYPE_SOCKET,    ZX_OBJ_TYPE_SOCKET,    ZX_OBJ_TYPE_SOCKET,
+    ZX_OBJ_TYPE_FIFO,    ZX_OBJ_TYPE_FIFO,      ZX_OBJ_TYPE_PROCESS,
     ZX_OBJ_TYPE_PROCESS, ZX_OBJ_TYPE_VMAR,      ZX_OBJ_TYPE_THREAD,    ZX_OBJ_TYPE_JOB,
     ZX_OBJ_TYPE_PROCESS, ZX_OBJ_TYPE_THREAD,    ZX_OBJ_TYPE_CHANNEL,   ZX_OBJ_TYPE_CHANNEL,
     ZX_OBJ_TYPE_CHANNEL, ZX_OBJ_TYPE_CHANNEL,   ZX_OBJ_TYPE_STREAM,    ZX_OBJ_TYPE_STREAM,
@@ -671,6 +681,24 @@ static zx_handle_t make(int k) {
     case K_PORT:
       zx_port_create(0, &a);
       return a;
+    case K_SOCKET:
+      if (zx_socket_create(ZX_SOCKET_STREAM, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_SOCKET_PEER);
+    case K_SOCKET_PEER:
+      if (zx_socket_create(ZX_SOCKET_STREAM, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_SOCKET);
+    case K_SOCKET_DGRAM:
+      if (zx_socket_create(ZX_SOCKET_DATAGRAM, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_SOCKET_DGRAM_PEER);
+    case K_SOCKET_DGRAM_PEER:
+      if (zx_socket_create(ZX_SOCKET_DATAGRAM, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_SOCKET_DGRAM);
+    case K_FIFO:
+      if (zx_fifo_create(16, 8, 0, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_FIFO_PEER);
+    case K_FIFO_PEER:
+      if (zx_fifo_create(16, 8, 0, &a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
+      return keep_pair(a, b, K_FIFO);
     case K_PROCESS:
       if (new_child(&a, &b) != ZX_OK) return ZX_HANDLE_INVALID;
       g_cur_child_base = g_child_base[(g_children - 1) % CHILD_BASES];
@@ -1059,7 +1087,7 @@ static uint64_t gen_topic(struct fz* f) {
       ZX_INFO_VMO_V1,       ZX_INFO_VMO_V2,       ZX_INFO_VMO,       ZX_INFO_HANDLE_COUNT,
       ZX_INFO_JOB_CHILDREN, ZX_INFO_TASK_STATS,   ZX_INFO_VMAR_MAPS, ZX_INFO_NONE,
       ZX_INFO_JOB,          ZX_INFO_JOB_PROCESSES, ZX_INFO_THREAD_EXCEPTION_REPORT,
-      ZX_INFO_THREAD_EXCEPTION_REPORT_V1, ZX_INFO_STREAM,
+      ZX_INFO_THREAD_EXCEPTION_REPORT_V1, ZX_INFO_STREAM, ZX_INFO_SOCKET,
   };
   if (chance(f, 85)) return k_topics[below(f, sizeof(k_topics) / sizeof(k_topics[0]))];
   return chance(f, 50) ? below(f, 64) | (below(f, 4) << 28) : (uint32_t)rnd(f);
@@ -1070,7 +1098,8 @@ static uint64_t gen_prop(struct fz* f) {
                                      6 /* VDSO_BASE */,   ZX_PROP_REGISTER_FS,
                                      ZX_PROP_REGISTER_GS, ZX_PROP_EXCEPTION_STATE,
                                      ZX_PROP_EXCEPTION_STATE, ZX_PROP_EXCEPTION_STRATEGY,
-                                     ZX_PROP_STREAM_MODE_APPEND};
+                                     ZX_PROP_STREAM_MODE_APPEND,
+                                     ZX_PROP_SOCKET_RX_THRESHOLD, ZX_PROP_SOCKET_TX_THRESHOLD};
   if (chance(f, 80)) return k_props[below(f, sizeof(k_props) / sizeof(k_props[0]))];
   return chance(f, 50) ? below(f, 64) : (uint32_t)rnd(f);
 }
@@ -1287,6 +1316,8 @@ enum arg_kind {
   A_HJOB,
   A_HTASK,    // a job, process or thread
   A_HEXC,     // an exception
+  A_HSOCK,    // a socket
+  A_HFIFO,    // a FIFO
   A_OPTS,     // options (the entry's valid mask)
   A_VMOPTS,   // ZX_VM_* options (the entry's mask, plus alignment)
   A_SIZE,
@@ -1410,6 +1441,15 @@ static const struct syscall k_calls[] = {
     {"port_cancel", FN(zx_port_cancel), {A_HPORT, A_H, A_U64}, 0, 2, 0},
     {"port_cancel_key", FN(zx_port_cancel_key), {A_HPORT, A_OPTS, A_U64}, 0, 2, 0},
     {"handle_check_valid", FN(zx_handle_check_valid), {A_H}, 0, 2, 0},
+    // A failed socket or FIFO read or write may have moved data already (the
+    // pieces before a fault, or everything before a bad `actual`): F_TAKES.
+    {"socket_create", FN(zx_socket_create), {A_OPTS, A_OUT_H, A_OUT_H}, ZX_SOCKET_DATAGRAM, 2, 0},
+    {"socket_write", FN(zx_socket_write), {A_HSOCK, A_OPTS, A_PTR, A_SIZE, A_PTR}, 0, 4, F_TAKES},
+    {"socket_read", FN(zx_socket_read), {A_HSOCK, A_OPTS, A_PTR, A_SIZE, A_PTR}, ZX_SOCKET_PEEK, 4, F_TAKES},
+    {"socket_set_disposition", FN(zx_socket_set_disposition), {A_HSOCK, A_OPTS, A_OPTS}, 3, 2, 0},
+    {"fifo_create", FN(zx_fifo_create), {A_COUNT, A_SSIZE, A_OPTS, A_OUT_H, A_OUT_H}, 0, 2, 0},
+    {"fifo_write", FN(zx_fifo_write), {A_HFIFO, A_SSIZE, A_PTR, A_COUNT, A_PTR}, 0, 3, F_TAKES},
+    {"fifo_read", FN(zx_fifo_read), {A_HFIFO, A_SSIZE, A_PTR, A_COUNT, A_PTR}, 0, 3, F_TAKES},
     {"task_create_exception_channel", FN(zx_task_create_exception_channel), {A_HTASK, A_OPTS, A_OUT_H}, 1, 2, 0},
     {"exception_get_thread", FN(zx_exception_get_thread), {A_HEXC, A_OUT_H}, 0, 2, 0},
     {"exception_get_process", FN(zx_exception_get_process), {A_HEXC, A_OUT_H}, 0, 2, 0},
@@ -1551,6 +1591,12 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
     }
     case A_HEXC:
       v = gen_handle_of(f, ZX_OBJ_TYPE_EXCEPTION);
+      break;
+    case A_HSOCK:
+      v = gen_handle_of(f, ZX_OBJ_TYPE_SOCKET);
+      break;
+    case A_HFIFO:
+      v = gen_handle_of(f, ZX_OBJ_TYPE_FIFO);
       break;
     case A_OPTS:
       v = gen_opts(f, sc->mask);
@@ -1721,6 +1767,19 @@ static void plausible(struct fz* f, const struct syscall* sc, uint64_t* a) {
     a[2] = scratch_slot(f);
     a[3] = below(f, 64);
     a[5] = below(f, 2);
+  } else if (sc->fn == FN(zx_socket_write) || sc->fn == FN(zx_socket_read)) {
+    a[1] = sc->fn == FN(zx_socket_read) ? maybe(f, 30, ZX_SOCKET_PEEK) : 0;
+    a[2] = scratch_slot(f);
+    a[3] = chance(f, 80) ? below(f, 4 * KIB) : below(f, 320 * KIB);
+    a[4] = chance(f, 50) ? 0 : scratch_slot(f);
+  } else if (sc->fn == FN(zx_fifo_write) || sc->fn == FN(zx_fifo_read)) {
+    a[1] = chance(f, 80) ? 8 : 1 + below(f, 16);
+    a[2] = scratch_slot(f);
+    a[3] = 1 + below(f, 20);
+    a[4] = chance(f, 50) ? 0 : scratch_slot(f);
+  } else if (sc->fn == FN(zx_fifo_create)) {
+    a[0] = 1 + below(f, 64);
+    a[1] = 1 + below(f, 64);
   }
 }
 
@@ -1876,6 +1935,14 @@ static void crash_fixup(struct fz* f, const struct syscall* sc, uint64_t* a) {
 static void fixup(struct fz* f, const struct syscall* sc, uint64_t* a) {
   if (chance(f, 40)) plausible(f, sc, a);
   clamp_to_elf(f, sc, a);
+  if ((sc->fn == FN(zx_fifo_write) || sc->fn == FN(zx_fifo_read)) && a[2] >= g_elf_lo &&
+      a[2] < g_elf_rw) {
+    // A FIFO moves count * elem_size bytes: keep the product short of our
+    // globals too.
+    uint64_t room = g_elf_rw - a[2];
+    uint64_t size = a[1] ? a[1] : 1;
+    if (a[3] > room / size / 2) a[3] = room / size / 2;
+  }
   if (sc->fn == FN(zx_vmar_map) && (a[1] & ZX_VM_MAP_RANGE)) {
     uint64_t s = a[5];
     if (s > COMMIT_CAP && s < UINT64_MAX - 64 * KIB) a[5] = below(f, COMMIT_CAP);

@@ -288,6 +288,24 @@ _ZX_SYSCALL_DECL(counter_read, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(counter_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, int64_t value))
 
+// Sockets.
+_ZX_SYSCALL_DECL(socket_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t* out0, zx_handle_t* out1))
+_ZX_SYSCALL_DECL(socket_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size, size_t* actual))
+_ZX_SYSCALL_DECL(socket_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size, size_t* actual))
+_ZX_SYSCALL_DECL(socket_set_disposition, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t disposition, uint32_t disposition_peer))
+
+// FIFOs.
+_ZX_SYSCALL_DECL(fifo_create, zx_status_t, /* no attributes */,
+    (size_t elem_count, size_t elem_size, uint32_t options, zx_handle_t* out0, zx_handle_t* out1))
+_ZX_SYSCALL_DECL(fifo_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, size_t elem_size, void* data, size_t data_size, size_t* actual_count))
+_ZX_SYSCALL_DECL(fifo_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, size_t elem_size, const void* data, size_t count, size_t* actual_count))
+
 // Randomness.
 _ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
     (void* buffer, size_t buffer_size))

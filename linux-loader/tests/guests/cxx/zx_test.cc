@@ -5,9 +5,11 @@
 #include <lib/zx/clock.h>
 #include <lib/zx/event.h>
 #include <lib/zx/eventpair.h>
+#include <lib/zx/fifo.h>
 #include <lib/zx/job.h>
 #include <lib/zx/port.h>
 #include <lib/zx/process.h>
+#include <lib/zx/socket.h>
 #include <lib/zx/stream.h>
 #include <lib/zx/thread.h>
 #include <lib/zx/vmar.h>
@@ -123,6 +125,42 @@ TEST(ZxTypes, EventpairPeer) {
   ASSERT_OK(b.wait_one(ZX_USER_SIGNAL_2, zx::time(0), &pending));
   a.reset();
   ASSERT_OK(b.wait_one(ZX_EVENTPAIR_PEER_CLOSED, zx::time::infinite(), &pending));
+}
+
+TEST(ZxTypes, SocketStreamAndDisposition) {
+  zx::socket a, b;
+  ASSERT_OK(zx::socket::create(ZX_SOCKET_STREAM, &a, &b));
+  size_t n = 0;
+  ASSERT_OK(a.write(0, "hello", 5, &n));
+  EXPECT_EQ(n, 5u);
+  char buf[8] = {};
+  ASSERT_OK(b.read(ZX_SOCKET_PEEK, buf, sizeof(buf), &n));
+  EXPECT_EQ(n, 5u);
+  ASSERT_OK(b.read(0, buf, sizeof(buf), &n));
+  EXPECT_EQ(memcmp(buf, "hello", 5), 0);
+  ASSERT_OK(a.set_disposition(ZX_SOCKET_DISPOSITION_WRITE_DISABLED, 0));
+  EXPECT_STATUS(a.write(0, "x", 1, nullptr), ZX_ERR_BAD_STATE);
+  EXPECT_STATUS(b.read(0, buf, 1, nullptr), ZX_ERR_BAD_STATE);
+  zx::unowned_socket borrowed(b);
+  zx_signals_t pending = 0;
+  ASSERT_OK(borrowed->wait_one(ZX_SOCKET_PEER_WRITE_DISABLED, zx::time(0), &pending));
+  a.reset();
+  ASSERT_OK(b.wait_one(ZX_SOCKET_PEER_CLOSED, zx::time::infinite(), &pending));
+}
+
+TEST(ZxTypes, FifoElements) {
+  zx::fifo a, b;
+  EXPECT_STATUS(zx::fifo::create(513, 8, 0, &a, &b), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(zx::fifo::create(4, sizeof(uint64_t), 0, &a, &b));
+  const uint64_t in[5] = {1, 2, 3, 4, 5};
+  size_t n = 0;
+  ASSERT_OK(a.write(sizeof(uint64_t), in, 5, &n));
+  EXPECT_EQ(n, 4u);
+  uint64_t out[4] = {};
+  ASSERT_OK(b.read(sizeof(uint64_t), out, 4, &n));
+  EXPECT_EQ(n, 4u);
+  EXPECT_EQ(out[3], 4u);
+  EXPECT_STATUS(b.read(sizeof(uint64_t), out, 1, &n), ZX_ERR_SHOULD_WAIT);
 }
 
 TEST(ZxTypes, ChannelCarriesBytesAndHandles) {

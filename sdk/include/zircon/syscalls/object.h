@@ -305,6 +305,17 @@ typedef struct zx_info_task_runtime_v1 {
   zx_duration_t queue_time;
 } zx_info_task_runtime_v1_t;
 
+// ZX_INFO_SOCKET (48 bytes).
+typedef struct zx_info_socket {
+  uint32_t options;         // as passed to zx_socket_create
+  uint8_t padding1[4];
+  size_t rx_buf_max;        // this end's capacity
+  size_t rx_buf_size;       // bytes buffered for this end
+  size_t rx_buf_available;  // bytes the next read returns (first datagram's)
+  size_t tx_buf_max;        // the peer's capacity (0 once it is closed)
+  size_t tx_buf_size;       // bytes buffered for the peer
+} zx_info_socket_t;
+
 // ---- Object properties -----------------------------------------------------
 #define ZX_PROP_NAME                        ((uint32_t) 3u)   // char[ZX_MAX_NAME_LEN]
 #define ZX_PROP_REGISTER_GS                 ((uint32_t) 2u)   // uintptr_t (x86-64)
