@@ -1,4 +1,5 @@
-// Times thread, channel and process round trips; prints "NAME NS" lines.
+// Times thread, channel, socket, FIFO and process round trips; prints
+// "NAME NS" lines.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,30 @@ static void ponger(uintptr_t channel, uintptr_t rounds) {
   zx_thread_exit();
 }
 
+// Echoes `rounds` 4-byte messages back on stream socket `s`.
+static void socket_ponger(uintptr_t s, uintptr_t rounds) {
+  for (uintptr_t i = 0; i < rounds; i++) {
+    uint32_t v;
+    size_t actual;
+    zx_object_wait_one((zx_handle_t)s, ZX_SOCKET_READABLE, ZX_TIME_INFINITE, NULL);
+    zx_socket_read((zx_handle_t)s, 0, &v, sizeof(v), &actual);
+    zx_socket_write((zx_handle_t)s, 0, &v, sizeof(v), &actual);
+  }
+  zx_thread_exit();
+}
+
+// Echoes `rounds` 4-byte elements back on FIFO `f`.
+static void fifo_ponger(uintptr_t f, uintptr_t rounds) {
+  for (uintptr_t i = 0; i < rounds; i++) {
+    uint32_t v;
+    size_t actual;
+    zx_object_wait_one((zx_handle_t)f, ZX_FIFO_READABLE, ZX_TIME_INFINITE, NULL);
+    zx_fifo_read((zx_handle_t)f, sizeof(v), &v, 1, &actual);
+    zx_fifo_write((zx_handle_t)f, sizeof(v), &v, 1, &actual);
+  }
+  zx_thread_exit();
+}
+
 static void report(const char* name, zx_ticks_t ticks, long n) {
   double ns = (double)ticks * 1e9 / (double)zx_ticks_per_second() / (double)n;
   long ps = (long)(ns * 1000.0);
@@ -79,7 +104,42 @@ int main(int argc, char** argv) {
   zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL);
   zx_handle_close(t);
 
-  // 3. Process create + start + exit (+ wait and close).
+  // 3. Stream-socket and FIFO round trips between two threads.
+  zx_socket_create(ZX_SOCKET_STREAM, &a, &b);
+  zx_thread_create(zx_process_self(), "s", 1, 0, &t);
+  zx_thread_start(t, (uintptr_t)socket_ponger, new_stack(), b, (uintptr_t)rounds);
+  t0 = zx_ticks_get();
+  for (long i = 0; i < rounds; i++) {
+    uint32_t v = (uint32_t)i;
+    size_t actual;
+    zx_socket_write(a, 0, &v, sizeof(v), &actual);
+    zx_object_wait_one(a, ZX_SOCKET_READABLE, ZX_TIME_INFINITE, NULL);
+    zx_socket_read(a, 0, &v, sizeof(v), &actual);
+  }
+  report("socket", zx_ticks_get() - t0, rounds);
+  zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL);
+  zx_handle_close(t);
+  zx_handle_close(a);
+  zx_handle_close(b);
+
+  zx_fifo_create(16, sizeof(uint32_t), 0, &a, &b);
+  zx_thread_create(zx_process_self(), "f", 1, 0, &t);
+  zx_thread_start(t, (uintptr_t)fifo_ponger, new_stack(), b, (uintptr_t)rounds);
+  t0 = zx_ticks_get();
+  for (long i = 0; i < rounds; i++) {
+    uint32_t v = (uint32_t)i;
+    size_t actual;
+    zx_fifo_write(a, sizeof(v), &v, 1, &actual);
+    zx_object_wait_one(a, ZX_FIFO_READABLE, ZX_TIME_INFINITE, NULL);
+    zx_fifo_read(a, sizeof(v), &v, 1, &actual);
+  }
+  report("fifo", zx_ticks_get() - t0, rounds);
+  zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL);
+  zx_handle_close(t);
+  zx_handle_close(a);
+  zx_handle_close(b);
+
+  // 4. Process create + start + exit (+ wait and close).
   zx_handle_t vdso = zx_take_startup_handle(PA_HND(PA_VMO_VDSO, 0));
   uint64_t vdso_size;
   zx_vmo_get_size(vdso, &vdso_size);

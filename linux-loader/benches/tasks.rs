@@ -1,4 +1,5 @@
-//! Threads, channels and processes: each round trip through the emulator
+//! Threads, channels, sockets, FIFOs and processes: each round trip
+//! through the emulator
 //! next to the nearest native Linux equivalent measured in the same run.
 //!
 //! `cargo bench -p linux-loader --bench tasks`. The guest
@@ -85,7 +86,9 @@ fn main() {
     }
     let native_process = t.elapsed().as_nanos() as f64 / f64::from(procs);
 
-    println!("task round trips ({n} threads, {rounds} channel round trips, {procs} processes):");
+    println!(
+        "task round trips ({n} threads, {rounds} channel/socket/FIFO round trips, {procs} processes):"
+    );
     for (what, emu, native, baseline) in [
         (
             "thread create+start+join",
@@ -96,6 +99,18 @@ fn main() {
         (
             "channel write+read round trip",
             guest("channel"),
+            native_channel,
+            "Unix socket pair ping-pong",
+        ),
+        (
+            "stream socket write+read round trip",
+            guest("socket"),
+            native_channel,
+            "Unix socket pair ping-pong",
+        ),
+        (
+            "FIFO write+read round trip",
+            guest("fifo"),
             native_channel,
             "Unix socket pair ping-pong",
         ),

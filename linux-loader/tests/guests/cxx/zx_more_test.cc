@@ -10,6 +10,7 @@
 #include <zircon/syscalls/object.h>
 #include <zircon/threads.h>
 
+#include <atomic>
 #include <string>
 #include <thread>
 
@@ -114,19 +115,28 @@ TEST(LibZx, GetChildOfProcessAndJob) {
 }
 
 zx_koid_t g_ran_as;
+std::atomic<bool> g_may_exit;
 
+// The handle lives while the thread runs (here the SDK's threads close
+// their own handle as they exit, before the join: so the threads below
+// wait to be read before they end).
 TEST(ZirconThreads, C11ThreadHandleIsKnownAtOnce) {
   thrd_t t;
+  g_may_exit = false;
   ASSERT_EQ(thrd_create(
                 &t,
                 [](void*) {
                   g_ran_as = KoidOf(zx_thread_self());
+                  while (!g_may_exit) {
+                    zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
+                  }
                   return 0;
                 },
                 nullptr),
             thrd_success);
   // Right after creation, whether or not the thread has run yet.
   zx_koid_t k = KoidOf(thrd_get_zx_handle(t));
+  g_may_exit = true;
   ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
   EXPECT_NE(k, ZX_KOID_INVALID);
   EXPECT_EQ(k, g_ran_as);
@@ -135,8 +145,15 @@ TEST(ZirconThreads, C11ThreadHandleIsKnownAtOnce) {
 
 TEST(ZirconThreads, StdThreadHandle) {
   zx_koid_t inside = ZX_KOID_INVALID;
-  std::thread t([&inside] { inside = KoidOf(zx_thread_self()); });
+  std::atomic<bool> read{false};
+  std::thread t([&inside, &read] {
+    inside = KoidOf(zx_thread_self());
+    while (!read) {
+      zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
+    }
+  });
   zx_koid_t outside = KoidOf(native_thread_get_zx_handle(t.native_handle()));
+  read = true;
   t.join();
   EXPECT_EQ(outside, inside);
   EXPECT_NE(outside, KoidOf(zx_thread_self()));
