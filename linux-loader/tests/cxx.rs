@@ -278,3 +278,84 @@ int main(void) {
     assert_eq!(&lines[1][0..2], &[0, 1], "{stdout}");
     assert!(lines[1][2] < 3600, "{stdout}");
 }
+
+/// TEST_P and INSTANTIATE_TEST_SUITE_P (values, ranges, Bool, Combine,
+/// name generators) and the runner's gtest flags.
+#[test]
+fn zxtest_parameterized_tests_and_flags() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/zxtest_param_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let run = |args: &[&str]| {
+        let out = common::run(&guest, args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, text) = run(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    for name in [
+        "Few/Doubling.IsEven/0",
+        "Few/Doubling.Accumulates/2",
+        "Stepped/Doubling.IsEven/1",
+        "Every/Grid.Unpacks/SquareEmpty",
+        "Every/Grid.Unpacks/CircleFilled",
+        "Runner.ReportsItsSeed",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name}\n")),
+            "{name}:\n{text}"
+        );
+    }
+    assert!(!text.contains("DISABLED_"), "{text}");
+    assert!(text.ends_with("15 passed, 0 failed\n"), "{text}");
+
+    let (code, text) = run(&["--gtest_list_tests", "--gtest_filter=Few/*:Runner.*"]);
+    assert_eq!(code, Some(0));
+    // Plain cases first, then the parameterized ones (as gtest registers them).
+    assert_eq!(
+        text,
+        "Runner.\n  ReportsItsSeed\nFew/Doubling.\n  IsEven/0\n  IsEven/1\n  IsEven/2\n  \
+         Accumulates/0\n  Accumulates/1\n  Accumulates/2\n"
+    );
+
+    let (_, text) = run(&["--gtest_repeat=3", "--gtest_filter=Runner.*"]);
+    assert_eq!(
+        text.matches("[       OK ] Runner.ReportsItsSeed").count(),
+        3
+    );
+    assert!(text.ends_with("3 passed, 0 failed\n"), "{text}");
+
+    let (_, a) = run(&["--gtest_shuffle", "--gtest_random_seed=77"]);
+    let (_, b) = run(&["--gtest_shuffle", "--gtest_random_seed=77"]);
+    let order = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.starts_with("[ RUN      ]"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(order(&a), order(&b), "the same seed, the same order");
+    assert!(a.contains("seed=77\n"), "{a}");
+    assert!(a.ends_with("15 passed, 0 failed\n"), "{a}");
+
+    let (code, text) = run(&[
+        "--gtest_also_run_disabled_tests",
+        "--gtest_filter=DISABLED_*",
+    ]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("[  FAILED  ] DISABLED_Later.Fails\n"),
+        "{text}"
+    );
+
+    // Breaking on the failure stops the run there (a trap: no summary).
+    let (code, text) = run(&[
+        "--gtest_also_run_disabled_tests",
+        "--gtest_break_on_failure",
+    ]);
+    assert_ne!(code, Some(0));
+    assert_ne!(code, Some(1), "{text}");
+    assert!(!text.contains("passed, "), "{text}");
+}

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <zircon/syscalls.h>
 #include <zxtest/zxtest.h>
 
 #include "runtime.h"
@@ -186,67 +187,208 @@ static bool selected(const char* filter, const char* name) {
 
 // ---- Runner ----------------------------------------------------------------
 
-static bool case_before(const zxtest_case_t* a, const zxtest_case_t* b) {
+// One runnable case: a static TEST/TEST_F record, or a case registered at
+// run time (TEST_P instances, through zxtest_register_case).
+typedef struct {
+  const char* suite;
+  const char* name;
+  void (*fn)(void*);
+  void* ctx;
+  const char* file;
+  int line;
+} entry_t;
+
+#define MAX_CASES 16384
+static entry_t g_cases[MAX_CASES];
+static size_t g_case_count;
+static bool g_dropped_cases;
+
+static void add_case(const char* suite, const char* name, void (*fn)(void*), void* ctx,
+                     const char* file, int line) {
+  if (g_case_count == MAX_CASES) {
+    g_dropped_cases = true;
+    return;
+  }
+  g_cases[g_case_count++] = (entry_t){suite, name, fn, ctx, file, line};
+}
+
+// Before the run: registrations that expand at run time (TEST_P suites).
+#define MAX_EXPANDERS 1024
+static void (*g_expanders[MAX_EXPANDERS])(void);
+static size_t g_expander_count;
+
+void zxtest_register_expander(void (*expand)(void)) {
+  if (g_expander_count < MAX_EXPANDERS) g_expanders[g_expander_count++] = expand;
+}
+
+void zxtest_register_case(const char* suite, const char* name, void (*fn)(void*), void* ctx,
+                          const char* file, int line) {
+  add_case(suite, name, fn, ctx, file, line);
+}
+
+static void run_static(void* ctx) { ((const zxtest_case_t*)ctx)->fn(); }
+
+// Registration order for static cases: by file, then line (the section's
+// order is the linker's).
+static bool static_before(const zxtest_case_t* a, const zxtest_case_t* b) {
   int c = strcmp(a->file, b->file);
   return c < 0 || (c == 0 && a->line < b->line);
 }
 
-#define MAX_SORTED 16384
-static const zxtest_case_t* g_sorted[MAX_SORTED];
+static unsigned g_seed;
+unsigned zxtest_random_seed(void) { return g_seed; }
+
+// xorshift32 over the seed, for --gtest_shuffle.
+static unsigned next_random(unsigned* state) {
+  unsigned x = *state ? *state : 0x9e3779b9u;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  *state = x;
+  return x;
+}
+
+static bool disabled(const entry_t* e) {
+  return strncmp(e->suite, "DISABLED_", 9) == 0 || strncmp(e->name, "DISABLED_", 9) == 0 ||
+         strstr(e->suite, "/DISABLED_") != NULL;
+}
+
+static long parse_long(const char* s, long fallback) {
+  if (s == NULL || *s == 0) return fallback;
+  long v = 0;
+  bool neg = *s == '-';
+  if (neg) s++;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return fallback;
+    v = v * 10 + (*s - '0');
+  }
+  return neg ? -v : v;
+}
+
+static bool flag(const char* arg, const char* name, const char** value) {
+  size_t n = strlen(name);
+  if (strncmp(arg, name, n) != 0) return false;
+  if (arg[n] == 0) {
+    *value = "";
+    return true;
+  }
+  if (arg[n] == '=') {
+    *value = arg + n + 1;
+    return true;
+  }
+  return false;
+}
 
 int zxtest_run_all_tests(int argc, char** argv) {
   const char* filter = NULL;
+  long repeat = 1;
+  bool shuffle = false, list = false, also_disabled = false, break_on_failure = false;
+  bool seeded = false;
   for (int i = 1; i < argc && argv != NULL && argv[i] != NULL; i++) {
-    if (strncmp(argv[i], "--gtest_filter=", 15) == 0) filter = argv[i] + 15;
-    else if (strncmp(argv[i], "--filter=", 9) == 0) filter = argv[i] + 9;
+    const char* a = argv[i];
+    const char* v;
+    if (flag(a, "--gtest_filter", &v) || flag(a, "--filter", &v)) {
+      filter = v;
+    } else if (flag(a, "--gtest_repeat", &v)) {
+      repeat = parse_long(v, 1);
+    } else if (flag(a, "--gtest_shuffle", &v)) {
+      shuffle = true;
+    } else if (flag(a, "--gtest_random_seed", &v)) {
+      g_seed = (unsigned)parse_long(v, 0);
+      seeded = true;
+    } else if (flag(a, "--gtest_list_tests", &v)) {
+      list = true;
+    } else if (flag(a, "--gtest_also_run_disabled_tests", &v)) {
+      also_disabled = true;
+    } else if (flag(a, "--gtest_break_on_failure", &v)) {
+      break_on_failure = true;
+    }
   }
+  if (!seeded) g_seed = (unsigned)(zx_clock_get_monotonic() % 100000) + 1;
 
+  // Static cases in registration order, then the run-time ones.
+  g_case_count = 0;
   size_t count = 0;
   if (__start_zxtest_cases != NULL && __stop_zxtest_cases != NULL) {
     count = (size_t)(__stop_zxtest_cases - __start_zxtest_cases);
   }
-  const zxtest_case_t** order = NULL;
-  if (count <= MAX_SORTED) {
-    for (size_t i = 0; i < count; i++) {
-      const zxtest_case_t* c = &__start_zxtest_cases[i];
-      size_t j = i;
-      while (j > 0 && case_before(c, g_sorted[j - 1])) {
-        g_sorted[j] = g_sorted[j - 1];
-        j--;
-      }
-      g_sorted[j] = c;
+  for (size_t i = 0; i < count; i++) {
+    const zxtest_case_t* c = &__start_zxtest_cases[i];
+    add_case(c->suite, c->name, run_static, (void*)c, c->file, c->line);
+  }
+  size_t n_static = g_case_count;
+  for (size_t i = 1; i < n_static; i++) {
+    entry_t e = g_cases[i];
+    size_t j = i;
+    while (j > 0 && static_before((const zxtest_case_t*)e.ctx,
+                                  (const zxtest_case_t*)g_cases[j - 1].ctx)) {
+      g_cases[j] = g_cases[j - 1];
+      j--;
     }
-    order = g_sorted;
+    g_cases[j] = e;
   }
+  for (size_t i = 0; i < g_expander_count; i++) g_expanders[i]();
+  if (g_dropped_cases) printf("zxtest: more than %d test cases; the rest are left out\n", MAX_CASES);
 
-  size_t to_run = 0;
   static char full[512];
-  for (size_t i = 0; i < count; i++) {
-    const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
-    snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
-    if (selected(filter, full)) to_run++;
+  if (list) {
+    // gtest's format: each suite once, its cases indented below it.
+    const char* last = NULL;
+    for (size_t i = 0; i < g_case_count; i++) {
+      const entry_t* e = &g_cases[i];
+      snprintf(full, sizeof(full), "%s.%s", e->suite, e->name);
+      if (!selected(filter, full) || (disabled(e) && !also_disabled)) continue;
+      if (last == NULL || strcmp(last, e->suite) != 0) printf("%s.\n", e->suite);
+      printf("  %s\n", e->name);
+      last = e->suite;
+    }
+    fflush(stdout);
+    return 0;
   }
-  printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
 
+  static size_t order[MAX_CASES];
   int passed = 0, failed = 0, skipped = 0;
-  for (size_t i = 0; i < count; i++) {
-    const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
-    snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
-    if (!selected(filter, full)) continue;
-    printf("[ RUN      ] %s\n", full);
-    g_failed = false;
-    g_fatal = false;
-    g_skipped = false;
-    c->fn();
-    if (g_failed) {
-      printf("[  FAILED  ] %s\n", full);
-      failed++;
-    } else if (g_skipped) {
-      printf("[  SKIPPED ] %s\n", full);
-      skipped++;
-    } else {
-      printf("[       OK ] %s\n", full);
-      passed++;
+  for (long round = 0; repeat < 0 || round < repeat; round++) {
+    if (repeat != 1) printf("\nRepeating all tests (iteration %ld) . . .\n\n", round + 1);
+    size_t to_run = 0;
+    for (size_t i = 0; i < g_case_count; i++) {
+      const entry_t* e = &g_cases[i];
+      snprintf(full, sizeof(full), "%s.%s", e->suite, e->name);
+      if (selected(filter, full) && (!disabled(e) || also_disabled)) order[to_run++] = i;
+    }
+    if (shuffle) {
+      unsigned state = g_seed + (unsigned)round;
+      printf("Note: Randomizing tests' orders with a seed of %u .\n", g_seed);
+      for (size_t i = to_run; i > 1; i--) {
+        size_t j = next_random(&state) % i;
+        size_t t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+      }
+    }
+    printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
+    for (size_t k = 0; k < to_run; k++) {
+      const entry_t* e = &g_cases[order[k]];
+      snprintf(full, sizeof(full), "%s.%s", e->suite, e->name);
+      printf("[ RUN      ] %s\n", full);
+      g_failed = false;
+      g_fatal = false;
+      g_skipped = false;
+      e->fn(e->ctx);
+      if (g_failed) {
+        printf("[  FAILED  ] %s\n", full);
+        failed++;
+        if (break_on_failure) {
+          fflush(stdout);
+          __builtin_trap();
+        }
+      } else if (g_skipped) {
+        printf("[  SKIPPED ] %s\n", full);
+        skipped++;
+      } else {
+        printf("[       OK ] %s\n", full);
+        passed++;
+      }
     }
   }
   int ran = passed + failed + skipped;

@@ -48,8 +48,24 @@ typedef struct zxtest_case {
   int line;
 } zxtest_case_t;
 
-// Runs the registered tests; returns 0 if all passed, else 1.
+// Runs the registered tests; returns 0 if all passed, else 1. Flags, as
+// gtest's: --gtest_filter=POS[:POS][-NEG[:NEG]] (also --filter=),
+// --gtest_repeat=N (-1: forever), --gtest_shuffle, --gtest_random_seed=N,
+// --gtest_list_tests, --gtest_also_run_disabled_tests (cases or suites
+// named DISABLED_* are otherwise left out), --gtest_break_on_failure (trap
+// at the first failure, for a debugger).
 int zxtest_run_all_tests(int argc, char** argv);
+
+// The seed of this run (--gtest_random_seed, else chosen at start).
+unsigned zxtest_random_seed(void);
+
+// Cases made at run time (the C++ side's TEST_P instances): an expander
+// registered before main runs once the static cases are known and calls
+// zxtest_register_case for each case it makes. The strings must live as
+// long as the program.
+void zxtest_register_expander(void (*expand)(void));
+void zxtest_register_case(const char* suite, const char* name, void (*fn)(void*), void* ctx,
+                          const char* file, int line);
 
 // Failure reporting (used by the macros below). |fmt| is the caller's
 // optional message with one leading space added (so it is never empty).

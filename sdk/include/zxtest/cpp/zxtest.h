@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -126,9 +127,256 @@ void RunFixtureCase(const char* suite) {
 }
 
 }  // namespace internal
+
+// The runner, as far as tests see it.
+class Runner {
+ public:
+  static Runner* GetInstance() {
+    static Runner runner;
+    return &runner;
+  }
+  // The seed of this run (--gtest_random_seed, else chosen at start).
+  unsigned random_seed() const { return zxtest_random_seed(); }
+};
+
+// ---- Value-parameterized tests (TEST_P, INSTANTIATE_TEST_SUITE_P) ----------
+
+namespace internal {
+template <typename T>
+const T*& CurrentParam() {
+  static const T* param = nullptr;
+  return param;
+}
+}  // namespace internal
+
+// The parameter side of a parameterized fixture.
+template <typename T>
+class WithParamInterface {
+ public:
+  using ParamType = T;
+  virtual ~WithParamInterface() = default;
+  static const T& GetParam() { return *internal::CurrentParam<T>(); }
+};
+
+// A fixture whose cases run once per value of type T.
+template <typename T>
+class TestWithParam : public Test, public WithParamInterface<T> {};
+
+// What INSTANTIATE_TEST_SUITE_P's name generator receives.
+template <typename T>
+struct TestParamInfo {
+  T param;
+  size_t index;
+};
+
+// Parameter generators: each is a list of values, made when instantiated.
+template <typename T>
+struct ParamGenerator {
+  std::vector<T> values;
+};
+
+namespace internal {
+// A list of values waiting for its element type (from Values(...)).
+template <typename... Ts>
+struct ValueList {
+  std::tuple<Ts...> items;
+  template <typename T>
+  operator ParamGenerator<T>() const {
+    ParamGenerator<T> g;
+    std::apply([&g](const auto&... v) { (g.values.push_back(static_cast<T>(v)), ...); }, items);
+    return g;
+  }
+};
+
+template <typename... Gs>
+struct CartesianProduct {
+  std::tuple<Gs...> generators;
+  template <typename... Ts>
+  operator ParamGenerator<std::tuple<Ts...>>() const {
+    static_assert(sizeof...(Ts) == sizeof...(Gs), "Combine: one generator per tuple element");
+    auto lists = ToLists<Ts...>(std::index_sequence_for<Ts...>{});
+    ParamGenerator<std::tuple<Ts...>> out;
+    std::tuple<Ts...> cur;
+    Fill<0>(lists, cur, out.values);
+    return out;
+  }
+
+ private:
+  template <typename... Ts, size_t... I>
+  std::tuple<std::vector<Ts>...> ToLists(std::index_sequence<I...>) const {
+    return std::tuple<std::vector<Ts>...>{
+        static_cast<ParamGenerator<Ts>>(std::get<I>(generators)).values...};
+  }
+  template <size_t I, typename Lists, typename Tuple>
+  static void Fill(const Lists& lists, Tuple& cur, std::vector<Tuple>& out) {
+    if constexpr (I == std::tuple_size<Tuple>::value) {
+      out.push_back(cur);
+    } else {
+      for (const auto& v : std::get<I>(lists)) {
+        std::get<I>(cur) = v;
+        Fill<I + 1>(lists, cur, out);
+      }
+    }
+  }
+};
+
+// The TEST_P bodies of fixture F, and the instantiations naming F; cases
+// are made when the runner expands them (after every static initializer,
+// so the order of TEST_P and INSTANTIATE in the source does not matter).
+template <typename F>
+struct ParamSuite {
+  struct Pattern {
+    const char* name;
+    Test* (*make)();
+    const char* file;
+    int line;
+  };
+  struct Case {
+    std::string suite;
+    std::string name;
+    Test* (*make)();
+    size_t index;
+  };
+  using Param = typename F::ParamType;
+  static std::vector<Pattern>& Patterns() {
+    static std::vector<Pattern> p;
+    return p;
+  }
+  static std::vector<Param>& Values() {
+    static std::vector<Param> v;
+    return v;
+  }
+  static void Run(void* ctx) {
+    const Case* c = static_cast<const Case*>(ctx);
+    CurrentParam<Param>() = &Values()[c->index];
+    EnterSuite(c->suite.c_str(), &F::SetUpTestSuite, &F::TearDownTestSuite);
+    Test* t = c->make();
+    t->zxtest_Run();
+    delete t;
+    CurrentParam<Param>() = nullptr;
+  }
+  static bool AddPattern(const char* name, Test* (*make)(), const char* file, int line) {
+    Patterns().push_back({name, make, file, line});
+    return true;
+  }
+  // One instantiation: `prefix`/`suite` with the values of `gen`, named
+  // by index or by `namer`.
+  template <typename Namer>
+  static bool Instantiate(const char* prefix, const char* suite, ParamGenerator<Param> gen,
+                          Namer namer) {
+    struct Pending {
+      std::string prefix, suite;
+      std::vector<Param> values;
+      std::vector<std::string> names;
+    };
+    static std::vector<Pending> pending;
+    Pending p{prefix, suite, std::move(gen.values), {}};
+    for (size_t i = 0; i < p.values.size(); i++) {
+      p.names.push_back(namer(TestParamInfo<Param>{p.values[i], i}));
+    }
+    pending.push_back(std::move(p));
+    static bool registered = false;
+    if (!registered) {
+      registered = true;
+      zxtest_register_expander([] {
+        static std::vector<std::unique_ptr<Case>> cases;
+        for (Pending& inst : pending) {
+          std::string full_suite = inst.prefix.empty() ? inst.suite : inst.prefix + "/" + inst.suite;
+          for (const Pattern& pat : Patterns()) {
+            for (size_t i = 0; i < inst.values.size(); i++) {
+              size_t index = Values().size();
+              Values().push_back(inst.values[i]);
+              auto c = std::make_unique<Case>(
+                  Case{full_suite, std::string(pat.name) + "/" + inst.names[i], pat.make, index});
+              zxtest_register_case(c->suite.c_str(), c->name.c_str(), &Run, c.get(), pat.file,
+                                   pat.line);
+              cases.push_back(std::move(c));
+            }
+          }
+        }
+      });
+    }
+    return true;
+  }
+};
+
+struct IndexName {
+  template <typename T>
+  std::string operator()(const TestParamInfo<T>& info) const {
+    return std::to_string(info.index);
+  }
+};
+
+template <typename F, typename G>
+bool InstantiateSuite(const char* prefix, const char* suite, G gen) {
+  return ParamSuite<F>::Instantiate(prefix, suite,
+                                    static_cast<ParamGenerator<typename F::ParamType>>(gen),
+                                    IndexName{});
+}
+template <typename F, typename G, typename Namer>
+bool InstantiateSuite(const char* prefix, const char* suite, G gen, Namer namer) {
+  return ParamSuite<F>::Instantiate(prefix, suite,
+                                    static_cast<ParamGenerator<typename F::ParamType>>(gen),
+                                    namer);
+}
+}  // namespace internal
+
+// The values given.
+template <typename... Ts>
+internal::ValueList<Ts...> Values(Ts... values) {
+  return internal::ValueList<Ts...>{std::tuple<Ts...>(values...)};
+}
+
+// The values of a container, or of [begin, end).
+template <typename Container>
+ParamGenerator<typename Container::value_type> ValuesIn(const Container& c) {
+  return ParamGenerator<typename Container::value_type>{
+      std::vector<typename Container::value_type>(c.begin(), c.end())};
+}
+template <typename T, size_t N>
+ParamGenerator<T> ValuesIn(const T (&array)[N]) {
+  return ParamGenerator<T>{std::vector<T>(array, array + N)};
+}
+
+// false, then true.
+inline ParamGenerator<bool> Bool() { return ParamGenerator<bool>{{false, true}}; }
+
+// begin, begin + step, ... up to (not including) end.
+template <typename T, typename S = T>
+ParamGenerator<T> Range(T begin, T end, S step = 1) {
+  ParamGenerator<T> g;
+  for (T v = begin; v < end; v = static_cast<T>(v + step)) g.values.push_back(v);
+  return g;
+}
+
+// Every combination (tuples), the first generator varying slowest.
+template <typename... Gs>
+internal::CartesianProduct<Gs...> Combine(Gs... generators) {
+  return internal::CartesianProduct<Gs...>{std::tuple<Gs...>(generators...)};
+}
+
 }  // namespace zxtest
 
 #define _ZXTEST_CLASS(suite, name) suite##_##name##_Test
+
+#define TEST_P(suite, name)                                                                    \
+  class _ZXTEST_CLASS(suite, name) final : public suite {                                     \
+   public:                                                                                     \
+    void TestBody() override;                                                                  \
+  };                                                                                           \
+  [[maybe_unused]] static const bool _ZXTEST_REC(suite, name) =                                \
+      ::zxtest::internal::ParamSuite<suite>::AddPattern(                                       \
+          #name, []() -> ::zxtest::Test* { return new _ZXTEST_CLASS(suite, name)(); }, __FILE__, \
+          __LINE__);                                                                           \
+  void _ZXTEST_CLASS(suite, name)::TestBody()
+
+// INSTANTIATE_TEST_SUITE_P(prefix, suite, generator[, name_generator]):
+// each TEST_P of `suite` runs once per value, as "prefix/suite.name/N" (or
+// the generator's name for the value).
+#define INSTANTIATE_TEST_SUITE_P(prefix, suite, ...)                                           \
+  [[maybe_unused]] static const bool zxtest_instantiation_##prefix##_##suite =                \
+      ::zxtest::internal::InstantiateSuite<suite>(#prefix, #suite, __VA_ARGS__)
+#define INSTANTIATE_TEST_CASE_P INSTANTIATE_TEST_SUITE_P
 
 #define TEST_F(suite, name)                                                                   \
   class _ZXTEST_CLASS(suite, name) final : public suite {                                    \
