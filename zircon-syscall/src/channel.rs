@@ -430,7 +430,9 @@ impl Syscall<'_> {
         ch.write(msg).map_err(|(e, msg)| {
             close_all(msg.handles);
             e
-        })
+        })?;
+        overfull_check(&ch);
+        Ok(())
     }
 
     /// Builds the message a write or call sends, in Zircon's order: the
@@ -739,7 +741,11 @@ impl Syscall<'_> {
         // Registered first, so neither the peer closing nor the last
         // handle to this end going away can slip by unseen.
         ch.base().add_waiter(&waiter);
-        let call = match ch.call_begin(msg, &waiter) {
+        let begun = ch.call_begin(msg, &waiter);
+        if begun.is_ok() {
+            overfull_check(&ch);
+        }
+        let call = match begun {
             Ok(c) => c,
             Err((e, msg)) => {
                 ch.base().remove_waiter(&waiter);
@@ -787,5 +793,19 @@ impl Syscall<'_> {
             Incoming::Values
         };
         self.deliver(reply, a.rd_bytes, (a.rd_handles, kind))
+    }
+}
+
+/// After a message went to `ch`'s peer: a peer holding more than
+/// `MAX_PENDING_MESSAGES` makes the writer take
+/// `ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE` as its call returns (Zircon).
+fn overfull_check(ch: &Channel) {
+    if ch.peer_is_overfull() {
+        if let Some(t) = crate::current_thread() {
+            t.signal_policy_exception(
+                zircon_object::task::exception::POLICY_CODE_CHANNEL_FULL_WRITE,
+                0,
+            );
+        }
     }
 }

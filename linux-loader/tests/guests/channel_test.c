@@ -132,3 +132,59 @@ TEST(Channel, PingPongBetweenThreads) {
   zx_handle_close(a);
   zx_handle_close(b);
 }
+
+// A channel end holds at most 3,500 messages: each write past that is
+// still queued but raises ZX_EXCP_POLICY_ERROR
+// (ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE) on the writer as it returns.
+#include <zircon/syscalls/exception.h>
+#include <zircon/syscalls/object.h>
+
+static volatile uint32_t g_written;
+static volatile zx_status_t g_last_write = 1;
+
+static void flood(uintptr_t ch, uintptr_t unused) {
+  (void)unused;
+  for (uint32_t i = 0; i < 3502; i++) {
+    g_last_write = zx_channel_write((zx_handle_t)ch, 0, &i, sizeof(i), NULL, 0);
+    g_written = i + 1;
+  }
+  zx_thread_exit();
+}
+
+TEST(Channel, FullChannelRaisesAPolicyException) {
+  zx_handle_t a, b, t, exc_ch;
+  ASSERT_OK(zx_channel_create(0, &a, &b));
+  ASSERT_OK(zx_thread_create(zx_process_self(), "flood", 5, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &exc_ch));
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)flood, stack_top(), a, 0));
+  ASSERT_OK(zx_object_wait_one(exc_ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  uint32_t nb, nh;
+  ASSERT_OK(zx_channel_read(exc_ch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  ASSERT_EQ(info.type, ZX_EXCP_POLICY_ERROR);
+  zx_exception_report_t report;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD_EXCEPTION_REPORT, &report, sizeof(report), NULL,
+                               NULL));
+  ASSERT_EQ(report.context.synth_code, ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE);
+  // The 3,501st message was queued, then the exception came.
+  ASSERT_EQ(g_written, 3500u);
+  uint32_t state = ZX_EXCEPTION_STATE_HANDLED;
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
+  zx_handle_close(exc);
+  // The next write raises again.
+  ASSERT_OK(zx_object_wait_one(exc_ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL));
+  ASSERT_OK(zx_channel_read(exc_ch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
+  zx_handle_close(exc);
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  ASSERT_EQ(g_written, 3502u);
+  ASSERT_EQ(g_last_write, ZX_OK);
+  uint32_t first;
+  ASSERT_OK(zx_channel_read(b, 0, &first, NULL, sizeof(first), 0, &nb, &nh));
+  ASSERT_EQ(first, 0u);
+  zx_handle_close(exc_ch);
+  zx_handle_close(t);
+  zx_handle_close(a);
+  zx_handle_close(b);
+}

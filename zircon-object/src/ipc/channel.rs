@@ -26,6 +26,10 @@ use crate::{impl_kobject, Rights, ZxError, ZxResult};
 pub const MAX_MSG_BYTES: usize = 65536;
 /// `ZX_CHANNEL_MAX_MSG_HANDLES`
 pub const MAX_MSG_HANDLES: usize = 64;
+/// How many messages an end may hold before each further write to it
+/// raises `ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE` on the writer (the
+/// message is queued all the same), Zircon's `kMaxPendingMessageCount`.
+pub const MAX_PENDING_MESSAGES: usize = 3500;
 
 /// `ZX_DEFAULT_CHANNEL_RIGHTS`: basic without DUPLICATE, IO, SIGNAL,
 /// SIGNAL_PEER.
@@ -138,6 +142,18 @@ impl Channel {
         a.base.signal_change(0, signals::CHANNEL_WRITABLE);
         b.base.signal_change(0, signals::CHANNEL_WRITABLE);
         (a, b)
+    }
+
+    /// How many messages wait in this end's queue.
+    pub fn queued(&self) -> usize {
+        self.queue.lock().messages.len()
+    }
+
+    /// Whether the peer holds more than [`MAX_PENDING_MESSAGES`] (after a
+    /// write: the writer is to take a policy exception).
+    pub fn peer_is_overfull(&self) -> bool {
+        self.peer()
+            .is_some_and(|p| p.queued() > MAX_PENDING_MESSAGES)
     }
 
     /// Returns the peer endpoint if it is still open.

@@ -52,6 +52,9 @@ abi_enum! {
 /// [`ExceptionType::PolicyError`] report for a bad syscall (its
 /// `synth_data` is the syscall number).
 pub const POLICY_CODE_BAD_SYSCALL: u32 = 18;
+/// `ZX_EXCP_POLICY_CODE_CHANNEL_FULL_WRITE`: a write left the peer with
+/// more messages than a channel may hold.
+pub const POLICY_CODE_CHANNEL_FULL_WRITE: u32 = 16;
 /// `ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS`: a port was given more
 /// async waits than it may hold.
 pub const POLICY_CODE_PORT_TOO_MANY_OBSERVERS: u32 = 19;
