@@ -114,6 +114,7 @@ build_archive() {
   ar rcs "$out/lib/$name" "${objs[@]}"
 }
 build_archive libzxsdk.a "$here/lib/start.S" "$here/lib/start.c" "$here/lib/status.c" \
-  "$here/lib/zxtest.c" "$here/lib/launch.c" "$here/lib/probe.c"
+  "$here/lib/zxtest.c" "$here/lib/launch.c" "$here/lib/probe.c" "$here/lib/sync_completion.c" \
+  "$here/lib/inspector.c"
 build_archive libzxcxx.a "$here/libcxx/glibc_compat.c" "$here/libcxx/locale_compat.c"
 echo "$inputs" >"$out/stamp"
