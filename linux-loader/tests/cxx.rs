@@ -203,3 +203,15 @@ fn lib_zx_and_zxtest_fixtures() {
         "output:\n{text}"
     );
 }
+
+#[test]
+fn lib_zx_result_timer_counter_and_zircon_threads() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/zx_more_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "output:\n{text}");
+    assert!(text.ends_with("9 passed, 0 failed\n"), "output:\n{text}");
+}

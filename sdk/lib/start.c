@@ -56,6 +56,21 @@ zx_handle_t zx_thread_self(void) {
   return g_thread_self;
 }
 zx_handle_t _zx_thread_self(void) { return zx_thread_self(); }
+
+// <zircon/threads.h>: the handle of another thread, read from its TLS.
+// The C library is linked into the executable, so __zx_thread_handle sits
+// at one offset from every thread's thread pointer (which is what a
+// pthread_t / thrd_t is on x86-64); the first thread's slot holds 0 and its
+// handle is the processargs one.
+zx_handle_t thrd_get_zx_handle(void* t) {
+  if (t == NULL) return ZX_HANDLE_INVALID;
+  uintptr_t self;
+  __asm__("mov %%fs:0, %0" : "=r"(self));
+  uintptr_t offset = (uintptr_t)&__zx_thread_handle - self;
+  zx_handle_t h = *(const zx_handle_t*)((uintptr_t)t + offset);
+  return h != ZX_HANDLE_INVALID ? h : g_thread_self;
+}
+zx_handle_t native_thread_get_zx_handle(void* t) { return thrd_get_zx_handle(t); }
 #else
 zx_handle_t zx_thread_self(void) { return g_thread_self; }
 zx_handle_t _zx_thread_self(void) { return g_thread_self; }

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/channel.h> -- zx::channel (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_CHANNEL_H_
 #define LIB_ZX_CHANNEL_H_
 

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/exception.h> -- zx::exception (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_EXCEPTION_H_
 #define LIB_ZX_EXCEPTION_H_
 

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/job.h> -- zx::job (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_JOB_H_
 #define LIB_ZX_JOB_H_
 
@@ -28,6 +28,18 @@ class job final : public task<job> {
     result->reset(h);
     return status;
   }
+  zx_status_t set_policy(uint32_t options, uint32_t topic, const void* policy,
+                         uint32_t count) const {
+    return zx_job_set_policy(get(), options, topic, policy, count);
+  }
+
+  // Kills this job if `process` ends (with a nonzero return code only, if
+  // `options` is ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO).
+  template <typename Process>
+  zx_status_t set_critical(uint32_t options, const Process& process) const {
+    return zx_job_set_critical(get(), options, process.get());
+  }
+
   static unowned<job> default_job() { return unowned<job>(zx_job_default()); }
 };
 

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/resource.h> -- zx::resource (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_RESOURCE_H_
 #define LIB_ZX_RESOURCE_H_
 
@@ -21,6 +21,13 @@ class resource final : public object<resource> {
     return *this;
   }
 
+  // A resource for [base, base + size) of `options`' kind, carved from
+  // `parent`; `name` need not be NUL-terminated.
+  static zx_status_t create(const resource& parent, uint32_t options, uint64_t base, size_t size,
+                            const char* name, size_t name_size, resource* result) {
+    return zx_resource_create(parent.get(), options, base, size, name, name_size,
+                              result->reset_and_get_address());
+  }
 };
 
 using unowned_resource = unowned<resource>;

@@ -6,6 +6,7 @@
 #include <lib/zx/channel.h>
 #include <lib/zx/handle.h>
 #include <lib/zx/object.h>
+#include <lib/zx/suspend_token.h>
 
 namespace zx {
 
@@ -18,6 +19,11 @@ class task : public object<T> {
   task(task&& other) : object<T>(other.release()) {}
 
   zx_status_t kill() const { return zx_task_kill(object<T>::get()); }
+
+  // Suspends the task until the last token of it is closed.
+  zx_status_t suspend(suspend_token* result) const {
+    return zx_task_suspend_token(object<T>::get(), result->reset_and_get_address());
+  }
 
   zx_status_t create_exception_channel(uint32_t options, object<channel>* result) const {
     zx_handle_t h = ZX_HANDLE_INVALID;

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/thread.h> -- zx::thread (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_THREAD_H_
 #define LIB_ZX_THREAD_H_
 

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/vmar.h> -- zx::vmar (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_VMAR_H_
 #define LIB_ZX_VMAR_H_
 

@@ -1,5 +1,5 @@
 // Guest SDK: <lib/zx/vmo.h> -- zx::vmo (written for this project to Fuchsia's
-// public lib/zx API; only calls the emulator's vDSO exports are wrapped).
+// public lib/zx API).
 #ifndef LIB_ZX_VMO_H_
 #define LIB_ZX_VMO_H_
 
@@ -50,6 +50,25 @@ class vmo final : public object<vmo> {
   zx_status_t set_prop_content_size(uint64_t size) const {
     return set_property(ZX_PROP_VMO_CONTENT_SIZE, &size, sizeof(size));
   }
+  // Physically contiguous memory for a device (`bti` is a zx::bti; a
+  // template so that this header needs no <lib/zx/bti.h>).
+  template <typename Bti>
+  static zx_status_t create_contiguous(const Bti& bti, size_t size, uint32_t alignment_log2,
+                                       vmo* result) {
+    return zx_vmo_create_contiguous(bti.get(), size, alignment_log2,
+                                    result->reset_and_get_address());
+  }
+
+  static zx_status_t create_physical(const resource& resource, zx_paddr_t paddr, size_t size,
+                                     vmo* result) {
+    return zx_vmo_create_physical(resource.get(), paddr, size, result->reset_and_get_address());
+  }
+
+  zx_status_t transfer_data(uint32_t options, uint64_t offset, uint64_t length, vmo* src_vmo,
+                            uint64_t src_offset) const {
+    return zx_vmo_transfer_data(get(), options, offset, length, src_vmo->get(), src_offset);
+  }
+
   zx_status_t set_cache_policy(uint32_t cache_policy) const {
     return zx_vmo_set_cache_policy(get(), cache_policy);
   }

@@ -59,6 +59,14 @@ int __clone(int (*fn)(void*), void* stack, int flags, void* arg, int* ptid, void
   start->exit_word = (flags & CLONE_CHILD_CLEARTID) ? (volatile int*)ctid : NULL;
   start->handle = thread;
   if (flags & CLONE_PARENT_SETTID) *ptid = tid;
+  if (flags & CLONE_SETTLS) {
+    // The handle is in the new thread's TLS before it runs, so that
+    // thrd_get_zx_handle() on it works as soon as creation returns: static
+    // TLS puts the slot at the same offset from every thread pointer.
+    uintptr_t self;
+    __asm__("mov %%fs:0, %0" : "=r"(self));
+    *(zx_handle_t*)((uintptr_t)tls + ((uintptr_t)&__zx_thread_handle - self)) = thread;
+  }
   // As if a call had pushed a return address: the ABI's entry alignment.
   s = zx_thread_start(thread, (uintptr_t)thread_entry, top - 8, (uintptr_t)start, 0);
   if (s != ZX_OK) {
