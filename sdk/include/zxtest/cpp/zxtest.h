@@ -22,11 +22,16 @@
 #include <string.h>
 
 // Fuchsia's zxtest headers bring these in; tests rely on it.
+// Standard headers Fuchsia's zxtest (on libc++) makes visible to tests.
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
+#if __cplusplus >= 202002L
+#include <span>
+#endif
 #include <vector>
 
 namespace zxtest {
