@@ -115,6 +115,6 @@ build_archive() {
 }
 build_archive libzxsdk.a "$here/lib/start.S" "$here/lib/start.c" "$here/lib/status.c" \
   "$here/lib/zxtest.c" "$here/lib/launch.c" "$here/lib/probe.c" "$here/lib/sync_completion.c" \
-  "$here/lib/inspector.c" "$here/lib/threads_name.c"
+  "$here/lib/inspector.c"
 build_archive libzxcxx.a "$here/libcxx/glibc_compat.c" "$here/libcxx/locale_compat.c"
 echo "$inputs" >"$out/stamp"
