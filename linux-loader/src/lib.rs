@@ -20,6 +20,7 @@ use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
 use zircon_object::task::{Job, Process, Thread};
+use zircon_object::time::{Clock, HostTime};
 use zircon_object::vm::vmar::{MapRequest, MappingKind};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
 use zircon_object::{Rights, ZxError};
@@ -354,6 +355,38 @@ fn vdso_symbol(elf: &Elf<'_>, name: &str) -> Option<usize> {
         .map(|s| s.st_value as usize)
 }
 
+/// How many handles a new process's processargs message carries.
+const STARTUP_HANDLES: usize = 7;
+
+/// The rights of the UTC clock handle a process starts with: it may read
+/// and wait on the clock, not set it (as Fuchsia's components get it).
+const UTC_CLOCK_RIGHTS: Rights = Rights::BASIC.union(Rights::READ);
+
+/// A started clock object reading the host's UTC time (`PA_CLOCK_UTC`):
+/// what `CLOCK_REALTIME` and `zx_utc_reference_get()` read in the guest.
+/// It follows the monotonic timeline from the host's real time now; a
+/// later change of the host's clock is not followed (as on Fuchsia, only
+/// the clock's maintainer moves it).
+fn utc_clock() -> Result<Arc<Clock>, LoadError> {
+    use zircon_object::time::clock::{ClockUpdate, UpdateVersion, UPDATE_SYNTHETIC_VALUE_VALID};
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let utc_now = i64::try_from(since_epoch.as_nanos()).unwrap_or(i64::MAX);
+    let clock = Clock::create(0, 0, Arc::new(HostTime)).map_err(LoadError::Zx)?;
+    clock
+        .update(&ClockUpdate {
+            version: UpdateVersion::V1,
+            options: UPDATE_SYNTHETIC_VALUE_VALID,
+            rate_adjust: 0,
+            synthetic_value: utc_now,
+            reference_value: 0,
+            error_bound: 0,
+        })
+        .map_err(LoadError::Zx)?;
+    Ok(clock)
+}
+
 /// Builds processes from ELF images.
 pub struct Loader {
     hal: HalRef,
@@ -408,7 +441,7 @@ impl Loader {
         }
         // Refused before anything is created: the message would not fit
         // in the bootstrap channel.
-        let data = processargs::encode(args, environ, &[0; 6]);
+        let data = processargs::encode(args, environ, &[0; STARTUP_HANDLES]);
         if data.len() > zircon_object::ipc::channel::MAX_MSG_BYTES {
             return Err(LoadError::ArgsTooLong { bytes: data.len() });
         }
@@ -482,11 +515,15 @@ impl Loader {
                     Rights::DEFAULT_VMO.difference(Rights::WRITE) | Rights::EXECUTE,
                 ),
             ),
+            (
+                processargs::PA_CLOCK_UTC,
+                Handle::new(utc_clock()?, UTC_CLOCK_RIGHTS),
+            ),
         ];
         let (ours, theirs) = Channel::create();
         let (infos, hs): (Vec<u32>, Vec<Handle>) = handles.into_iter().unzip();
         let data = processargs::encode(args, environ, &infos);
-        debug_assert_eq!(infos.len(), 6, "the size checked above assumed six handles");
+        debug_assert_eq!(infos.len(), STARTUP_HANDLES, "the size checked above");
         ours.write(Message { data, handles: hs })
             .map_err(|(e, _)| LoadError::Zx(e))?;
         drop(ours);

@@ -22,6 +22,8 @@ pub const PA_VMAR_ROOT: u32 = 0x04;
 pub const PA_VMAR_LOADED: u32 = 0x05;
 /// `PA_VMO_VDSO`
 pub const PA_VMO_VDSO: u32 = 0x11;
+/// `PA_CLOCK_UTC`
+pub const PA_CLOCK_UTC: u32 = 0x40;
 
 /// `PA_HND(type, arg)`.
 pub const fn pa_hnd(ty: u32, arg: u32) -> u32 {

@@ -213,7 +213,67 @@ fn lib_zx_result_timer_counter_and_zircon_threads() {
     let out = common::run(&guest, &[]);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(0), "output:\n{text}");
-    assert!(text.ends_with("9 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("10 passed, 0 failed\n"), "output:\n{text}");
+}
+
+/// `CLOCK_REALTIME`, `time()` and `gettimeofday()` read the UTC clock the
+/// runner hands every process (`PA_CLOCK_UTC`): the host's time of day;
+/// `zx_utc_reference_swap` checks a new clock by reading it.
+#[test]
+fn realtime_reads_the_utc_clock() {
+    let elf = build_snippet(
+        "utc.c",
+        r#"#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+#include <zircon/syscalls.h>
+#include <zircon/utc.h>
+int main(void) {
+  struct timespec rt, mono;
+  struct timeval tv;
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  gettimeofday(&tv, NULL);
+  time_t t = time(NULL);
+  zx_time_t utc = 0;
+  zx_status_t read = zx_clock_read(zx_utc_reference_get(), &utc);
+  zx_handle_t prev = 7;
+  zx_status_t bad = zx_utc_reference_swap(0x12345, &prev);
+  printf("%lld %lld %lld %lld %d %lld %d %u\n", (long long)rt.tv_sec, (long long)tv.tv_sec,
+         (long long)t, (long long)(utc / 1000000000), read, (long long)mono.tv_sec, bad, prev);
+  zx_handle_t old;
+  zx_status_t off = zx_utc_reference_swap(ZX_HANDLE_INVALID, &old);
+  clock_gettime(CLOCK_REALTIME, &rt);
+  printf("%d %d %lld\n", off, old != ZX_HANDLE_INVALID, (long long)rt.tv_sec);
+  return 0;
+}
+"#,
+        &[],
+    );
+    let out = common::run(&elf, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let lines: Vec<Vec<i64>> = stdout
+        .lines()
+        .map(|l| l.split(' ').map(|w| w.parse().unwrap()).collect())
+        .collect();
+    let host = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let first = &lines[0];
+    for &secs in &first[0..4] {
+        assert!((host - secs).abs() <= 60, "{stdout} vs host {host}");
+    }
+    assert_eq!(first[4], 0, "zx_clock_read on the UTC reference: {stdout}");
+    assert!(first[5] < 3600, "monotonic counts from the start: {stdout}");
+    assert_eq!(first[6], -11, "a bad handle is ZX_ERR_BAD_HANDLE: {stdout}");
+    assert_eq!(
+        first[7], 0,
+        "and no previous handle is handed out: {stdout}"
+    );
+    // Without a UTC clock, real time counts from boot.
+    assert_eq!(&lines[1][0..2], &[0, 1], "{stdout}");
+    assert!(lines[1][2] < 3600, "{stdout}");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/syscalls.h>
+#include <zircon/utc.h>
 #include <zx-sdk/launch.h>
 
 #define PAGE 4096u
@@ -252,12 +253,16 @@ zx_status_t zx_sdk_launch(zx_handle_t job, const char* name, const void* image_p
   s = zx_thread_create(proc, "initial-thread", 14, 0, &thread);
   if (s != ZX_OK) goto fail_loaded;
   // The child's startup handles.
-  zx_handle_t hs[6];
-  uint32_t infos[6] = {PA_HND(PA_PROC_SELF, 0),  PA_HND(PA_THREAD_SELF, 0), PA_HND(PA_VMAR_ROOT, 0),
-                       PA_HND(PA_VMAR_LOADED, 0), PA_HND(PA_JOB_DEFAULT, 0), PA_HND(PA_VMO_VDSO, 0)};
-  zx_handle_t srcs[6] = {proc, thread, vmar, loaded, job, g_vdso};
+  // The UTC clock is passed on, as Fuchsia's launchers do, when there is one.
+  zx_handle_t hs[7];
+  uint32_t infos[7] = {PA_HND(PA_PROC_SELF, 0),   PA_HND(PA_THREAD_SELF, 0),
+                       PA_HND(PA_VMAR_ROOT, 0),   PA_HND(PA_VMAR_LOADED, 0),
+                       PA_HND(PA_JOB_DEFAULT, 0), PA_HND(PA_VMO_VDSO, 0),
+                       PA_HND(PA_CLOCK_UTC, 0)};
+  zx_handle_t srcs[7] = {proc, thread, vmar, loaded, job, g_vdso, zx_utc_reference_get()};
+  uint32_t want = srcs[6] != ZX_HANDLE_INVALID ? 7 : 6;
   uint32_t nh = 0;
-  for (; nh < 6; nh++) {
+  for (; nh < want; nh++) {
     if (zx_handle_duplicate(srcs[nh], ZX_RIGHT_SAME_RIGHTS, &hs[nh]) != ZX_OK) break;
   }
   static uint8_t msg[8192];

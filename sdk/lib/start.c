@@ -34,6 +34,7 @@ static zx_handle_t g_proc_self;
 static zx_handle_t g_thread_self;
 static zx_handle_t g_job_default;
 static zx_handle_t g_vmar_root_self;
+static zx_handle_t g_utc_reference;
 static struct {
   uint32_t info;
   zx_handle_t handle;
@@ -75,6 +76,26 @@ zx_handle_t native_thread_get_zx_handle(void* t) { return thrd_get_zx_handle(t);
 zx_handle_t zx_thread_self(void) { return g_thread_self; }
 zx_handle_t _zx_thread_self(void) { return g_thread_self; }
 #endif
+// <zircon/utc.h>
+zx_handle_t zx_utc_reference_get(void) { return __atomic_load_n(&g_utc_reference, __ATOMIC_ACQUIRE); }
+zx_handle_t _zx_utc_reference_get(void) { return zx_utc_reference_get(); }
+zx_status_t zx_utc_reference_swap(zx_handle_t new_utc_reference, zx_handle_t* prev_utc_reference_out) {
+  if (new_utc_reference != ZX_HANDLE_INVALID) {
+    zx_time_t now;
+    zx_status_t s = zx_clock_read(new_utc_reference, &now);
+    if (s != ZX_OK) {
+      zx_handle_close(new_utc_reference);
+      *prev_utc_reference_out = ZX_HANDLE_INVALID;
+      return s;
+    }
+  }
+  *prev_utc_reference_out = __atomic_exchange_n(&g_utc_reference, new_utc_reference, __ATOMIC_ACQ_REL);
+  return ZX_OK;
+}
+zx_status_t _zx_utc_reference_swap(zx_handle_t new_utc_reference, zx_handle_t* prev_utc_reference_out) {
+  return zx_utc_reference_swap(new_utc_reference, prev_utc_reference_out);
+}
+
 zx_handle_t zx_job_default(void) { return g_job_default; }
 zx_handle_t _zx_job_default(void) { return g_job_default; }
 zx_handle_t zx_vmar_root_self(void) { return g_vmar_root_self; }
@@ -172,6 +193,9 @@ static int read_bootstrap(zx_handle_t bootstrap, int* argc, char*** argv, char**
             break;
           case PA_VMAR_ROOT:
             g_vmar_root_self = h;
+            break;
+          case PA_CLOCK_UTC:
+            __atomic_store_n(&g_utc_reference, h, __ATOMIC_RELEASE);
             break;
           default:
             g_startup[g_startup_count].info = info;

@@ -142,6 +142,42 @@ TEST(ZirconThreads, StdThreadHandle) {
   EXPECT_NE(outside, KoidOf(zx_thread_self()));
 }
 
+char g_name_inside[ZX_MAX_NAME_LEN];
+
+TEST(ZirconThreads, CreateWithName) {
+  thrd_t t;
+  ASSERT_EQ(thrd_create_with_name(
+                &t,
+                [](void*) {
+                  // Named from its creation on: already so when it first runs.
+                  zx_object_get_property(zx_thread_self(), ZX_PROP_NAME, g_name_inside,
+                                         sizeof(g_name_inside));
+                  return 0;
+                },
+                nullptr, "worker-7"),
+            thrd_success);
+  ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
+  EXPECT_STREQ(g_name_inside, "worker-7");
+  // Longer names are cut to 31 bytes.
+  ASSERT_EQ(thrd_create_with_name(
+                &t,
+                [](void*) {
+                  zx_object_get_property(zx_thread_self(), ZX_PROP_NAME, g_name_inside,
+                                         sizeof(g_name_inside));
+                  return 0;
+                },
+                nullptr, "a-name-that-is-much-longer-than-thirty-one-bytes"),
+            thrd_success);
+  ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
+  EXPECT_STREQ(g_name_inside, "a-name-that-is-much-longer-than");
+  // Threads made without a name keep the default.
+  std::thread plain([] {
+    zx_object_get_property(zx_thread_self(), ZX_PROP_NAME, g_name_inside, sizeof(g_name_inside));
+  });
+  plain.join();
+  EXPECT_STREQ(g_name_inside, "pthread");
+}
+
 TEST(ZirconThreads, StatusMapping) {
   EXPECT_OK(thrd_status_to_zx_status(thrd_success));
   EXPECT_STATUS(thrd_status_to_zx_status(thrd_nomem), ZX_ERR_NO_MEMORY);

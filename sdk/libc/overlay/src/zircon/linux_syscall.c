@@ -17,6 +17,7 @@
 #include <time.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
+#include <zircon/utc.h>
 #include <zircon/syscalls/object.h>
 
 #include "zx_port.h"
@@ -141,27 +142,47 @@ static long do_futex(volatile int* addr, long op, long val, const struct timespe
   }
 }
 
+// UTC now, from the process's UTC clock (<zircon/utc.h>); with none, or
+// one that cannot be read, real time counts from boot.
+static int64_t utc_now(void) {
+  zx_time_t t;
+  zx_handle_t utc = zx_utc_reference_get();
+  if (utc != ZX_HANDLE_INVALID && zx_clock_read(utc, &t) == ZX_OK) return t;
+  return zx_clock_get_monotonic();
+}
+
 static long do_clock_gettime(long clock, struct timespec* ts) {
   switch (clock) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
+      ns_timespec(utc_now(), ts);
+      return 0;
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-      // No UTC clock is emulated: real time counts from boot too.
       ns_timespec(zx_clock_get_monotonic(), ts);
+      return 0;
+    case CLOCK_BOOTTIME:
+      ns_timespec(zx_clock_get_boot(), ts);
       return 0;
     default:
       return -EINVAL;
   }
 }
 
-static long do_sleep(long flags, const struct timespec* req) {
+static long do_sleep(long clock, long flags, const struct timespec* req) {
   if (req->tv_nsec < 0 || req->tv_nsec >= 1000000000 || req->tv_sec < 0) return -EINVAL;
   int64_t ns = timespec_ns(req);
-  // Every clock here counts from boot (see do_clock_gettime).
-  zx_nanosleep((flags & TIMER_ABSTIME) ? ns : zx_deadline_after(ns));
+  if (!(flags & TIMER_ABSTIME)) {
+    zx_nanosleep(zx_deadline_after(ns));
+  } else if (clock == CLOCK_REALTIME) {
+    // A UTC deadline, as the distance from UTC now on the monotonic clock.
+    int64_t left = ns - utc_now();
+    zx_nanosleep(left > 0 ? zx_deadline_after(left) : 0);
+  } else {
+    // The monotonic and boot timelines are one here.
+    zx_nanosleep(ns);
+  }
   return 0;
 }
 
@@ -233,9 +254,9 @@ long __zx_linux_syscall(long n, long a, long b, long c, long d, long e, long f) 
       if (b) ns_timespec(1, (struct timespec*)b);
       return 0;
     case SYS_nanosleep:
-      return do_sleep(0, (const struct timespec*)a);
+      return do_sleep(CLOCK_MONOTONIC, 0, (const struct timespec*)a);
     case SYS_clock_nanosleep:
-      return do_clock_gettime(a, &(struct timespec){0}) ? -EINVAL : do_sleep(b, (const struct timespec*)c);
+      return do_clock_gettime(a, &(struct timespec){0}) ? -EINVAL : do_sleep(a, b, (const struct timespec*)c);
     case SYS_sched_yield:
       zx_nanosleep(0);
       return 0;

@@ -3,6 +3,7 @@
 // it, the last thing a thread does; musl's thread list lock and joins rely
 // on it). Creation is in src/thread/x86_64/clone.c.
 #include <stdint.h>
+#include <threads.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
@@ -35,3 +36,14 @@ _Noreturn void __zx_port_thread_exit(void) {
   zx_thread_exit();
 }
 
+
+// The name the next thread this thread creates gets (thrd_create_with_name
+// sets it around its thrd_create; __clone reads it).
+__thread const char* __zx_next_thread_name;
+
+int thrd_create_with_name(thrd_t* thr, thrd_start_t func, void* arg, const char* name) {
+  __zx_next_thread_name = name;
+  int r = thrd_create(thr, func, arg);
+  __zx_next_thread_name = NULL;
+  return r;
+}

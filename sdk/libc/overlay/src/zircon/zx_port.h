@@ -12,6 +12,9 @@ extern __thread volatile int* __zx_clear_tid;
 // then answers from the processargs handle).
 extern __thread zx_handle_t __zx_thread_handle;
 
+// The name __clone gives the next thread it makes (NULL: "pthread").
+extern __thread const char* __zx_next_thread_name;
+
 // Sets the calling thread's FS base (its thread pointer).
 zx_status_t __zx_port_set_fs(uintptr_t fs);
 

@@ -43,7 +43,10 @@ static _Noreturn void thread_entry(uintptr_t arg1, uintptr_t arg2) {
 int __clone(int (*fn)(void*), void* stack, int flags, void* arg, int* ptid, void* tls,
             int* ctid) {
   zx_handle_t thread;
-  zx_status_t s = zx_thread_create(zx_process_self(), "pthread", 7, 0, &thread);
+  const char* name = __zx_next_thread_name ? __zx_next_thread_name : "pthread";
+  size_t name_len = 0;
+  while (name[name_len] != '\0' && name_len < ZX_MAX_NAME_LEN - 1) name_len++;
+  zx_status_t s = zx_thread_create(zx_process_self(), name, name_len, 0, &thread);
   if (s != ZX_OK) return s == ZX_ERR_NO_MEMORY ? -12 /* ENOMEM */ : -11 /* EAGAIN */;
   zx_info_handle_basic_t info;
   if (zx_object_get_info(thread, ZX_INFO_HANDLE_BASIC, &info, sizeof(info), NULL, NULL) != ZX_OK) {
