@@ -307,6 +307,8 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         "FblList.SizedList",
         "FblList.OneObjectInTwoTaggedLists",
         "FblList.RemoveFromContainerWithoutTheList",
+        "FblRefPtr.CountsAndDeletesAtZero",
+        "FblList.RefPtrListHoldsAReference",
         "SyncCompletion.CApiFromC",
         "SyncCompletion.DeadlinePasses",
         "SyncCompletion.SignalWakesEveryWaiter",
@@ -341,5 +343,5 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         text.contains("#ifndef _X_H_\n#define _X_H_ 1\n"),
         "output:\n{text}"
     );
-    assert!(text.ends_with("33 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("35 passed, 0 failed\n"), "output:\n{text}");
 }

@@ -2,7 +2,8 @@
 // containers share: node options, size order, the default tag, and the
 // pointer traits that let a container hold raw pointers (unmanaged: the
 // container owns nothing) or std::unique_ptr (the container owns its
-// elements and frees them when they are cleared or the container dies).
+// elements and frees them when they are cleared or the container dies) or
+// fbl::RefPtr (the container holds one reference to each element).
 #ifndef FBL_INTRUSIVE_CONTAINER_UTILS_H_
 #define FBL_INTRUSIVE_CONTAINER_UTILS_H_
 
@@ -11,6 +12,8 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+
+#include <fbl/ref_ptr.h>
 
 namespace fbl {
 
@@ -91,6 +94,25 @@ struct ContainerPtrTraits<std::unique_ptr<T, Deleter>> {
 
   static RawPtrType Leak(PtrType& p) { return p.release(); }
   static PtrType Reclaim(RawPtrType p) { return PtrType(p); }
+  static RawPtrType GetRaw(const PtrType& p) { return p.get(); }
+};
+
+// RefPtr: the container holds a reference while the object is linked.
+template <typename T>
+struct ContainerPtrTraits<::fbl::RefPtr<T>> {
+  using ValueType = T;
+  using RefType = T&;
+  using ConstRefType = const T&;
+  using PtrType = ::fbl::RefPtr<T>;
+  using ConstPtrType = ::fbl::RefPtr<const T>;
+  using RawPtrType = T*;
+  using ConstRawPtrType = const T*;
+  static constexpr bool IsManaged = true;
+  static constexpr bool CanCopy = true;
+
+  static RawPtrType Leak(PtrType& p) { return ::fbl::ExportToRawPtr(&p); }
+  static PtrType Reclaim(RawPtrType p) { return ::fbl::ImportFromRawPtr(p); }
+  static PtrType Copy(RawPtrType p) { return PtrType(p); }
   static RawPtrType GetRaw(const PtrType& p) { return p.get(); }
 };
 

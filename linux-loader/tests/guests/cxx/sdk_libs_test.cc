@@ -42,6 +42,8 @@
 
 #include <fbl/array.h>
 #include <fbl/intrusive_double_list.h>
+#include <fbl/ref_counted.h>
+#include <fbl/ref_ptr.h>
 #include <hwreg/asm.h>
 
 extern "C" int c_sync_completion_checks(void);
@@ -377,6 +379,86 @@ TEST(FblList, RemoveFromContainerWithoutTheList) {
   list.push_back(&r2);
   EXPECT_EQ(list.back().value, 2);
   list.clear();
+}
+
+int g_live_shared = 0;
+struct SharedBase : public fbl::RefCounted<SharedBase> {
+  SharedBase() { g_live_shared++; }
+  virtual ~SharedBase() { g_live_shared--; }
+  virtual int Kind() const { return 1; }
+};
+struct SharedDerived : public SharedBase {
+  explicit SharedDerived(int v) : value(v) {}
+  int Kind() const override { return 2; }
+  int value;
+};
+
+TEST(FblRefPtr, CountsAndDeletesAtZero) {
+  {
+    fbl::RefPtr<SharedDerived> a = fbl::MakeRefCounted<SharedDerived>(9);
+    EXPECT_EQ(g_live_shared, 1);
+    EXPECT_EQ(a->ref_count_debug(), 1);
+    fbl::RefPtr<SharedDerived> b = a;
+    EXPECT_EQ(a->ref_count_debug(), 2);
+    EXPECT_TRUE(a == b);
+    fbl::RefPtr<SharedBase> base = b;  // upcast: SharedBase has a virtual destructor
+    EXPECT_EQ(base->Kind(), 2);
+    EXPECT_EQ(a->ref_count_debug(), 3);
+    fbl::RefPtr<SharedBase> moved = std::move(base);
+    EXPECT_TRUE(base == nullptr);
+    EXPECT_EQ(a->ref_count_debug(), 3);
+    auto down = fbl::RefPtr<SharedDerived>::Downcast(moved);
+    EXPECT_EQ(down->value, 9);
+    EXPECT_EQ(a->ref_count_debug(), 4);
+
+    SharedDerived* raw = fbl::ExportToRawPtr(&b);
+    EXPECT_TRUE(b == nullptr);
+    EXPECT_EQ(raw->ref_count_debug(), 4);
+    fbl::RefPtr<SharedDerived> back = fbl::ImportFromRawPtr(raw);
+    EXPECT_EQ(raw->ref_count_debug(), 4);
+    fbl::RefPtr<SharedDerived> again(raw);  // RefPtr(T*) adds a reference
+    EXPECT_EQ(raw->ref_count_debug(), 5);
+    a.reset();
+    down.reset();
+    moved.reset();
+    again = nullptr;
+    EXPECT_EQ(g_live_shared, 1);
+    EXPECT_EQ(back->ref_count_debug(), 1);
+  }
+  EXPECT_EQ(g_live_shared, 0);
+  fbl::RefPtr<SharedBase> adopted = fbl::AdoptRef(new SharedBase);
+  EXPECT_EQ(adopted->Kind(), 1);
+  adopted.reset();
+  EXPECT_EQ(g_live_shared, 0);
+}
+
+struct Shared : public fbl::RefCounted<Shared>,
+                public fbl::DoublyLinkedListable<fbl::RefPtr<Shared>> {
+  explicit Shared(int v) : value(v) { g_live_shared++; }
+  ~Shared() { g_live_shared--; }
+  int value;
+};
+
+TEST(FblList, RefPtrListHoldsAReference) {
+  fbl::RefPtr<Shared> one = fbl::MakeRefCounted<Shared>(1);
+  {
+    fbl::DoublyLinkedList<fbl::RefPtr<Shared>> list;
+    list.push_back(one);  // a copy: one more reference
+    list.push_back(fbl::MakeRefCounted<Shared>(2));
+    EXPECT_EQ(one->ref_count_debug(), 2);
+    EXPECT_EQ(g_live_shared, 2);
+    EXPECT_EQ(Values(list), (std::vector<int>{1, 2}));
+    EXPECT_TRUE(list.begin().CopyPointer() == one);
+    EXPECT_EQ(one->ref_count_debug(), 2);
+    fbl::RefPtr<Shared> two = list.pop_back();
+    EXPECT_EQ(two->value, 2);
+    EXPECT_EQ(two->ref_count_debug(), 1);
+  }
+  // The list let go of its reference to |one|; |two| died with its RefPtr.
+  EXPECT_EQ(one->ref_count_debug(), 1);
+  EXPECT_EQ(g_live_shared, 1);
+  one.reset();
+  EXPECT_EQ(g_live_shared, 0);
 }
 
 // ------------------------------------------------------------ sync_completion
