@@ -332,6 +332,7 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         "Stdcompat.SpanIsStdSpan",
         "Threads.CreateWithName",
         "ThreadAnnotations.CompileAway",
+        "Skip.ZCountsAfterSkips",
     ] {
         assert!(
             text.contains(&format!("[       OK ] {name}\n")),
@@ -343,5 +344,19 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         text.contains("#ifndef _X_H_\n#define _X_H_ 1\n"),
         "output:\n{text}"
     );
-    assert!(text.ends_with("35 passed, 0 failed\n"), "output:\n{text}");
+    // ZXTEST_SKIP: reported, counted apart, its message printed once.
+    assert!(
+        text.contains(": Skipped\n  not here: 42\n[  SKIPPED ] Skip.Plain\n"),
+        "output:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "[ RUN      ] SkipInSetUp.BodyDoesNotRun\n[  SKIPPED ] SkipInSetUp.BodyDoesNotRun\n"
+        ),
+        "output:\n{text}"
+    );
+    assert!(
+        text.ends_with("36 passed, 0 failed, 2 skipped\n"),
+        "output:\n{text}"
+    );
 }

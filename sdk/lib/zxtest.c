@@ -14,9 +14,24 @@ extern const zxtest_case_t __stop_zxtest_cases[] __attribute__((weak, visibility
 
 static bool g_failed;
 static bool g_fatal;
+static bool g_skipped;
 
 bool zxtest_current_test_has_failures(void) { return g_failed; }
 bool zxtest_current_test_has_fatal_failures(void) { return g_fatal; }
+bool zxtest_current_test_is_skipped(void) { return g_skipped; }
+
+void zxtest_skip(const char* file, int line, const char* fmt, ...) {
+  g_skipped = true;
+  if (fmt != NULL && fmt[0] == ' ') fmt++;
+  if (fmt != NULL && fmt[0] != '\0') {
+    printf("%s:%d: Skipped\n  ", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+  }
+}
 
 int zxtest_strcmp(const char* a, const char* b) {
   if (a == NULL || b == NULL) return a == b ? 0 : 1;
@@ -218,7 +233,7 @@ int zxtest_run_all_tests(int argc, char** argv) {
   }
   printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
 
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, skipped = 0;
   for (size_t i = 0; i < count; i++) {
     const zxtest_case_t* c = order != NULL ? order[i] : &__start_zxtest_cases[i];
     snprintf(full, sizeof(full), "%s.%s", c->suite, c->name);
@@ -226,17 +241,26 @@ int zxtest_run_all_tests(int argc, char** argv) {
     printf("[ RUN      ] %s\n", full);
     g_failed = false;
     g_fatal = false;
+    g_skipped = false;
     c->fn();
     if (g_failed) {
       printf("[  FAILED  ] %s\n", full);
       failed++;
+    } else if (g_skipped) {
+      printf("[  SKIPPED ] %s\n", full);
+      skipped++;
     } else {
       printf("[       OK ] %s\n", full);
       passed++;
     }
   }
-  printf("[==========] %d test%s ran.\n", passed + failed, passed + failed == 1 ? "" : "s");
-  printf("%d passed, %d failed\n", passed, failed);
+  int ran = passed + failed + skipped;
+  printf("[==========] %d test%s ran.\n", ran, ran == 1 ? "" : "s");
+  if (skipped > 0) {
+    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  } else {
+    printf("%d passed, %d failed\n", passed, failed);
+  }
   fflush(stdout);
   return failed == 0 ? 0 : 1;
 }

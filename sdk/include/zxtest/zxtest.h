@@ -69,6 +69,8 @@ void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
                      const char* rhs, const char* fmt, ...) __PRINTFLIKE(9, 10);
 bool zxtest_current_test_has_failures(void);
 bool zxtest_current_test_has_fatal_failures(void);
+bool zxtest_current_test_is_skipped(void);
+void zxtest_skip(const char* file, int line, const char* fmt, ...) __PRINTFLIKE(3, 4);
 int zxtest_strcmp(const char* a, const char* b);
 int zxtest_memcmp(const void* a, const void* b, size_t n);
 
@@ -263,6 +265,17 @@ __END_CDECLS
   do {                                                                                       \
     stmt;                                                                                    \
     if (zxtest_current_test_has_failures()) return;                                          \
+  } while (0)
+
+// Ends the current test as skipped (reported "[  SKIPPED ]", counted apart;
+// a test that failed before it stays failed), with an optional printf-style
+// message. In a fixture's SetUp the body is not run; TearDown still is.
+// (The format gets a leading space, which zxtest_skip drops, so that an
+// empty message is not a zero-length format.)
+#define ZXTEST_SKIP(...)                             \
+  do {                                               \
+    zxtest_skip(__FILE__, __LINE__, " " __VA_ARGS__); \
+    return;                                          \
   } while (0)
 
 #define ASSERT_STREQ ASSERT_STR_EQ

@@ -981,4 +981,27 @@ TEST(ThreadAnnotations, CompileAway) {
   EXPECT_EQ(a.guarded, 1);
 }
 
+// ------------------------------------------------------------- ZXTEST_SKIP
+
+int g_skip_body_ran = 0;
+int g_skip_teardown_ran = 0;
+
+TEST(Skip, Plain) {
+  ZXTEST_SKIP("not here: %d", 42);
+  ADD_FAILURE("ran on after ZXTEST_SKIP");
+}
+
+class SkipInSetUp : public zxtest::Test {
+ protected:
+  void SetUp() override { ZXTEST_SKIP(); }
+  void TearDown() override { g_skip_teardown_ran++; }
+};
+
+TEST_F(SkipInSetUp, BodyDoesNotRun) { g_skip_body_ran++; }
+
+TEST(Skip, ZCountsAfterSkips) {
+  EXPECT_EQ(g_skip_body_ran, 0);
+  EXPECT_EQ(g_skip_teardown_ran, 1);
+}
+
 }  // namespace

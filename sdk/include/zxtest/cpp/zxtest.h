@@ -54,7 +54,9 @@ class Test {
   // Runs SetUp, the body and TearDown (used by TEST_F).
   void zxtest_Run() {
     SetUp();
-    if (!zxtest_current_test_has_fatal_failures()) TestBody();
+    if (!zxtest_current_test_has_fatal_failures() && !zxtest_current_test_is_skipped()) {
+      TestBody();
+    }
     TearDown();
   }
 
