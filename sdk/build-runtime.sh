@@ -99,14 +99,20 @@ ccinc="$("$cc" -print-file-name=include)"
 cflags=(-std=gnu11 -O2 -g -fPIE -fno-stack-protector -nostdinc -isystem "$here/libc/include"
   -isystem "$out/musl/include"
   -isystem "$here/include" -isystem "$ccinc" -Wall -Wextra -DZX_SDK_MUSL)
+source "$here/lib/minip-flags.sh"
 build_archive() {
   local name="$1"
   shift
   local objs=()
   for s in "$@"; do
     local o="$out/objs/$(basename "$s").o"
+    local extra=()
+    [[ "$(basename "$s")" == mini-process-child.c ]] && extra=("${minip_child_cflags[@]}")
     mkdir -p "$out/objs"
-    "$cc" "${cflags[@]}" -c "$s" -o "$o" || die "building $s failed"
+    "$cc" "${cflags[@]}" "${extra[@]}" -c "$s" -o "$o" || die "building $s failed"
+    if [[ "$(basename "$s")" == mini-process-child.c ]]; then
+      minip_child_check "$o" || die "$s is not self-contained"
+    fi
     objs+=("$o")
   done
   mkdir -p "$out/lib"
@@ -114,7 +120,7 @@ build_archive() {
   ar rcs "$out/lib/$name" "${objs[@]}"
 }
 build_archive libzxsdk.a "$here/lib/start.S" "$here/lib/start.c" "$here/lib/status.c" \
-  "$here/lib/zxtest.c" "$here/lib/launch.c" "$here/lib/probe.c" "$here/lib/sync_completion.c" \
-  "$here/lib/inspector.c"
+  "$here/lib/zxtest.c" "$here/lib/vdso.c" "$here/lib/launch.c" "$here/lib/probe.c" "$here/lib/mini-process.c" \
+  "$here/lib/mini-process-child.c" "$here/lib/sync_completion.c" "$here/lib/inspector.c"
 build_archive libzxcxx.a "$here/libcxx/glibc_compat.c" "$here/libcxx/locale_compat.c"
 echo "$inputs" >"$out/stamp"

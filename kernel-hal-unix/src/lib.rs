@@ -71,7 +71,7 @@ mod sigframe;
 mod signals;
 mod sys;
 
-pub use sys::die_with_parent;
+pub use sys::{die_with_parent, thread_cpu_time_ns, thread_last_cpu, thread_sched_times_ns};
 mod thread_block;
 mod user_copy;
 
@@ -149,6 +149,10 @@ impl Hal for UnixHal {
 
     fn physmem_bytes(&self) -> u64 {
         self.phys.size() as u64
+    }
+
+    fn used_memory_bytes(&self) -> u64 {
+        self.phys.host_allocated_bytes()
     }
 
     fn dcache_line_size(&self) -> u32 {

@@ -420,3 +420,43 @@ pub(crate) fn dcache_line_size() -> u32 {
         .filter(|n| n.is_power_of_two())
         .unwrap_or(64)
 }
+
+/// The CPU time host thread `tid` of this process has used, in
+/// nanoseconds (Linux's per-thread CPU clock, named from the tid as the
+/// kernel's `MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)` does); `None` once
+/// the thread is gone.
+pub fn thread_cpu_time_ns(tid: i32) -> Option<i64> {
+    /// `CPUCLOCK_PERTHREAD_MASK | CPUCLOCK_SCHED`
+    const PER_THREAD_SCHED: libc::clockid_t = 4 | 2;
+    let clock = (!tid << 3) | PER_THREAD_SCHED;
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given; an id
+    // naming no live thread of ours makes it fail with EINVAL.
+    let r = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (r == 0).then(|| {
+        ts.tv_sec
+            .saturating_mul(1_000_000_000)
+            .saturating_add(ts.tv_nsec)
+    })
+}
+
+/// The time host thread `tid` of this process has spent on a CPU and
+/// waiting for one, in nanoseconds (`/proc/self/task/TID/schedstat`), if
+/// the kernel keeps scheduler statistics.
+pub fn thread_sched_times_ns(tid: i32) -> Option<(i64, i64)> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    let mut words = stat.split_whitespace().map(|w| w.parse::<i64>().ok());
+    Some((words.next()??, words.next()??))
+}
+
+/// The CPU host thread `tid` of this process last ran on (field 39 of
+/// `/proc/self/task/TID/stat`), if it can be read.
+pub fn thread_last_cpu(tid: i32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // The command name (field 2) is parenthesised and may hold spaces.
+    let after = &stat[stat.rfind(')')? + 2..];
+    after.split(' ').nth(36)?.parse().ok()
+}

@@ -470,6 +470,10 @@ impl Hal for FakeHal {
         FAKE_PHYSMEM
     }
 
+    fn used_memory_bytes(&self) -> u64 {
+        (self.inner.phys.committed_frames() * crate::PAGE_SIZE) as u64
+    }
+
     fn dcache_line_size(&self) -> u32 {
         FAKE_DCACHE_LINE
     }

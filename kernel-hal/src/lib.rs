@@ -301,6 +301,11 @@ pub trait Hal: Send + Sync + 'static {
     /// (`zx_system_get_physmem`): the size of the frame pool.
     fn physmem_bytes(&self) -> u64;
 
+    /// Returns how many bytes of that memory guests hold now (committed
+    /// frames): what the memory-pressure watchdog subtracts from
+    /// [`Hal::physmem_bytes`] to find the free memory.
+    fn used_memory_bytes(&self) -> u64;
+
     /// Returns the size in bytes of the machine's level-1 data cache line
     /// (`zx_system_get_dcache_line_size`).
     fn dcache_line_size(&self) -> u32;

@@ -19,6 +19,8 @@ use zircon_object::handle::Handle;
 use zircon_object::ipc::channel::{Message, DEFAULT_CHANNEL_RIGHTS};
 use zircon_object::ipc::Channel;
 use zircon_object::object::KernelObject;
+use zircon_object::system::resource::{DEFAULT_RESOURCE_RIGHTS, KIND_SYSTEM};
+use zircon_object::system::Resource;
 use zircon_object::task::{Job, Process, Thread};
 use zircon_object::time::{Clock, HostTime};
 use zircon_object::vm::vmar::{MapRequest, MappingKind};
@@ -356,7 +358,7 @@ fn vdso_symbol(elf: &Elf<'_>, name: &str) -> Option<usize> {
 }
 
 /// How many handles a new process's processargs message carries.
-const STARTUP_HANDLES: usize = 7;
+const STARTUP_HANDLES: usize = 9;
 
 /// The rights of the UTC clock handle a process starts with: it may read
 /// and wait on the clock, not set it (as Fuchsia's components get it).
@@ -518,6 +520,19 @@ impl Loader {
             (
                 processargs::PA_CLOCK_UTC,
                 Handle::new(utc_clock()?, UTC_CLOCK_RIGHTS),
+            ),
+            // The resources, as Fuchsia's userboot receives them (DESIGN.md
+            // "The first process's resources").
+            (
+                processargs::PA_RESOURCE,
+                Handle::new(Resource::root(), DEFAULT_RESOURCE_RIGHTS),
+            ),
+            (
+                processargs::PA_SYSTEM_RESOURCE,
+                Handle::new(
+                    Resource::ranged_root(KIND_SYSTEM).expect("SYSTEM has a ranged root"),
+                    DEFAULT_RESOURCE_RIGHTS,
+                ),
             ),
         ];
         let (ours, theirs) = Channel::create();

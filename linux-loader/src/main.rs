@@ -38,7 +38,10 @@ EXIT STATUS:
 
 ENVIRONMENT:
   RUST_LOG               the emulator's log level (env_logger syntax), on stderr
-  ZX_LIBOS_GUEST_MEMORY  what --memory sets, if --memory is not given";
+  ZX_LIBOS_GUEST_MEMORY  what --memory sets, if --memory is not given
+  ZX_LIBOS_OOM           memory-pressure watermarks, Zircon's kernel.oom.* names:
+                         outofmemory-mb=50,imminent-oom-delta-mb=10,critical-mb=150,
+                         warning-mb=300,debounce-mb=1,hysteresis-seconds=10 (defaults)";
 
 /// Runs Zircon (Fuchsia) guest programs in this Linux process.
 #[derive(Debug, Parser)]

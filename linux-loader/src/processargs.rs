@@ -24,6 +24,10 @@ pub const PA_VMAR_LOADED: u32 = 0x05;
 pub const PA_VMO_VDSO: u32 = 0x11;
 /// `PA_CLOCK_UTC`
 pub const PA_CLOCK_UTC: u32 = 0x40;
+/// `PA_RESOURCE`: the root resource.
+pub const PA_RESOURCE: u32 = 0x3F;
+/// `PA_SYSTEM_RESOURCE`: the ranged root of `ZX_RSRC_KIND_SYSTEM`.
+pub const PA_SYSTEM_RESOURCE: u32 = 0x54;
 
 /// `PA_HND(type, arg)`.
 pub const fn pa_hnd(ty: u32, arg: u32) -> u32 {

@@ -9,6 +9,7 @@ use kernel_hal::{
 use kernel_hal_unix::GuestExit;
 use zircon_object::object::{signals, KernelObject, Waiter};
 use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
+use zircon_object::task::runtime::{Reading, Runtime};
 use zircon_object::task::{ExceptionOutcome, ExceptionReport, Job, Process, Thread};
 use zircon_object::{ZxError, ZxResult};
 use zircon_syscall::{Outcome, ThreadStart};
@@ -62,16 +63,31 @@ fn spawn(process: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxRe
             let tid = kernel_hal_unix::prepare_guest_thread();
             kernel_hal_unix::bind_thread_window(process.root_vmar().aspace().window().0);
             thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
+            thread.set_runtime_probe(Box::new(move || host_thread_reading(tid)));
             // A kill that came before the kicker was set must still stop us.
             if thread.state() != zircon_object::task::ThreadState::Dead {
                 run_thread(&process, &thread, start);
             }
             thread.clear_kicker();
+            thread.finish_runtime();
             zircon_syscall::set_current(None, None);
             thread.exit();
         })
         .map(drop)
         .map_err(|_| ZxError::NO_RESOURCES)
+}
+
+/// What host thread `tid` has used: CPU and run-queue time from the
+/// scheduler's statistics (the per-thread CPU clock when there are none),
+/// and the CPU it last ran on.
+fn host_thread_reading(tid: i32) -> Reading {
+    let (cpu, queue) = kernel_hal_unix::thread_sched_times_ns(tid)
+        .or_else(|| kernel_hal_unix::thread_cpu_time_ns(tid).map(|c| (c, 0)))
+        .unwrap_or_default();
+    Reading {
+        runtime: Runtime { cpu, queue },
+        last_cpu: kernel_hal_unix::thread_last_cpu(tid),
+    }
 }
 
 /// Runs a guest thread until it leaves guest code for good: exceptions go

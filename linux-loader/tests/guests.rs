@@ -9,10 +9,15 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 19] = [
+const ZXTEST_GUESTS: [&str; 26] = [
+    "info_stats_test.c",
+    "futex_owner_test.c",
     "get_child_test.c",
     "time_test.c",
+    "resource_test.c",
+    "debuglog_test.c",
     "handle_close_test.c",
+    "stream_test.c",
     "handle_check_valid_test.c",
     "port_cancel_test.c",
     "thread_exit_cprng_test.c",
@@ -29,6 +34,8 @@ const ZXTEST_GUESTS: [&str; 19] = [
     "probe_test.c",
     "job_test.c",
     "exception_stress_test.c",
+    "channel_etc_test.c",
+    "mini_process_test.c",
 ];
 
 #[test]

@@ -7,6 +7,8 @@
 #include <zircon/utc.h>
 #include <zx-sdk/launch.h>
 
+#include "runtime.h"
+
 #define PAGE 4096u
 #define CHILD_STACK (256u * 1024u)
 #define MAX_SEGMENTS 16
@@ -44,46 +46,8 @@ typedef struct {
   int64_t addend;
 } rela_t;
 
-static zx_handle_t g_vdso = ZX_HANDLE_INVALID;
-static uint8_t g_vdso_image[64 * 1024];
-static size_t g_vdso_size;
-
 static uint64_t page_down(uint64_t x) { return x & ~(uint64_t)(PAGE - 1); }
 static uint64_t page_up(uint64_t x) { return (x + PAGE - 1) & ~(uint64_t)(PAGE - 1); }
-
-// Keeps the vDSO VMO and a copy of its image (for symbol lookups).
-static zx_status_t vdso_init(void) {
-  if (g_vdso != ZX_HANDLE_INVALID) return ZX_OK;
-  zx_handle_t h = zx_take_startup_handle(PA_HND(PA_VMO_VDSO, 0));
-  if (h == ZX_HANDLE_INVALID) return ZX_ERR_NOT_FOUND;
-  uint64_t size;
-  zx_status_t s = zx_vmo_get_size(h, &size);
-  if (s != ZX_OK) return s;
-  if (size > sizeof(g_vdso_image)) size = sizeof(g_vdso_image);
-  s = zx_vmo_read(h, g_vdso_image, 0, size);
-  if (s != ZX_OK) return s;
-  g_vdso = h;
-  g_vdso_size = size;
-  return ZX_OK;
-}
-
-// Returns the vDSO-relative address of `name`, or 0.
-static uint64_t vdso_symbol(const char* name) {
-  const ehdr_t* eh = (const ehdr_t*)g_vdso_image;
-  if (eh->shoff + (uint64_t)eh->shnum * sizeof(shdr_t) > g_vdso_size) return 0;
-  const shdr_t* sh = (const shdr_t*)(g_vdso_image + eh->shoff);
-  for (unsigned i = 0; i < eh->shnum; i++) {
-    if (sh[i].type != 11 /* SHT_DYNSYM */ || sh[i].link >= eh->shnum) continue;
-    const shdr_t* str = &sh[sh[i].link];
-    const sym_t* syms = (const sym_t*)(g_vdso_image + sh[i].offset);
-    for (size_t j = 0; j < sh[i].size / sizeof(sym_t); j++) {
-      if (syms[j].value && syms[j].name < str->size &&
-          strcmp((const char*)g_vdso_image + str->offset + syms[j].name, name) == 0)
-        return syms[j].value;
-    }
-  }
-  return 0;
-}
 
 typedef struct {
   uint64_t vaddr, len;  // page-aligned link-time range
@@ -148,7 +112,7 @@ static zx_status_t relocate(const uint8_t* image, size_t size, const phdr_t* ph,
           value = bias + sym.value;
         } else {
           const char* name = (const char*)at_vaddr(image, size, ph, phnum, strtab + sym.name);
-          uint64_t v = name ? vdso_symbol(name) : 0;
+          uint64_t v = name ? __zx_sdk_vdso_symbol(name) : 0;
           if (!v && (sym.info >> 4) != 2 /* STB_WEAK */) return ZX_ERR_NOT_FOUND;
           value = v ? child_vdso + v : 0;
         }
@@ -193,7 +157,8 @@ zx_status_t zx_sdk_launch(zx_handle_t job, const char* name, const void* image_p
       eh->type != 3 /* ET_DYN */ || eh->phoff + (uint64_t)eh->phnum * sizeof(phdr_t) > size)
     return ZX_ERR_INVALID_ARGS;
   const phdr_t* ph = (const phdr_t*)(image + eh->phoff);
-  zx_status_t s = vdso_init();
+  zx_handle_t vdso;
+  zx_status_t s = __zx_sdk_vdso(&vdso, NULL);
   if (s != ZX_OK) return s;
 
   uint64_t lo = UINT64_MAX, hi = 0;
@@ -208,7 +173,7 @@ zx_status_t zx_sdk_launch(zx_handle_t job, const char* name, const void* image_p
   s = zx_process_create(job, name, strlen(name), 0, &proc, &vmar);
   if (s != ZX_OK) return s;
   uintptr_t child_vdso, base, stack;
-  s = zx_vmar_map(vmar, ZX_VM_PERM_READ | ZX_VM_PERM_EXECUTE, 0, g_vdso, 0, g_vdso_size, &child_vdso);
+  s = __zx_sdk_vdso_map(vmar, &child_vdso, NULL);
   if (s == ZX_OK)
     s = zx_vmar_allocate(vmar,
                          ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_EXECUTE | ZX_VM_CAN_MAP_SPECIFIC, 0,
@@ -259,7 +224,7 @@ zx_status_t zx_sdk_launch(zx_handle_t job, const char* name, const void* image_p
                        PA_HND(PA_VMAR_ROOT, 0),   PA_HND(PA_VMAR_LOADED, 0),
                        PA_HND(PA_JOB_DEFAULT, 0), PA_HND(PA_VMO_VDSO, 0),
                        PA_HND(PA_CLOCK_UTC, 0)};
-  zx_handle_t srcs[7] = {proc, thread, vmar, loaded, job, g_vdso, zx_utc_reference_get()};
+  zx_handle_t srcs[7] = {proc, thread, vmar, loaded, job, vdso, zx_utc_reference_get()};
   uint32_t want = srcs[6] != ZX_HANDLE_INVALID ? 7 : 6;
   uint32_t nh = 0;
   for (; nh < want; nh++) {

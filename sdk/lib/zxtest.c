@@ -18,20 +18,6 @@ static bool g_skipped;
 
 bool zxtest_current_test_has_failures(void) { return g_failed; }
 bool zxtest_current_test_has_fatal_failures(void) { return g_fatal; }
-bool zxtest_current_test_is_skipped(void) { return g_skipped; }
-
-void zxtest_skip(const char* file, int line, const char* fmt, ...) {
-  g_skipped = true;
-  if (fmt != NULL && fmt[0] == ' ') fmt++;
-  if (fmt != NULL && fmt[0] != '\0') {
-    printf("%s:%d: Skipped\n  ", file, line);
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-  }
-}
 
 int zxtest_strcmp(const char* a, const char* b) {
   if (a == NULL || b == NULL) return a == b ? 0 : 1;
@@ -58,6 +44,17 @@ static void print_message(const char* fmt, va_list ap) {
   printf("  ");
   vprintf(fmt, ap);
   printf("\n");
+}
+
+bool zxtest_current_test_is_skipped(void) { return g_skipped; }
+
+void zxtest_skip(const char* file, int line, const char* fmt, ...) {
+  g_skipped = true;
+  printf("%s:%d: Skipped\n", file, line);
+  va_list ap;
+  va_start(ap, fmt);
+  print_message(fmt, ap);
+  va_end(ap);
 }
 
 void zxtest_fail_values(const char* file, int line, bool fatal, const char* macro,
@@ -256,11 +253,8 @@ int zxtest_run_all_tests(int argc, char** argv) {
   }
   int ran = passed + failed + skipped;
   printf("[==========] %d test%s ran.\n", ran, ran == 1 ? "" : "s");
-  if (skipped > 0) {
-    printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-  } else {
-    printf("%d passed, %d failed\n", passed, failed);
-  }
+  if (skipped) printf("%d skipped\n", skipped);
+  printf("%d passed, %d failed\n", passed, failed);
   fflush(stdout);
   return failed == 0 ? 0 : 1;
 }

@@ -19,6 +19,7 @@
 #include <zircon/syscalls/types.h>
 #include <zircon/syscalls-next.h>
 #include <lib/fzl/memory-probe.h>
+#include <mini-process/mini-process.h>
 #include <zircon/process.h>
 #include <zircon/processargs.h>
 #include <zircon/status.h>
@@ -50,6 +51,11 @@ _Static_assert(sizeof(zx_thread_state_fp_regs_t) == 160, "");
 _Static_assert(sizeof(zx_thread_state_vector_regs_t) == 2120, "");
 _Static_assert(ZX_EXCP_POLICY_ERROR == 0x8208, "");
 _Static_assert(sizeof(zx_info_vmar_t) == 16, "");
+_Static_assert(sizeof(zx_info_stream_t) == 24, "");
+_Static_assert(__builtin_offsetof(zx_info_stream_t, seek) == 8, "");
+_Static_assert(__builtin_offsetof(zx_info_stream_t, content_size) == 16, "");
+_Static_assert(sizeof(zx_iovec_t) == 16, "");
+_Static_assert(ZX_DEFAULT_STREAM_RIGHTS == 0xD0C3, "");
 _Static_assert(sizeof(zx_info_process_t) == 24, "");
 _Static_assert(sizeof(zx_info_vmo_t) == 128, "");
 _Static_assert(sizeof(zx_info_vmo_v2_t) == 120, "");

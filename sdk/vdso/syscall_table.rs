@@ -82,7 +82,8 @@ pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
         | "zx_vm_option_t"
         | "zx_obj_type_t"
         | "zx_clock_t"
-        | "zx_iob_allocate_id_options_t" => "u32",
+        | "zx_iob_allocate_id_options_t"
+        | "zx_stream_seek_origin_t" => "u32",
         "uint16_t" => "u16",
         "uint8_t" => "u8",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",

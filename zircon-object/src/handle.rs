@@ -190,6 +190,11 @@ impl HandleTable {
         debug_assert!(old.is_none(), "restoring over a live handle");
     }
 
+    /// Every open handle with its value, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (HandleValue, &Handle)> {
+        self.handles.iter().map(|(v, h)| (*v, h))
+    }
+
     /// Returns the number of open handles.
     pub fn len(&self) -> usize {
         self.handles.len()

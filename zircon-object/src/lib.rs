@@ -14,6 +14,7 @@
 //! * [`task`] — jobs and processes.
 //! * [`ipc`] — channels, events, ports, counters.
 //! * [`time`] — timelines, timers, clock objects.
+//! * [`system`] — resources, the debuglog, memory-pressure events.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -23,6 +24,7 @@ pub mod ipc;
 pub mod object;
 pub mod rights;
 pub mod sync;
+pub mod system;
 pub mod task;
 pub mod time;
 pub mod vm;

@@ -29,6 +29,7 @@ pub enum ObjType {
     Event = 5,
     Port = 6,
     Interrupt = 9,
+    DebugLog = 12,
     Socket = 14,
     Resource = 15,
     EventPair = 16,
@@ -37,6 +38,7 @@ pub enum ObjType {
     Timer = 22,
     Exception = 29,
     Clock = 30,
+    Stream = 31,
     Counter = 34,
 }
 
@@ -220,7 +222,11 @@ pub struct CancelRequest {
 struct SignalState {
     bits: u32,
     waiters: Vec<Weak<Waiter>>,
-    observers: Vec<Arc<dyn SignalObserver>>,
+    /// Newest first: a signal change shows them the change in that order,
+    /// as Zircon's dispatchers do (`AddObserver` pushes to the front), so
+    /// the packets of several async waits satisfied at once are queued
+    /// newest registration first.
+    observers: std::collections::VecDeque<Arc<dyn SignalObserver>>,
 }
 
 impl std::fmt::Debug for SignalState {
@@ -281,9 +287,17 @@ impl KObjectBase {
         self.handles.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Counts a handle gone (`Handle` does this).
+    /// Counts a handle gone (`Handle` does this). When it was the last,
+    /// every waiter is poked: a wait that ends when the object has no
+    /// handles left (a `zx_channel_call` on it, which Zircon cancels then)
+    /// sees it.
     pub(crate) fn handle_dropped(&self) {
-        self.handles.fetch_sub(1, Ordering::SeqCst);
+        if self.handles.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let st = self.signals.lock();
+            for w in st.waiters.iter().filter_map(|w| w.upgrade()) {
+                w.poke();
+            }
+        }
     }
 
     /// Returns the name.
@@ -360,11 +374,12 @@ impl KObjectBase {
     }
 
     /// Registers `observer`, first showing it the current signals (it is
-    /// not kept if it declines right away).
+    /// not kept if it declines right away); it is shown later changes
+    /// before the observers registered earlier.
     pub fn add_observer(&self, observer: Arc<dyn SignalObserver>) {
         let mut st = self.signals.lock();
         if observer.on_signals(st.bits) {
-            st.observers.push(observer);
+            st.observers.push_front(observer);
         }
     }
 

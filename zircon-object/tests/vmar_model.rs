@@ -1084,7 +1084,7 @@ impl Model {
                 return Err(ZxError::INVALID_ARGS);
             }
             match op {
-                COMMIT | DECOMMIT if !pg.max.contains(W) => Err(ZxError::ACCESS_DENIED),
+                COMMIT | DECOMMIT | ZERO if !pg.max.contains(W) => Err(ZxError::ACCESS_DENIED),
                 PREFETCH if !pg.max.contains(R) => Err(ZxError::ACCESS_DENIED),
                 _ => Ok(()),
             }
@@ -1092,9 +1092,6 @@ impl Model {
         if flavor == Flavor::Impl {
             for run in &runs {
                 validate(run)?;
-            }
-            if op == ZERO {
-                return Err(ZxError::NOT_SUPPORTED);
             }
         }
         for run in &runs {
@@ -1108,18 +1105,20 @@ impl Model {
             let vmo = &mut self.vmos[pg.vmo];
             let in_range = first + n <= vmo.pages.len();
             match op {
-                COMMIT | DECOMMIT | PREFETCH if !in_range => return Err(ZxError::OUT_OF_RANGE),
+                COMMIT | DECOMMIT | ZERO | PREFETCH if !in_range => {
+                    return Err(ZxError::OUT_OF_RANGE)
+                }
                 COMMIT => {
                     for page in &mut vmo.pages[first..first + n] {
                         page.get_or_insert_with(|| vec![0; P].into_boxed_slice());
                     }
                 }
-                DECOMMIT => {
+                // Zeroing whole pages releases them, as decommitting does.
+                DECOMMIT | ZERO => {
                     for page in &mut vmo.pages[first..first + n] {
                         *page = None;
                     }
                 }
-                ZERO => return Err(ZxError::NOT_SUPPORTED),
                 _ => {}
             }
         }
@@ -2034,12 +2033,11 @@ fn op_range_reports_errors_in_walk_order() {
     )
     .unwrap();
     let commit = t.op_range(t.default_rights(), VmarOp::Commit, t.addr(), 2 * P);
-    // ZERO is NOT_SUPPORTED at the first mapping, before the hole.
+    // ZERO stops at the same place as COMMIT.
     let zero = t.op_range(t.default_rights(), VmarOp::Zero, t.addr(), 2 * P);
-    // Today: [Err(BAD_STATE), Err(BAD_STATE)].
     assert_eq!(
         [commit, zero],
-        [Err(ZxError::OUT_OF_RANGE), Err(ZxError::NOT_SUPPORTED)]
+        [Err(ZxError::OUT_OF_RANGE), Err(ZxError::OUT_OF_RANGE)]
     );
 }
 

@@ -1,8 +1,17 @@
-//! `zx_channel_*`.
+//! `zx_channel_*`: create, read, write and call, each also in its `_etc`
+//! form (handles described by `zx_handle_disposition_t` going out and by
+//! `zx_handle_info_t` coming in).
+//!
+//! A write goes through Zircon's steps in Zircon's order: options, the
+//! channel handle, the payload (bytes or `ZX_CHANNEL_WRITE_USE_IOVEC`
+//! vectors) and its size, then the handles. A failure before the handles
+//! step still consumes every handle the caller listed (those a disposition
+//! asks to duplicate excepted); in the handles step every entry is tried,
+//! the first failure is the call's status, and a `_etc` write copies each
+//! entry's own status back into the caller's `result` fields.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use zircon_object::handle::{Handle, HandleValue};
+use zircon_object::handle::{Handle, HandleTable, HandleValue};
 use zircon_object::ipc::channel::{
     Message, DEFAULT_CHANNEL_RIGHTS, MAX_MSG_BYTES, MAX_MSG_HANDLES,
 };
@@ -11,11 +20,197 @@ use zircon_object::ipc::Channel;
 use zircon_object::object::{KernelObject, Waiter};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
+use crate::user::{read_bytes, write_bytes, UserInOutPtr, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// `ZX_CHANNEL_READ_MAY_DISCARD`
 const READ_MAY_DISCARD: u32 = 1;
+/// `ZX_CHANNEL_WRITE_USE_IOVEC`
+const WRITE_USE_IOVEC: u32 = 2;
+/// `ZX_CHANNEL_MAX_MSG_IOVECS`
+const MAX_MSG_IOVECS: u32 = 8192;
+/// How many vectors Zircon checks all at once before copying any bytes;
+/// longer lists are read, checked and copied this many at a time.
+const IOVEC_CHUNK: usize = 16;
+/// `ZX_HANDLE_OP_MOVE`
+const HANDLE_OP_MOVE: u32 = 0;
+/// `ZX_HANDLE_OP_DUPLICATE`
+const HANDLE_OP_DUPLICATE: u32 = 1;
+/// `ZX_OBJ_TYPE_NONE`: a disposition that checks no type.
+const OBJ_TYPE_NONE: u32 = 0;
+/// `sizeof(zx_handle_disposition_t)`
+const DISPOSITION_SIZE: usize = 20;
+/// `sizeof(zx_handle_info_t)`
+const HANDLE_INFO_SIZE: usize = 16;
+/// `sizeof(zx_channel_call_args_t)` (and of the `_etc` form)
+const CALL_ARGS_SIZE: usize = 48;
+
+/// Where a write's handles are described.
+#[derive(Debug, Clone, Copy)]
+enum Outgoing {
+    /// An array of `zx_handle_t` at this address.
+    Values(usize),
+    /// An array of `zx_handle_disposition_t` at this address.
+    Dispositions(usize),
+}
+
+impl Outgoing {
+    fn addr(self) -> usize {
+        match self {
+            Outgoing::Values(a) | Outgoing::Dispositions(a) => a,
+        }
+    }
+
+    fn stride(self) -> usize {
+        match self {
+            Outgoing::Values(_) => 4,
+            Outgoing::Dispositions(_) => DISPOSITION_SIZE,
+        }
+    }
+}
+
+/// A `zx_handle_disposition_t`.
+#[derive(Debug, Clone, Copy)]
+struct Disposition {
+    operation: u32,
+    handle: HandleValue,
+    obj_type: u32,
+    rights: u32,
+    result: i32,
+}
+
+fn word(raw: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(raw[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn quad(raw: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(raw[at..at + 8].try_into().expect("8 bytes"))
+}
+
+impl Disposition {
+    fn parse(raw: &[u8]) -> Vec<Disposition> {
+        raw.chunks_exact(DISPOSITION_SIZE)
+            .map(|d| Disposition {
+                operation: word(d, 0),
+                handle: word(d, 4),
+                obj_type: word(d, 8),
+                rights: word(d, 12),
+                result: word(d, 16) as i32,
+            })
+            .collect()
+    }
+
+    fn encode(all: &[Disposition]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(all.len() * DISPOSITION_SIZE);
+        for d in all {
+            for w in [d.operation, d.handle, d.obj_type, d.rights, d.result as u32] {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        out
+    }
+}
+
+/// How a received message's handles are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Incoming {
+    /// As `zx_handle_t` values.
+    Values,
+    /// As `zx_handle_info_t` records.
+    Infos,
+}
+
+/// The fields of a `zx_channel_call_args_t` (or `_etc_args_t`).
+#[derive(Debug, Clone, Copy)]
+struct CallArgs {
+    wr_bytes: usize,
+    wr_handles: usize,
+    rd_bytes: usize,
+    rd_handles: usize,
+    wr_num_bytes: u32,
+    wr_num_handles: u32,
+    rd_num_bytes: u32,
+    rd_num_handles: u32,
+}
+
+/// The checks every handle that travels passes (Zircon's order): it may
+/// be transferred, it is not the channel written to, it has the type the
+/// disposition names (if any), and it holds the rights asked for.
+fn transfer_checks(
+    object: &Arc<dyn KernelObject>,
+    rights: Rights,
+    channel: &Channel,
+    obj_type: u32,
+    desired: u32,
+) -> ZxResult {
+    if !rights.contains(Rights::TRANSFER) {
+        return Err(ZxError::ACCESS_DENIED);
+    }
+    if channel.is_same(object) {
+        return Err(ZxError::NOT_SUPPORTED);
+    }
+    if obj_type != OBJ_TYPE_NONE && object.obj_type() as u32 != obj_type {
+        return Err(ZxError::WRONG_TYPE);
+    }
+    if desired != Rights::SAME_RIGHTS.bits() && rights.bits() & desired != desired {
+        return Err(ZxError::INVALID_ARGS);
+    }
+    Ok(())
+}
+
+/// Applies one disposition under the handle table's lock: the handle that
+/// travels, or why none does. Handles that go away are put in `closed`
+/// (closed once the lock is released).
+fn dispose(
+    table: &mut HandleTable,
+    channel: &Channel,
+    d: &Disposition,
+    closed: &mut Vec<Handle>,
+) -> ZxResult<Handle> {
+    let (object, rights) = {
+        let h = table.get(d.handle)?;
+        (h.object.clone(), h.rights)
+    };
+    let same = d.rights == Rights::SAME_RIGHTS.bits();
+    if d.operation == HANDLE_OP_DUPLICATE {
+        // The source stays in the table whatever happens.
+        transfer_checks(&object, rights, channel, d.obj_type, d.rights)?;
+        if !rights.contains(Rights::DUPLICATE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let rights = if same {
+            rights
+        } else {
+            Rights::from_bits_truncate(d.rights)
+        };
+        return Ok(Handle::new(object, rights));
+    }
+    // Any other operation (even an unknown one) takes the source out.
+    let source = table.remove(d.handle)?;
+    if d.operation != HANDLE_OP_MOVE {
+        closed.push(source);
+        return Err(ZxError::INVALID_ARGS);
+    }
+    if let Err(e) = transfer_checks(&object, rights, channel, d.obj_type, d.rights) {
+        closed.push(source);
+        return Err(e);
+    }
+    if same || d.rights == rights.bits() {
+        return Ok(source);
+    }
+    // Fewer rights: a new handle travels, the source is closed.
+    let reduced = Handle::new(object, Rights::from_bits_truncate(d.rights));
+    closed.push(source);
+    Ok(reduced)
+}
+
+/// Closes handles a failed call took from the caller: waits through them
+/// end, as with `zx_handle_close`. Call with no lock held.
+fn close_all(handles: Vec<Handle>) {
+    for h in handles {
+        h.cancel_waits();
+    }
+}
 
 impl Syscall<'_> {
     /// `zx_channel_create`.
@@ -48,11 +243,65 @@ impl Syscall<'_> {
         actual_bytes: UserOutPtr<u32>,
         actual_handles: UserOutPtr<u32>,
     ) -> ZxResult {
-        let bytes = bytes.addr();
-        let handles = handles.addr();
+        self.read_common(
+            h,
+            options,
+            bytes.addr(),
+            (handles.addr(), Incoming::Values),
+            num_bytes,
+            num_handles,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    /// `zx_channel_read_etc`: as `zx_channel_read`, each handle reported
+    /// as a `zx_handle_info_t` (value, object type, rights).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
+    pub fn channel_read_etc(
+        &self,
+        h: HandleValue,
+        options: u32,
+        bytes: UserOutPtr<u8>,
+        handles: UserOutPtr<u8>,
+        num_bytes: u32,
+        num_handles: u32,
+        actual_bytes: UserOutPtr<u32>,
+        actual_handles: UserOutPtr<u32>,
+    ) -> ZxResult {
+        self.read_common(
+            h,
+            options,
+            bytes.addr(),
+            (handles.addr(), Incoming::Infos),
+            num_bytes,
+            num_handles,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
+    fn read_common(
+        &self,
+        h: HandleValue,
+        options: u32,
+        bytes: usize,
+        handles: (usize, Incoming),
+        num_bytes: u32,
+        num_handles: u32,
+        actual_bytes: UserOutPtr<u32>,
+        actual_handles: UserOutPtr<u32>,
+    ) -> ZxResult {
         let (ch, _) = self.process.get_object::<Channel>(h, Rights::READ)?;
         if options & !READ_MAY_DISCARD != 0 {
-            return Err(ZxError::INVALID_ARGS);
+            return Err(ZxError::NOT_SUPPORTED);
         }
         let msg = match ch.read(
             num_bytes as usize,
@@ -68,7 +317,50 @@ impl Syscall<'_> {
                 return Err(e);
             }
         };
-        self.deliver(msg, bytes, handles, actual_bytes, actual_handles)
+        actual_bytes.write_if_not_null(self.aspace(), msg.data.len() as u32)?;
+        actual_handles.write_if_not_null(self.aspace(), msg.handles.len() as u32)?;
+        self.deliver(msg, bytes, handles)
+    }
+
+    /// Copies a received message's bytes to `bytes`, then moves its handles
+    /// into the caller's table and reports them at `handles`. A failed copy
+    /// loses the message: its handles are closed, none is left in the table.
+    fn deliver(&self, msg: Message, bytes: usize, handles: (usize, Incoming)) -> ZxResult {
+        if !msg.data.is_empty() {
+            write_bytes(self.aspace(), bytes, &msg.data)?;
+        }
+        if msg.handles.is_empty() {
+            return Ok(());
+        }
+        let (addr, kind) = handles;
+        let mut raw = Vec::with_capacity(msg.handles.len() * HANDLE_INFO_SIZE);
+        let values: Vec<HandleValue> = {
+            let mut t = self.process.handles();
+            msg.handles
+                .into_iter()
+                .map(|h| {
+                    let (obj_type, rights) = (h.object.obj_type() as u32, h.rights.bits());
+                    let v = t.add(h);
+                    raw.extend_from_slice(&v.to_le_bytes());
+                    if kind == Incoming::Infos {
+                        for w in [obj_type, rights, 0] {
+                            raw.extend_from_slice(&w.to_le_bytes());
+                        }
+                    }
+                    v
+                })
+                .collect()
+        };
+        if let Err(e) = write_bytes(self.aspace(), addr, &raw) {
+            // Taken back out: the caller never learnt their values.
+            let taken: Vec<Handle> = {
+                let mut t = self.process.handles();
+                values.iter().filter_map(|v| t.remove(*v).ok()).collect()
+            };
+            close_all(taken);
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// `zx_channel_write`: the handles are consumed even when the write
@@ -82,8 +374,49 @@ impl Syscall<'_> {
         handles: UserInPtr<u32>,
         num_handles: u32,
     ) -> ZxResult {
-        let bytes = bytes.addr();
-        let handles = handles.addr();
+        self.write_common(
+            h,
+            options,
+            bytes.addr(),
+            num_bytes,
+            Outgoing::Values(handles.addr()),
+            num_handles,
+        )
+    }
+
+    /// `zx_channel_write_etc`: as `zx_channel_write`, each handle moved or
+    /// duplicated as its `zx_handle_disposition_t` says, with its type and
+    /// rights checked or reduced; on failure each entry's `result` tells
+    /// its own outcome. Moved handles are consumed even when the write
+    /// fails; duplicated ones stay.
+    pub fn channel_write_etc(
+        &self,
+        h: HandleValue,
+        options: u32,
+        bytes: UserInPtr<u8>,
+        num_bytes: u32,
+        handles: UserInOutPtr<u8>,
+        num_handles: u32,
+    ) -> ZxResult {
+        self.write_common(
+            h,
+            options,
+            bytes.addr(),
+            num_bytes,
+            Outgoing::Dispositions(handles.addr()),
+            num_handles,
+        )
+    }
+
+    fn write_common(
+        &self,
+        h: HandleValue,
+        options: u32,
+        bytes: usize,
+        num_bytes: u32,
+        handles: Outgoing,
+        num_handles: u32,
+    ) -> ZxResult {
         let (ch, msg) = self.outgoing(
             h,
             Rights::WRITE,
@@ -92,16 +425,21 @@ impl Syscall<'_> {
             num_bytes,
             handles,
             num_handles,
+            false,
         )?;
-        ch.write(msg).map_err(|(e, _)| e)
+        ch.write(msg).map_err(|(e, msg)| {
+            close_all(msg.handles);
+            e
+        })
     }
 
-    /// Builds the message a write or call sends: looks the channel up with
-    /// `rights`, then takes every listed handle out of the caller's table
-    /// (consumed whatever happens next) and checks each may travel.
+    /// Builds the message a write or call sends, in Zircon's order: the
+    /// options, the channel (looked up with `rights`), the payload and its
+    /// size (and, for a call, room for the txid); a failure there consumes
+    /// the listed handles. Then the handles themselves.
     #[expect(
         clippy::too_many_arguments,
-        reason = "Fuchsia's signature for this syscall"
+        reason = "the arguments Fuchsia's write and call share"
     )]
     fn outgoing(
         &self,
@@ -110,65 +448,198 @@ impl Syscall<'_> {
         options: u32,
         bytes: usize,
         num_bytes: u32,
-        handles: usize,
+        handles: Outgoing,
         num_handles: u32,
+        call: bool,
     ) -> ZxResult<(Arc<Channel>, Message)> {
-        let values = if num_handles as usize <= MAX_MSG_HANDLES {
-            UserInPtr::<u32>::new(handles).read_array(self.aspace(), num_handles as usize)?
+        let checked = (|| {
+            if options & !WRITE_USE_IOVEC != 0 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            let (ch, _) = self.process.get_object::<Channel>(h, rights)?;
+            let data = if options & WRITE_USE_IOVEC != 0 {
+                self.gather_iovecs(bytes, num_bytes, num_handles)?
+            } else {
+                if num_bytes as usize > MAX_MSG_BYTES || num_handles as usize > MAX_MSG_HANDLES {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                self.read_payload(bytes, num_bytes as usize)?
+            };
+            if call && data.len() < 4 {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            Ok((ch, data))
+        })();
+        let (ch, data) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                self.consume(handles, num_handles);
+                return Err(e);
+            }
+        };
+        let handles = if num_handles > 0 {
+            self.take_handles(&ch, handles, num_handles as usize)?
         } else {
             Vec::new()
         };
-        let channel = self.process.get_object::<Channel>(h, rights);
-        let taken: Vec<Result<Handle, ZxError>> = {
-            let mut t = self.process.handles();
-            values.iter().map(|v| t.remove(*v)).collect()
-        };
-        let (ch, _) = channel?;
-        if options != 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        if num_bytes as usize > MAX_MSG_BYTES || num_handles as usize > MAX_MSG_HANDLES {
-            return Err(ZxError::OUT_OF_RANGE);
-        }
-        let data = read_bytes(self.aspace(), bytes, num_bytes as usize)?;
-        let mut moved = Vec::with_capacity(taken.len());
-        for t in taken {
-            let handle = t?;
-            if ch.is_same(&handle.object) {
-                return Err(ZxError::NOT_SUPPORTED);
-            }
-            if !handle.rights.contains(Rights::TRANSFER) {
-                return Err(ZxError::ACCESS_DENIED);
-            }
-            moved.push(handle);
-        }
-        Ok((
-            ch,
-            Message {
-                data,
-                handles: moved,
-            },
-        ))
+        Ok((ch, Message { data, handles }))
     }
 
-    /// Delivers a received message into the caller's buffers and table.
-    fn deliver(
-        &self,
-        msg: Message,
-        bytes: usize,
-        handles: usize,
-        actual_bytes: UserOutPtr<u32>,
-        actual_handles: UserOutPtr<u32>,
-    ) -> ZxResult {
-        write_bytes(self.aspace(), bytes, &msg.data)?;
-        let values: Vec<u32> = {
-            let mut t = self.process.handles();
-            msg.handles.into_iter().map(|h| t.add(h)).collect()
+    /// Reads `len` payload bytes (none needs no valid pointer).
+    fn read_payload(&self, addr: usize, len: usize) -> ZxResult<Vec<u8>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        read_bytes(self.aspace(), addr, len)
+    }
+
+    /// Gathers a `ZX_CHANNEL_WRITE_USE_IOVEC` payload from the
+    /// `zx_channel_iovec_t` array at `addr`, checking as Zircon does: up to
+    /// 16 vectors are all read and checked (reserved fields zero, total
+    /// size) before any byte is copied; a longer list is read, checked and
+    /// copied 16 vectors at a time.
+    fn gather_iovecs(&self, addr: usize, count: u32, num_handles: u32) -> ZxResult<Vec<u8>> {
+        if count > MAX_MSG_IOVECS {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        let count = count as usize;
+        let parse = |raw: &[u8]| -> Vec<(usize, u32, u32)> {
+            raw.chunks_exact(16)
+                .map(|v| (quad(v, 0) as usize, word(v, 8), word(v, 12)))
+                .collect()
         };
-        let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        write_bytes(self.aspace(), handles, &raw)?;
-        actual_bytes.write_if_not_null(self.aspace(), msg.data.len() as u32)?;
-        actual_handles.write_if_not_null(self.aspace(), values.len() as u32)
+        let mut data = Vec::new();
+        if count <= IOVEC_CHUNK {
+            let vecs = parse(&self.read_payload(addr, count * 16)?);
+            if vecs.iter().any(|&(_, _, reserved)| reserved != 0) {
+                return Err(ZxError::INVALID_ARGS);
+            }
+            let total: u64 = vecs.iter().map(|&(_, cap, _)| cap as u64).sum();
+            if total > MAX_MSG_BYTES as u64 || num_handles as usize > MAX_MSG_HANDLES {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
+            for (buf, cap, _) in vecs {
+                data.extend(self.read_payload(buf, cap as usize)?);
+            }
+            return Ok(data);
+        }
+        if num_handles as usize > MAX_MSG_HANDLES {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(IOVEC_CHUNK);
+            let vecs = parse(&self.read_payload(addr + done * 16, n * 16)?);
+            for (buf, cap, reserved) in vecs {
+                if reserved != 0 {
+                    return Err(ZxError::INVALID_ARGS);
+                }
+                if data.len() + cap as usize > MAX_MSG_BYTES {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                data.extend(self.read_payload(buf, cap as usize)?);
+            }
+            done += n;
+        }
+        Ok(data)
+    }
+
+    /// Closes the handles a failed write listed (all of them, in batches
+    /// of 64 however many were claimed, stopping at an unreadable batch),
+    /// except those a disposition asked to duplicate.
+    fn consume(&self, handles: Outgoing, count: u32) {
+        let count = count as usize;
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(MAX_MSG_HANDLES);
+            let Some(addr) = done
+                .checked_mul(handles.stride())
+                .and_then(|off| handles.addr().checked_add(off))
+            else {
+                return;
+            };
+            let Ok(raw) = read_bytes(self.aspace(), addr, n * handles.stride()) else {
+                return;
+            };
+            let values: Vec<HandleValue> = match handles {
+                Outgoing::Values(_) => raw.chunks_exact(4).map(|w| word(w, 0)).collect(),
+                Outgoing::Dispositions(_) => Disposition::parse(&raw)
+                    .into_iter()
+                    .filter(|d| d.operation != HANDLE_OP_DUPLICATE)
+                    .map(|d| d.handle)
+                    .collect(),
+            };
+            let taken: Vec<Handle> = {
+                let mut t = self.process.handles();
+                values.iter().filter_map(|v| t.remove(*v).ok()).collect()
+            };
+            close_all(taken);
+            done += n;
+        }
+    }
+
+    /// Takes the `count` (at most 64) listed handles for a message bound
+    /// for `ch`. Every entry is tried; the first failure is returned after
+    /// all were, with the handles taken so far closed (and, for
+    /// dispositions, every entry's status copied back to the caller).
+    fn take_handles(&self, ch: &Channel, handles: Outgoing, count: usize) -> ZxResult<Vec<Handle>> {
+        let raw = read_bytes(self.aspace(), handles.addr(), count * handles.stride())?;
+        let mut status = Ok(());
+        let mut moved = Vec::with_capacity(count);
+        let mut closed = Vec::new();
+        let mut dispositions = Vec::new();
+        {
+            let mut t = self.process.handles();
+            match handles {
+                Outgoing::Values(_) => {
+                    for v in raw.chunks_exact(4).map(|w| word(w, 0)) {
+                        let r = t.remove(v).and_then(|h| {
+                            match transfer_checks(
+                                &h.object,
+                                h.rights,
+                                ch,
+                                OBJ_TYPE_NONE,
+                                Rights::SAME_RIGHTS.bits(),
+                            ) {
+                                Ok(()) => Ok(h),
+                                Err(e) => {
+                                    closed.push(h);
+                                    Err(e)
+                                }
+                            }
+                        });
+                        match r {
+                            Ok(h) => moved.push(h),
+                            Err(e) => status = status.and(Err(e)),
+                        }
+                    }
+                }
+                Outgoing::Dispositions(_) => {
+                    dispositions = Disposition::parse(&raw);
+                    for d in dispositions.iter_mut() {
+                        match dispose(&mut t, ch, d, &mut closed) {
+                            Ok(h) => moved.push(h),
+                            Err(e) => {
+                                d.result = e.into_raw();
+                                status = status.and(Err(e));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        close_all(closed);
+        if let Err(mut e) = status {
+            close_all(moved);
+            if !dispositions.is_empty() {
+                let back = Disposition::encode(&dispositions);
+                if let Err(copy) = write_bytes(self.aspace(), handles.addr(), &back) {
+                    e = copy;
+                }
+            }
+            return Err(e);
+        }
+        Ok(moved)
     }
 
     /// `zx_channel_call`: writes a message whose first four bytes the
@@ -184,59 +655,137 @@ impl Syscall<'_> {
         actual_bytes: UserOutPtr<u32>,
         actual_handles: UserOutPtr<u32>,
     ) -> ZxResult {
-        let args = args.addr();
-        if options != 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        let raw = read_bytes(self.aspace(), args, 48)?;
-        let ptr =
-            |o: usize| u64::from_le_bytes(raw[o..o + 8].try_into().expect("8 bytes")) as usize;
-        let num = |o: usize| u32::from_le_bytes(raw[o..o + 4].try_into().expect("4 bytes"));
-        let (wr_bytes, wr_handles, rd_bytes, rd_handles) = (ptr(0), ptr(8), ptr(16), ptr(24));
-        let (wr_nb, wr_nh, rd_nb, rd_nh) = (num(32), num(36), num(40), num(44));
-        if (wr_nb as usize) < 4 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        let (ch, mut msg) = self.outgoing(
+        self.call_common(
+            h,
+            options,
+            deadline,
+            args.addr(),
+            false,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    /// `zx_channel_call_etc`: as `zx_channel_call` with a
+    /// `zx_channel_call_etc_args_t`: the request's handles are
+    /// dispositions (as for `zx_channel_write_etc`), the reply's are
+    /// reported as `zx_handle_info_t`.
+    pub fn channel_call_etc(
+        &self,
+        h: HandleValue,
+        options: u32,
+        deadline: i64,
+        args: UserInOutPtr<u8>,
+        actual_bytes: UserOutPtr<u32>,
+        actual_handles: UserOutPtr<u32>,
+    ) -> ZxResult {
+        self.call_common(
+            h,
+            options,
+            deadline,
+            args.addr(),
+            true,
+            actual_bytes,
+            actual_handles,
+        )
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Fuchsia's signature for this syscall"
+    )]
+    fn call_common(
+        &self,
+        h: HandleValue,
+        options: u32,
+        deadline: i64,
+        args: usize,
+        etc: bool,
+        actual_bytes: UserOutPtr<u32>,
+        actual_handles: UserOutPtr<u32>,
+    ) -> ZxResult {
+        let raw = read_bytes(self.aspace(), args, CALL_ARGS_SIZE)?;
+        let a = CallArgs {
+            wr_bytes: quad(&raw, 0) as usize,
+            wr_handles: quad(&raw, 8) as usize,
+            rd_bytes: quad(&raw, 16) as usize,
+            rd_handles: quad(&raw, 24) as usize,
+            wr_num_bytes: word(&raw, 32),
+            wr_num_handles: word(&raw, 36),
+            rd_num_bytes: word(&raw, 40),
+            rd_num_handles: word(&raw, 44),
+        };
+        let handles = if etc {
+            Outgoing::Dispositions(a.wr_handles)
+        } else {
+            Outgoing::Values(a.wr_handles)
+        };
+        let (ch, msg) = self.outgoing(
             h,
             Rights::READ | Rights::WRITE,
-            0,
-            wr_bytes,
-            wr_nb,
-            wr_handles,
-            wr_nh,
+            options,
+            a.wr_bytes,
+            a.wr_num_bytes,
+            handles,
+            a.wr_num_handles,
+            true,
         )?;
-        let txid = NEXT_TXID.fetch_add(1, Ordering::Relaxed) | 0x8000_0000;
-        msg.data[..4].copy_from_slice(&txid.to_le_bytes());
-        ch.write(msg).map_err(|(e, _)| e)?;
         let waiter = Waiter::new();
-        let until = crate::signal::deadline_instant(deadline);
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
             zircon_object::task::BlockedReason::Channel,
             &waiter,
         );
+        // Registered first, so neither the peer closing nor the last
+        // handle to this end going away can slip by unseen.
+        ch.base().add_waiter(&waiter);
+        let call = match ch.call_begin(msg, &waiter) {
+            Ok(c) => c,
+            Err((e, msg)) => {
+                ch.base().remove_waiter(&waiter);
+                close_all(msg.handles);
+                return Err(e);
+            }
+        };
+        let until = crate::signal::deadline_instant(deadline);
         let result = loop {
-            ch.base().add_waiter(&waiter);
-            match ch.take_reply(txid, rd_nb as usize, rd_nh as usize) {
-                Some(Ok(reply)) => break Ok(reply),
-                Some(Err(too_big)) => {
-                    actual_bytes.write_if_not_null(self.aspace(), too_big.bytes as u32)?;
-                    actual_handles.write_if_not_null(self.aspace(), too_big.handles as u32)?;
-                    break Err(ZxError::BUFFER_TOO_SMALL);
-                }
-                None if ch.peer().is_none() => break Err(ZxError::PEER_CLOSED),
-                None if waiter.is_killed() => break Err(ZxError::INTERNAL_INTR_KILLED),
-                None => {}
+            if let Some(r) = ch.call_poll(&call) {
+                break r;
+            }
+            if ch.peer().is_none() {
+                break Err(ZxError::PEER_CLOSED);
+            }
+            if ch.base().handle_count() == 0 {
+                break Err(ZxError::CANCELED);
+            }
+            if waiter.is_killed() {
+                break Err(ZxError::INTERNAL_INTR_KILLED);
             }
             if !waiter.sleep(until) {
                 break Err(ZxError::TIMED_OUT);
             }
         };
+        // A reply that came while the call was giving up still wins.
+        let late = ch.call_end(&call);
         ch.base().remove_waiter(&waiter);
-        self.deliver(result?, rd_bytes, rd_handles, actual_bytes, actual_handles)
+        let reply = match (result, late) {
+            (Err(ZxError::INTERNAL_INTR_KILLED), _) => return Err(ZxError::INTERNAL_INTR_KILLED),
+            (Ok(reply), _) | (Err(_), Some(reply)) => reply,
+            (Err(e), None) => return Err(e),
+        };
+        if reply.data.len() > a.rd_num_bytes as usize
+            || reply.handles.len() > a.rd_num_handles as usize
+        {
+            // The reply is lost and its handles closed; no size is told.
+            return Err(ZxError::BUFFER_TOO_SMALL);
+        }
+        actual_bytes.write(self.aspace(), reply.data.len() as u32)?;
+        actual_handles.write(self.aspace(), reply.handles.len() as u32)?;
+        let kind = if etc {
+            Incoming::Infos
+        } else {
+            Incoming::Values
+        };
+        self.deliver(reply, a.rd_bytes, (a.rd_handles, kind))
     }
 }
-
-/// Transaction ids of `zx_channel_call` (the kernel's half: high bit set).
-static NEXT_TXID: AtomicU32 = AtomicU32::new(1);

@@ -33,7 +33,9 @@ mod host;
 mod misc;
 mod object;
 mod port;
+mod resource;
 mod signal;
+mod stream;
 mod system;
 pub mod table;
 mod task;
@@ -95,6 +97,17 @@ impl Outcome {
     /// the thread (`zx_vmar_unmap_handle_close_thread_exit`).
     pub fn from_status(result: impl Into<Outcome>) -> Outcome {
         result.into()
+    }
+}
+
+/// A call whose success is a count (`zx_debuglog_read`): the count is the
+/// positive status.
+impl From<ZxResult<usize>> for Outcome {
+    fn from(result: ZxResult<usize>) -> Outcome {
+        Outcome::Return(match result {
+            Ok(n) => n as u64,
+            Err(e) => e.into_raw() as u64,
+        })
     }
 }
 

@@ -39,6 +39,19 @@ pub fn set_debug_sink(sink: Option<DebugSink>) {
     *DEBUG_SINK.write().unwrap() = sink;
 }
 
+/// Prints `bytes` on the console: the debug sink if one is set, else the
+/// runner's stdout (the emulator's serial port: `zx_debug_write` and the
+/// debuglog both end here).
+pub(crate) fn console_write(bytes: &[u8]) -> ZxResult {
+    if let Some(sink) = *DEBUG_SINK.read().unwrap() {
+        sink(bytes);
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).map_err(|_| ZxError::IO)?;
+    out.flush().map_err(|_| ZxError::IO)
+}
+
 impl Syscall<'_> {
     /// `zx_clock_get_monotonic`.
     pub fn clock_get_monotonic(&self) -> i64 {
@@ -77,13 +90,7 @@ impl Syscall<'_> {
         let buf = buf.addr();
         let len = len.min(MAX_DEBUG_WRITE);
         let bytes = read_bytes(self.aspace(), buf, len)?;
-        if let Some(sink) = *DEBUG_SINK.read().unwrap() {
-            sink(&bytes);
-            return Ok(());
-        }
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes).map_err(|_| ZxError::IO)?;
-        out.flush().map_err(|_| ZxError::IO)
+        console_write(&bytes)
     }
 
     /// `zx_nanosleep`: blocks until `deadline` (monotonic ns).

@@ -12,7 +12,7 @@ use zircon_object::task::exception::ExceptionState;
 use zircon_object::task::exception_abi;
 use zircon_object::task::{Exception, Job, Process, Thread};
 use zircon_object::vm::vmo::info_flags;
-use zircon_object::vm::{MapsEntry, VmAddressRegion, VmObject};
+use zircon_object::vm::{MapsEntry, Stream, VmAddressRegion, VmObject};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, write_bytes, UserInPtr, UserOutPtr};
@@ -38,7 +38,17 @@ mod topic {
     pub const JOB_PROCESSES: u32 = 9;
     pub const JOB: u32 = 24;
     pub const TIMER: u32 = 25;
+    pub const PROCESS_HANDLE_STATS: u32 = 21;
+    pub const THREAD_STATS: u32 = 15;
+    pub const TASK_RUNTIME_V1: u32 = 30;
+    pub const TASK_RUNTIME: u32 = 0x1000_001E;
+    pub const HANDLE_TABLE: u32 = 27;
+    pub const STREAM: u32 = 26;
+    pub const RESOURCE: u32 = 18;
 }
+
+/// `ZX_INFO_INVALID_CPU`
+const INVALID_CPU: u32 = 0xFFFF_FFFF;
 
 /// `ZX_PROP_NAME`
 const PROP_NAME: u32 = 3;
@@ -52,6 +62,8 @@ const PROP_REGISTER_FS: u32 = 4;
 const PROP_EXCEPTION_STATE: u32 = 16;
 /// `ZX_PROP_EXCEPTION_STRATEGY`
 const PROP_EXCEPTION_STRATEGY: u32 = 18;
+/// `ZX_PROP_STREAM_MODE_APPEND` (a `uint8_t`)
+const PROP_STREAM_MODE_APPEND: u32 = 19;
 
 /// A little-endian record builder.
 struct Rec(Vec<u8>);
@@ -199,6 +211,82 @@ impl Syscall<'_> {
                         .u64(16, i.slack as u64),
                 )
             }
+            topic::THREAD_STATS => {
+                let t = downcast::<Thread>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                // A thread that has exited has no statistics (Zircon).
+                if t.is_dead() {
+                    return Err(ZxError::BAD_STATE);
+                }
+                let (reading, _) = t.runtime();
+                single(
+                    Rec::new(16)
+                        .u64(0, reading.runtime.cpu as u64)
+                        .u32(8, reading.last_cpu.unwrap_or(INVALID_CPU)),
+                )
+            }
+            topic::TASK_RUNTIME | topic::TASK_RUNTIME_V1 => {
+                let o = &handle.object;
+                let runtime = if let Some(t) = o.clone().downcast_arc::<Thread>() {
+                    need(Rights::INSPECT)?;
+                    t.runtime().0.runtime
+                } else if let Some(p) = o.clone().downcast_arc::<Process>() {
+                    need(Rights::INSPECT)?;
+                    p.runtime()
+                } else if let Some(j) = o.clone().downcast_arc::<Job>() {
+                    need(Rights::INSPECT)?;
+                    j.runtime()
+                } else {
+                    return Err(ZxError::WRONG_TYPE);
+                };
+                // v1: cpu_time, queue_time; v2 adds page_fault_time and
+                // lock_contention_time, which the emulator does not
+                // measure apart from CPU time (0).
+                let size = if topic == topic::TASK_RUNTIME { 32 } else { 16 };
+                single(
+                    Rec::new(size)
+                        .u64(0, runtime.cpu as u64)
+                        .u64(8, runtime.queue as u64),
+                )
+            }
+            topic::PROCESS_HANDLE_STATS => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                // zx_info_process_handle_stats_t: one count per object
+                // type, ZX_OBJ_TYPE_UPPER_BOUND (64) of them.
+                let mut counts = [0u32; 64];
+                for (_, h) in p.handles().iter() {
+                    if let Some(c) = counts.get_mut(h.object.obj_type() as usize) {
+                        *c += 1;
+                    }
+                }
+                let raw: Vec<u8> = counts.iter().flat_map(|c| c.to_le_bytes()).collect();
+                single(Rec::new(raw.len()).bytes(0, &raw))
+            }
+            topic::HANDLE_TABLE => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let records = handle_table_records(&p);
+                let fit = (buf_size / HANDLE_EXTENDED_SIZE).min(records.len());
+                let raw: Vec<u8> = records[..fit].iter().flatten().copied().collect();
+                write_bytes(self.aspace(), buf, &raw)?;
+                actual.write_if_not_null(self.aspace(), fit)?;
+                // As for the other arrays: as many as fit, and OK.
+                avail.write_if_not_null(self.aspace(), records.len())
+            }
+            topic::RESOURCE => {
+                let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = r.info();
+                single(
+                    Rec::new(56)
+                        .u32(0, i.kind)
+                        .u32(4, i.flags)
+                        .u64(8, i.base)
+                        .u64(16, i.size)
+                        .bytes(24, &i.name),
+                )
+            }
             topic::PROCESS_THREADS | topic::JOB_CHILDREN | topic::JOB_PROCESSES => {
                 let koids = match topic {
                     topic::PROCESS_THREADS => {
@@ -222,6 +310,18 @@ impl Syscall<'_> {
                 write_bytes(self.aspace(), buf, &raw)?;
                 actual.write_if_not_null(self.aspace(), fit)?;
                 avail.write_if_not_null(self.aspace(), koids.len())
+            }
+            topic::STREAM => {
+                let s = downcast::<Stream>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let i = s.info();
+                // zx_info_stream_t: options, padding, seek, content_size.
+                single(
+                    Rec::new(24)
+                        .u32(0, i.options)
+                        .u64(8, i.seek)
+                        .u64(16, i.content_size),
+                )
             }
             topic::VMAR => {
                 let v = downcast::<VmAddressRegion>(&handle.object)?;
@@ -352,6 +452,13 @@ impl Syscall<'_> {
                 }
                 write_bytes(self.aspace(), buf, &(p.vdso_base() as u64).to_le_bytes())
             }
+            PROP_STREAM_MODE_APPEND => {
+                if size < 1 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Stream>(&handle.object)?;
+                write_bytes(self.aspace(), buf, &[s.is_append() as u8])
+            }
             PROP_EXCEPTION_STATE | PROP_EXCEPTION_STRATEGY => {
                 if size < 4 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
@@ -423,12 +530,26 @@ impl Syscall<'_> {
                 }
             }
             PROP_VMO_CONTENT_SIZE => {
-                let v = downcast::<VmObject>(&handle.object)?;
+                // Zircon: WRITE first, then the size, then the type.
+                if !handle.rights.contains(Rights::WRITE) {
+                    return Err(ZxError::ACCESS_DENIED);
+                }
                 if size < 8 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
                 }
+                let v = downcast::<VmObject>(&handle.object)?;
                 let b = read_bytes(self.aspace(), buf, 8)?;
                 v.set_content_size(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            }
+            PROP_STREAM_MODE_APPEND => {
+                if size < 1 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let s = downcast::<Stream>(&handle.object)?;
+                let b = read_bytes(self.aspace(), buf, 1)?;
+                // Any value but 0 turns append mode on, as on Zircon.
+                s.set_append(b[0] != 0);
+                Ok(())
             }
             _ => Err(ZxError::INVALID_ARGS),
         }
@@ -473,6 +594,55 @@ impl Syscall<'_> {
             };
         self.add_handle_out(child, rights, out)
     }
+}
+
+/// `sizeof(zx_info_handle_extended_t)`
+const HANDLE_EXTENDED_SIZE: usize = 40;
+
+/// `ZX_INFO_HANDLE_TABLE`: a `zx_info_handle_extended_t` for every handle
+/// of `p`. `peer_owner_koid` is the koid of another process holding a
+/// handle to the object this one is related to (a channel's other end, a
+/// job's parent...), found by looking through every process of the job
+/// tree; 0 if none does.
+fn handle_table_records(p: &Arc<Process>) -> Vec<[u8; HANDLE_EXTENDED_SIZE]> {
+    // Snapshot first: other processes' tables are locked one at a time,
+    // never while this one is.
+    let mine: Vec<(u32, Rights, Arc<dyn KernelObject>)> = p
+        .handles()
+        .iter()
+        .map(|(v, h)| (v, h.rights, h.object.clone()))
+        .collect();
+    let mut root = p.job().clone();
+    while let Some(up) = root.parent().cloned() {
+        root = up;
+    }
+    let others: Vec<Arc<Process>> = root
+        .all_processes()
+        .into_iter()
+        .filter(|q| !Arc::ptr_eq(q, p))
+        .collect();
+    let holder_of = |koid: u64| -> u64 {
+        if koid == 0 {
+            return 0;
+        }
+        others
+            .iter()
+            .find(|q| q.handles().iter().any(|(_, h)| h.object.koid() == koid))
+            .map_or(0, |q| q.koid())
+    };
+    mine.into_iter()
+        .map(|(value, rights, o)| {
+            let related = o.related_koid();
+            let rec = Rec::new(HANDLE_EXTENDED_SIZE)
+                .u32(0, o.obj_type() as u32)
+                .u32(4, value)
+                .u32(8, rights.bits())
+                .u64(16, o.koid())
+                .u64(24, related)
+                .u64(32, holder_of(related));
+            rec.0.try_into().expect("40 bytes")
+        })
+        .collect()
 }
 
 fn downcast<T: KernelObject>(o: &Arc<dyn KernelObject>) -> ZxResult<Arc<T>> {

@@ -132,17 +132,6 @@ mod tests {
         "fifo_create",
         "fifo_read",
         "fifo_write",
-        "stream_create",
-        "stream_writev",
-        "stream_writev_at",
-        "stream_readv",
-        "stream_readv_at",
-        "stream_seek",
-        "vmo_get_stream_size",
-        "vmo_set_stream_size",
-        "channel_write_etc",
-        "channel_read_etc",
-        "channel_call_etc",
     ];
 
     /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in

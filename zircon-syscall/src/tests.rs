@@ -426,3 +426,308 @@ fn clock_structures_are_read_and_written_at_fuchsias_layout() {
         Err(ZxError::INVALID_ARGS)
     );
 }
+
+#[test]
+fn stream_calls_decode_their_iovecs_offsets_and_outputs() {
+    let g = Guest::new();
+    let s = g.scratch as u64;
+    g.status(numbers::VMO_CREATE, &[4096, 0, s]).unwrap();
+    let vmo = g.read_u64(g.scratch) as u32 as u64;
+    g.status(numbers::VMO_SET_STREAM_SIZE, &[vmo, 0]).unwrap();
+    // Unknown option bits are refused before the handle is looked at.
+    assert_eq!(
+        g.status(numbers::STREAM_CREATE, &[8, 0xdead, 0, s]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    g.status(numbers::STREAM_CREATE, &[3, vmo, 5, s]).unwrap();
+    let stream = g.read_u64(g.scratch) as u32 as u64;
+    let basic = g.process.handles().get(stream as u32).unwrap().to_ref();
+    assert_eq!(basic.rights.bits(), 0xD0C3 | 0xC);
+    // One iovec at scratch+64 naming the 4 bytes at scratch+256.
+    g.write_u64(g.scratch + 64, s + 256);
+    g.write_u64(g.scratch + 72, 4);
+    g.write_u64(g.scratch + 256, u64::from_le_bytes(*b"wxyz\0\0\0\0"));
+    let actual = s + 128;
+    g.status(numbers::STREAM_WRITEV, &[stream, 0, s + 64, 1, actual])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 128), 4);
+    g.status(numbers::VMO_GET_STREAM_SIZE, &[vmo, s + 136])
+        .unwrap();
+    assert_eq!(
+        g.read_u64(g.scratch + 136),
+        9,
+        "zeros from 0 to the seek, then 4"
+    );
+    // A NULL array is INVALID_ARGS even with no entries; bad options too.
+    assert_eq!(
+        g.status(numbers::STREAM_READV, &[stream, 0, 0, 0, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_READV, &[stream, 1, s + 64, 1, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_WRITEV, &[stream, 2, s + 64, 1, actual]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    // readv_at's offset is its third argument; NULL actual is fine.
+    g.write_u64(g.scratch + 72, 8);
+    g.status(numbers::STREAM_READV_AT, &[stream, 0, 6, s + 64, 1, 0])
+        .unwrap();
+    assert_eq!(
+        g.read_u64(g.scratch + 256) & 0xff_ffff,
+        u64::from(u32::from_le_bytes(*b"xyz\0"))
+    );
+    // Seek with a negative offset from the end, then with a NULL out.
+    g.status(numbers::STREAM_SEEK, &[stream, 2, (-2i64) as u64, s + 144])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 144), 7);
+    g.status(numbers::STREAM_SEEK, &[stream, 0, 1, 0]).unwrap();
+    assert_eq!(
+        g.status(numbers::STREAM_SEEK, &[stream, 3, 0, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    // ZX_INFO_STREAM (26): options, seek, content size.
+    g.status(numbers::OBJECT_GET_INFO, &[stream, 26, s + 512, 24, 0, 0])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 512) as u32, 3);
+    assert_eq!(g.read_u64(g.scratch + 520), 1);
+    assert_eq!(g.read_u64(g.scratch + 528), 9);
+    // ZX_PROP_STREAM_MODE_APPEND (19): one byte; any non-zero value sets it.
+    g.write_u64(g.scratch + 600, 0x7700);
+    g.status(numbers::OBJECT_SET_PROPERTY, &[stream, 19, s + 601, 1])
+        .unwrap();
+    g.status(numbers::OBJECT_GET_PROPERTY, &[stream, 19, s + 608, 1])
+        .unwrap();
+    assert_eq!(g.read_u64(g.scratch + 608) & 0xff, 1);
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_PROPERTY, &[stream, 19, s + 608, 0]),
+        Err(ZxError::BUFFER_TOO_SMALL)
+    );
+    assert_eq!(
+        g.status(numbers::OBJECT_GET_PROPERTY, &[vmo, 19, s + 608, 1]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    // set_stream_size needs WRITE; get_stream_size needs nothing.
+    g.status(numbers::HANDLE_DUPLICATE, &[vmo, 0, s + 616])
+        .unwrap();
+    let bare = g.read_u64(g.scratch + 616) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::VMO_SET_STREAM_SIZE, &[bare, 1]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    g.status(numbers::VMO_GET_STREAM_SIZE, &[bare, s + 136])
+        .unwrap();
+    assert_eq!(
+        g.status(numbers::VMO_SET_STREAM_SIZE, &[vmo, 4097]),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    // A stream handle with neither READ nor WRITE cannot seek.
+    g.status(numbers::STREAM_CREATE, &[0, bare, 0, s]).unwrap();
+    let none = g.read_u64(g.scratch) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::STREAM_SEEK, &[none, 0, 0, 0]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    assert_eq!(
+        g.status(numbers::STREAM_CREATE, &[1, bare, 0, s]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+}
+
+impl Guest {
+    fn write_words(&self, at: usize, words: &[u32]) {
+        let raw: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_to_user(at, &raw)
+            .unwrap();
+    }
+
+    fn read_words(&self, at: usize, n: usize) -> Vec<u32> {
+        let mut raw = vec![0u8; n * 4];
+        self.process
+            .root_vmar()
+            .aspace()
+            .copy_from_user(at, &mut raw)
+            .unwrap();
+        raw.chunks_exact(4)
+            .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+            .collect()
+    }
+
+    /// Makes a handle with `num` (`*_create(options, out)` or a pair) and
+    /// returns its value(s).
+    fn create2(&self, num: u32) -> (u64, u64) {
+        let out = (self.scratch + 1024) as u64;
+        self.status(num, &[0, out, out + 4]).unwrap();
+        let w = self.read_words(self.scratch + 1024, 2);
+        (w[0] as u64, w[1] as u64)
+    }
+}
+
+/// `zx_handle_disposition_t` is five words and `zx_handle_info_t` four, at
+/// Fuchsia's offsets: a duplicate with fewer rights arrives with exactly
+/// those rights, and the source stays.
+#[test]
+fn write_etc_and_read_etc_use_fuchsias_layouts() {
+    let g = Guest::new();
+    let (a, b) = g.create2(numbers::CHANNEL_CREATE);
+    let (ev, _) = g.create2(numbers::EVENT_CREATE);
+    let d = g.scratch + 64;
+    // ZX_HANDLE_OP_DUPLICATE, handle, ZX_OBJ_TYPE_EVENT, TRANSFER | WAIT, ZX_OK
+    let reduced = (Rights::TRANSFER | Rights::WAIT).bits();
+    g.write_words(d, &[1, ev as u32, 5, reduced, 0]);
+    g.status(numbers::CHANNEL_WRITE_ETC, &[a, 0, 0, 0, d as u64, 1])
+        .unwrap();
+    assert!(g.process.handles().get(ev as u32).is_ok(), "duplicated");
+    let info = g.scratch + 128;
+    let actual = (g.scratch + 256) as u64;
+    // read_etc has eight arguments: the last two come from the stack.
+    g.write_u64(g.scratch + 2048 + 8, actual);
+    g.write_u64(g.scratch + 2048 + 16, actual + 4);
+    g.status(numbers::CHANNEL_READ_ETC, &[b, 0, 0, info as u64, 0, 1])
+        .unwrap();
+    let w = g.read_words(info, 4);
+    assert_eq!(w[1], 5, "ZX_OBJ_TYPE_EVENT");
+    assert_eq!(w[2], reduced);
+    assert_eq!(w[3], 0, "unused");
+    assert_eq!(
+        g.process.handles().get(w[0]).unwrap().rights.bits(),
+        reduced
+    );
+    assert_eq!(g.read_words(actual as usize, 2), vec![0, 1]);
+}
+
+/// A failed handle step writes each entry's status into its `result` (the
+/// fifth word); a failure before it consumes moves and keeps duplicates.
+#[test]
+fn write_etc_reports_per_handle_and_consumes_moves() {
+    let g = Guest::new();
+    let (a, _b) = g.create2(numbers::CHANNEL_CREATE);
+    let (e1, _) = g.create2(numbers::EVENT_CREATE);
+    let (e2, _) = g.create2(numbers::EVENT_CREATE);
+    let d = g.scratch + 64;
+    let same = Rights::SAME_RIGHTS.bits();
+    // A move of e1 checked as a VMO (3), then a duplicate of e2.
+    g.write_words(d, &[0, e1 as u32, 3, same, 0, 1, e2 as u32, 0, same, 0]);
+    assert_eq!(
+        g.status(numbers::CHANNEL_WRITE_ETC, &[a, 0, 0, 0, d as u64, 2]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    let w = g.read_words(d, 10);
+    assert_eq!(w[4] as i32, ZxError::WRONG_TYPE.into_raw());
+    assert_eq!(w[9], 0);
+    assert!(g.process.handles().get(e1 as u32).is_err());
+    assert!(g.process.handles().get(e2 as u32).is_ok());
+    // Bad options: nothing is looked at, the move is consumed anyway.
+    let (e3, _) = g.create2(numbers::EVENT_CREATE);
+    g.write_words(d, &[0, e3 as u32, 0, same, 0, 1, e2 as u32, 0, same, 0]);
+    assert_eq!(
+        g.status(numbers::CHANNEL_WRITE_ETC, &[a, 1, 0, 0, d as u64, 2]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert!(g.process.handles().get(e3 as u32).is_err());
+    assert!(g.process.handles().get(e2 as u32).is_ok());
+    assert_eq!(g.read_words(d + 16, 1), vec![0], "no result written");
+}
+
+#[test]
+fn read_options_are_not_supported() {
+    let g = Guest::new();
+    let (_a, b) = g.create2(numbers::CHANNEL_CREATE);
+    g.write_u64(g.scratch + 2048 + 8, 0);
+    g.write_u64(g.scratch + 2048 + 16, 0);
+    for num in [numbers::CHANNEL_READ, numbers::CHANNEL_READ_ETC] {
+        assert_eq!(
+            g.status(num, &[b, 2, 0, 0, 0, 0]),
+            Err(ZxError::NOT_SUPPORTED)
+        );
+    }
+}
+
+#[test]
+fn resources_debuglogs_and_system_events_through_the_dispatcher() {
+    use zircon_object::system::resource::{DEFAULT_RESOURCE_RIGHTS, KIND_MMIO, KIND_SYSTEM};
+    use zircon_object::system::Resource;
+    let g = Guest::new();
+    let out = g.scratch as u64;
+    let root = g
+        .process
+        .add_handle(Resource::root(), DEFAULT_RESOURCE_RIGHTS) as u64;
+    // zx_resource_create(root, SYSTEM, DEBUGLOG_BASE, 1, NULL, 0, &out):
+    // seven arguments, the last one on the stack.
+    let sp = g.scratch + 2048;
+    g.write_u64(sp + 8, out);
+    let r = dispatch(
+        &g.host,
+        numbers::RESOURCE_CREATE,
+        [root, KIND_SYSTEM as u64, 12, 1, 0, 0],
+        sp,
+    );
+    assert_eq!(r, Outcome::Return(0));
+    let dlog_rsrc = g.read_u64(g.scratch) as u32 as u64;
+    // An MMIO resource is no debuglog resource.
+    g.write_u64(sp + 8, out + 8);
+    let r = dispatch(
+        &g.host,
+        numbers::RESOURCE_CREATE,
+        [root, KIND_MMIO as u64, 1 << 40, 4096, 0, 0],
+        sp,
+    );
+    assert_eq!(r, Outcome::Return(0));
+    let mmio = g.read_u64(g.scratch + 8) as u32 as u64;
+    assert_eq!(
+        g.status(numbers::DEBUGLOG_CREATE, &[mmio, 0, out]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    // A readable log; a write, then a read whose result is the byte count.
+    g.status(numbers::DEBUGLOG_CREATE, &[dlog_rsrc, 0x4000_0000, out])
+        .unwrap();
+    let log = g.read_u64(g.scratch) as u32 as u64;
+    let text = g.scratch + 512;
+    g.write_u64(text, u64::from_le_bytes(*b"dispatch"));
+    loop {
+        match g.call(
+            numbers::DEBUGLOG_READ,
+            &[log, 0, g.scratch as u64 + 1024, 256],
+        ) {
+            Outcome::Return(r) if (r as i32) < 0 => {
+                assert_eq!(r as i32, ZxError::SHOULD_WAIT.into_raw());
+                break;
+            }
+            Outcome::Return(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    g.status(numbers::DEBUGLOG_WRITE, &[log, 0, text as u64, 8])
+        .unwrap();
+    assert_eq!(
+        g.call(
+            numbers::DEBUGLOG_READ,
+            &[log, 0, g.scratch as u64 + 1024, 256]
+        ),
+        Outcome::Return(48)
+    );
+    assert_eq!(
+        g.read_u64(g.scratch + 1024 + 40),
+        u64::from_le_bytes(*b"dispatch")
+    );
+    assert_eq!(g.read_u64(g.scratch + 1024 + 24), g.process.koid());
+    // System events: only for the root job.
+    let job = g.process.add_handle(g._job.clone(), Rights::DEFAULT_JOB) as u64;
+    g.status(numbers::SYSTEM_GET_EVENT, &[job, 4, out]).unwrap();
+    let child = g
+        .process
+        .add_handle(g._job.create_child().unwrap(), Rights::DEFAULT_JOB) as u64;
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_EVENT, &[child, 4, out]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    assert_eq!(
+        g.status(numbers::SYSTEM_GET_EVENT, &[job, 6, out]),
+        Err(ZxError::INVALID_ARGS)
+    );
+}

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use zircon_object::handle::{HandleValue, INVALID_HANDLE};
-use zircon_object::task::{Process, Thread};
+use zircon_object::task::futex::{OwnerAction, ProposedOwner};
+use zircon_object::task::{Process, Thread, ThreadState};
 use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
@@ -171,8 +172,36 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_futex_wait`: `new_owner` may be `ZX_HANDLE_INVALID` or a thread
-    /// (ownership is accepted but not tracked: no priority inheritance).
+    /// The owner a futex call proposes (`ValidateFutexOwner` on Zircon):
+    /// none for `ZX_HANDLE_INVALID`; else a thread handle (no rights
+    /// needed) of a started thread of this process, or the error, which
+    /// the futex reports only after its value matched.
+    fn proposed_owner(&self, h: HandleValue) -> ProposedOwner {
+        if h == INVALID_HANDLE {
+            return Ok(None);
+        }
+        let (t, _) = self.process.get_object::<Thread>(h, Rights::empty())?;
+        let same_process = t.process().is_some_and(|p| Arc::ptr_eq(&p, self.process));
+        if !same_process || t.state() == ThreadState::New {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        Ok(Some(t))
+    }
+
+    /// Reads the futex word at `addr` (under the futex table's lock).
+    fn futex_reader(&self, addr: usize) -> impl FnMut() -> ZxResult<u32> {
+        let aspace = self.aspace().clone();
+        move || {
+            let mut b = [0u8; 4];
+            aspace
+                .copy_from_user(addr, &mut b)
+                .map_err(|_| ZxError::INVALID_ARGS)?;
+            Ok(u32::from_le_bytes(b))
+        }
+    }
+
+    /// `zx_futex_wait`: the address, then the value, then the proposed
+    /// owner (see [`FutexTable::wait`](zircon_object::task::futex::FutexTable::wait)).
     pub fn futex_wait(
         &self,
         addr: UserInPtr<i32>,
@@ -181,25 +210,13 @@ impl Syscall<'_> {
         deadline: i64,
     ) -> ZxResult {
         let addr = addr.addr();
-        if !addr.is_multiple_of(4) || addr == 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        if new_owner != INVALID_HANDLE {
-            self.process
-                .get_object::<Thread>(new_owner, Rights::empty())?;
-        }
-        let aspace = self.aspace().clone();
+        let owner = self.proposed_owner(new_owner);
         let until = crate::signal::deadline_instant(deadline);
         self.process.futexes().wait(
             addr,
             expected as u32,
-            &mut || {
-                let mut b = [0u8; 4];
-                aspace
-                    .copy_from_user(addr, &mut b)
-                    .map_err(|_| ZxError::INVALID_ARGS)?;
-                Ok(u32::from_le_bytes(b))
-            },
+            &mut self.futex_reader(addr),
+            owner,
             until,
             crate::current_thread(),
         )
@@ -215,39 +232,82 @@ impl Syscall<'_> {
         requeue: u32,
         new_owner: HandleValue,
     ) -> ZxResult {
+        self.requeue_with(
+            addr,
+            wake,
+            expected,
+            target,
+            requeue,
+            new_owner,
+            OwnerAction::Release,
+        )
+    }
+
+    /// `zx_futex_requeue_single_owner`: as `zx_futex_requeue` waking one
+    /// thread, which becomes the owner of the futex it leaves.
+    pub fn futex_requeue_single_owner(
+        &self,
+        addr: UserInPtr<i32>,
+        expected: i32,
+        target: UserInPtr<i32>,
+        requeue: u32,
+        new_owner: HandleValue,
+    ) -> ZxResult {
+        self.requeue_with(
+            addr,
+            1,
+            expected,
+            target,
+            requeue,
+            new_owner,
+            OwnerAction::AssignWoken,
+        )
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Zircon's requeue takes this many inputs"
+    )]
+    fn requeue_with(
+        &self,
+        addr: UserInPtr<i32>,
+        wake: u32,
+        expected: i32,
+        target: UserInPtr<i32>,
+        requeue: u32,
+        new_owner: HandleValue,
+        action: OwnerAction,
+    ) -> ZxResult {
         let addr = addr.addr();
-        let target = target.addr();
-        if addr == 0 || target == 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        if new_owner != INVALID_HANDLE {
-            self.process
-                .get_object::<Thread>(new_owner, Rights::empty())?;
-        }
-        let aspace = self.aspace().clone();
+        let owner = self.proposed_owner(new_owner);
         self.process.futexes().requeue(
             addr,
             wake,
             expected as u32,
-            &mut || {
-                let mut b = [0u8; 4];
-                aspace
-                    .copy_from_user(addr, &mut b)
-                    .map_err(|_| ZxError::INVALID_ARGS)?;
-                Ok(u32::from_le_bytes(b))
-            },
-            target,
+            &mut self.futex_reader(addr),
+            target.addr(),
             requeue,
+            owner,
+            action,
         )
     }
 
-    /// `zx_futex_wake`.
+    /// `zx_futex_wake`: wakes up to `count` waiters; the futex is left
+    /// without an owner.
     pub fn futex_wake(&self, addr: UserInPtr<i32>, count: u32) -> ZxResult {
-        let addr = addr.addr();
-        if addr == 0 {
-            return Err(ZxError::INVALID_ARGS);
-        }
-        self.process.futexes().wake(addr, count)
+        self.process.futexes().wake(addr.addr(), count)
+    }
+
+    /// `zx_futex_wake_single_owner`: wakes one waiter, which becomes the
+    /// futex's owner.
+    pub fn futex_wake_single_owner(&self, addr: UserInPtr<i32>) -> ZxResult {
+        self.process.futexes().wake_single_owner(addr.addr())
+    }
+
+    /// `zx_futex_get_owner`: the owner's koid, or `ZX_KOID_INVALID`.
+    pub fn futex_get_owner(&self, addr: UserInPtr<i32>, koid: UserOutPtr<u64>) -> ZxResult {
+        let owner = self.process.futexes().owner(addr.addr())?;
+        koid.write(self.aspace(), owner)
     }
 
     /// `zx_futex_wake_handle_close_thread_exit`: stores `new_value` at

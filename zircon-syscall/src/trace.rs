@@ -263,7 +263,11 @@ fn write_flags(out: &mut String, ctype: &str, value: u64) {
 fn write_scalar(out: &mut String, ctype: &str, raw: u64) {
     match ctype {
         "zx_vm_option_t" | "zx_rights_t" => write_flags(out, ctype, raw & 0xffff_ffff),
-        "uint32_t" | "zx_signals_t" | "zx_obj_type_t" | "zx_iob_allocate_id_options_t" => {
+        "uint32_t"
+        | "zx_signals_t"
+        | "zx_obj_type_t"
+        | "zx_iob_allocate_id_options_t"
+        | "zx_stream_seek_origin_t" => {
             let _ = write!(out, "{:#x}", raw as u32);
         }
         "uint16_t" => {

@@ -132,6 +132,16 @@ impl Syscall<'_> {
         let buffer = buffer.addr();
         let (vmar, rights) = self.vmar(h)?;
         let op = VmarOp::try_from(op)?;
+        // The handle's rights for the kind of op (Zircon's
+        // is_operation_allowed_from_rights), before anything else.
+        let needed = match op {
+            VmarOp::Commit | VmarOp::Decommit | VmarOp::Zero => Rights::WRITE,
+            VmarOp::Prefetch | VmarOp::MapRange => Rights::READ,
+            VmarOp::DontNeed | VmarOp::AlwaysNeed => Rights::empty(),
+        };
+        if !rights.contains(needed) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
         if buffer != 0 || buffer_size != 0 {
             return Err(ZxError::INVALID_ARGS);
         }

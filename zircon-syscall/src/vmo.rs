@@ -78,6 +78,19 @@ impl Syscall<'_> {
         out.write(self.aspace(), vmo.size() as u64)
     }
 
+    /// `zx_vmo_get_stream_size`: no rights needed, as for the size.
+    pub fn vmo_get_stream_size(&self, h: HandleValue, size: UserOutPtr<u64>) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::empty())?;
+        size.write(self.aspace(), vmo.content_size() as u64)
+    }
+
+    /// `zx_vmo_set_stream_size`: WRITE; at most the VMO's size (the VMO
+    /// never grows here).
+    pub fn vmo_set_stream_size(&self, h: HandleValue, size: u64) -> ZxResult {
+        let (vmo, _) = self.vmo(h, Rights::WRITE)?;
+        vmo.set_stream_size(size)
+    }
+
     /// `zx_vmo_set_size`: WRITE, and RESIZE if the VMO is resizable.
     pub fn vmo_set_size(&self, h: HandleValue, size: u64) -> ZxResult {
         let (vmo, rights) = self.vmo(h, Rights::WRITE)?;
@@ -174,20 +187,27 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_vmo_replace_as_executable`: only `ZX_HANDLE_INVALID` is accepted
-    /// as the VMEX resource. The VMO handle is consumed.
+    /// `zx_vmo_replace_as_executable`: the VMEX resource is
+    /// `ZX_HANDLE_INVALID` (ambient permission, no job policy here) or a
+    /// resource granting `ZX_RSRC_SYSTEM_VMEX_BASE`. The VMO handle is
+    /// consumed.
     pub fn vmo_replace_as_executable(
         &self,
         h: HandleValue,
         vmex: HandleValue,
         out: UserOutPtr<u32>,
     ) -> ZxResult {
-        if vmex != INVALID_HANDLE {
-            let table = self.process.handles();
-            let handle = table.get(vmex)?;
-            let _ = handle;
-            return Err(ZxError::WRONG_TYPE);
-        }
+        // A VMEX resource: the system resource of base
+        // ZX_RSRC_SYSTEM_VMEX_BASE (or the root); checked first, but the
+        // VMO handle is consumed even when it fails, as in Zircon.
+        let vmex_status = if vmex != INVALID_HANDLE {
+            use zircon_object::system::resource::{KIND_SYSTEM, SYSTEM_VMEX_BASE};
+            self.process
+                .get_object::<zircon_object::system::Resource>(vmex, Rights::empty())
+                .and_then(|(r, _)| r.validate_ranged(KIND_SYSTEM, SYSTEM_VMEX_BASE, 1))
+        } else {
+            Ok(())
+        };
         let mut table = self.process.handles();
         let old = table.get(h)?.to_ref();
         old.object
@@ -195,6 +215,7 @@ impl Syscall<'_> {
             .downcast_arc::<VmObject>()
             .ok_or(ZxError::WRONG_TYPE)?;
         table.remove(h)?;
+        vmex_status?;
         let v = table.add(zircon_object::handle::Handle::new(
             old.object,
             old.rights | Rights::EXECUTE,

@@ -5,7 +5,8 @@
 //
 // It builds a pool of handles of its own (VMOs, resizable and not, a
 // duplicate of its scratch VMO, sub-VMARs of a private arena, channels,
-// events, event pairs, a port, never-started child processes with their root
+// events, event pairs, a port, streams (read-write over the resizable VMO,
+// read-only over scratch), never-started child processes with their root
 // VMARs and threads, reduced-rights duplicates, the "crash child" family
 // below, and whatever successful calls hand back, exception objects read
 // from exception channels among them), then calls random vDSO functions through a table of function
@@ -22,7 +23,10 @@
 // 4; default 1) stops after ITERATIONS calls or BUDGET_MS milliseconds.
 //
 // What it never does, so that it cannot kill, hang or corrupt itself on
-// purpose: pass its own process, thread, root VMAR or job handle (or any of
+// purpose: pass a zx_iovec_t array that is not one of its own (the arrays
+// live in a private page of their own, see gen_iov, so a stream call never
+// takes a buffer address from memory random calls wrote); pass its own
+// process, thread, root VMAR or job handle (or any of
 // its private handles); pass a pointer to its stack, globals or pool, or one
 // to its code or read-only data with a size that reaches its globals (the
 // emulator may rightly copy them out, private handle values included, to
@@ -174,6 +178,9 @@ static uint8_t* g_scratch;          // SCRATCH_SIZE bytes, read-write
 static uint8_t* g_canary;           // one page
 static zx_handle_t g_hole;          // a reservation nothing is mapped into
 static uintptr_t g_hole_base;
+// A page of our own (followed by an unmapped one) holding each fuzzing
+// thread's zx_iovec_t array; see gen_iov().
+static uintptr_t g_iov_page;
 static zx_handle_t g_arena_outer;   // the arena and a guard page either side
 static zx_handle_t g_arena;         // sub-VMARs of the pool live here
 static uintptr_t g_arena_base;
@@ -293,6 +300,8 @@ enum kind {
   K_EXC_PROC_CH,      // the crash child's
   K_EXC_DEBUG_CH,     // a debugger channel (process or job) in some generations
   K_EXC_JOB_CH,       // the crash job's
+  K_STREAM,           // a read-write stream over the resizable VMO
+  K_STREAM_RO,        // a read-only stream over the scratch VMO
   N_CORE,
 };
 #define N_EXTRA 16
@@ -304,7 +313,7 @@ static const char* const k_kind_name[N_CORE] = {
     "event",   "event-waitonly", "eventpair",   "eventpair-peer", "port",
     "process", "process-inspect", "child-vmar", "thread",
     "crash-job", "crash-process", "crash-thread", "exc-thread-channel", "exc-process-channel",
-    "exc-debugger-channel", "exc-job-channel",
+    "exc-debugger-channel", "exc-job-channel", "stream", "stream-ro",
 };
 
 static const zx_obj_type_t k_kind_type[N_CORE] = {
@@ -314,7 +323,7 @@ static const zx_obj_type_t k_kind_type[N_CORE] = {
     ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_EVENTPAIR, ZX_OBJ_TYPE_PORT,    ZX_OBJ_TYPE_PROCESS,
     ZX_OBJ_TYPE_PROCESS, ZX_OBJ_TYPE_VMAR,      ZX_OBJ_TYPE_THREAD,    ZX_OBJ_TYPE_JOB,
     ZX_OBJ_TYPE_PROCESS, ZX_OBJ_TYPE_THREAD,    ZX_OBJ_TYPE_CHANNEL,   ZX_OBJ_TYPE_CHANNEL,
-    ZX_OBJ_TYPE_CHANNEL, ZX_OBJ_TYPE_CHANNEL,
+    ZX_OBJ_TYPE_CHANNEL, ZX_OBJ_TYPE_CHANNEL,   ZX_OBJ_TYPE_STREAM,    ZX_OBJ_TYPE_STREAM,
 };
 
 // Written under the lock; read without it by the argument generators.
@@ -692,6 +701,13 @@ static zx_handle_t make(int k) {
       return ZX_HANDLE_INVALID;
     case K_EXC_JOB_CH:
       return bind_channel(g_crash.job, 0);
+    case K_STREAM:
+      if (g_pool[K_VMO_RESIZABLE] == ZX_HANDLE_INVALID) return ZX_HANDLE_INVALID;
+      zx_stream_create(ZX_STREAM_MODE_READ | ZX_STREAM_MODE_WRITE, g_pool[K_VMO_RESIZABLE], 0, &a);
+      return a;
+    case K_STREAM_RO:
+      zx_stream_create(ZX_STREAM_MODE_READ, g_scratch_vmo, 0, &a);
+      return a;
   }
   return ZX_HANDLE_INVALID;
 }
@@ -1043,7 +1059,7 @@ static uint64_t gen_topic(struct fz* f) {
       ZX_INFO_VMO_V1,       ZX_INFO_VMO_V2,       ZX_INFO_VMO,       ZX_INFO_HANDLE_COUNT,
       ZX_INFO_JOB_CHILDREN, ZX_INFO_TASK_STATS,   ZX_INFO_VMAR_MAPS, ZX_INFO_NONE,
       ZX_INFO_JOB,          ZX_INFO_JOB_PROCESSES, ZX_INFO_THREAD_EXCEPTION_REPORT,
-      ZX_INFO_THREAD_EXCEPTION_REPORT_V1,
+      ZX_INFO_THREAD_EXCEPTION_REPORT_V1, ZX_INFO_STREAM,
   };
   if (chance(f, 85)) return k_topics[below(f, sizeof(k_topics) / sizeof(k_topics[0]))];
   return chance(f, 50) ? below(f, 64) | (below(f, 4) << 28) : (uint32_t)rnd(f);
@@ -1053,7 +1069,8 @@ static uint64_t gen_prop(struct fz* f) {
   static const uint32_t k_props[] = {ZX_PROP_NAME,        17 /* VMO_CONTENT_SIZE */,
                                      6 /* VDSO_BASE */,   ZX_PROP_REGISTER_FS,
                                      ZX_PROP_REGISTER_GS, ZX_PROP_EXCEPTION_STATE,
-                                     ZX_PROP_EXCEPTION_STATE, ZX_PROP_EXCEPTION_STRATEGY};
+                                     ZX_PROP_EXCEPTION_STATE, ZX_PROP_EXCEPTION_STRATEGY,
+                                     ZX_PROP_STREAM_MODE_APPEND};
   if (chance(f, 80)) return k_props[below(f, sizeof(k_props) / sizeof(k_props[0]))];
   return chance(f, 50) ? below(f, 64) : (uint32_t)rnd(f);
 }
@@ -1180,6 +1197,33 @@ static uint64_t gen_items(struct fz* f) {
   return (uintptr_t)items;
 }
 
+// zx_iovec_t arrays live in g_iov_page, which no other argument points
+// into: thread t's IOV_MAX_ENTRIES entries end (t * IOV_MAX_ENTRIES) entries
+// before the page's end, so a count past them runs through other threads'
+// arrays (every entry one of ours) into the unmapped page after it, which
+// fails the call before anything moves. The buffers are ordinary random
+// pointers (never into our ELF image: the sizes are random too); an array in
+// scratch could hold anything, our own stack's addresses among them.
+#define IOV_MAX_ENTRIES 8
+static uint64_t gen_iov(struct fz* f) {
+  zx_iovec_t* v =
+      (zx_iovec_t*)(g_iov_page + PAGE) - (size_t)(f->index + 1) * IOV_MAX_ENTRIES;
+  for (int i = 0; i < IOV_MAX_ENTRIES; i++) {
+    v[i].buffer = (void*)gen_ptr_no_elf(f);
+    v[i].capacity = chance(f, 70) ? below(f, 2 * PAGE) : gen_size(f);
+  }
+  switch (below(f, 20)) {
+    case 0:
+      return 0;
+    case 1:
+      return g_iov_page + PAGE + below(f, PAGE / 16) * 16;  // unmapped
+    case 2:
+      return g_hole_base + below(f, HOLE_SIZE);
+    default:
+      return (uintptr_t)v;
+  }
+}
+
 static uint64_t gen_call_args(struct fz* f) {
   if (!chance(f, 70)) return gen_ptr(f);
   zx_channel_call_args_t* a = prep(f, sizeof(*a));
@@ -1187,6 +1231,38 @@ static uint64_t gen_call_args(struct fz* f) {
   a->wr_handles = (const zx_handle_t*)gen_handles_ptr(f);
   a->rd_bytes = (void*)gen_ptr(f);
   a->rd_handles = (zx_handle_t*)gen_ptr(f);
+  a->wr_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
+  a->wr_num_handles = (uint32_t)gen_count(f);
+  a->rd_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
+  a->rd_num_handles = (uint32_t)gen_count(f);
+  return (uintptr_t)a;
+}
+
+// zx_handle_disposition_t arrays: pool handles moved or duplicated (or an
+// unknown operation), with no type, a type, or garbage, and the same
+// rights or some other set.
+static uint64_t gen_dispositions(struct fz* f) {
+  if (!chance(f, 70)) return gen_ptr_no_elf(f);
+  zx_handle_disposition_t* d = prep(f, 16 * sizeof(*d));
+  for (int i = 0; i < 16; i++) {
+    d[i].operation = chance(f, 90) ? (zx_handle_op_t)below(f, 2) : (zx_handle_op_t)rnd(f);
+    d[i].handle = gen_handle(f);
+    d[i].type = chance(f, 50)   ? ZX_OBJ_TYPE_NONE
+                : chance(f, 80) ? (zx_obj_type_t)below(f, 36)
+                                : (zx_obj_type_t)rnd(f);
+    d[i].rights = chance(f, 50) ? ZX_RIGHT_SAME_RIGHTS : (zx_rights_t)gen_rights(f);
+    d[i].result = chance(f, 90) ? ZX_OK : (zx_status_t)rnd(f);
+  }
+  return (uintptr_t)d;
+}
+
+static uint64_t gen_call_etc_args(struct fz* f) {
+  if (!chance(f, 70)) return gen_ptr(f);
+  zx_channel_call_etc_args_t* a = prep(f, sizeof(*a));
+  a->wr_bytes = (const void*)gen_ptr_no_elf(f);
+  a->wr_handles = (zx_handle_disposition_t*)gen_dispositions(f);
+  a->rd_bytes = (void*)gen_ptr(f);
+  a->rd_handles = (zx_handle_info_t*)gen_ptr(f);
   a->wr_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
   a->wr_num_handles = (uint32_t)gen_count(f);
   a->rd_num_bytes = chance(f, 80) ? (uint32_t)below(f, 128) : (uint32_t)gen_size(f);
@@ -1241,6 +1317,11 @@ enum arg_kind {
   A_PACKET,
   A_ITEMS,
   A_CALL,
+  A_HSTREAM,
+  A_IOV,       // a zx_iovec_t array (see gen_iov)
+  A_IOVCOUNT,  // its length
+  A_DISPS,     // an array of zx_handle_disposition_t
+  A_CALL_ETC,  // a zx_channel_call_etc_args_t
 };
 
 enum {
@@ -1249,6 +1330,8 @@ enum {
   F_BLOCKS = 4,    // takes a deadline: timed
   F_RAW = 8,       // a raw call with an unknown syscall number
   F_TAKES = 16,    // may fail after taking something (a message) for good
+  F_MOVES = 32,    // may fail after moving data and a seek offset (a stream
+                   // transfer or seek whose result cannot be copied out)
 };
 
 struct syscall {
@@ -1353,6 +1436,25 @@ static const struct syscall k_calls[] = {
     {"cprng_add_entropy", FN(zx_cprng_add_entropy), {A_PTR, A_SIZE}, 0, 1, 0},
     {"thread_legacy_yield", FN(zx_thread_legacy_yield), {A_OPTS}, 1, 1, 0},
     {"object_get_child", FN(zx_object_get_child), {A_H, A_U64, A_RIGHTS, A_OUT_H}, 0, 2, 0},
+    {"futex_wake_single_owner", FN(zx_futex_wake_single_owner), {A_FUTEX}, 0, 1, 0},
+    {"futex_requeue_single_owner", FN(zx_futex_requeue_single_owner), {A_FUTEX, A_U32, A_FUTEX, A_U32, A_HTHREAD}, 0, 1, 0},
+    {"futex_get_owner", FN(zx_futex_get_owner), {A_FUTEX, A_PTR}, 0, 1, 0},
+    {"stream_create", FN(zx_stream_create), {A_OPTS, A_HVMO, A_OFF, A_OUT_H}, ZX_STREAM_CREATE_MASK, 3, 0},
+    {"stream_writev", FN(zx_stream_writev), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, ZX_STREAM_APPEND, 4, F_MOVES},
+    {"stream_writev_at", FN(zx_stream_writev_at), {A_HSTREAM, A_OPTS, A_OFF, A_IOV, A_IOVCOUNT, A_PTR}, 0, 3, F_MOVES},
+    {"stream_readv", FN(zx_stream_readv), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, 0, 4, F_MOVES},
+    {"stream_readv_at", FN(zx_stream_readv_at), {A_HSTREAM, A_OPTS, A_OFF, A_IOV, A_IOVCOUNT, A_PTR}, 0, 3, F_MOVES},
+    {"stream_seek", FN(zx_stream_seek), {A_HSTREAM, A_U32, A_U64, A_PTR}, 0, 3, F_MOVES},
+    {"vmo_get_stream_size", FN(zx_vmo_get_stream_size), {A_HVMO, A_PTR}, 0, 2, 0},
+    {"vmo_set_stream_size", FN(zx_vmo_set_stream_size), {A_HVMO, A_SIZE}, 0, 3, 0},
+    {"channel_write_etc", FN(zx_channel_write_etc), {A_HCHAN, A_OPTS, A_PTR, A_U32, A_DISPS, A_COUNT}, ZX_CHANNEL_WRITE_USE_IOVEC, 4, F_CONSUMES},
+    {"channel_read_etc", FN(zx_channel_read_etc), {A_HCHAN, A_OPTS, A_PTR, A_PTR, A_U32, A_COUNT, A_PTR, A_PTR}, ZX_CHANNEL_READ_MAY_DISCARD, 3, F_TAKES},
+    {"channel_call_etc", FN(zx_channel_call_etc), {A_HCHAN, A_OPTS, A_DEADLINE, A_CALL_ETC, A_PTR, A_PTR}, ZX_CHANNEL_WRITE_USE_IOVEC, 2, F_CONSUMES | F_BLOCKS},
+    {"resource_create", FN(zx_resource_create), {A_H, A_OPTS, A_U64, A_SIZE, A_NAME, A_SSIZE, A_OUT_H}, 0x1000F, 2, 0},
+    {"debuglog_create", FN(zx_debuglog_create), {A_H, A_OPTS, A_OUT_H}, 0x40000000, 2, 0},
+    {"debuglog_write", FN(zx_debuglog_write), {A_H, A_OPTS, A_TEXT, A_SSIZE}, 0x10, 1, 0},
+    {"debuglog_read", FN(zx_debuglog_read), {A_H, A_OPTS, A_PTR, A_SIZE}, 0, 2, F_VALUE},
+    {"system_get_event", FN(zx_system_get_event), {A_HJOB, A_U32, A_OUT_H}, 0, 1, 0},
     {"(unknown syscall)", raw_call, {A_U64, A_U64, A_U64, A_U64, A_U64, A_U64}, 0, 1, F_RAW},
 };
 #define N_CALLS (sizeof(k_calls) / sizeof(k_calls[0]))
@@ -1434,6 +1536,13 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
     case A_HJOB:
       v = gen_handle_of(f, ZX_OBJ_TYPE_JOB);
       break;
+    case A_HSTREAM:
+      v = gen_handle_of(f, ZX_OBJ_TYPE_STREAM);
+      break;
+    case A_IOV:
+      return gen_iov(f);
+    case A_IOVCOUNT:
+      return chance(f, 90) ? below(f, IOV_MAX_ENTRIES + 1) : gen_count(f);
     case A_HTASK: {
       static const zx_obj_type_t k_tasks[] = {ZX_OBJ_TYPE_JOB, ZX_OBJ_TYPE_PROCESS,
                                               ZX_OBJ_TYPE_THREAD};
@@ -1527,6 +1636,10 @@ static uint64_t gen_arg(struct fz* f, int kind, const struct syscall* sc, const 
       return gen_items(f);
     case A_CALL:
       return gen_call_args(f);
+    case A_DISPS:
+      return gen_dispositions(f);
+    case A_CALL_ETC:
+      return gen_call_etc_args(f);
     default:
       return chance(f, 50) ? 0 : rnd(f);
   }
@@ -2051,7 +2164,7 @@ static int is_all_or_nothing(const struct syscall* sc, const uint64_t* a) {
 // way: it consumed nothing, waited for nothing, and read no structured
 // input that its own outputs may have overwritten.
 static int is_repeatable(const struct syscall* sc, zx_status_t st) {
-  if (sc->flags & (F_VALUE | F_CONSUMES | F_BLOCKS | F_RAW | F_TAKES)) return 0;
+  if (sc->flags & (F_VALUE | F_CONSUMES | F_BLOCKS | F_RAW | F_TAKES | F_MOVES)) return 0;
   if (st == ZX_OK || st == ZX_ERR_NO_RESOURCES || st == ZX_ERR_NO_MEMORY) return 0;
   for (int k = 0; k < 8; k++)
     if (sc->kind[k] == A_HANDLES || sc->kind[k] == A_ITEMS || sc->kind[k] == A_PACKET ||
@@ -2186,6 +2299,16 @@ static int setup(struct fz* f) {
   g_canary = (uint8_t*)addr;
   for (size_t i = 0; i < PAGE; i++) g_canary[i] = canary_byte(i);
   if (zx_vmar_allocate(g_root, 0, 0, HOLE_SIZE, &g_hole, &g_hole_base) != ZX_OK) return -7;
+  // [iovec arrays][unmapped]
+  zx_handle_t iov_vmar, iov_vmo;
+  if (zx_vmar_allocate(g_root, ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE | ZX_VM_CAN_MAP_SPECIFIC,
+                       0, 2 * PAGE, &iov_vmar, &addr) != ZX_OK ||
+      zx_vmo_create(PAGE, 0, &iov_vmo) != ZX_OK ||
+      zx_vmar_map(iov_vmar, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE | ZX_VM_SPECIFIC, 0, iov_vmo, 0,
+                  PAGE, &g_iov_page) != ZX_OK)
+    return -7;
+  zx_handle_close(iov_vmo);
+  zx_handle_close(iov_vmar);
   // Guard pages around the arena: a read that runs through the arena's
   // mappings stops there instead of going on into our own memory.
   const zx_vm_option_t can_map = ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE |
@@ -2488,6 +2611,9 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < g_own_count; k++)
       printf("fuzz: own mapping [%#lx, %#lx)\n", g_own[k].base, g_own[k].end);
   }
+  // The root resource (PA_HND(PA_RESOURCE, 0)) joins the pool, so resource_create and
+  // debuglog_create can succeed.
+  set_slot(N_CORE, zx_take_startup_handle(0x3F), ZX_OBJ_TYPE_RESOURCE);
   zx_instant_mono_t start = zx_clock_get_monotonic();
   for (int t = 0; t < g_threads; t++) g_fz[t].end = start + budget_ns;
   for (int t = 1; t < g_threads; t++) {

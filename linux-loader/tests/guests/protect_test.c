@@ -505,3 +505,47 @@ TEST(ProtectTestCase, MergeMappings) {
 
   teardown_vmo();
 }
+
+// A snapshot child mapped read-write, protected read-only, read (so the
+// host maps the parent's shared frame), then protected writable again: a
+// write must copy the page into the child, never reach the parent's frame.
+TEST(ProtectTestCase, WriteAfterProtectBackToWritableCopies) {
+  const size_t page = zx_system_get_page_size();
+  zx_handle_t parent, child;
+  ASSERT_OK(zx_vmo_create(2 * page, 0, &parent));
+  uint64_t v = 42;
+  ASSERT_OK(zx_vmo_write(parent, &v, 0, sizeof(v)));
+  ASSERT_OK(zx_vmo_write(parent, &v, page, sizeof(v)));
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 2 * page, &child));
+  uintptr_t addr;
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, child, 0,
+                        2 * page, &addr));
+  ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, addr, 2 * page));
+  ASSERT_EQ(*(volatile uint64_t*)addr, 42u);
+  ASSERT_EQ(*(volatile uint64_t*)(addr + page), 42u);
+  // Both pages back to writable, in one protect and in a second one.
+  ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, addr, page));
+  ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, addr + page,
+                            page));
+  *(volatile uint64_t*)addr = 77;
+  *(volatile uint64_t*)(addr + page) = 78;
+  uint64_t got;
+  ASSERT_OK(zx_vmo_read(parent, &got, 0, sizeof(got)));
+  EXPECT_EQ(got, 42u);
+  ASSERT_OK(zx_vmo_read(parent, &got, page, sizeof(got)));
+  EXPECT_EQ(got, 42u);
+  ASSERT_OK(zx_vmo_read(child, &got, 0, sizeof(got)));
+  EXPECT_EQ(got, 77u);
+  ASSERT_OK(zx_vmo_read(child, &got, page, sizeof(got)));
+  EXPECT_EQ(got, 78u);
+  // A private page made writable again is written in place (no copy).
+  *(volatile uint64_t*)addr = 79;
+  ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ, addr, page));
+  ASSERT_OK(zx_vmar_protect(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, addr, page));
+  *(volatile uint64_t*)addr = 80;
+  ASSERT_OK(zx_vmo_read(child, &got, 0, sizeof(got)));
+  EXPECT_EQ(got, 80u);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, 2 * page));
+  zx_handle_close(child);
+  zx_handle_close(parent);
+}

@@ -13,6 +13,7 @@
 struct exiter {
   zx_futex_t done;          // 0 while running; the thread stores 7 on exit
   zx_handle_t self;         // the thread's own handle, closed on exit
+  zx_handle_t watch;        // a duplicate made before the start, to see it end
   zx_handle_t stack_vmar;   // the stack's region, destroyed by the joiner
   uintptr_t stack_base;
 };
@@ -37,6 +38,8 @@ static void start_exiter(struct exiter* e) {
                         0, STACK_SIZE, &addr));
   zx_handle_close(vmo);
   ASSERT_OK(zx_thread_create(zx_process_self(), "exiter", 6, 0, &e->self));
+  // Before the start: the thread may close its own handle at once.
+  ASSERT_OK(zx_handle_duplicate(e->self, ZX_RIGHT_SAME_RIGHTS, &e->watch));
   ASSERT_OK(zx_thread_start(e->self, (uintptr_t)exit_by_futex, addr + STACK_SIZE - 8,
                             (uintptr_t)e, 0));
 }
@@ -44,9 +47,7 @@ static void start_exiter(struct exiter* e) {
 TEST(FutexWakeHandleCloseThreadExit, StoresWakesClosesAndExits) {
   struct exiter e;
   start_exiter(&e);
-  zx_handle_t watch;
-  // Before the thread ends: a duplicate to see it terminate.
-  ASSERT_OK(zx_handle_duplicate(e.self, ZX_RIGHT_SAME_RIGHTS, &watch));
+  zx_handle_t watch = e.watch;
   while (__atomic_load_n(&e.done, __ATOMIC_ACQUIRE) == 0) {
     zx_status_t s = zx_futex_wait(&e.done, 0, ZX_HANDLE_INVALID, zx_deadline_after(ZX_SEC(5)));
     ASSERT_TRUE(s == ZX_OK || s == ZX_ERR_BAD_STATE, "futex_wait: %d", s);
@@ -70,6 +71,7 @@ TEST(FutexWakeHandleCloseThreadExit, ManyThreadsFreeTheirStacks) {
       zx_futex_wait(&e.done, 0, ZX_HANDLE_INVALID, zx_deadline_after(ZX_SEC(5)));
     ASSERT_OK(zx_vmar_destroy(e.stack_vmar));
     zx_handle_close(e.stack_vmar);
+    zx_handle_close(e.watch);
   }
 }
 

@@ -813,7 +813,10 @@ TEST(Vmar, RangeOpSubRegions) {
   ASSERT_OK(zx_vmar_allocate(parent, ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE, 0, PAGE, &child, &ca));
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
   ASSERT_OK(zx_vmar_map(child, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, PAGE, &m));
-  ASSERT_OK(zx_handle_duplicate(parent, ZX_DEFAULT_VMAR_RIGHTS & ~ZX_RIGHT_OP_CHILDREN, &dup));
+  // The parent's own rights (READ and WRITE included) less OP_CHILDREN.
+  zx_info_handle_basic_t pinfo;
+  ASSERT_OK(zx_object_get_info(parent, ZX_INFO_HANDLE_BASIC, &pinfo, sizeof(pinfo), NULL, NULL));
+  ASSERT_OK(zx_handle_duplicate(parent, pinfo.rights & ~ZX_RIGHT_OP_CHILDREN, &dup));
   uint32_t ok_ops[3] = {ZX_VMAR_OP_MAP_RANGE, ZX_VMAR_OP_DONT_NEED, ZX_VMAR_OP_ALWAYS_NEED};
   for (int i = 0; i < 3; i++) {
     ASSERT_OK(zx_vmar_op_range(parent, ok_ops[i], m, PAGE, NULL, 0));
@@ -1034,5 +1037,49 @@ TEST(Vmar, Prefetch) {
   ASSERT_OK(zx_vmar_op_range(vmar, ZX_VMAR_OP_PREFETCH, addr, 2 * PAGE, NULL, 0));
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);
+  zx_handle_close(vmo);
+}
+
+// ZX_VMAR_OP_ZERO: zeroes what the range maps; needs WRITE on the VMAR
+// handle and a mapping that may be written.
+TEST(Vmar, RangeOpZeroesMappedPages) {
+  const size_t page = zx_system_get_page_size();
+  zx_handle_t vmo, sub;
+  uintptr_t sub_base, at;
+  ASSERT_OK(zx_vmo_create(3 * page, 0, &vmo));
+  uint8_t fill[64];
+  memset(fill, 0xab, sizeof(fill));
+  for (size_t i = 0; i < 3; i++) ASSERT_OK(zx_vmo_write(vmo, fill, i * page, sizeof(fill)));
+  ASSERT_OK(zx_vmar_allocate(zx_vmar_root_self(), ZX_VM_CAN_MAP_READ | ZX_VM_CAN_MAP_WRITE, 0,
+                             3 * page, &sub, &sub_base));
+  ASSERT_OK(zx_vmar_map(sub, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, 3 * page, &at));
+  // Only the middle page.
+  ASSERT_OK(zx_vmar_op_range(sub, ZX_VMAR_OP_ZERO, at + page, page, NULL, 0));
+  EXPECT_EQ(((volatile uint8_t*)at)[0], 0xab);
+  EXPECT_EQ(((volatile uint8_t*)at)[page], 0);
+  EXPECT_EQ(((volatile uint8_t*)at)[2 * page], 0xab);
+  uint8_t back[64];
+  ASSERT_OK(zx_vmo_read(vmo, back, page, sizeof(back)));
+  EXPECT_EQ(back[0], 0);
+  EXPECT_STATUS(zx_vmar_op_range(sub, ZX_VMAR_OP_ZERO, at + 1, page, NULL, 0),
+                ZX_ERR_INVALID_ARGS);
+  // Without WRITE on the handle: ACCESS_DENIED, before the range is looked at.
+  zx_handle_t ro;
+  ASSERT_OK(zx_handle_duplicate(sub, ZX_RIGHT_READ | ZX_RIGHT_OP_CHILDREN, &ro));
+  EXPECT_STATUS(zx_vmar_op_range(ro, ZX_VMAR_OP_ZERO, at + 1, page, NULL, 0),
+                ZX_ERR_ACCESS_DENIED);
+  EXPECT_STATUS(zx_vmar_op_range(ro, ZX_VMAR_OP_COMMIT, at, page, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(ro);
+  // A mapping that can never be written: ACCESS_DENIED.
+  ASSERT_OK(zx_vmar_unmap(sub, at, 3 * page));
+  zx_handle_t vmo_ro;
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_DEFAULT_VMO_RIGHTS & ~ZX_RIGHT_WRITE, &vmo_ro));
+  ASSERT_OK(zx_vmar_map(sub, ZX_VM_PERM_READ, 0, vmo_ro, 0, 3 * page, &at));
+  EXPECT_STATUS(zx_vmar_op_range(sub, ZX_VMAR_OP_ZERO, at, page, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  ASSERT_OK(zx_vmo_read(vmo, back, 0, sizeof(back)));
+  EXPECT_EQ(back[0], 0xab);
+  zx_handle_close(vmo_ro);
+  ASSERT_OK(zx_vmar_destroy(sub));
+  zx_handle_close(sub);
   zx_handle_close(vmo);
 }

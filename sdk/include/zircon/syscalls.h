@@ -93,6 +93,27 @@ _ZX_SYSCALL_DECL(vmo_replace_as_executable, zx_status_t, /* no attributes */,
     (zx_handle_t handle, zx_handle_t vmex, zx_handle_t* out))
 _ZX_SYSCALL_DECL(vmo_set_cache_policy, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t cache_policy))
+_ZX_SYSCALL_DECL(vmo_get_stream_size, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t* size))
+_ZX_SYSCALL_DECL(vmo_set_stream_size, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint64_t size))
+
+// Streams.
+_ZX_SYSCALL_DECL(stream_create, zx_status_t, /* no attributes */,
+    (uint32_t options, zx_handle_t vmo, zx_off_t seek, zx_handle_t* out_stream))
+_ZX_SYSCALL_DECL(stream_writev, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const zx_iovec_t* vectors, size_t num_vectors,
+     size_t* actual))
+_ZX_SYSCALL_DECL(stream_writev_at, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_off_t offset, const zx_iovec_t* vectors,
+     size_t num_vectors, size_t* actual))
+_ZX_SYSCALL_DECL(stream_readv, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_iovec_t* vectors, size_t num_vectors, size_t* actual))
+_ZX_SYSCALL_DECL(stream_readv_at, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_off_t offset, zx_iovec_t* vectors, size_t num_vectors,
+     size_t* actual))
+_ZX_SYSCALL_DECL(stream_seek, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, zx_stream_seek_origin_t whence, int64_t offset, zx_off_t* out_seek))
 
 // Processes.
 _ZX_SYSCALL_DECL(process_create, zx_status_t, /* no attributes */,
@@ -169,6 +190,15 @@ _ZX_SYSCALL_DECL(channel_read, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(channel_write, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
      const zx_handle_t* handles, uint32_t num_handles))
+_ZX_SYSCALL_DECL(channel_read_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* bytes, zx_handle_info_t* handles,
+     uint32_t num_bytes, uint32_t num_handles, uint32_t* actual_bytes, uint32_t* actual_handles))
+_ZX_SYSCALL_DECL(channel_write_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* bytes, uint32_t num_bytes,
+     zx_handle_disposition_t* handles, uint32_t num_handles))
+_ZX_SYSCALL_DECL(channel_call_etc, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, zx_instant_mono_t deadline,
+     zx_channel_call_etc_args_t* args, uint32_t* actual_bytes, uint32_t* actual_handles))
 
 // Tasks.
 _ZX_SYSCALL_DECL(task_kill, zx_status_t, /* no attributes */,
@@ -203,6 +233,13 @@ _ZX_SYSCALL_DECL(futex_requeue, zx_status_t, /* no attributes */,
      const zx_futex_t* requeue_ptr, uint32_t requeue_count, zx_handle_t new_requeue_owner))
 _ZX_SYSCALL_DECL(futex_wake, zx_status_t, /* no attributes */,
     (const zx_futex_t* value_ptr, uint32_t wake_count))
+_ZX_SYSCALL_DECL(futex_wake_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr))
+_ZX_SYSCALL_DECL(futex_requeue_single_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr,
+     uint32_t requeue_count, zx_handle_t new_requeue_owner))
+_ZX_SYSCALL_DECL(futex_get_owner, zx_status_t, /* no attributes */,
+    (const zx_futex_t* value_ptr, zx_koid_t* koid))
 _ZX_SYSCALL_DECL(thread_legacy_yield, zx_status_t, /* no attributes */,
     (uint32_t options))
 _ZX_SYSCALL_DECL(futex_wake_handle_close_thread_exit, void, __NO_RETURN,
@@ -256,6 +293,19 @@ _ZX_SYSCALL_DECL(cprng_draw, void, /* no attributes */,
     (void* buffer, size_t buffer_size))
 _ZX_SYSCALL_DECL(cprng_add_entropy, zx_status_t, /* no attributes */,
     (const void* buffer, size_t buffer_size))
+
+// Resources, the debuglog, system events.
+_ZX_SYSCALL_DECL(resource_create, zx_status_t, /* no attributes */,
+    (zx_handle_t parent_rsrc, uint32_t options, uint64_t base, size_t size, const char* name,
+     size_t name_size, zx_handle_t* resource_out))
+_ZX_SYSCALL_DECL(debuglog_create, zx_status_t, /* no attributes */,
+    (zx_handle_t resource, uint32_t options, zx_handle_t* out))
+_ZX_SYSCALL_DECL(debuglog_write, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(debuglog_read, zx_status_t, /* no attributes */,
+    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size))
+_ZX_SYSCALL_DECL(system_get_event, zx_status_t, /* no attributes */,
+    (zx_handle_t root_job, uint32_t kind, zx_handle_t* event))
 
 // Bus transaction initiators, pinned memory, physical VMOs, IOMMUs (not supported).
 _ZX_SYSCALL_DECL(bti_create, zx_status_t, /* no attributes */,
@@ -392,16 +442,8 @@ _ZX_SYSCALL_DECL(debug_read, zx_status_t, /* no attributes */,
     (zx_handle_t handle, char* buffer, size_t buffer_size, size_t* actual))
 _ZX_SYSCALL_DECL(debug_send_command, zx_status_t, /* no attributes */,
     (zx_handle_t resource, const char* buffer, size_t buffer_size))
-_ZX_SYSCALL_DECL(debuglog_create, zx_status_t, /* no attributes */,
-    (zx_handle_t resource, uint32_t options, zx_handle_t* out))
-_ZX_SYSCALL_DECL(debuglog_write, zx_status_t, /* no attributes */,
-    (zx_handle_t handle, uint32_t options, const void* buffer, size_t buffer_size))
-_ZX_SYSCALL_DECL(debuglog_read, zx_status_t, /* no attributes */,
-    (zx_handle_t handle, uint32_t options, void* buffer, size_t buffer_size))
 
 // System control and power (not supported).
-_ZX_SYSCALL_DECL(system_get_event, zx_status_t, /* no attributes */,
-    (zx_handle_t root_job, uint32_t kind, zx_handle_t* event))
 _ZX_SYSCALL_DECL(system_set_performance_info, zx_status_t, /* no attributes */,
     (zx_handle_t resource, uint32_t topic, const void* info, size_t count))
 _ZX_SYSCALL_DECL(system_get_performance_info, zx_status_t, /* no attributes */,
@@ -413,10 +455,7 @@ _ZX_SYSCALL_DECL(system_mexec_payload_get, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(system_powerctl, zx_status_t, /* no attributes */,
     (zx_handle_t resource, uint32_t cmd, const zx_system_powerctl_arg_t* arg))
 
-// Resources and scheduler profiles (not supported yet).
-_ZX_SYSCALL_DECL(resource_create, zx_status_t, /* no attributes */,
-    (zx_handle_t parent_rsrc, uint32_t options, uint64_t base, size_t size, const char* name,
-     size_t name_size, zx_handle_t* resource_out))
+// Scheduler profiles (not supported yet).
 _ZX_SYSCALL_DECL(profile_create, zx_status_t, /* no attributes */,
     (zx_handle_t root_job, uint32_t options, const zx_profile_info_t* profile, zx_handle_t* out))
 _ZX_SYSCALL_DECL(object_set_profile, zx_status_t, /* no attributes */,
@@ -435,14 +474,7 @@ _ZX_SYSCALL_DECL(job_set_policy, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(thread_raise_exception, zx_status_t, /* no attributes */,
     (uint32_t options, uint32_t type, const zx_exception_context_t* context))
 
-// Futex ownership, port keys, caches (not supported yet).
-_ZX_SYSCALL_DECL(futex_wake_single_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr))
-_ZX_SYSCALL_DECL(futex_requeue_single_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr, zx_futex_t current_value, const zx_futex_t* requeue_ptr,
-     uint32_t requeue_count, zx_handle_t new_requeue_owner))
-_ZX_SYSCALL_DECL(futex_get_owner, zx_status_t, /* no attributes */,
-    (const zx_futex_t* value_ptr, zx_koid_t* koid))
+// Caches (not supported yet).
 _ZX_SYSCALL_DECL(cache_flush, zx_status_t, /* no attributes */,
     (const void* addr, size_t size, uint32_t options))
 

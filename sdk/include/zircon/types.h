@@ -362,6 +362,14 @@ typedef uint32_t zx_obj_type_t;
 // The ABI promises at most 64 object types.
 #define ZX_OBJ_TYPE_UPPER_BOUND     ((zx_obj_type_t)64u)
 
+// zx_system_get_event kinds.
+typedef uint32_t zx_system_event_type_t;
+#define ZX_SYSTEM_EVENT_OUT_OF_MEMORY               ((zx_system_event_type_t)1u)
+#define ZX_SYSTEM_EVENT_MEMORY_PRESSURE_CRITICAL    ((zx_system_event_type_t)2u)
+#define ZX_SYSTEM_EVENT_MEMORY_PRESSURE_WARNING     ((zx_system_event_type_t)3u)
+#define ZX_SYSTEM_EVENT_MEMORY_PRESSURE_NORMAL      ((zx_system_event_type_t)4u)
+#define ZX_SYSTEM_EVENT_IMMINENT_OUT_OF_MEMORY      ((zx_system_event_type_t)5u)
+
 // ---- Handle transfer -------------------------------------------------------
 typedef struct zx_handle_info {
   zx_handle_t handle;

@@ -68,9 +68,11 @@ void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
                      const char* lhs_text, const char* rhs_text, const char* lhs,
                      const char* rhs, const char* fmt, ...) __PRINTFLIKE(9, 10);
 bool zxtest_current_test_has_failures(void);
+// ZXTEST_SKIP's recorder.
+void zxtest_skip(const char* file, int line, const char* fmt, ...);
 bool zxtest_current_test_has_fatal_failures(void);
+// Whether ZXTEST_SKIP ended the running test (a fixture's body is then not run).
 bool zxtest_current_test_is_skipped(void);
-void zxtest_skip(const char* file, int line, const char* fmt, ...) __PRINTFLIKE(3, 4);
 int zxtest_strcmp(const char* a, const char* b);
 int zxtest_memcmp(const void* a, const void* b, size_t n);
 
@@ -246,6 +248,14 @@ __END_CDECLS
 #define FAIL(...) _ZXTEST_COND(1, "FAIL()", false, "failed", ##__VA_ARGS__)
 #define ADD_FAILURE(...) _ZXTEST_COND(0, "ADD_FAILURE()", false, "failed", ##__VA_ARGS__)
 
+// Ends the running test as skipped (unless it already failed): prints the
+// optional message and returns from the enclosing function.
+#define ZXTEST_SKIP(...)                                   \
+  do {                                                     \
+    zxtest_skip(__FILE__, __LINE__, " " __VA_ARGS__);      \
+    return;                                                \
+  } while (0)
+
 // Runs |stmt| (typically a helper using ASSERT_*); returns if it failed fatally.
 #define ASSERT_NO_FATAL_FAILURE(stmt, ...)                                                   \
   do {                                                                                       \
@@ -265,17 +275,6 @@ __END_CDECLS
   do {                                                                                       \
     stmt;                                                                                    \
     if (zxtest_current_test_has_failures()) return;                                          \
-  } while (0)
-
-// Ends the current test as skipped (reported "[  SKIPPED ]", counted apart;
-// a test that failed before it stays failed), with an optional printf-style
-// message. In a fixture's SetUp the body is not run; TearDown still is.
-// (The format gets a leading space, which zxtest_skip drops, so that an
-// empty message is not a zero-length format.)
-#define ZXTEST_SKIP(...)                             \
-  do {                                               \
-    zxtest_skip(__FILE__, __LINE__, " " __VA_ARGS__); \
-    return;                                          \
   } while (0)
 
 #define ASSERT_STREQ ASSERT_STR_EQ

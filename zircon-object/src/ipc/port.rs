@@ -195,10 +195,12 @@ impl Port {
             state: Mutex::new(WaitState::default()),
         });
         {
+            // Only dead registrations are pruned here: asking a live one
+            // whether it finished takes its state lock, which ranks above
+            // this port's (docs/LOCKING.md; a firing wait holds it while it
+            // pushes here).
             let mut inner = self.inner.lock();
-            inner
-                .async_waits
-                .retain(|w| w.upgrade().is_some_and(|w| !w.is_finished()));
+            inner.async_waits.retain(|w| w.strong_count() > 0);
             inner.async_waits.push(Arc::downgrade(&wait));
         }
         source.object.base().add_observer(wait);
@@ -227,10 +229,10 @@ impl Port {
     /// `key`, user packets included. `NOT_FOUND` if there was neither.
     pub fn cancel_key(&self, key: u64) -> ZxResult {
         let candidates: Vec<Arc<AsyncWait>> = {
+            // As in wait_async: no wait's state lock under this port's.
+            // A finished candidate's cancel() below reports false.
             let mut inner = self.inner.lock();
-            inner
-                .async_waits
-                .retain(|w| w.upgrade().is_some_and(|w| !w.is_finished()));
+            inner.async_waits.retain(|w| w.strong_count() > 0);
             inner
                 .async_waits
                 .iter()
@@ -390,6 +392,62 @@ mod tests {
         keys
     }
 
+    /// Regression (found by Fuchsia's PortStressTest.SignalCloseWait under
+    /// the mini-process work): registering a wait on a port pruned the
+    /// port's list by taking each wait's state lock under the port's lock,
+    /// while a firing wait holds its state lock and takes the port's: two
+    /// threads doing that at once deadlocked the host.
+    #[test]
+    fn registering_while_another_wait_fires_does_not_deadlock() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let port = Arc::new(Port::new());
+        // Many live waits that never fire make every registration walk a
+        // long list under the port's lock: the window the bug needed.
+        let quiet = event_handle();
+        for key in 0..2000 {
+            port.wait_async(&quiet.to_ref(), key, SIGNALED, false, None);
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let mut workers = Vec::new();
+        for _ in 0..2 {
+            let (port, stop, done) = (port.clone(), stop.clone(), done_tx.clone());
+            workers.push(std::thread::spawn(move || {
+                let ev = event_handle();
+                while !stop.load(Ordering::Relaxed) {
+                    port.wait_async(&ev.to_ref(), 1, SIGNALED, false, None);
+                    signal(&ev, true);
+                    signal(&ev, false);
+                    while port.wait(Some(Instant::now()), None).is_ok() {}
+                }
+                done.send(()).unwrap();
+            }));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        stop.store(true, Ordering::Relaxed);
+        for _ in 0..2 {
+            done_rx
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .expect("a wait_async and a firing wait deadlocked");
+        }
+        for w in workers {
+            w.join().unwrap();
+        }
+    }
+
+    /// Fuchsia's PortTest.EventAsyncSignalWaitSingle: waits satisfied by
+    /// one signal queue their packets newest registration first.
+    #[test]
+    fn one_signal_queues_the_newest_wait_first() {
+        let port = Port::new();
+        let ev = event_handle();
+        for key in 0..7 {
+            port.wait_async(&ev.to_ref(), key, SIGNALED, false, None);
+        }
+        signal(&ev, true);
+        assert_eq!(keys(&port), [6, 5, 4, 3, 2, 1, 0]);
+    }
+
     #[test]
     fn user_packets_and_async_waits() {
         let port = Port::new();
@@ -424,7 +482,8 @@ mod tests {
         }
         assert_eq!(port.cancel(&ev.to_ref(), 13), Ok(()));
         signal(&ev, true);
-        assert_eq!(keys(&port), [128, 7]);
+        // Newest registration first, as on Zircon.
+        assert_eq!(keys(&port), [7, 128]);
         assert_eq!(port.cancel(&ev.to_ref(), 128), Err(ZxError::NOT_FOUND));
         // A queued packet is cancelled too; another handle's waits are not.
         let other = Handle::new(ev.object.clone(), Rights::all());

@@ -66,6 +66,12 @@ impl Job {
         })
     }
 
+    /// Returns whether this is a root job (it has no parent): the job
+    /// `zx_system_get_event` asks for.
+    pub fn is_root(&self) -> bool {
+        self.parent.is_none()
+    }
+
     /// Creates a child job (`BAD_STATE` once this job was killed,
     /// `OUT_OF_RANGE` past [`MAX_JOB_HEIGHT`] levels).
     pub fn create_child(self: &Arc<Self>) -> ZxResult<Arc<Job>> {
@@ -155,6 +161,39 @@ impl Job {
             .filter(|c| !c.inner.lock().dead)
             .map(|c| c.base.koid())
             .collect()
+    }
+
+    /// Returns the live child jobs.
+    pub fn children(&self) -> Vec<Arc<Job>> {
+        let inner = self.inner.lock();
+        inner.children.iter().filter_map(|c| c.upgrade()).collect()
+    }
+
+    /// Returns the processes of this job (live or not, while referenced).
+    pub fn processes(&self) -> Vec<Arc<Process>> {
+        let inner = self.inner.lock();
+        inner.processes.iter().filter_map(|p| p.upgrade()).collect()
+    }
+
+    /// Returns every process in this job and the jobs below it.
+    pub fn all_processes(self: &Arc<Self>) -> Vec<Arc<Process>> {
+        let mut out = Vec::new();
+        let mut jobs = vec![self.clone()];
+        while let Some(j) = jobs.pop() {
+            out.extend(j.processes());
+            jobs.extend(j.children());
+        }
+        out
+    }
+
+    /// `ZX_INFO_TASK_RUNTIME` of the job: the time of every process in it
+    /// and below it that is still referenced.
+    pub fn runtime(self: &Arc<Self>) -> crate::task::runtime::Runtime {
+        let mut sum = crate::task::runtime::Runtime::default();
+        for p in self.all_processes() {
+            sum += p.runtime();
+        }
+        sum
     }
 
     /// Returns the live child job with `koid` (`zx_object_get_child`).

@@ -7,6 +7,7 @@ pub mod exceptionate;
 pub mod futex;
 pub mod job;
 pub mod process;
+pub mod runtime;
 pub mod thread;
 
 pub use delivery::ExceptionOutcome;

@@ -34,6 +34,10 @@ pub struct Process {
     inner: Mutex<ProcessInner>,
     /// Set once.
     vdso_base: std::sync::OnceLock<usize>,
+    /// The time its finished threads used; protected by this mutex, which
+    /// also makes a thread's finishing and a reading of the total one step
+    /// each (taken before `ThreadRuntime::state`).
+    finished_runtime: Mutex<crate::task::runtime::Runtime>,
     /// Atomic: mirrors `PROCESS_FLAG_EXITED` for the syscall fast path;
     /// written under `inner`.
     exited: std::sync::atomic::AtomicBool,
@@ -79,6 +83,7 @@ impl Process {
             handles: Mutex::new(HandleTable::new()),
             inner: Mutex::new(ProcessInner::default()),
             vdso_base: std::sync::OnceLock::new(),
+            finished_runtime: Mutex::new(Default::default()),
             exited: std::sync::atomic::AtomicBool::new(false),
             futexes: Default::default(),
             exceptionate: Exceptionate::new(ChannelType::Process),
@@ -112,6 +117,31 @@ impl Process {
     fn live_threads(&self) -> Vec<Arc<crate::task::Thread>> {
         let inner = self.inner.lock();
         inner.threads.iter().filter_map(|t| t.upgrade()).collect()
+    }
+
+    /// Adds what `finish` returns (a thread's last reading) to the time of
+    /// the finished threads, as one step for [`Process::runtime`].
+    pub(crate) fn add_finished_runtime(
+        &self,
+        finish: impl FnOnce() -> crate::task::runtime::Reading,
+    ) {
+        let mut total = self.finished_runtime.lock();
+        *total += finish().runtime;
+    }
+
+    /// `ZX_INFO_TASK_RUNTIME` of the process: its finished threads' time
+    /// plus that of those still running.
+    pub fn runtime(&self) -> crate::task::runtime::Runtime {
+        let threads = self.live_threads();
+        let total = self.finished_runtime.lock();
+        let mut sum = *total;
+        for t in threads {
+            let (reading, running) = t.runtime();
+            if running {
+                sum += reading.runtime;
+            }
+        }
+        sum
     }
 
     /// Called when a thread dies: the process ends with return code 0 when

@@ -93,6 +93,8 @@ pub struct Thread {
     /// The thread's exception channel slot (locks itself; never taken
     /// while `inner` is held).
     exceptionate: Exceptionate,
+    /// Its CPU time (a leaf lock of its own).
+    runtime: crate::task::runtime::ThreadRuntime,
 }
 
 /// The thread's mutable state; protected by [`Thread::inner`]. Only the
@@ -186,6 +188,7 @@ impl Thread {
             }),
             dead: AtomicBool::new(false),
             exceptionate: Exceptionate::new(ChannelType::Thread),
+            runtime: Default::default(),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -405,6 +408,29 @@ impl Thread {
     /// [`Thread::clear_kicker`] after).
     pub fn set_kicker(&self, kick: Box<dyn Fn() + Send + Sync>) {
         self.inner.lock().kicker = Some(Kicker(kick));
+    }
+
+    /// Registers how to read the CPU time of the host thread running this
+    /// thread (the embedder calls this when the host thread starts).
+    pub fn set_runtime_probe(&self, probe: crate::task::runtime::RuntimeProbe) {
+        self.runtime.start(probe);
+    }
+
+    /// The host thread is done: its last reading is kept, and counted in
+    /// the process's finished time.
+    pub fn finish_runtime(&self) {
+        match self.process() {
+            Some(p) => p.add_finished_runtime(|| self.runtime.finish()),
+            None => {
+                self.runtime.finish();
+            }
+        }
+    }
+
+    /// `ZX_INFO_THREAD_STATS` / `ZX_INFO_TASK_RUNTIME`: the time used, and
+    /// whether the host thread still runs.
+    pub fn runtime(&self) -> (crate::task::runtime::Reading, bool) {
+        self.runtime.read()
     }
 
     /// Forgets the kicker (the host thread no longer runs guest code).

@@ -15,6 +15,8 @@
 //!   write and revocation (`chunks.rs`), contents and ops (`content.rs`),
 //!   sizes and cache policy (`resize.rs`), children (`child.rs`).
 //! * `options.rs`: `ZX_VM_*` option bits and permission/rights helpers.
+//! * `stream.rs`: [`Stream`], a seek offset over a VMO's contents
+//!   (`zx_stream_*`), read and written through guest `zx_iovec_t` arrays.
 //!
 //! # Lock order
 //!
@@ -24,7 +26,9 @@
 //!
 //! address space (`AddressSpace::state`) → VMO (`VmObject::inner`; a
 //! parent before its slice children) → HAL page table. Only that order is
-//! ever taken:
+//! ever taken. Above all of them: a stream's seek lock, then the VMO's
+//! content lock (`VmObject::content_lock`), which stream transfers hold
+//! across their guest copies and size changes hold across their zeroing.
 //!
 //! * Every VMAR operation and the fault path lock the address space once,
 //!   then call into VMOs (`fault_map`, `backed_runs`, commit, ...), which
@@ -47,11 +51,13 @@ pub mod gaps;
 pub mod mapping;
 pub mod options;
 pub mod region;
+pub mod stream;
 pub mod vmar;
 pub mod vmo;
 
 pub use aspace::{AddressSpace, MappingView};
 pub use options::VmOptions;
+pub use stream::Stream;
 pub use vmar::{MapsEntry, VmAddressRegion};
 pub use vmo::VmObject;
 

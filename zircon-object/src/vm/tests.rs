@@ -799,10 +799,12 @@ fn op_range_commit_decommit() {
         r.op_range(rr, VmarOp::Prefetch, b, 0),
         Err(ZxError::INVALID_ARGS)
     );
-    assert_eq!(
-        r.op_range(rr, VmarOp::Zero, b, P),
-        Err(ZxError::NOT_SUPPORTED)
-    );
+    // ZERO zeroes the mapped VMO's pages.
+    vmo.write(0, &[7u8; 16]).unwrap();
+    r.op_range(rr, VmarOp::Zero, b, P).unwrap();
+    let mut back = [1u8; 16];
+    vmo.read(0, &mut back).unwrap();
+    assert_eq!(back, [0u8; 16]);
     // Nested mappings: COMMIT/DECOMMIT never through a parent.
     let parent = e.sub(&e.root, CAN_R | CAN_W, 0, P);
     let child = e.sub(&parent, CAN_R | CAN_W, 0, P);
@@ -1324,4 +1326,45 @@ fn revoke_survives_slice_dropped_meanwhile() {
             revoker.join().unwrap();
         });
     }
+}
+
+#[test]
+fn range_ops_stop_at_the_stream_size() {
+    // Vmar.FaultBeyondStreamSizeRange, retold at the object level.
+    let e = env();
+    let vmo = VmObject::create(Arc::new(e.hal.clone()), 2 * P as u64, ZX_VMO_UNBOUNDED).unwrap();
+    vmo.write(0, &vec![7u8; 4 * P]).unwrap();
+    let r = e.sub(&e.root, CAN_R | CAN_W | CAN_SPECIFIC, 0, 6 * P);
+    let rr = r.default_rights();
+    let beyond = O::FAULT_BEYOND_STREAM_SIZE.bits() | O::ALLOW_FAULTS.bits();
+    let b = e
+        .map(&r, RW | SPECIFIC | MAP_RANGE | beyond, 0, &vmo, 0, 6 * P)
+        .unwrap();
+    // MAP_RANGE stops at the stream end's page; so do faults.
+    e.readable(b + P).unwrap();
+    assert!(e.readable(b + 2 * P).is_err());
+    for op in [VmarOp::Prefetch, VmarOp::Commit, VmarOp::Decommit] {
+        assert_eq!(
+            r.op_range(rr, op, b, 3 * P),
+            Err(ZxError::OUT_OF_RANGE),
+            "{op:?}"
+        );
+    }
+    let mut x = [0u8];
+    vmo.read(0, &mut x).unwrap();
+    assert_eq!(x[0], 7, "a refused decommit changed nothing");
+    for op in [VmarOp::Prefetch, VmarOp::Commit, VmarOp::Decommit] {
+        r.op_range(rr, op, b, 2 * P).unwrap();
+    }
+    vmo.read(0, &mut x).unwrap();
+    assert_eq!(x[0], 0);
+    vmo.read(3 * P as u64, &mut x).unwrap();
+    assert_eq!(x[0], 7, "past the stream: untouched");
+    assert_eq!(
+        r.op_range(rr, VmarOp::Commit, b + P, 2 * P),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    // A grown stream lets the same range through.
+    vmo.set_stream_size(3 * P as u64).unwrap();
+    r.op_range(rr, VmarOp::Commit, b + P, 2 * P).unwrap();
 }

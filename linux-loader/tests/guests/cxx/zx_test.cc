@@ -8,6 +8,7 @@
 #include <lib/zx/job.h>
 #include <lib/zx/port.h>
 #include <lib/zx/process.h>
+#include <lib/zx/stream.h>
 #include <lib/zx/thread.h>
 #include <lib/zx/vmar.h>
 #include <lib/zx/vmo.h>
@@ -184,6 +185,39 @@ TEST(ZxTypes, TasksAndTime) {
   EXPECT_NE(Color::kRed, Color::kBlue);
   const int* none = nullptr;
   EXPECT_EQ(none, nullptr);
+}
+
+TEST(ZxTypes, StreamOverAVmo) {
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(zx_system_get_page_size(), 0, &vmo));
+  ASSERT_OK(vmo.set_stream_size(0));
+  zx::stream stream;
+  ASSERT_OK(zx::stream::create(ZX_STREAM_MODE_READ | ZX_STREAM_MODE_WRITE, vmo, 0, &stream));
+  char word[] = "stream";
+  zx_iovec_t out = {word, 6};
+  size_t actual = 0;
+  ASSERT_OK(stream.writev(0, &out, 1, &actual));
+  EXPECT_EQ(actual, 6u);
+  uint64_t size = 0;
+  ASSERT_OK(vmo.get_stream_size(&size));
+  EXPECT_EQ(size, 6u);
+  zx_off_t at = 99;
+  ASSERT_OK(stream.seek(ZX_STREAM_SEEK_ORIGIN_END, -4, &at));
+  EXPECT_EQ(at, 2u);
+  char back[8] = {};
+  zx_iovec_t in = {back, sizeof(back)};
+  ASSERT_OK(stream.readv(0, &in, 1, &actual));
+  EXPECT_EQ(actual, 4u);
+  EXPECT_STREQ(back, "ream");
+  ASSERT_OK(stream.readv_at(0, 0, &in, 1, &actual));
+  EXPECT_EQ(actual, 6u);
+  ASSERT_OK(stream.writev_at(0, 6, &out, 1, &actual));
+  uint8_t append = 7;
+  ASSERT_OK(stream.get_prop_mode_append(&append));
+  EXPECT_EQ(append, 0u);
+  ASSERT_OK(stream.set_prop_mode_append(1));
+  ASSERT_OK(stream.get_prop_mode_append(&append));
+  EXPECT_EQ(append, 1u);
 }
 
 void Helper(bool fail) { ASSERT_FALSE(fail); }

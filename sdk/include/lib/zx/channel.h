@@ -45,6 +45,23 @@ class channel final : public object<channel> {
                    uint32_t* actual_bytes, uint32_t* actual_handles) const {
     return zx_channel_call(get(), flags, deadline.get(), args, actual_bytes, actual_handles);
   }
+
+  zx_status_t read_etc(uint32_t flags, void* bytes, zx_handle_info_t* handles, uint32_t num_bytes,
+                       uint32_t num_handles, uint32_t* actual_bytes,
+                       uint32_t* actual_handles) const {
+    return zx_channel_read_etc(get(), flags, bytes, handles, num_bytes, num_handles, actual_bytes,
+                               actual_handles);
+  }
+
+  zx_status_t write_etc(uint32_t flags, const void* bytes, uint32_t num_bytes,
+                        zx_handle_disposition_t* handles, uint32_t num_handles) const {
+    return zx_channel_write_etc(get(), flags, bytes, num_bytes, handles, num_handles);
+  }
+
+  zx_status_t call_etc(uint32_t flags, zx::time deadline, zx_channel_call_etc_args_t* args,
+                       uint32_t* actual_bytes, uint32_t* actual_handles) const {
+    return zx_channel_call_etc(get(), flags, deadline.get(), args, actual_bytes, actual_handles);
+  }
 };
 
 using unowned_channel = unowned<channel>;

@@ -33,6 +33,12 @@ class vmo final : public object<vmo> {
   }
   zx_status_t get_size(uint64_t* size) const { return zx_vmo_get_size(get(), size); }
   zx_status_t set_size(uint64_t size) const { return zx_vmo_set_size(get(), size); }
+  zx_status_t get_stream_size(uint64_t* size) const {
+    return zx_vmo_get_stream_size(get(), size);
+  }
+  zx_status_t set_stream_size(uint64_t size) const {
+    return zx_vmo_set_stream_size(get(), size);
+  }
   zx_status_t op_range(uint32_t op, uint64_t offset, uint64_t size, void* buffer,
                        size_t buffer_size) const {
     return zx_vmo_op_range(get(), op, offset, size, buffer, buffer_size);

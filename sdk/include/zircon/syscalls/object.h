@@ -152,7 +152,24 @@ typedef struct zx_info_timer {
   zx_duration_t slack;  // while armed, else 0
 } zx_info_timer_t;
 
+// ZX_INFO_RESOURCE (56 bytes).
+typedef struct zx_info_resource {
+  uint32_t kind;   // ZX_RSRC_KIND_*
+  uint32_t flags;  // ZX_RSRC_FLAG_*
+  uint64_t base;
+  size_t size;
+  char name[ZX_MAX_NAME_LEN];
+} zx_info_resource_t;
+
 // ZX_INFO_VMAR (16 bytes).
+// ZX_INFO_STREAM: the stream's mode, seek offset and its VMO's content size.
+typedef struct zx_info_stream {
+  uint32_t options;  // ZX_STREAM_MODE_* bits
+  uint8_t padding1[4];
+  zx_off_t seek;
+  uint64_t content_size;
+} zx_info_stream_t;
+
 typedef struct zx_info_vmar {
   uintptr_t base;
   size_t len;

@@ -1,13 +1,12 @@
-// Guest SDK: <zircon/syscalls/resource.h> -- resource kinds, flags and the
-// system-resource bases (the values of Fuchsia's public header).  The
-// emulator hands out no resources (no root, MMIO or system resource), so
-// these name what zx_resource_create would take.
+// Resource kinds, flags and system-resource bases for zx_resource_create
+// (Fuchsia's <zircon/syscalls/resource.h>: same names and values).
 #ifndef ZIRCON_SYSCALLS_RESOURCE_H_
 #define ZIRCON_SYSCALLS_RESOURCE_H_
 
 #include <stdint.h>
 #include <zircon/compiler.h>
 
+// The kinds 0 .. ZX_RSRC_KIND_COUNT - 1.
 typedef uint32_t zx_rsrc_kind_t;
 #define ZX_RSRC_KIND_MMIO ((zx_rsrc_kind_t)0u)
 #define ZX_RSRC_KIND_IRQ ((zx_rsrc_kind_t)1u)
@@ -17,14 +16,15 @@ typedef uint32_t zx_rsrc_kind_t;
 #define ZX_RSRC_KIND_SYSTEM ((zx_rsrc_kind_t)5u)
 #define ZX_RSRC_KIND_COUNT ((zx_rsrc_kind_t)6u)
 
+// Flags: the high 16 bits of zx_resource_create's options.
 typedef uint32_t zx_rsrc_flags_t;
 #define ZX_RSRC_FLAG_EXCLUSIVE ((zx_rsrc_flags_t)0x00010000u)
 #define ZX_RSRC_FLAGS_MASK ((zx_rsrc_flags_t)ZX_RSRC_FLAG_EXCLUSIVE)
 
-// A resource's options word: kind in the low 16 bits, flags above.
 #define ZX_RSRC_EXTRACT_KIND(x) ((x) & 0x0000FFFF)
 #define ZX_RSRC_EXTRACT_FLAGS(x) ((x) & 0xFFFF0000)
 
+// Bases of the ZX_RSRC_KIND_SYSTEM resources, each of size 1.
 typedef uint64_t zx_rsrc_system_base_t;
 #define ZX_RSRC_SYSTEM_HYPERVISOR_BASE ((zx_rsrc_system_base_t)0u)
 #define ZX_RSRC_SYSTEM_VMEX_BASE ((zx_rsrc_system_base_t)1u)

@@ -22,7 +22,6 @@
 #include <string.h>
 
 // Fuchsia's zxtest headers bring these in; tests rely on it.
-// Standard headers Fuchsia's zxtest (on libc++) makes visible to tests.
 #include <cstring>
 #include <functional>
 #include <memory>

@@ -267,9 +267,11 @@ impl VmAddressRegion {
         });
         if populate == Populate::Now {
             let aspace = &self.aspace;
+            // Never past where faults stop (the stream end's page).
+            let limit = m.vmo_limit();
             let populated =
                 vmo.backed_runs(vmo_offset, vmo_offset.saturating_add(size), &mut |run| {
-                    aspace.host_map_run(&mut m, run, usize::MAX)
+                    aspace.host_map_run(&mut m, run, limit)
                 });
             if let Err(e) = populated {
                 let (b, e2) = (m.base, m.end());

@@ -1,7 +1,8 @@
-//! `zx_vmar_op_range`: commit, decommit, map-range and friends over the mappings of a range.
+//! `zx_vmar_op_range`: commit, decommit, zero, map-range and friends over the mappings of a range.
 
 use kernel_hal::{is_page_aligned, MMUFlags};
 
+use super::map::FaultLimit;
 use super::{MappingKind, VmAddressRegion};
 use crate::vm::region::rounded_len;
 use crate::{Rights, ZxError, ZxResult};
@@ -81,27 +82,38 @@ impl VmAddressRegion {
                 return Err(ZxError::INVALID_ARGS);
             }
             match op {
-                Commit | Decommit if !m.max_perms.contains(MMUFlags::WRITE) => {
+                Commit | Decommit | Zero if !m.max_perms.contains(MMUFlags::WRITE) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
                 Prefetch if !m.max_perms.contains(MMUFlags::READ) => {
                     return Err(ZxError::ACCESS_DENIED)
                 }
-                Zero => return Err(ZxError::NOT_SUPPORTED),
                 _ => {}
             }
             let (s, e) = (addr.max(m.base), end.min(m.end()));
             let (vs, ve) = (m.vmo_offset + (s - m.base), m.vmo_offset + (e - m.base));
+            // A FAULT_BEYOND_STREAM_SIZE mapping ends, for these ops, at the
+            // page holding the stream end: a range past it is refused whole
+            // (Zircon's Vmar.FaultBeyondStreamSizeRange).
+            if matches!(op, Commit | Decommit | Prefetch)
+                && m.fault_limit == FaultLimit::ContentPage
+                && ve > m.vmo_limit()
+            {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
             match op {
                 Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
                 Decommit => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
+                Zero => m.vmo.zero(vs as u64, (ve - vs) as u64)?,
                 MapRange | Prefetch => {
                     if op == Prefetch {
                         m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
                     }
                     let vmo = m.vmo.clone();
                     let aspace = &self.aspace;
-                    vmo.backed_runs(vs, ve, &mut |run| aspace.host_map_run(m, run, usize::MAX))?;
+                    // Never past where faults stop (the stream end's page).
+                    let limit = m.vmo_limit();
+                    vmo.backed_runs(vs, ve, &mut |run| aspace.host_map_run(m, run, limit))?;
                 }
                 _ => {}
             }

@@ -7,6 +7,7 @@ use crate::vm::region::{end_inside, rounded_len};
 use crate::{Rights, ZxError, ZxResult};
 
 use super::{MappingKind, VmAddressRegion};
+use crate::vm::vmo::Sharing;
 
 /// A decoded `zx_vmar_protect` call: the new protection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,10 +98,43 @@ impl VmAddressRegion {
             let m = st.mappings.get_mut(&id).expect("collected above");
             let (s, e) = (addr.max(m.base), end.min(m.end()));
             m.prot.insert(s..e, perms);
-            for (host, ()) in m.host.clipped(s..e) {
-                let (hs, he) = (host.start, host.end);
-                self.aspace.pt.protect(hs, he - hs, perms)?;
+            let runs: Vec<std::ops::Range<usize>> =
+                m.host.clipped(s..e).map(|(host, ())| host).collect();
+            for host in runs {
+                if perms.contains(MMUFlags::WRITE) {
+                    self.protect_host_writable(m, host, perms)?;
+                } else {
+                    self.aspace.pt.protect(host.start, host.len(), perms)?;
+                }
             }
+        }
+        Ok(())
+    }
+
+    /// Sets host pages of `m` in `host` to `perms`, which grant write:
+    /// only frames the VMO owns alone may be written through the host
+    /// mapping; copy-on-write frames (shared with a parent or a snapshot)
+    /// stay read-only, so that a write faults and gets a private copy.
+    fn protect_host_writable(
+        &self,
+        m: &crate::vm::mapping::Mapping,
+        host: std::ops::Range<usize>,
+        perms: MMUFlags,
+    ) -> ZxResult {
+        let read_only = perms.difference(MMUFlags::WRITE);
+        let voff = m.vmo_offset + (host.start - m.base);
+        // Everything read-only first, then the private runs writable.
+        self.aspace.pt.protect(host.start, host.len(), read_only)?;
+        let mut private = Vec::new();
+        m.vmo.backed_runs(voff, voff + host.len(), &mut |run| {
+            if run.sharing == Sharing::Private {
+                private.push((run.vmo_offset, run.len));
+            }
+            Ok(())
+        })?;
+        for (off, len) in private {
+            let va = host.start + (off - voff);
+            self.aspace.pt.protect(va, len, perms)?;
         }
         Ok(())
     }

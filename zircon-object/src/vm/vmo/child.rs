@@ -67,6 +67,7 @@ impl VmObject {
                 parent_koid: self.base.koid(),
                 parent_link: Weak::new(),
                 chunk_size: self.chunk_size,
+                content_lock: Mutex::new(()),
                 inner: Mutex::new(VmoInner {
                     size: rounded,
                     content_size: size as usize,

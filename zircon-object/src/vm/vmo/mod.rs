@@ -130,7 +130,10 @@ pub(super) enum VmoKind {
 pub(super) struct VmoInner {
     /// Size in bytes, page aligned. Fixed for slices.
     size: usize,
-    /// The content ("stream") size, unrounded, ≤ size.
+    /// The content ("stream") size, unrounded. `zx_vmo_set_stream_size`
+    /// and `zx_vmo_set_size` keep it ≤ size; `ZX_PROP_VMO_CONTENT_SIZE`
+    /// may set any value, as on Zircon. Changed only with `content_lock`
+    /// held too.
     content_size: usize,
     /// Chunk index → chunk (paged VMOs only).
     chunks: BTreeMap<usize, Arc<Chunk>>,
@@ -181,6 +184,13 @@ pub struct VmObject {
     /// The parent, told when this child goes (for `ZX_VMO_ZERO_CHILDREN`).
     parent_link: Weak<VmObject>,
     chunk_size: usize,
+    /// Serializes every change of the content (stream) size and the stream
+    /// I/O that reads or moves it (`zx_stream_*`, `zx_vmo_set_size`,
+    /// `zx_vmo_set_stream_size`, `ZX_PROP_VMO_CONTENT_SIZE`), as Zircon's
+    /// content-size manager orders them. Taken before any address space's
+    /// lock (stream I/O copies guest memory under it) and so before
+    /// `inner`; see `docs/LOCKING.md`.
+    content_lock: Mutex<()>,
     /// The VMO's lock: taken after an address space's, before a slice
     /// child's and the HAL's.
     inner: Mutex<VmoInner>,
@@ -255,6 +265,7 @@ impl VmObject {
             parent_koid,
             parent_link: Weak::new(),
             chunk_size,
+            content_lock: Mutex::new(()),
             inner: Mutex::new(VmoInner {
                 size,
                 content_size,
@@ -300,6 +311,12 @@ impl VmObject {
 
     fn lock(&self) -> MutexGuard<'_, VmoInner> {
         self.inner.lock()
+    }
+
+    /// Takes the content-size lock (see the field); stream I/O holds it
+    /// across its whole operation.
+    pub(crate) fn lock_content(&self) -> MutexGuard<'_, ()> {
+        self.content_lock.lock()
     }
 
     /// Returns the size in bytes (page aligned).

@@ -1,5 +1,6 @@
-//! Changing a VMO's size (`zx_vmo_set_size`), its content size and its
-//! cache policy.
+//! Changing a VMO's size (`zx_vmo_set_size`), its content (stream) size
+//! (`ZX_PROP_VMO_CONTENT_SIZE`, `zx_vmo_set_stream_size`, growth by stream
+//! writes) and its cache policy.
 
 use std::sync::Arc;
 
@@ -9,37 +10,134 @@ use super::{round_vmo_size, VmObject, VmoKind, ZX_CACHE_POLICY_MASK};
 use crate::{ZxError, ZxResult};
 
 impl VmObject {
-    /// Sets the content size (`ZX_PROP_VMO_CONTENT_SIZE`); it may exceed the
-    /// VMO size only up to that size.
+    /// Sets the content size (`ZX_PROP_VMO_CONTENT_SIZE`). Any value is
+    /// accepted, even one past the VMO's size, as on Zircon; what lies
+    /// between the new content size and the VMO's end reads as zero
+    /// afterwards.
     pub fn set_content_size(&self, content: u64) -> ZxResult {
-        let (shrunk, mappings) = {
-            let mut inner = self.lock();
-            if content > inner.size as u64 {
-                return Err(ZxError::OUT_OF_RANGE);
-            }
-            let old = inner.content_size;
-            inner.content_size = content as usize;
-            let shrunk =
-                kernel_hal::page_round_up(content as usize) < kernel_hal::page_round_up(old);
-            (shrunk, inner.mappings.values().cloned().collect::<Vec<_>>())
-        };
-        if shrunk {
-            // Mappings that fault beyond the stream stop showing its tail.
-            let end = kernel_hal::page_round_up(content as usize).unwrap_or(usize::MAX);
-            for m in &mappings {
-                if let Some(aspace) = m.aspace.upgrade() {
-                    aspace.revoke_stream_range(m.id, end);
-                }
-            }
+        let _content = self.lock_content();
+        let size = self.size();
+        let old = self.content_size();
+        if (content as usize) < size {
+            self.zero_range(content as usize, size)?;
         }
+        self.lock().content_size = content as usize;
+        self.content_shrunk(old, content as usize);
         Ok(())
     }
 
-    /// Resizes the VMO (`zx_vmo_set_size`). Shrinking revokes the host pages
-    /// of every mapping past the new end first, then frees the memory, so
-    /// a mapping past the end faults `OUT_OF_RANGE` and never sees freed
-    /// frames; growing exposes zero pages.
+    /// Sets the stream size (`zx_vmo_set_stream_size`): at most the VMO's
+    /// size (else `OUT_OF_RANGE`; the VMO never grows). Everything from the
+    /// smaller of the old and new stream sizes to the VMO's end reads as
+    /// zero afterwards, so a stream grows into zeros and a shrunk one keeps
+    /// nothing past its end. Setting the current size changes nothing.
+    pub fn set_stream_size(&self, stream: u64) -> ZxResult {
+        let _content = self.lock_content();
+        let size = self.size();
+        let old = self.content_size();
+        if stream == old as u64 {
+            return Ok(());
+        }
+        if stream > size as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        // On failure the stream size stays the old one (Zircon cancels).
+        self.zero_range(old.min(stream as usize), size)?;
+        self.lock().content_size = stream as usize;
+        self.content_shrunk(old, stream as usize);
+        Ok(())
+    }
+
+    /// After the content size went from `old` to `new`: if the page holding
+    /// its end moved down, `FAULT_BEYOND_STREAM_SIZE` mappings lose the host
+    /// pages past it, so touching them faults `OUT_OF_RANGE`. (Growing needs
+    /// nothing: faults read the content size when they happen.)
+    fn content_shrunk(&self, old: usize, new: usize) {
+        let end = kernel_hal::page_round_up(new).unwrap_or(usize::MAX);
+        if end >= kernel_hal::page_round_up(old).unwrap_or(usize::MAX) {
+            return;
+        }
+        let mappings = {
+            let mut inner = self.lock();
+            inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
+            inner.mappings.values().cloned().collect::<Vec<_>>()
+        };
+        for m in &mappings {
+            if let Some(aspace) = m.aspace.upgrade() {
+                aspace.revoke_stream_range(m.id, end);
+            }
+        }
+    }
+
+    /// Resizes the VMO (`zx_vmo_set_size`): the size becomes `size` rounded
+    /// up to pages, the content size exactly `size`, and the bytes from
+    /// `size` to the page end read as zero.
     pub fn set_size(self: &Arc<Self>, size: u64) -> ZxResult {
+        let _content = self.lock_content();
+        self.resize_pages(size)?;
+        let old = {
+            let mut inner = self.lock();
+            std::mem::replace(&mut inner.content_size, size as usize)
+        };
+        // Bytes between the content size and the page end read as zero.
+        let tail = size as usize;
+        let new_size = self.size();
+        if !tail.is_multiple_of(PAGE_SIZE) && tail < new_size {
+            self.zero_range(tail, new_size)?;
+        }
+        self.content_shrunk(old, size as usize);
+        Ok(())
+    }
+
+    /// Grows the VMO so a stream can hold `requested` bytes (Zircon's
+    /// `ExpandIfNecessary`, run with the content lock held): returns the
+    /// VMO's size afterwards and whether it could reach `requested` rounded
+    /// up to pages. The rounding overflowing is `OUT_OF_RANGE`; a VMO the
+    /// stream may not resize (`can_resize`: its VMO handle had
+    /// `ZX_RIGHT_RESIZE`) is `NOT_SUPPORTED`; a failed resize reports its
+    /// status. The content size is the caller's business.
+    pub(crate) fn expand_for_stream(
+        self: &Arc<Self>,
+        requested: u64,
+        can_resize: bool,
+    ) -> (u64, ZxResult) {
+        let current = self.size() as u64;
+        let Some(required) = requested
+            .checked_add(PAGE_SIZE as u64 - 1)
+            .map(|r| r & !(PAGE_SIZE as u64 - 1))
+        else {
+            return (current, Err(ZxError::OUT_OF_RANGE));
+        };
+        if required <= current {
+            return (current, Ok(()));
+        }
+        if !can_resize {
+            return (current, Err(ZxError::NOT_SUPPORTED));
+        }
+        match self.resize_pages(required) {
+            Ok(()) => (required, Ok(())),
+            Err(e) => (current, Err(e)),
+        }
+    }
+
+    /// Sets the content size for a stream write that holds the content
+    /// lock and already made `[.., content)` hold what it should.
+    pub(crate) fn set_content_size_locked(&self, content: usize) {
+        self.lock().content_size = content;
+    }
+
+    /// Zeroes `[start, end)` for a stream write that extends the content
+    /// past a gap (`end` ≤ the VMO's size).
+    pub(crate) fn zero_content_gap(&self, start: usize, end: usize) -> ZxResult {
+        self.zero_range(start, end)
+    }
+
+    /// Changes the size to `size` rounded up to pages, leaving the content
+    /// size alone. Shrinking revokes the host pages of every mapping past
+    /// the new end first, then frees the memory, so a mapping past the end
+    /// faults `OUT_OF_RANGE` and never sees freed frames; growing exposes
+    /// zero pages.
+    fn resize_pages(&self, size: u64) -> ZxResult {
         if !self.resizable {
             return Err(ZxError::UNAVAILABLE);
         }
@@ -48,7 +146,6 @@ impl VmObject {
             let mut inner = self.lock();
             let old = inner.size;
             inner.size = new_size;
-            inner.content_size = size as usize;
             inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             (old, inner.mappings.values().cloned().collect::<Vec<_>>())
         };
@@ -83,11 +180,6 @@ impl VmObject {
                 old_size,
                 new_size.min(old_size.next_multiple_of(self.chunk_size)),
             )?;
-        }
-        // Bytes between the content size and the page end read as zero.
-        let tail = size as usize;
-        if !tail.is_multiple_of(PAGE_SIZE) && tail < new_size {
-            self.zero_range(tail, new_size)?;
         }
         Ok(())
     }
