@@ -359,3 +359,86 @@ fn zxtest_parameterized_tests_and_flags() {
     assert_ne!(code, Some(1), "{text}");
     assert!(!text.contains("passed, "), "{text}");
 }
+
+#[test]
+fn sdk_libraries_for_fuchsia_core_tests() {
+    let c_side = common::root().join("linux-loader/tests/guests/cxx/sdk_libs_c.c");
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/sdk_libs_test.cc",
+        &[
+            "-Wall",
+            "-Werror",
+            "-fno-omit-frame-pointer",
+            c_side.to_str().unwrap(),
+        ],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "output:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "FblArray.MakeArrayValueInitialisesAndIndexes",
+        "FblArray.OwnershipMovesAndFrees",
+        "FblArray.SwapAndConstConversion",
+        "FblList.PushInsertIterateBothWays",
+        "FblList.EraseAndPop",
+        "FblList.FindReplaceSpliceSplitSwap",
+        "FblList.UniquePtrListOwnsItsElements",
+        "FblList.SizedList",
+        "FblList.OneObjectInTwoTaggedLists",
+        "FblList.RemoveFromContainerWithoutTheList",
+        "FblRefPtr.CountsAndDeletesAtZero",
+        "FblList.RefPtrListHoldsAReference",
+        "SyncCompletion.CApiFromC",
+        "SyncCompletion.DeadlinePasses",
+        "SyncCompletion.SignalWakesEveryWaiter",
+        "SyncCompletion.SignalRequeueMovesWaitersToTheTarget",
+        "TestExceptions.StartTwiceIsAlreadyBound",
+        "TestExceptions.CatchAndExitCThread",
+        "TestExceptions.CatchAndExitPThread",
+        "TestExceptions.FaultingEntryThreadExitsThroughZxThreadExit",
+        "TestExceptions.OtherThreadsExceptionsWaitTheirTurn",
+        "TestExceptions.UnexpectedExceptionMakesStopCanceled",
+        "TestExceptions.TaskGoneIsPeerClosed",
+        "Inspector.CrashedThreadRegistersAndBacktrace",
+        "Inspector.PrintMemory",
+        "Elfldltl.InitialStackPointer",
+        "HwregAsm.HeaderText",
+        "Arm64DebugFields.SetAndGet",
+        "ExplicitMemory.CopiesAndFills",
+        "KernelAspace.UserRangeHoldsTheRootVmarAndKernelIsUnreachable",
+        "MaybeStandalone.NoResourcesNoBootOptions",
+        "BootOptions.DefaultsAndOptionalValues",
+        "Stdcompat.SpanIsStdSpan",
+        "Threads.CreateWithName",
+        "ThreadAnnotations.CompileAway",
+        "Skip.ZCountsAfterSkips",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name}\n")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    // hwreg::AsmHeader::Main wrote its header to stdout ("-").
+    assert!(
+        text.contains("#ifndef _X_H_\n#define _X_H_ 1\n"),
+        "output:\n{text}"
+    );
+    // ZXTEST_SKIP: reported, counted apart, its message printed once.
+    assert!(
+        text.contains(": Skipped\n  not here: 42\n[  SKIPPED ] Skip.Plain\n"),
+        "output:\n{text}"
+    );
+    assert!(
+        text.contains("[  SKIPPED ] SkipInSetUp.BodyDoesNotRun\n"),
+        "output:\n{text}"
+    );
+    assert!(
+        text.ends_with("2 skipped\n36 passed, 0 failed\n"),
+        "output:\n{text}"
+    );
+}

@@ -47,6 +47,8 @@ static void print_message(const char* fmt, va_list ap) {
   printf("\n");
 }
 
+bool zxtest_current_test_is_skipped(void) { return g_skipped; }
+
 void zxtest_skip(const char* file, int line, const char* fmt, ...) {
   g_skipped = true;
   printf("%s:%d: Skipped\n", file, line);

@@ -34,6 +34,14 @@
 #include <stdbool.h>
 #include <stdarg.h>
 #include <zxtest/zxtest.h>
+#include <zircon/syscalls/resource.h>
+#include <zircon/hw/debug/arm64.h>
+#include <explicit-memory/bytes.h>
+#include <lib/sync/completion.h>
+_Static_assert(sizeof(zx_thread_state_debug_regs_t) == 48, "");
+_Static_assert(sizeof(sync_completion_t) == 4, "");
+_Static_assert(ZX_RSRC_SYSTEM_IOMMU_BASE == 8, "");
+_Static_assert(ARM64_DBGWCR_BAS_MASK == (0xffu << 5), "");
 _Static_assert(sizeof(zx_info_handle_basic_t) == 32, "");
 _Static_assert(sizeof(zx_exception_info_t) == 24, "");
 _Static_assert(sizeof(zx_exception_report_t) == 40, "");

@@ -46,6 +46,29 @@
 #define __UNREACHABLE __builtin_unreachable()
 #define __FALLTHROUGH __attribute__((__fallthrough__))
 #define __THREAD_ANNOTATION(x)
+#define __NO_SAFESTACK
+
+// Clang's thread-safety annotations (Fuchsia's __TA_* spellings).  gcc has
+// no such analysis, so they expand to nothing; code keeps its annotations.
+#define __TA_CAPABILITY(x)
+#define __TA_GUARDED(x)
+#define __TA_PT_GUARDED(x)
+#define __TA_ACQUIRED_BEFORE(...)
+#define __TA_ACQUIRED_AFTER(...)
+#define __TA_REQUIRES(...)
+#define __TA_REQUIRES_SHARED(...)
+#define __TA_ACQUIRE(...)
+#define __TA_ACQUIRE_SHARED(...)
+#define __TA_RELEASE(...)
+#define __TA_RELEASE_SHARED(...)
+#define __TA_TRY_ACQUIRE(...)
+#define __TA_TRY_ACQUIRE_SHARED(...)
+#define __TA_EXCLUDES(...)
+#define __TA_ASSERT(...)
+#define __TA_ASSERT_SHARED(...)
+#define __TA_RETURN_CAPABILITY(x)
+#define __TA_SCOPED_CAPABILITY
+#define __TA_NO_THREAD_SAFETY_ANALYSIS
 
 #if defined(__cplusplus) && __cplusplus >= 201402L
 #define __CONSTEXPR constexpr

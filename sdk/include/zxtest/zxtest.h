@@ -87,6 +87,8 @@ bool zxtest_current_test_has_failures(void);
 // ZXTEST_SKIP's recorder.
 void zxtest_skip(const char* file, int line, const char* fmt, ...);
 bool zxtest_current_test_has_fatal_failures(void);
+// Whether ZXTEST_SKIP ended the running test (a fixture's body is then not run).
+bool zxtest_current_test_is_skipped(void);
 int zxtest_strcmp(const char* a, const char* b);
 int zxtest_memcmp(const void* a, const void* b, size_t n);
 

@@ -9,6 +9,10 @@
 #include <stddef.h>
 
 #include <functional>
+// Fuchsia's fit::function pulls these in (through lib/fit/nullable.h);
+// code relies on that.
+#include <optional>
+#include <utility>
 
 namespace fit {
 

@@ -60,6 +60,17 @@ typedef struct zx_thread_state_vector_regs {
   uint8_t padding1[4];
 } zx_thread_state_vector_regs_t;
 
+// The x86-64 debug registers: breakpoint addresses DR0-DR3, status DR6 and
+// control DR7 (ZX_THREAD_STATE_DEBUG_REGS).
+typedef struct zx_thread_state_debug_regs {
+  uint64_t dr[4];
+  uint64_t dr6;
+  uint64_t dr7;
+} zx_thread_state_debug_regs_t;
+
+// ZX_THREAD_STATE_SINGLE_STEP: 0 or 1.
+typedef uint32_t zx_thread_state_single_step_t;
+
 typedef uint32_t zx_thread_state_topic_t;
 
 #define ZX_THREAD_STATE_GENERAL_REGS ((uint32_t)0)  // zx_thread_state_general_regs_t

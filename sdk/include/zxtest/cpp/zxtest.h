@@ -22,12 +22,16 @@
 #include <string.h>
 
 // Fuchsia's zxtest headers bring these in; tests rely on it.
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#if __cplusplus >= 202002L
+#include <span>
+#endif
 #include <vector>
 
 namespace zxtest {
@@ -50,7 +54,9 @@ class Test {
   // Runs SetUp, the body and TearDown (used by TEST_F).
   void zxtest_Run() {
     SetUp();
-    if (!zxtest_current_test_has_fatal_failures()) TestBody();
+    if (!zxtest_current_test_has_fatal_failures() && !zxtest_current_test_is_skipped()) {
+      TestBody();
+    }
     TearDown();
   }
 
