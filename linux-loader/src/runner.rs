@@ -72,14 +72,22 @@ fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
 /// dead, which ends the process once no thread is left.
 fn spawn(process: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxResult {
     let name = format!("{}:{}", process.base().name(), thread.base().name());
+    let started = std::time::Instant::now();
     std::thread::Builder::new()
         .name(name)
         .spawn(move || {
+            // Ready since the start call, running from here: that wait is
+            // queue time too (the host's statistics start with this thread).
+            let first_wait = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
             zircon_syscall::set_current(Some(process.clone()), Some(thread.clone()));
             let tid = kernel_hal_unix::prepare_guest_thread();
             kernel_hal_unix::bind_thread_window(process.root_vmar().aspace().window().0);
             thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
-            thread.set_runtime_probe(Box::new(move || host_thread_reading(tid)));
+            thread.set_runtime_probe(Box::new(move || {
+                let mut r = host_thread_reading(tid);
+                r.runtime.queue = r.runtime.queue.saturating_add(first_wait);
+                r
+            }));
             // A kill that came before the kicker was set must still stop us.
             if thread.state() != zircon_object::task::ThreadState::Dead {
                 run_thread(&process, &thread, start);
@@ -132,8 +140,13 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
         fpu: kernel_hal_unix::saved_fpu_state(),
     };
     let mut exit = match thread.announce_start(initial.clone()) {
+        // A start outside guest memory (accepted, as on Zircon) goes the
+        // resume way, which turns an entry nothing maps into a page fault.
         ExceptionOutcome::Resume(ctx) if ctx == initial => {
-            kernel_hal_unix::enter_guest(entry, stack, arg1, arg2)
+            match kernel_hal_unix::enter_guest(entry, stack, arg1, arg2) {
+                Err(kernel_hal_unix::EnterError::NotGuestMemory) => resume(&ctx),
+                other => other,
+            }
         }
         ExceptionOutcome::Resume(ctx) => resume(&ctx),
         _ => return,

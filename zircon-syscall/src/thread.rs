@@ -13,6 +13,13 @@ use zircon_object::{Rights, ZxError, ZxResult};
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
 use crate::{Outcome, Syscall, ThreadStart};
 
+/// Zircon's `arch_is_valid_user_pc` on x86-64: any address of the lower,
+/// user half. An entry or stack with nothing mapped there is accepted; the
+/// thread then takes a page fault as it starts, as on Zircon.
+fn is_valid_user_pc(pc: usize) -> bool {
+    pc < 1 << 47
+}
+
 impl Syscall<'_> {
     /// `zx_thread_legacy_yield`: gives the host CPU up (`sched_yield`);
     /// options must be 0.
@@ -64,9 +71,7 @@ impl Syscall<'_> {
             .process
             .get_object::<Thread>(h, Rights::MANAGE_THREAD)?;
         let process = thread.process().ok_or(ZxError::BAD_STATE)?;
-        let (base, size) = process.root_vmar().aspace().window();
-        let inside = |a: usize| a >= base && a - base < size;
-        if !inside(entry) || !inside(stack.wrapping_sub(1)) {
+        if !is_valid_user_pc(entry) {
             return Err(ZxError::INVALID_ARGS);
         }
         if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0
@@ -124,9 +129,7 @@ impl Syscall<'_> {
         if !Arc::ptr_eq(&owner, &target) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        let (base, size) = target.root_vmar().aspace().window();
-        let inside = |a: usize| a >= base && a - base < size;
-        if !inside(entry) || !inside(stack.wrapping_sub(1)) {
+        if !is_valid_user_pc(entry) {
             return Err(ZxError::INVALID_ARGS);
         }
         target.mark_started(crate::misc::monotonic_now())?;

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
+#include <zircon/syscalls/debug.h>
+#include <zircon/syscalls/exception.h>
 #include <zxtest/zxtest.h>
 
 #define STACK_SIZE (64u * 1024u)
@@ -78,8 +80,9 @@ TEST(Thread, StartRunsAndTerminates) {
 TEST(Thread, StartErrors) {
   zx_handle_t t;
   ASSERT_OK(zx_thread_create(zx_process_self(), "t", 1, 0, &t));
-  ASSERT_EQ(zx_thread_start(t, 0x1000, make_stack(), 0, 0), ZX_ERR_INVALID_ARGS);
-  ASSERT_EQ(zx_thread_start(t, (uintptr_t)bump_and_exit, 0x1000, 0, 0), ZX_ERR_INVALID_ARGS);
+  // Only an entry outside the user half is refused (a kernel address).
+  ASSERT_EQ(zx_thread_start(t, 0xffff800000001000ul, make_stack(), 0, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_thread_start(t, 1ul << 47, make_stack(), 0, 0), ZX_ERR_INVALID_ARGS);
   zx_handle_t weak;
   ASSERT_OK(zx_handle_duplicate(t, ZX_RIGHT_DUPLICATE, &weak));
   ASSERT_EQ(zx_thread_start(weak, (uintptr_t)bump_and_exit, make_stack(), 0, 0), ZX_ERR_ACCESS_DENIED);
@@ -235,5 +238,29 @@ TEST(Thread, RunningSignal) {
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_RUNNING | ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &pending));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &pending));
   ASSERT_EQ(pending & ZX_THREAD_RUNNING, 0u);
+  zx_handle_close(t);
+}
+
+// An entry (or stack) nothing maps is accepted, as on Zircon: the thread
+// starts and takes a fatal page fault there.
+
+TEST(Thread, StartAtAnUnmappedEntryFaults) {
+  zx_handle_t t, ch;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "nowhere", 7, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+  ASSERT_OK(zx_thread_start(t, 0x1000, 0, 0, 0));
+  ASSERT_OK(zx_object_wait_one(ch, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  uint32_t nb, nh;
+  ASSERT_OK(zx_channel_read(ch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  ASSERT_EQ(info.type, ZX_EXCP_FATAL_PAGE_FAULT);
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_EQ(regs.rip, 0x1000u);
+  ASSERT_OK(zx_task_kill(t));
+  zx_handle_close(exc);
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(ch);
   zx_handle_close(t);
 }

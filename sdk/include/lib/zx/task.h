@@ -6,6 +6,7 @@
 #include <lib/zx/channel.h>
 #include <lib/zx/handle.h>
 #include <lib/zx/object.h>
+#include <lib/zx/port.h>
 #include <lib/zx/suspend_token.h>
 
 namespace zx {
