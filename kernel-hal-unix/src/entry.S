@@ -58,11 +58,13 @@ zx_hal_enter_guest:
     xor r14d, r14d
     xor r15d, r15d
     cld
-    # Guest mode from here: raw syscalls trap; a kick that came early wins.
+    # Guest mode from here: raw syscalls trap; a kick that came early wins
+    # (the thread leaves as interrupted at its first instruction, whose
+    # registers run_guest left in the block).
     mov qword ptr gs:[{in_kernel}], 0
     mov byte ptr gs:[{selector}], {sud_block}
     cmp qword ptr gs:[{kick_pending}], 0
-    jne zx_hal_leave_guest
+    jne zx_hal_leave_interrupted
     jmp qword ptr gs:[{entry}]
 .size zx_hal_enter_guest, . - zx_hal_enter_guest
 
@@ -86,7 +88,7 @@ zx_hal_resume_guest:
     mov qword ptr gs:[{in_kernel}], 0
     mov byte ptr gs:[{selector}], {sud_block}
     cmp qword ptr gs:[{kick_pending}], 0
-    jne zx_hal_leave_guest
+    jne zx_hal_leave_interrupted
     # Flags (already masked to the user-settable ones), then every general
     # register; rsp last, then jump to rip straight from the block.
     push qword ptr gs:[{r_rflags}]
@@ -109,5 +111,13 @@ zx_hal_resume_guest:
     mov rsp, qword ptr gs:[{r_rsp}]
     jmp qword ptr gs:[{r_rip}]
 .size zx_hal_resume_guest, . - zx_hal_resume_guest
+
+# A kick was pending on the way in: leave as interrupted before running any
+# guest instruction (the block's registers are where the guest would have
+# started).
+.balign 16
+zx_hal_leave_interrupted:
+    mov qword ptr gs:[{exit_kind}], {exit_by_interrupt}
+    jmp zx_hal_leave_guest
 
 .popsection

@@ -182,7 +182,7 @@ pub(crate) fn current_fs() -> u64 {
 
 /// Loads the host's FS base if this thread runs guest code with another
 /// one; returns the FS base to restore. Touches no thread-local storage.
-fn switch_to_host_fs() -> Option<u64> {
+pub(crate) fn switch_to_host_fs() -> Option<u64> {
     let gs = block_ptr()?;
     // SAFETY: only this crate sets GS bases, always to the thread's live
     // context block (context.rs), whose `host_fs` field sits at `HOST_FS`.
@@ -237,7 +237,7 @@ fn handle_fault_signal_inner(
         let exception = guest_exception(sig, si_code, info, ctx);
         IN_HANDLER.with(|f| f.set(false));
         if let Some(e) = exception {
-            capture_guest_exception(ctx, e, guest_fs);
+            capture_guest_exception(ctx, Some(e), guest_fs);
         } else if si_code <= 0 || !matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
             // Sent by someone with kill(): not a CPU exception of the guest.
             chain_to_previous(sig, info, ctx);

@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 28] = [
+const ZXTEST_GUESTS: [&str; 29] = [
+    "suspend_test.c",
     "info_stats_test.c",
     "futex_owner_test.c",
     "get_child_test.c",

@@ -37,6 +37,7 @@ pub enum ObjType {
     Vmar = 18,
     Fifo = 19,
     Timer = 22,
+    SuspendToken = 27,
     Exception = 29,
     Clock = 30,
     Stream = 31,
@@ -96,6 +97,8 @@ pub struct Waiter {
     /// Signalled on every poke; waited on with `poked`'s guard.
     cv: Condvar,
     killed: std::sync::atomic::AtomicBool,
+    /// Set by a suspension of the waiting thread, taken by the wait.
+    interrupted: std::sync::atomic::AtomicBool,
     /// Mirrors `poked` for the brief spin before sleeping.
     poked_hint: std::sync::atomic::AtomicBool,
 }
@@ -124,6 +127,22 @@ impl Waiter {
     pub fn kill(&self) {
         self.killed.store(true, std::sync::atomic::Ordering::SeqCst);
         self.poke();
+    }
+
+    /// Ends the wait for now: the waiting thread is being suspended (the
+    /// wait ends with `ZX_ERR_INTERNAL_INTR_RETRY`, and the syscall is made
+    /// again when the thread resumes).
+    pub fn interrupt(&self) {
+        self.interrupted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.poke();
+    }
+
+    /// Returns (and clears) whether the wait was interrupted by a
+    /// suspension.
+    pub fn take_interrupt(&self) -> bool {
+        self.interrupted
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Returns whether the waiting thread was killed (the wait must end

@@ -82,6 +82,10 @@ impl Syscall<'_> {
             if waiter.is_killed() {
                 break (Err(ZxError::INTERNAL_INTR_KILLED), states);
             }
+            if waiter.take_interrupt() {
+                // Suspended: made again on resume (see `dispatch`).
+                break (Err(ZxError::INTERNAL_INTR_RETRY), states);
+            }
             if objects.iter().any(|(h, o)| !self.still_names(*h, o)) {
                 break (Err(ZxError::CANCELED), states);
             }

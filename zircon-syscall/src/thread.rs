@@ -175,6 +175,41 @@ impl Syscall<'_> {
         Ok(())
     }
 
+    /// `zx_task_suspend` (and its old name `zx_task_suspend_token`):
+    /// suspends a thread or a process until the returned token is closed.
+    /// Checks as Zircon: the handle, `WRITE`, the type (`WRONG_TYPE` but
+    /// for threads and processes), `NOT_SUPPORTED` for the caller's own
+    /// thread or process, `BAD_STATE` for a dying or dead task.
+    pub fn task_suspend(&self, h: HandleValue, token: UserOutPtr<u32>) -> ZxResult {
+        use zircon_object::task::suspend::DEFAULT_SUSPEND_TOKEN_RIGHTS;
+        use zircon_object::task::{SuspendTarget, SuspendToken};
+        let handle = self.process.handles().get(h)?.to_ref();
+        if !handle.rights.contains(Rights::WRITE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let obj = handle.object.clone();
+        let target = if let Some(t) = obj.clone().downcast_arc::<Thread>() {
+            if crate::current_thread().is_some_and(|me| Arc::ptr_eq(&me, &t)) {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            SuspendTarget::Thread(t)
+        } else if let Some(p) = obj.downcast_arc::<Process>() {
+            if Arc::ptr_eq(&p, self.process) {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            SuspendTarget::Process(p)
+        } else {
+            return Err(ZxError::WRONG_TYPE);
+        };
+        let t = SuspendToken::suspend(target)?;
+        self.add_handle_out(t, DEFAULT_SUSPEND_TOKEN_RIGHTS, token)
+    }
+
+    /// `zx_task_suspend_token`: the old name of [`Self::task_suspend`].
+    pub fn task_suspend_token(&self, h: HandleValue, token: UserOutPtr<u32>) -> ZxResult {
+        self.task_suspend(h, token)
+    }
+
     /// The owner a futex call proposes (`ValidateFutexOwner` on Zircon):
     /// none for `ZX_HANDLE_INVALID`; else a thread handle (no rights
     /// needed) of a started thread of this process, or the error, which

@@ -8,6 +8,7 @@ pub mod futex;
 pub mod job;
 pub mod process;
 pub mod runtime;
+pub mod suspend;
 pub mod thread;
 
 pub use delivery::ExceptionOutcome;
@@ -15,4 +16,5 @@ pub use exception::{Exception, ExceptionReport};
 pub use exceptionate::Exceptionate;
 pub use job::Job;
 pub use process::Process;
+pub use suspend::{SuspendTarget, SuspendToken};
 pub use thread::{BlockedGuard, BlockedReason, Thread, ThreadState};

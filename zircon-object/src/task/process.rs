@@ -53,6 +53,9 @@ struct ProcessInner {
     state: ProcessState,
     /// Every thread created, until it is gone.
     threads: Vec<std::sync::Weak<crate::task::Thread>>,
+    /// Open suspend tokens naming the process; each thread counts them
+    /// too (threads created meanwhile start suspended).
+    suspend_count: u32,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -109,7 +112,51 @@ impl Process {
         }
         inner.threads.retain(|t| t.strong_count() > 0);
         inner.threads.push(Arc::downgrade(t));
+        // Lock order: the process's `inner`, then the thread's.
+        t.add_suspensions(inner.suspend_count);
         Ok(())
+    }
+
+    /// Suspends every thread, and the threads created until the matching
+    /// [`Process::resume`] (`zx_task_suspend` on a process): `BAD_STATE`
+    /// once the process has exited.
+    pub fn suspend(&self) -> ZxResult {
+        let threads = {
+            let mut inner = self.inner.lock();
+            if inner.state.flags & PROCESS_FLAG_EXITED != 0 {
+                return Err(ZxError::BAD_STATE);
+            }
+            inner.suspend_count += 1;
+            inner
+                .threads
+                .iter()
+                .filter_map(|t| t.upgrade())
+                .collect::<Vec<_>>()
+        };
+        for t in &threads {
+            // A thread already dying is left to die.
+            let _ = t.suspend();
+        }
+        Ok(())
+    }
+
+    /// Takes back one [`Process::suspend`].
+    pub fn resume(&self) {
+        let threads = {
+            let mut inner = self.inner.lock();
+            if inner.suspend_count == 0 {
+                return;
+            }
+            inner.suspend_count -= 1;
+            inner
+                .threads
+                .iter()
+                .filter_map(|t| t.upgrade())
+                .collect::<Vec<_>>()
+        };
+        for t in &threads {
+            t.resume();
+        }
     }
 
     /// Returns the threads still referenced (the caller drops the `Arc`s
