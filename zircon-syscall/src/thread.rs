@@ -13,11 +13,10 @@ use zircon_object::{Rights, ZxError, ZxResult};
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
 use crate::{Outcome, Syscall, ThreadStart};
 
-/// Zircon's `arch_is_valid_user_pc` on x86-64: any address of the lower,
-/// user half. An entry or stack with nothing mapped there is accepted; the
-/// thread then takes a page fault as it starts, as on Zircon.
+/// An entry with nothing mapped there is accepted (the thread takes a page
+/// fault as it starts, as on Zircon); only the kernel half is refused.
 fn is_valid_user_pc(pc: usize) -> bool {
-    pc < 1 << 47
+    kernel_hal::cpu::is_valid_user_pc(pc as u64)
 }
 
 impl Syscall<'_> {
@@ -56,8 +55,8 @@ impl Syscall<'_> {
         self.add_handle_out(thread, Rights::DEFAULT_THREAD, out)
     }
 
-    /// `zx_thread_start`: the thread's process must already be running
-    /// (its first thread starts with `zx_process_start`).
+    /// `zx_thread_start`: starts a thread of a process that has not exited
+    /// (a process not started yet starts with it, as on Zircon).
     pub fn thread_start(
         &self,
         h: HandleValue,
@@ -74,10 +73,12 @@ impl Syscall<'_> {
         if !is_valid_user_pc(entry) {
             return Err(ZxError::INVALID_ARGS);
         }
-        if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0
-            || process.is_exited()
-        {
+        if process.is_exited() || thread.state() != ThreadState::New {
             return Err(ZxError::BAD_STATE);
+        }
+        if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0 {
+            // Taken by a racing start: that one started it.
+            let _ = process.mark_started(crate::misc::monotonic_now());
         }
         thread.start()?;
         let start = ThreadStart {

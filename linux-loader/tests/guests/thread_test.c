@@ -88,13 +88,27 @@ TEST(Thread, StartErrors) {
   ASSERT_EQ(zx_thread_start(weak, (uintptr_t)bump_and_exit, make_stack(), 0, 0), ZX_ERR_ACCESS_DENIED);
   zx_handle_close(weak);
   zx_handle_close(t);
-  // A thread of a process that has not been started cannot start.
-  zx_handle_t proc, vmar;
+  // zx_thread_start may start a process's first thread too, as on Zircon;
+  // zx_process_start then finds the process started. (Suspended, so the
+  // thread never runs at the unmapped entry.)
+  zx_handle_t proc, vmar, token;
   ASSERT_OK(zx_process_create(zx_job_default(), "p", 1, 0, &proc, &vmar));
   ASSERT_OK(zx_thread_create(proc, "t", 1, 0, &t));
+  ASSERT_OK(zx_task_suspend(t, &token));
   zx_info_vmar_t info;
   ASSERT_OK(zx_object_get_info(vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
-  ASSERT_EQ(zx_thread_start(t, info.base + 4096, info.base + 8192, 0, 0), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_thread_start(t, info.base + 4096, info.base + 8192, 0, 0));
+  zx_info_process_t pinfo;
+  ASSERT_OK(zx_object_get_info(proc, ZX_INFO_PROCESS, &pinfo, sizeof(pinfo), NULL, NULL));
+  ASSERT_NE(pinfo.flags & ZX_INFO_PROCESS_FLAG_STARTED, 0u);
+  zx_handle_t t2;
+  ASSERT_OK(zx_thread_create(proc, "t2", 2, 0, &t2));
+  ASSERT_EQ(zx_process_start(proc, t2, info.base + 4096, info.base + 8192, ZX_HANDLE_INVALID, 0),
+            ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_task_kill(proc));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_TASK_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(token);
+  zx_handle_close(t2);
   zx_handle_close(t);
   zx_handle_close(vmar);
   zx_handle_close(proc);
