@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 29] = [
+const ZXTEST_GUESTS: [&str; 30] = [
+    "policy_test.c",
     "suspend_test.c",
     "info_stats_test.c",
     "futex_owner_test.c",

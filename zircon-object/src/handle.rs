@@ -148,8 +148,16 @@ impl HandleTable {
         }
     }
 
-    /// Returns the handle named `value`.
+    /// Returns the handle named `value`. A miss is noted for the job
+    /// policy's `ZX_POL_BAD_HANDLE` ([`take_failed_lookup`]).
     pub fn get(&self, value: HandleValue) -> ZxResult<&Handle> {
+        self.handles.get(&value).ok_or_else(failed_lookup)
+    }
+
+    /// [`HandleTable::get`] for the calls that only ask whether a handle
+    /// exists (`ZX_INFO_HANDLE_VALID`, `zx_handle_check_valid`): a miss is
+    /// an answer, not a policy matter.
+    pub fn get_quiet(&self, value: HandleValue) -> ZxResult<&Handle> {
         self.handles.get(&value).ok_or(ZxError::BAD_HANDLE)
     }
 
@@ -174,7 +182,7 @@ impl HandleTable {
 
     /// Removes and returns the handle named `value`.
     pub fn remove(&mut self, value: HandleValue) -> ZxResult<Handle> {
-        let h = self.handles.remove(&value).ok_or(ZxError::BAD_HANDLE)?;
+        let h = self.handles.remove(&value).ok_or_else(failed_lookup)?;
         if self.recently_closed.len() == QUARANTINE {
             self.recently_closed.pop_front();
         }
@@ -209,4 +217,23 @@ impl HandleTable {
     pub fn clear(&mut self) -> Vec<Handle> {
         self.handles.drain().map(|(_, h)| h).collect()
     }
+}
+
+thread_local! {
+    /// Whether a handle lookup of this host thread failed since the last
+    /// [`take_failed_lookup`] (Zircon enforces `ZX_POL_BAD_HANDLE` at the
+    /// lookup; the dispatcher does it as the syscall returns, which a guest
+    /// cannot tell apart).
+    static FAILED_LOOKUP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn failed_lookup() -> ZxError {
+    FAILED_LOOKUP.with(|f| f.set(true));
+    ZxError::BAD_HANDLE
+}
+
+/// Returns (and clears) whether a handle lookup of this host thread failed
+/// since the last call.
+pub fn take_failed_lookup() -> bool {
+    FAILED_LOOKUP.with(|f| f.replace(false))
 }

@@ -223,6 +223,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewChannel)?;
         let (a, b) = Channel::create();
         self.add_pair(a, b, DEFAULT_CHANNEL_RIGHTS, out0, out1)
     }

@@ -37,6 +37,7 @@ impl Syscall<'_> {
         if options & !EXCEPTION_CHANNEL_DEBUGGER != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewChannel)?;
         // Receiving exceptions needs INSPECT (task information), DUPLICATE
         // and TRANSFER (task handles go out), MANAGE_THREAD (the thread is
         // kept stopped); checked before the type, as Zircon does.

@@ -33,6 +33,7 @@ mod handle;
 mod host;
 mod misc;
 mod object;
+mod policy;
 mod port;
 mod resource;
 mod signal;
@@ -253,6 +254,12 @@ pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> 
             } else {
                 call()
             };
+            // A handle the call named that the process lacks: the job
+            // policy's ZX_POL_BAD_HANDLE (which may raise an exception or
+            // kill; the call returns what it returned either way).
+            if zircon_object::handle::take_failed_lookup() {
+                let _ = sys.enforce_policy(zircon_object::task::policy::PolicyCondition::BadHandle);
+            }
             let outcome = match outcome {
                 Outcome::Return(_) if killed() => Outcome::ExitThread,
                 Outcome::Return(value) => {

@@ -116,7 +116,12 @@ impl Syscall<'_> {
         avail: UserOutPtr<usize>,
     ) -> ZxResult {
         let buf = buf.addr();
-        let handle = self.process.handles().get(h)?.to_ref();
+        // Asking whether a handle is valid is no ZX_POL_BAD_HANDLE matter.
+        let handle = if topic == topic::HANDLE_VALID {
+            self.process.handles().get_quiet(h)?.to_ref()
+        } else {
+            self.process.handles().get(h)?.to_ref()
+        };
         let single = |rec: Rec| -> ZxResult {
             if buf_size < rec.0.len() {
                 actual.write_if_not_null(self.aspace(), 0)?;

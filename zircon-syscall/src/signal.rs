@@ -199,6 +199,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewEvent)?;
         self.add_handle_out(Event::new(), DEFAULT_EVENT_RIGHTS, out)
     }
 
@@ -212,6 +213,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::NOT_SUPPORTED);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewEventPair)?;
         let (a, b) = EventPair::create();
         self.add_pair(a, b, DEFAULT_EVENTPAIR_RIGHTS, out0, out1)
     }

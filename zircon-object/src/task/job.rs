@@ -5,6 +5,7 @@ use std::sync::{Arc, Weak};
 
 use crate::object::{KObjectBase, Koid, ObjType};
 use crate::task::exception::ChannelType;
+use crate::task::policy::{BasicPolicy, JobPolicy, PolicyMode, TimerSlack};
 use crate::task::Exceptionate;
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
@@ -30,6 +31,10 @@ struct JobInner {
     processes: Vec<Weak<Process>>,
     children: Vec<Weak<Job>>,
     dead: bool,
+    /// The return code it was killed with.
+    return_code: i64,
+    /// Its policy: copied into each child job and process made in it.
+    policy: JobPolicy,
 }
 
 /// How many jobs deep the tree may grow below the root job (Zircon's
@@ -86,12 +91,51 @@ impl Job {
             base: KObjectBase::default(),
             parent: Some(self.clone()),
             height: self.height - 1,
-            inner: Mutex::new(JobInner::default()),
+            inner: Mutex::new(JobInner {
+                policy: inner.policy.clone(),
+                ..JobInner::default()
+            }),
             exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
         });
         inner.children.push(Arc::downgrade(&child));
         Ok(child)
+    }
+
+    /// The job's policy (a new process gets a copy).
+    pub fn policy(&self) -> JobPolicy {
+        self.inner.lock().policy.clone()
+    }
+
+    /// Whether the job has live children (a process that has not exited,
+    /// a child job still referenced): then its policy cannot change.
+    fn has_live_children(inner: &JobInner) -> bool {
+        inner
+            .processes
+            .iter()
+            .filter_map(|p| p.upgrade())
+            .any(|p| !p.is_exited())
+            || inner.children.iter().any(|c| c.strong_count() > 0)
+    }
+
+    /// Adds basic policy entries (`zx_job_set_policy`): `BAD_STATE` while
+    /// the job has live children, else as [`JobPolicy::add_basic`].
+    pub fn set_basic_policy(&self, mode: PolicyMode, entries: &[BasicPolicy]) -> ZxResult {
+        let mut inner = self.inner.lock();
+        if Self::has_live_children(&inner) {
+            return Err(ZxError::BAD_STATE);
+        }
+        inner.policy.add_basic(mode, entries)
+    }
+
+    /// Sets the timer slack policy: `BAD_STATE` while the job has live
+    /// children, else as [`JobPolicy::set_timer_slack`].
+    pub fn set_timer_slack_policy(&self, slack: TimerSlack) -> ZxResult {
+        let mut inner = self.inner.lock();
+        if Self::has_live_children(&inner) {
+            return Err(ZxError::BAD_STATE);
+        }
+        inner.policy.set_timer_slack(slack)
     }
 
     /// Returns the parent job (None for the root job).
@@ -218,13 +262,12 @@ impl Job {
 
     /// Returns what `ZX_INFO_JOB` reports.
     pub fn info(&self) -> JobInfo {
-        let exited = self.inner.lock().dead;
+        let (exited, return_code) = {
+            let inner = self.inner.lock();
+            (inner.dead, inner.return_code)
+        };
         JobInfo {
-            return_code: if exited {
-                crate::task::process::TASK_RETCODE_SYSCALL_KILL
-            } else {
-                0
-            },
+            return_code,
             exited,
             debugger_attached: self
                 .debug_channels
@@ -237,9 +280,19 @@ impl Job {
     /// Kills the job (`zx_task_kill`): no new children, and every process
     /// in it and in its child jobs exits with `ZX_TASK_RETCODE_SYSCALL_KILL`.
     pub fn kill(&self) {
+        self.kill_with(crate::task::process::TASK_RETCODE_SYSCALL_KILL);
+    }
+
+    /// Kills the job as [`Job::kill`] does, with `code` as the return code
+    /// of the job and of everything in it (a killed job keeps its first
+    /// code).
+    pub fn kill_with(&self, code: i64) {
         let (processes, children) = {
             let mut inner = self.inner.lock();
-            inner.dead = true;
+            if !inner.dead {
+                inner.dead = true;
+                inner.return_code = code;
+            }
             (
                 inner
                     .processes
@@ -254,10 +307,10 @@ impl Job {
             )
         };
         for p in processes {
-            p.exit(crate::task::process::TASK_RETCODE_SYSCALL_KILL);
+            p.exit(code);
         }
         for c in children {
-            c.kill();
+            c.kill_with(code);
         }
         self.exceptionate.shutdown();
         for e in self.debug_channels.lock().drain(..) {

@@ -6,6 +6,7 @@ pub mod exception_abi;
 pub mod exceptionate;
 pub mod futex;
 pub mod job;
+pub mod policy;
 pub mod process;
 pub mod runtime;
 pub mod suspend;
