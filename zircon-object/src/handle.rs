@@ -100,7 +100,10 @@ pub struct HandleRef {
 #[derive(Debug)]
 pub struct HandleTable {
     handles: HashMap<HandleValue, Handle>,
+    /// The last [`QUARANTINE`] values closed, oldest first, and the same
+    /// values as a set (a new value is checked against it on every add).
     recently_closed: VecDeque<HandleValue>,
+    quarantined: std::collections::HashSet<HandleValue>,
     rng: u64,
 }
 
@@ -121,6 +124,7 @@ impl HandleTable {
         HandleTable {
             handles: HashMap::new(),
             recently_closed: VecDeque::new(),
+            quarantined: Default::default(),
             rng: seed | 1,
         }
     }
@@ -140,7 +144,7 @@ impl HandleTable {
     pub fn add(&mut self, handle: Handle) -> HandleValue {
         loop {
             let v = ((self.next_random() >> 32) as u32) | 0x3;
-            if v == u32::MAX || self.handles.contains_key(&v) || self.recently_closed.contains(&v) {
+            if v == u32::MAX || self.handles.contains_key(&v) || self.quarantined.contains(&v) {
                 continue;
             }
             self.handles.insert(v, handle);
@@ -184,16 +188,21 @@ impl HandleTable {
     pub fn remove(&mut self, value: HandleValue) -> ZxResult<Handle> {
         let h = self.handles.remove(&value).ok_or_else(failed_lookup)?;
         if self.recently_closed.len() == QUARANTINE {
-            self.recently_closed.pop_front();
+            if let Some(old) = self.recently_closed.pop_front() {
+                self.quarantined.remove(&old);
+            }
         }
         self.recently_closed.push_back(value);
+        self.quarantined.insert(value);
         Ok(h)
     }
 
     /// Puts `handle` back under `value`, which must be free: undoes a
     /// [`HandleTable::remove`] when a later step of a syscall fails.
     pub fn restore(&mut self, value: HandleValue, handle: Handle) {
-        self.recently_closed.retain(|&v| v != value);
+        if self.quarantined.remove(&value) {
+            self.recently_closed.retain(|&v| v != value);
+        }
         let old = self.handles.insert(value, handle);
         debug_assert!(old.is_none(), "restoring over a live handle");
     }
