@@ -521,6 +521,96 @@ TEST(VmoTestCase, V1Info) {
   zx_handle_close(vmo);
 }
 
+// ZX_INFO_VMO is the latest record (176 bytes); each older version is
+// answered with its own, shorter size, and a buffer of the older size is
+// too small for the latest.
+TEST(VmoTestCase, InfoVersionSizes) {
+  zx_handle_t vmo;
+  zx_info_vmo_t v;
+  zx_info_vmo_v3_t v3;
+  zx_info_vmo_v2_t v2;
+  size_t actual, avail;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_EQ(sizeof(v), 176u);
+  ASSERT_EQ(zx_object_get_info(vmo, ZX_INFO_VMO, &v, sizeof(v3), &actual, &avail), ZX_ERR_BUFFER_TOO_SMALL);
+  ASSERT_EQ(actual, 0u);
+  ASSERT_EQ(avail, 1u);
+  memset(&v3, 0xAB, sizeof(v3));
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO_V3, &v3, sizeof(v3), &actual, &avail));
+  ASSERT_EQ(actual, 1u);
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO_V2, &v2, sizeof(v2), NULL, NULL));
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &v, sizeof(v), NULL, NULL));
+  ASSERT_EQ(memcmp(&v, &v3, sizeof(v3)), 0);
+  ASSERT_EQ(memcmp(&v, &v2, sizeof(v2)), 0);
+  zx_handle_close(vmo);
+}
+
+static zx_info_vmo_t vmo_info(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  memset(&info, 0xCD, sizeof(info));
+  EXPECT_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  return info;
+}
+
+// committed_bytes counts pages shared copy-on-write with snapshot relatives,
+// committed_private_bytes only the unshared ones, and the scaled counts
+// divide each shared page among its sharers (fraction: 63-bit fixed point).
+// Nothing is compressed, so the populated_* counts equal the committed_*.
+TEST(VmoTestCase, InfoAttribution) {
+  zx_handle_t parent, c1, c2;
+  const uint32_t one = 1;
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &parent));
+  ASSERT_OK(zx_vmo_write(parent, &one, 0, sizeof(one)));
+  zx_info_vmo_t i = vmo_info(parent);
+  ASSERT_EQ(i.committed_bytes, PAGE);
+  ASSERT_EQ(i.committed_private_bytes, PAGE);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+  ASSERT_EQ(i.populated_bytes, PAGE);
+  ASSERT_EQ(i.populated_private_bytes, PAGE);
+  ASSERT_EQ(i.populated_scaled_bytes, PAGE);
+  ASSERT_EQ(i.populated_fractional_scaled_bytes, 0u);
+
+  // Three VMOs share the page: a third each.
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &c1));
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &c2));
+  const uint64_t third = 3074457345618258602ull;  // (1 << 63) / 3, truncated
+  zx_handle_t all[3] = {parent, c1, c2};
+  for (int k = 0; k < 3; k++) {
+    i = vmo_info(all[k]);
+    ASSERT_EQ(i.committed_bytes, PAGE);
+    ASSERT_EQ(i.committed_private_bytes, 0u);
+    ASSERT_EQ(i.committed_scaled_bytes, PAGE / 3);
+    ASSERT_EQ(i.committed_fractional_scaled_bytes, third);
+    ASSERT_EQ(i.populated_scaled_bytes, PAGE / 3);
+    ASSERT_EQ(i.populated_fractional_scaled_bytes, third);
+  }
+
+  // A write gives the writer its own copy; the other two still share.
+  ASSERT_OK(zx_vmo_write(c2, &one, 0, sizeof(one)));
+  i = vmo_info(c2);
+  ASSERT_EQ(i.committed_private_bytes, PAGE);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+  i = vmo_info(parent);
+  ASSERT_EQ(i.committed_bytes, PAGE);
+  ASSERT_EQ(i.committed_private_bytes, 0u);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE / 2);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+
+  // A slice's pages are its parent's: it reports none.
+  zx_handle_t slice;
+  ASSERT_OK(zx_vmo_create_child(c2, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  i = vmo_info(slice);
+  ASSERT_EQ(i.committed_bytes, 0u);
+  ASSERT_EQ(i.populated_scaled_bytes, 0u);
+  ASSERT_EQ(i.populated_fractional_scaled_bytes, 0u);
+  zx_handle_close(slice);
+  zx_handle_close(c2);
+  zx_handle_close(c1);
+  zx_handle_close(parent);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

@@ -162,8 +162,16 @@ pub struct VmoInfo {
     pub num_mappings: u64,
     /// `ZX_INFO_VMO_*` flags (without VIA_HANDLE/VIA_MAPPING, which the caller adds)
     pub flags: u32,
-    /// committed bytes
+    /// committed bytes, those shared with copy-on-write relatives included
     pub committed_bytes: u64,
+    /// committed bytes no copy-on-write relative shares
+    pub committed_private_bytes: u64,
+    /// committed bytes, each divided by the number of VMOs sharing it
+    /// (whole bytes)
+    pub committed_scaled_bytes: u64,
+    /// the fraction of a byte truncated from `committed_scaled_bytes`, in
+    /// fixed point with 63 fraction bits (`1 << 63` is one byte)
+    pub committed_fractional_scaled_bytes: u64,
     /// cache policy
     pub cache_policy: u32,
 }
@@ -381,10 +389,10 @@ impl VmObject {
         if self.immutable {
             flags |= info_flags::IMMUTABLE;
         }
-        let committed = match self.kind {
-            VmoKind::Paged => self.committed_bytes_in(0, size.min(self.backed_extent())),
+        let attr = match self.kind {
+            VmoKind::Paged => self.attribution_in(0, size.min(self.backed_extent())),
             // A slice's pages are attributed to its parent, as on Zircon.
-            VmoKind::Slice { .. } => 0,
+            VmoKind::Slice { .. } => Default::default(),
         };
         VmoInfo {
             koid: self.base.koid(),
@@ -394,7 +402,10 @@ impl VmObject {
             num_children: nchild as u64,
             num_mappings: nmap as u64,
             flags,
-            committed_bytes: committed as u64,
+            committed_bytes: attr.committed,
+            committed_private_bytes: attr.private,
+            committed_scaled_bytes: attr.scaled_integral(),
+            committed_fractional_scaled_bytes: attr.scaled_fraction(),
             cache_policy: policy,
         }
     }
