@@ -611,6 +611,36 @@ TEST(VmoTestCase, InfoAttribution) {
   zx_handle_close(parent);
 }
 
+// An unbounded VMO has the largest size; its last chunk ends at 2^64, and
+// reads, writes and snapshot clones reach its last pages.
+TEST(VmoTestCase, UnboundedLastPages) {
+  zx_handle_t vmo, clone;
+  uint64_t size;
+  static char buf[4 * 4096], check[4 * 4096];
+  const size_t len = 4 * PAGE;
+  ASSERT_OK(zx_vmo_create(42, ZX_VMO_UNBOUNDED, &vmo));
+  ASSERT_OK(zx_vmo_get_size(vmo, &size));
+  ASSERT_EQ(size, (uint64_t)0 - 32 * PAGE);  // ROUNDDOWN(UINT64_MAX, 32 pages)
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(zx_vmo_read(vmo, check, size, len), ZX_ERR_OUT_OF_RANGE);
+  memset(buf, 0x5A, sizeof(buf));
+  ASSERT_OK(zx_vmo_write(vmo, buf, size - len, len));
+  ASSERT_EQ(zx_vmo_write(vmo, buf, size, len), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, size, &clone));
+  memset(check, 0, sizeof(check));
+  ASSERT_OK(zx_vmo_read(clone, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  // The clone's write copies the shared last chunk; the parent keeps its data.
+  memset(check, 0x11, sizeof(check));
+  ASSERT_OK(zx_vmo_write(clone, check, size - PAGE, PAGE));
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  zx_handle_close(clone);
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

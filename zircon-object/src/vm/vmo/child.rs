@@ -147,7 +147,7 @@ impl VmObject {
             self.revoke_locked(
                 &locked.inner,
                 first * self.chunk_size,
-                last * self.chunk_size,
+                self.chunk_end(last - 1),
                 &mut locked.keep,
             );
             child.lock().chunks.extend(shared);

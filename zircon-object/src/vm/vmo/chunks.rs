@@ -153,7 +153,7 @@ impl VmObject {
                         pos = next;
                         continue;
                     }
-                    let chunk_end = ((idx + 1) * self.chunk_size).min(end);
+                    let chunk_end = self.chunk_end(idx).min(end);
                     if missing {
                         let chunk = self.new_chunk()?;
                         locked.inner.chunks.insert(idx, chunk);
@@ -172,6 +172,13 @@ impl VmObject {
                 Ok(())
             }
         }
+    }
+
+    /// Returns the VMO offset just past chunk `idx`. The last chunk of a
+    /// VMO of the largest size (an unbounded one) ends at 2^64, which
+    /// saturates to `usize::MAX`: still past every VMO's end.
+    pub(super) fn chunk_end(&self, idx: usize) -> usize {
+        (idx * self.chunk_size).saturating_add(self.chunk_size)
     }
 
     /// Allocates an empty chunk.
@@ -201,12 +208,8 @@ impl VmObject {
             .phys()
             .copy(fresh.paddr, old.paddr, self.chunk_size)?;
         let start = idx * self.chunk_size;
-        self.revoke_locked(
-            &locked.inner,
-            start,
-            start + self.chunk_size,
-            &mut locked.keep,
-        );
+        let end = self.chunk_end(idx);
+        self.revoke_locked(&locked.inner, start, end, &mut locked.keep);
         locked.inner.chunks.insert(idx, fresh);
         Ok(())
     }
@@ -287,7 +290,7 @@ impl VmObject {
                 if offset >= locked.inner.size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
-                let end = (start + self.chunk_size).min(locked.inner.size);
+                let end = self.chunk_end(idx).min(locked.inner.size);
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     locked.inner.chunks.entry(idx)
                 {

@@ -225,7 +225,7 @@ impl VmObject {
                 break;
             }
             let from = offset.max(chunk_start);
-            let to = end.min(chunk_start + self.chunk_size);
+            let to = end.min(self.chunk_end(idx));
             let bytes = self
                 .hal
                 .phys()

@@ -418,7 +418,7 @@ impl VmObject {
             .chunks
             .keys()
             .next_back()
-            .map_or(0, |&i| (i + 1) * self.chunk_size)
+            .map_or(0, |&i| self.chunk_end(i))
     }
 
     /// Returns the committed bytes of the whole VMO.
