@@ -445,7 +445,17 @@ TEST(VmoTestCase, Cache) {
   zx_handle_t big;
   ASSERT_OK(zx_vmo_create((uint64_t)PAGE << 40, 0, &big));
   ASSERT_OK(zx_vmo_write(big, &b, (uint64_t)1 << 50, 1));
+  // Committed pages do not prevent a change of policy.
+  ASSERT_OK(zx_vmo_set_cache_policy(big, ZX_CACHE_POLICY_UNCACHED));
+  ASSERT_EQ(zx_vmo_write(big, &b, (uint64_t)1 << 50, 1), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_set_cache_policy(big, ZX_CACHE_POLICY_CACHED));
+  ASSERT_OK(zx_vmo_read(big, &b, (uint64_t)1 << 50, 1));
   zx_handle_close(big);
+  // A discardable VMO can only be cached.
+  ASSERT_OK(zx_vmo_create(PAGE, ZX_VMO_DISCARDABLE, &vmo));
+  ASSERT_EQ(zx_vmo_set_cache_policy(vmo, ZX_CACHE_POLICY_UNCACHED), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_set_cache_policy(vmo, ZX_CACHE_POLICY_CACHED));
+  zx_handle_close(vmo);
 }
 
 TEST(VmoTestCase, CacheOp) {
@@ -671,6 +681,51 @@ TEST(VmoTestCase, LockUnlockNonDiscardable) {
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, PAGE, &st, sizeof(st)), ZX_ERR_NOT_SUPPORTED);
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(vmo);
+}
+
+// A discardable VMO locks and unlocks as a whole; the emulator never
+// discards, so a lock reports nothing discarded and the contents stay.
+TEST(VmoTestCase, LockUnlockDiscardable) {
+  zx_handle_t vmo, ro, none;
+  zx_vmo_lock_state_t st;
+  uint64_t small;
+  const uint32_t v = 0x1234;
+  uint32_t back = 0;
+  ASSERT_OK(zx_vmo_create(3 * PAGE, ZX_VMO_DISCARDABLE, &vmo));
+  // Only the whole VMO, and LOCK needs a whole zx_vmo_lock_state_t to fill.
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, PAGE, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, PAGE, 2 * PAGE, &st, sizeof(st)), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &small, sizeof(small)), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, NULL, sizeof(st)), ZX_ERR_INVALID_ARGS);
+  // The failed LOCKs were undone: nothing is locked.
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_BAD_STATE);
+  memset(&st, 0xff, sizeof(st));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &st, sizeof(st)));
+  ASSERT_EQ(st.offset, 0u);
+  ASSERT_EQ(st.size, 3 * PAGE);
+  ASSERT_EQ(st.discarded_offset, 0u);
+  ASSERT_EQ(st.discarded_size, 0u);
+  ASSERT_OK(zx_vmo_write(vmo, &v, 0, sizeof(v)));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_read(vmo, &back, 0, sizeof(back)));
+  ASSERT_EQ(back, v);
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  // READ or WRITE is enough; neither is ACCESS_DENIED.
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &ro));
+  ASSERT_OK(zx_vmo_op_range(ro, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &st, sizeof(st)));
+  ASSERT_OK(zx_vmo_op_range(ro, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_DUPLICATE, &none));
+  ASSERT_EQ(zx_vmo_op_range(none, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  ASSERT_EQ(zx_vmo_op_range(none, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(none);
+  zx_handle_close(ro);
   zx_handle_close(vmo);
 }
 

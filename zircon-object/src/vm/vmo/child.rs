@@ -75,6 +75,7 @@ impl VmObject {
                     mappings: HashMap::new(),
                     children: Vec::new(),
                     cache_policy: ZX_CACHE_POLICY_CACHED,
+                    lock_count: 0,
                 }),
             }
         } else if opts & ZX_VMO_CHILD_REFERENCE != 0 {

@@ -25,6 +25,7 @@
 //! * `content.rs`: `zx_vmo_read`/`write` and the commit/decommit/zero ops.
 //! * `resize.rs`: `zx_vmo_set_size`, the content size, the cache policy.
 //! * `child.rs`: `zx_vmo_create_child` (slices and snapshots).
+//! * `discard.rs`: locking and unlocking discardable VMOs.
 //!
 //! Locks: a VMO's `inner` lock may be taken with an address space's lock
 //! held, never the reverse; under its own lock a VMO only unmaps page
@@ -46,12 +47,14 @@ use crate::{impl_kobject, Rights, ZxError, ZxResult};
 mod child;
 mod chunks;
 mod content;
+mod discard;
 mod resize;
 
 pub use child::child_rights;
 use chunks::Chunk;
 pub use chunks::{Run, Sharing};
 pub use content::VmoOp;
+pub use discard::LockState;
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
 pub const MAX_VMO_SIZE: u64 = !(2 * 16 * PAGE_SIZE as u64 - 1);
@@ -143,6 +146,8 @@ pub(super) struct VmoInner {
     children: Vec<Weak<VmObject>>,
     /// `ZX_CACHE_POLICY_*`; settable only while the VMO is unused.
     cache_policy: u32,
+    /// Outstanding `ZX_VMO_OP_LOCK`/`TRY_LOCK`s of a discardable VMO.
+    lock_count: u64,
 }
 
 /// What `ZX_INFO_VMO` reports.
@@ -281,6 +286,7 @@ impl VmObject {
                 mappings: HashMap::new(),
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
+                lock_count: 0,
             }),
         }
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kernel_hal::PAGE_SIZE;
 
-use super::{round_vmo_size, VmObject, VmoKind, ZX_CACHE_POLICY_MASK};
+use super::{round_vmo_size, VmObject, VmoKind, ZX_CACHE_POLICY_CACHED, ZX_CACHE_POLICY_MASK};
 use crate::{ZxError, ZxResult};
 
 impl VmObject {
@@ -196,9 +196,18 @@ impl VmObject {
             || !inner.children.is_empty()
             || !matches!(self.kind, VmoKind::Paged)
             || self.parent_koid != 0
-            || !inner.chunks.is_empty()
         {
             return Err(ZxError::BAD_STATE);
+        }
+        // Committed pages do not stand in the way, as on Zircon (which cleans
+        // and invalidates them; the emulator has no caches to keep coherent
+        // with a device). A discardable VMO stays cached.
+        if self.discardable {
+            return if policy == ZX_CACHE_POLICY_CACHED {
+                Ok(())
+            } else {
+                Err(ZxError::BAD_STATE)
+            };
         }
         inner.cache_policy = policy;
         Ok(())
