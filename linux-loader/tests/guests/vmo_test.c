@@ -651,6 +651,23 @@ TEST(VmoTestCase, UnboundedLastPages) {
   zx_handle_close(vmo);
 }
 
+// Slice arguments are checked in Zircon's order: offset alignment, the size
+// (OUT_OF_RANGE past the largest VMO), containment (a wrapping range is not
+// contained: INVALID_ARGS), and only then the parent's resizability.
+TEST(VmoTestCase, SliceArgumentOrder) {
+  zx_handle_t vmo, child;
+  const uint64_t nearly_max = UINT64_MAX - PAGE + 1;
+  ASSERT_OK(zx_vmo_create(2 * PAGE, ZX_VMO_RESIZABLE, &vmo));
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 1, UINT64_MAX, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, UINT64_MAX, &child), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, nearly_max, &child), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, 3 * PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, PAGE, 2 * PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, nearly_max, PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &child), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

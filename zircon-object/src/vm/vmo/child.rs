@@ -29,6 +29,10 @@ impl VmObject {
         if self.discardable {
             return Err(ZxError::NOT_SUPPORTED);
         }
+        // A slice's offset is checked before its size, as on Zircon.
+        if opts & ZX_VMO_CHILD_SLICE != 0 && !offset.is_multiple_of(PAGE_SIZE as u64) {
+            return Err(ZxError::INVALID_ARGS);
+        }
         let rounded = round_vmo_size(size)?;
         let snapshot_kinds = ZX_VMO_CHILD_SNAPSHOT
             | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
@@ -37,17 +41,14 @@ impl VmObject {
             if opts != ZX_VMO_CHILD_SLICE {
                 return Err(ZxError::INVALID_ARGS);
             }
+            // Wholly inside the parent (a range that wraps is not), then
+            // not of a resizable parent.
+            match offset.checked_add(rounded as u64) {
+                Some(end) if end <= self.size() as u64 => {}
+                _ => return Err(ZxError::INVALID_ARGS),
+            }
             if self.resizable {
                 return Err(ZxError::NOT_SUPPORTED);
-            }
-            if !offset.is_multiple_of(PAGE_SIZE as u64) {
-                return Err(ZxError::INVALID_ARGS);
-            }
-            let end = offset
-                .checked_add(rounded as u64)
-                .ok_or(ZxError::OUT_OF_RANGE)?;
-            if end > self.size() as u64 {
-                return Err(ZxError::INVALID_ARGS);
             }
             self.check_cached()?;
             let base = KObjectBase::default();
