@@ -668,6 +668,35 @@ TEST(VmoTestCase, SliceArgumentOrder) {
   zx_handle_close(vmo);
 }
 
+// zx_cache_flush runs in the vDSO: bad option combinations are
+// INVALID_ARGS; the valid ones flush read-only and writable mappings, also
+// of pages never touched.
+TEST(VmoTestCase, CacheFlush) {
+  zx_handle_t vmo;
+  uintptr_t ro, rw;
+  const size_t size = 8 * PAGE;
+  ASSERT_OK(zx_vmo_create(size, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, size, &ro));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, size, &rw));
+  const uint32_t bad[5] = {0, ZX_CACHE_FLUSH_INVALIDATE, ZX_CACHE_FLUSH_INSN | ZX_CACHE_FLUSH_INVALIDATE, 1u << 3,
+                           ~0u};
+  for (int i = 0; i < 5; i++)
+    ASSERT_EQ(zx_cache_flush((void*)ro, size, bad[i]), ZX_ERR_INVALID_ARGS, "options %#x", bad[i]);
+  const uint32_t good[5] = {ZX_CACHE_FLUSH_INSN, ZX_CACHE_FLUSH_DATA, ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INSN,
+                            ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE,
+                            ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE | ZX_CACHE_FLUSH_INSN};
+  memset((void*)rw, 0x42, PAGE);  // one page committed, the rest untouched
+  for (int i = 0; i < 5; i++) {
+    ASSERT_OK(zx_cache_flush((void*)rw, size, good[i]), "options %#x", good[i]);
+    ASSERT_OK(zx_cache_flush((void*)(ro + 3), size - 3, good[i]), "options %#x", good[i]);
+  }
+  ASSERT_OK(zx_cache_flush((void*)ro, 0, ZX_CACHE_FLUSH_DATA));
+  ASSERT_EQ(((volatile uint8_t*)ro)[PAGE - 1], 0x42);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), rw, size));
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), ro, size));
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
