@@ -373,7 +373,7 @@ impl Syscall<'_> {
                     .u64(88, i.committed_bytes)
                     .u32(96, handle.rights.bits())
                     .u32(100, i.cache_policy)
-                    .u64(104, 0)
+                    .u64(104, i.metadata_bytes)
                     .u64(112, 0)
                     .u64(120, i.committed_bytes)
                     .u64(128, i.committed_private_bytes)

@@ -697,6 +697,22 @@ TEST(VmoTestCase, CacheFlush) {
   zx_handle_close(vmo);
 }
 
+// metadata_bytes counts the host memory tracking a VMO's pages: none until
+// a page is committed, some after, none for a slice (its pages are its
+// parent's).
+TEST(VmoTestCase, MetadataBytes) {
+  zx_handle_t vmo, slice;
+  const uint32_t one = 1;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_EQ(vmo_info(vmo).metadata_bytes, 0u);
+  ASSERT_OK(zx_vmo_write(vmo, &one, 0, sizeof(one)));
+  ASSERT_NE(vmo_info(vmo).metadata_bytes, 0u);
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  ASSERT_EQ(vmo_info(slice).metadata_bytes, 0u);
+  zx_handle_close(slice);
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

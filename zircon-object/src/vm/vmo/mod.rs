@@ -150,6 +150,14 @@ pub(super) struct VmoInner {
     lock_count: u64,
 }
 
+/// The host memory one chunk of a VMO costs to track, as
+/// `ZX_INFO_VMO.metadata_bytes` counts it (Zircon counts its page-list
+/// nodes): the shared chunk record behind its `Arc` (two reference counts
+/// and the [`Chunk`]) and the chunk table's entry (index and pointer).
+const CHUNK_METADATA_BYTES: usize = 2 * std::mem::size_of::<usize>()
+    + std::mem::size_of::<Chunk>()
+    + std::mem::size_of::<(usize, Arc<Chunk>)>();
+
 /// What `ZX_INFO_VMO` reports.
 #[derive(Debug, Clone, Default)]
 pub struct VmoInfo {
@@ -167,6 +175,8 @@ pub struct VmoInfo {
     pub num_mappings: u64,
     /// `ZX_INFO_VMO_*` flags (without VIA_HANDLE/VIA_MAPPING, which the caller adds)
     pub flags: u32,
+    /// host memory tracking the VMO's pages (its chunk table)
+    pub metadata_bytes: u64,
     /// committed bytes, those shared with copy-on-write relatives included
     pub committed_bytes: u64,
     /// committed bytes no copy-on-write relative shares
@@ -371,7 +381,7 @@ impl VmObject {
     /// Returns the `ZX_INFO_VMO` data (the caller adds VIA_* flags and
     /// handle rights).
     pub fn info(&self) -> VmoInfo {
-        let (size, nmap, nchild, policy) = {
+        let (size, nmap, nchild, policy, nchunks) = {
             let mut inner = self.lock();
             inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             inner.children.retain(|c| c.strong_count() > 0);
@@ -380,6 +390,7 @@ impl VmObject {
                 inner.mappings.len(),
                 inner.children.len(),
                 inner.cache_policy,
+                inner.chunks.len(),
             )
         };
         let mut flags = info_flags::TYPE_PAGED;
@@ -408,6 +419,7 @@ impl VmObject {
             num_children: nchild as u64,
             num_mappings: nmap as u64,
             flags,
+            metadata_bytes: (nchunks * CHUNK_METADATA_BYTES) as u64,
             committed_bytes: attr.committed,
             committed_private_bytes: attr.private,
             committed_scaled_bytes: attr.scaled_integral(),
