@@ -122,14 +122,14 @@ impl VmObject {
         f: &mut dyn FnMut(Piece) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
-            VmoKind::Slice { parent, offset: so } => {
-                parent.for_each_piece(offset + so, end + so, need, &mut |p| {
-                    f(Piece {
-                        vmo_offset: p.vmo_offset - so,
-                        ..p
-                    })
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => parent.for_each_piece(offset + so, end + so, need, &mut |p| {
+                f(Piece {
+                    vmo_offset: p.vmo_offset - so,
+                    ..p
                 })
-            }
+            }),
             VmoKind::Paged => {
                 let mut locked = self.lock_for_revoke();
                 let mut pos = offset;
@@ -267,7 +267,9 @@ impl VmObject {
         f: &mut dyn FnMut(Run) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
-            VmoKind::Slice { parent, offset: so } => {
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => {
                 let size = self.size();
                 if offset >= size {
                     return Err(ZxError::OUT_OF_RANGE);

@@ -122,9 +122,13 @@ pub(crate) struct MappingRef {
 #[derive(Debug)]
 pub(super) enum VmoKind {
     Paged,
+    /// A window on `parent`'s pages from `offset`. A reference
+    /// (`ZX_VMO_CHILD_REFERENCE`) is a window on all of them that also
+    /// shares the parent's content size and its lock.
     Slice {
         parent: Arc<VmObject>,
         offset: usize,
+        reference: bool,
     },
 }
 
@@ -340,7 +344,20 @@ impl VmObject {
     /// Takes the content-size lock (see the field); stream I/O holds it
     /// across its whole operation.
     pub(crate) fn lock_content(&self) -> MutexGuard<'_, ()> {
-        self.content_lock.lock()
+        self.content_owner().content_lock.lock()
+    }
+
+    /// Returns the VMO whose content size this one reports: the parent for
+    /// a reference, else itself.
+    pub(super) fn content_owner(&self) -> &VmObject {
+        match &self.kind {
+            VmoKind::Slice {
+                parent,
+                reference: true,
+                ..
+            } => parent,
+            _ => self,
+        }
     }
 
     /// Returns the size in bytes (page aligned).
@@ -350,7 +367,7 @@ impl VmObject {
 
     /// Returns the content ("stream") size.
     pub fn content_size(&self) -> usize {
-        self.lock().content_size
+        self.content_owner().lock().content_size
     }
 
     /// Returns whether the VMO can be resized.
