@@ -22,6 +22,19 @@ mod syscall_table;
 /// four-character scheme then the version (`git-<commit>`); this one is
 /// the emulator's package version (scheme `pkg-`), which changes only
 /// with a release, so the vDSO is not rebuilt on every commit.
+/// `zx_cache_flush(addr: rdi, size: rsi, options: edx)`. The valid
+/// options are INSN (1), DATA (2), DATA|INSN (3), DATA|INVALIDATE (6) and
+/// all three (7); anything else is `ZX_ERR_INVALID_ARGS` (-10).
+const CACHE_FLUSH: &str = "    cmp $1, %edx\n    je 1f\n    cmp $2, %edx\n    je 1f\n\
+    cmp $3, %edx\n    je 1f\n    cmp $6, %edx\n    je 1f\n    cmp $7, %edx\n    je 1f\n\
+    mov $-10, %eax\n    ret\n\
+1:  push %rbx\n    mov %rdi, %r8\n    lea (%rdi,%rsi), %r9\n\
+    mov $1, %eax\n    cpuid\n    movzbl %bh, %ecx\n    shl $3, %ecx\n\
+    jz 4f\n    mov %rcx, %rax\n    neg %rax\n    and %rax, %r8\n\
+2:  cmp %r9, %r8\n    jae 3f\n    clflush (%r8)\n    add %rcx, %r8\n    jmp 2b\n\
+3:  mfence\n    pop %rbx\n    xor %eax, %eax\n    ret\n\
+4:  pop %rbx\n    mov $-2, %eax\n    ret\n";
+
 const VERSION_STRING: &str = concat!("pkg-linux-loader-", env!("CARGO_PKG_VERSION"));
 
 fn main() {
@@ -51,6 +64,12 @@ fn main() {
                  .pushsection .rodata\n.Lversion: .asciz \"{VERSION_STRING}\"\n.popsection\n",
                 VERSION_STRING.len()
             ),
+            // Flushes the data cache lines of [addr, addr + size) in guest
+            // mode, as Zircon's vDSO does on x86: after checking the
+            // option combination, CLFLUSH each line (CPUID leaf 1 gives its
+            // size), then MFENCE. The instruction cache needs nothing on
+            // x86. A line the guest cannot read faults like its own load.
+            (true, "cache_flush") => CACHE_FLUSH.to_string(),
             (true, other) => panic!("no vDSO body for {other}"),
             (false, _) => format!("    mov ${num}, %eax\n    jmp *.Lentry(%rip)\n"),
         };

@@ -8,6 +8,8 @@
 #include <zircon/analyzer.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/port.h>
+#include <zircon/syscalls/iommu.h>
 #include <zircon/syscalls/exception.h>
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/iob.h>
@@ -63,7 +65,8 @@ _Static_assert(ZX_DEFAULT_SOCKET_RIGHTS == 0x10F0CF, "");
 _Static_assert(ZX_DEFAULT_FIFO_RIGHTS == 0xF00F, "");
 _Static_assert(ZX_FIFO_MAX_SIZE_BYTES == 4096, "");
 _Static_assert(sizeof(zx_info_process_t) == 24, "");
-_Static_assert(sizeof(zx_info_vmo_t) == 128, "");
+_Static_assert(sizeof(zx_info_vmo_t) == 176, "");
+_Static_assert(sizeof(zx_info_vmo_v3_t) == 128, "");
 _Static_assert(sizeof(zx_info_vmo_v2_t) == 120, "");
 _Static_assert(sizeof(zx_info_vmo_v1_t) == 104, "");
 _Static_assert(sizeof(zx_info_maps_t) == 104, "");
@@ -71,6 +74,16 @@ _Static_assert(sizeof(zx_info_maps_v1_t) == 96, "");
 _Static_assert(__builtin_offsetof(zx_info_maps_t, u) == 64, "");
 _Static_assert(__builtin_offsetof(zx_info_vmo_t, committed_bytes) == 88, "");
 _Static_assert(__builtin_offsetof(zx_info_vmo_t, populated_bytes) == 120, "");
+_Static_assert(__builtin_offsetof(zx_info_vmo_t, committed_private_bytes) == 128, "");
+_Static_assert(__builtin_offsetof(zx_info_vmo_t, populated_scaled_bytes) == 152, "");
+_Static_assert(__builtin_offsetof(zx_info_vmo_t, populated_fractional_scaled_bytes) == 168, "");
+_Static_assert(sizeof(zx_info_bti_t) == 32, "");
+_Static_assert(sizeof(zx_packet_page_request_t) == 32, "");
+_Static_assert(__builtin_offsetof(zx_port_packet_t, page_request.offset) == 24, "");
+_Static_assert(sizeof(zx_pager_vmo_stats_t) == 4, "");
+_Static_assert(ZX_BTI_CONTIGUOUS == 16, "");
+_Static_assert(ZX_IOMMU_TYPE_STUB == 0, "");
+_Static_assert(sizeof(zx_iommu_desc_stub_t) == 1, "");
 _Static_assert(sizeof(zx_proc_args_t) == 36, "");
 _Static_assert(sizeof(zx_vmo_lock_state_t) == 32, "");
 _Static_assert(ZX_DEFAULT_VMO_RIGHTS == 0xD0EF, "");
@@ -83,8 +96,9 @@ _Static_assert(ZX_VM_ALIGN_2MB == 0x15000000, "");
 _Static_assert(ZX_VM_ALIGN_4GB == 0x20000000, "");
 _Static_assert(ZX_INFO_PROCESS == 0x10000003, "");
 _Static_assert(ZX_INFO_PROCESS_MAPS == 0x1000000D, "");
-_Static_assert(ZX_INFO_PROCESS_VMOS == 0x2000000E, "");
-_Static_assert(ZX_INFO_VMO == 0x20000017, "");
+_Static_assert(ZX_INFO_PROCESS_VMOS == 0x3000000E, "");
+_Static_assert(ZX_INFO_VMO == 0x30000017, "");
+_Static_assert(ZX_INFO_VMO_V3 == 0x20000017, "");
 _Static_assert(ZX_INFO_VMO_V2 == 0x10000017, "");
 _Static_assert(ZX_INFO_TASK_RUNTIME == 0x1000001E, "");
 _Static_assert(ZX_INFO_VMAR_MAPS == 36, "");

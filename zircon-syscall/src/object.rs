@@ -29,7 +29,8 @@ mod topic {
     pub const PROCESS_MAPS: u32 = 0x1000_000D;
     pub const VMO_V1: u32 = 0x17;
     pub const VMO_V2: u32 = 0x1000_0017;
-    pub const VMO: u32 = 0x2000_0017;
+    pub const VMO_V3: u32 = 0x2000_0017;
+    pub const VMO: u32 = 0x3000_0017;
     pub const HANDLE_COUNT: u32 = 19;
     pub const PROCESS_THREADS: u32 = 4;
     pub const THREAD: u32 = 10;
@@ -354,15 +355,18 @@ impl Syscall<'_> {
                 let (base, len) = v.info();
                 single(Rec::new(16).u64(0, base as u64).u64(8, len as u64))
             }
-            topic::VMO | topic::VMO_V2 | topic::VMO_V1 => {
+            topic::VMO | topic::VMO_V3 | topic::VMO_V2 | topic::VMO_V1 => {
                 let v = downcast::<VmObject>(&handle.object)?;
+                // Each version is a prefix of the latest record.
                 let size = match topic {
-                    topic::VMO => 128,
+                    topic::VMO => 176,
+                    topic::VMO_V3 => 128,
                     topic::VMO_V2 => 120,
                     _ => 104,
                 };
                 let i = v.info();
-                let rec = Rec::new(128)
+                // Nothing is kept compressed, so populated = committed.
+                let mut rec = Rec::new(176)
                     .u64(0, i.koid)
                     .bytes(8, &i.name)
                     .u64(40, i.size_bytes)
@@ -374,10 +378,15 @@ impl Syscall<'_> {
                     .u64(88, i.committed_bytes)
                     .u32(96, handle.rights.bits())
                     .u32(100, i.cache_policy)
-                    .u64(104, 0)
+                    .u64(104, i.metadata_bytes)
                     .u64(112, 0)
-                    .u64(120, i.committed_bytes);
-                let mut rec = rec;
+                    .u64(120, i.committed_bytes)
+                    .u64(128, i.committed_private_bytes)
+                    .u64(136, i.committed_private_bytes)
+                    .u64(144, i.committed_scaled_bytes)
+                    .u64(152, i.committed_scaled_bytes)
+                    .u64(160, i.committed_fractional_scaled_bytes)
+                    .u64(168, i.committed_fractional_scaled_bytes);
                 rec.0.truncate(size);
                 single(rec)
             }

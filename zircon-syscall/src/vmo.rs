@@ -7,7 +7,7 @@ use zircon_object::vm::vmo::{child_rights, VmoOp, ZX_VMO_CHILD_NO_WRITE, ZX_VMO_
 use zircon_object::vm::VmObject;
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use crate::user::{UserInOutPtr, UserInPtr, UserOutPtr};
+use crate::user::{write_bytes, UserInOutPtr, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
 /// Bulk transfers go through a kernel buffer this big at a time.
@@ -108,8 +108,8 @@ impl Syscall<'_> {
         op: u32,
         offset: u64,
         size: u64,
-        _buffer: UserInOutPtr<u8>,
-        _buffer_size: usize,
+        buffer: UserInOutPtr<u8>,
+        buffer_size: usize,
     ) -> ZxResult {
         let (vmo, rights) = self.vmo(h, Rights::empty())?;
         let op = VmoOp::try_from(op)?;
@@ -137,9 +137,31 @@ impl Syscall<'_> {
                 if !rights.intersects(Rights::READ | Rights::WRITE) {
                     return Err(ZxError::ACCESS_DENIED);
                 }
-                // Only discardable VMOs can be locked; discarding is not
-                // emulated (see README).
-                Err(ZxError::NOT_SUPPORTED)
+                match op {
+                    VmoOp::TryLock => vmo.try_lock_range(offset, size),
+                    VmoOp::Unlock => vmo.unlock_range(offset, size),
+                    _ => {
+                        // Locked first, as on Zircon; undone if the state
+                        // cannot be handed back.
+                        let st = vmo.lock_range(offset, size)?;
+                        let mut rec = [0u8; 32];
+                        for (i, v) in [st.offset, st.size, st.discarded_offset, st.discarded_size]
+                            .into_iter()
+                            .enumerate()
+                        {
+                            rec[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
+                        }
+                        let out = if buffer_size < rec.len() {
+                            Err(ZxError::INVALID_ARGS)
+                        } else {
+                            write_bytes(self.aspace(), buffer.addr(), &rec)
+                        };
+                        if out.is_err() {
+                            let _ = vmo.unlock_range(offset, size);
+                        }
+                        out
+                    }
+                }
             }
             VmoOp::CacheSync
             | VmoOp::CacheClean

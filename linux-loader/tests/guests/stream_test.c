@@ -883,3 +883,68 @@ TEST(VmoStreamSize, FaultsBeyondAReducedStreamSize) {
   ASSERT_OK(zx_vmar_destroy(vmar));
   zx_handle_close(vmar);
 }
+
+// A reference (ZX_VMO_CHILD_REFERENCE) spans its whole parent and shares
+// its pages and its stream size: a change through either is seen through
+// both, and a shrink takes the pages past the end away from the mappings
+// of both.
+TEST(VmoStreamSize, ReferenceSharesPagesAndStreamSize) {
+  zx_handle_t vmo, ref, slice, child, rsz;
+  uint64_t size, stream;
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &vmo));
+  // The range must be empty; only RESIZABLE may come along, and only for a
+  // resizable parent; no reference of a slice.
+  EXPECT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_REFERENCE, 0, PAGE, &ref), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_REFERENCE, PAGE, 0, &ref), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_SNAPSHOT, 0, 0, &ref),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_RESIZABLE, 0, 0, &ref),
+            ZX_ERR_NOT_SUPPORTED);
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  EXPECT_EQ(zx_vmo_create_child(slice, ZX_VMO_CHILD_REFERENCE, 0, 0, &child), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(slice);
+
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_REFERENCE, 0, 0, &ref));
+  ASSERT_OK(zx_vmo_get_size(ref, &size));
+  EXPECT_EQ(size, 4 * PAGE);
+  ASSERT_OK(zx_vmo_get_stream_size(ref, &stream));
+  EXPECT_EQ(stream, 4 * PAGE);
+  // Pages: a write through one is read through the other.
+  const uint32_t v = 0xfeed;
+  uint32_t back = 0;
+  ASSERT_OK(zx_vmo_write(ref, &v, 3 * PAGE, sizeof(v)));
+  ASSERT_OK(zx_vmo_read(vmo, &back, 3 * PAGE, sizeof(back)));
+  EXPECT_EQ(back, v);
+  // The stream size, set through either.
+  ASSERT_OK(zx_vmo_set_stream_size(ref, 2 * PAGE));
+  ASSERT_OK(zx_vmo_get_stream_size(vmo, &stream));
+  EXPECT_EQ(stream, 2 * PAGE);
+  ASSERT_OK(zx_vmo_set_stream_size(vmo, 3 * PAGE));
+  ASSERT_OK(zx_vmo_get_stream_size(ref, &stream));
+  EXPECT_EQ(stream, 3 * PAGE);
+  // The shrink through the reference zeroed the parent's page.
+  ASSERT_OK(zx_vmo_read(vmo, &back, 3 * PAGE, sizeof(back)));
+  EXPECT_EQ(back, 0u);
+  // A stream on the reference seeks from the shared end.
+  zx_handle_t s = new_stream(ZX_STREAM_MODE_READ, ref, 0);
+  zx_off_t pos;
+  ASSERT_OK(zx_stream_seek(s, ZX_STREAM_SEEK_ORIGIN_END, 0, &pos));
+  EXPECT_EQ(pos, 3 * PAGE);
+  zx_handle_close(s);
+  // A shrink through the parent faults the reference's mapping past it.
+  uintptr_t addr;
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(),
+                        ZX_VM_PERM_READ | ZX_VM_FAULT_BEYOND_STREAM_SIZE | ZX_VM_ALLOW_FAULTS, 0, ref,
+                        0, 4 * PAGE, &addr));
+  EXPECT_OK(probe_for_read((void*)(addr + 2 * PAGE)));
+  ASSERT_OK(zx_vmo_set_stream_size(vmo, PAGE));
+  EXPECT_EQ(probe_for_read((void*)(addr + 2 * PAGE)), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_OK(probe_for_read((void*)addr));
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * PAGE));
+  zx_handle_close(ref);
+  // A resizable parent's reference is not supported here (README).
+  ASSERT_OK(zx_vmo_create(PAGE, ZX_VMO_RESIZABLE, &rsz));
+  EXPECT_EQ(zx_vmo_create_child(rsz, ZX_VMO_CHILD_REFERENCE, 0, 0, &ref), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(rsz);
+  zx_handle_close(vmo);
+}

@@ -445,7 +445,17 @@ TEST(VmoTestCase, Cache) {
   zx_handle_t big;
   ASSERT_OK(zx_vmo_create((uint64_t)PAGE << 40, 0, &big));
   ASSERT_OK(zx_vmo_write(big, &b, (uint64_t)1 << 50, 1));
+  // Committed pages do not prevent a change of policy.
+  ASSERT_OK(zx_vmo_set_cache_policy(big, ZX_CACHE_POLICY_UNCACHED));
+  ASSERT_EQ(zx_vmo_write(big, &b, (uint64_t)1 << 50, 1), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_set_cache_policy(big, ZX_CACHE_POLICY_CACHED));
+  ASSERT_OK(zx_vmo_read(big, &b, (uint64_t)1 << 50, 1));
   zx_handle_close(big);
+  // A discardable VMO can only be cached.
+  ASSERT_OK(zx_vmo_create(PAGE, ZX_VMO_DISCARDABLE, &vmo));
+  ASSERT_EQ(zx_vmo_set_cache_policy(vmo, ZX_CACHE_POLICY_UNCACHED), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_set_cache_policy(vmo, ZX_CACHE_POLICY_CACHED));
+  zx_handle_close(vmo);
 }
 
 TEST(VmoTestCase, CacheOp) {
@@ -521,6 +531,188 @@ TEST(VmoTestCase, V1Info) {
   zx_handle_close(vmo);
 }
 
+// ZX_INFO_VMO is the latest record (176 bytes); each older version is
+// answered with its own, shorter size, and a buffer of the older size is
+// too small for the latest.
+TEST(VmoTestCase, InfoVersionSizes) {
+  zx_handle_t vmo;
+  zx_info_vmo_t v;
+  zx_info_vmo_v3_t v3;
+  zx_info_vmo_v2_t v2;
+  size_t actual, avail;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_EQ(sizeof(v), 176u);
+  ASSERT_EQ(zx_object_get_info(vmo, ZX_INFO_VMO, &v, sizeof(v3), &actual, &avail), ZX_ERR_BUFFER_TOO_SMALL);
+  ASSERT_EQ(actual, 0u);
+  ASSERT_EQ(avail, 1u);
+  memset(&v3, 0xAB, sizeof(v3));
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO_V3, &v3, sizeof(v3), &actual, &avail));
+  ASSERT_EQ(actual, 1u);
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO_V2, &v2, sizeof(v2), NULL, NULL));
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &v, sizeof(v), NULL, NULL));
+  ASSERT_EQ(memcmp(&v, &v3, sizeof(v3)), 0);
+  ASSERT_EQ(memcmp(&v, &v2, sizeof(v2)), 0);
+  zx_handle_close(vmo);
+}
+
+static zx_info_vmo_t vmo_info(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  memset(&info, 0xCD, sizeof(info));
+  EXPECT_OK(zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  return info;
+}
+
+// committed_bytes counts pages shared copy-on-write with snapshot relatives,
+// committed_private_bytes only the unshared ones, and the scaled counts
+// divide each shared page among its sharers (fraction: 63-bit fixed point).
+// Nothing is compressed, so the populated_* counts equal the committed_*.
+TEST(VmoTestCase, InfoAttribution) {
+  zx_handle_t parent, c1, c2;
+  const uint32_t one = 1;
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &parent));
+  ASSERT_OK(zx_vmo_write(parent, &one, 0, sizeof(one)));
+  zx_info_vmo_t i = vmo_info(parent);
+  ASSERT_EQ(i.committed_bytes, PAGE);
+  ASSERT_EQ(i.committed_private_bytes, PAGE);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+  ASSERT_EQ(i.populated_bytes, PAGE);
+  ASSERT_EQ(i.populated_private_bytes, PAGE);
+  ASSERT_EQ(i.populated_scaled_bytes, PAGE);
+  ASSERT_EQ(i.populated_fractional_scaled_bytes, 0u);
+
+  // Three VMOs share the page: a third each.
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &c1));
+  ASSERT_OK(zx_vmo_create_child(parent, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &c2));
+  const uint64_t third = 3074457345618258602ull;  // (1 << 63) / 3, truncated
+  zx_handle_t all[3] = {parent, c1, c2};
+  for (int k = 0; k < 3; k++) {
+    i = vmo_info(all[k]);
+    ASSERT_EQ(i.committed_bytes, PAGE);
+    ASSERT_EQ(i.committed_private_bytes, 0u);
+    ASSERT_EQ(i.committed_scaled_bytes, PAGE / 3);
+    ASSERT_EQ(i.committed_fractional_scaled_bytes, third);
+    ASSERT_EQ(i.populated_scaled_bytes, PAGE / 3);
+    ASSERT_EQ(i.populated_fractional_scaled_bytes, third);
+  }
+
+  // A write gives the writer its own copy; the other two still share.
+  ASSERT_OK(zx_vmo_write(c2, &one, 0, sizeof(one)));
+  i = vmo_info(c2);
+  ASSERT_EQ(i.committed_private_bytes, PAGE);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+  i = vmo_info(parent);
+  ASSERT_EQ(i.committed_bytes, PAGE);
+  ASSERT_EQ(i.committed_private_bytes, 0u);
+  ASSERT_EQ(i.committed_scaled_bytes, PAGE / 2);
+  ASSERT_EQ(i.committed_fractional_scaled_bytes, 0u);
+
+  // A slice's pages are its parent's: it reports none.
+  zx_handle_t slice;
+  ASSERT_OK(zx_vmo_create_child(c2, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  i = vmo_info(slice);
+  ASSERT_EQ(i.committed_bytes, 0u);
+  ASSERT_EQ(i.populated_scaled_bytes, 0u);
+  ASSERT_EQ(i.populated_fractional_scaled_bytes, 0u);
+  zx_handle_close(slice);
+  zx_handle_close(c2);
+  zx_handle_close(c1);
+  zx_handle_close(parent);
+}
+
+// An unbounded VMO has the largest size; its last chunk ends at 2^64, and
+// reads, writes and snapshot clones reach its last pages.
+TEST(VmoTestCase, UnboundedLastPages) {
+  zx_handle_t vmo, clone;
+  uint64_t size;
+  static char buf[4 * 4096], check[4 * 4096];
+  const size_t len = 4 * PAGE;
+  ASSERT_OK(zx_vmo_create(42, ZX_VMO_UNBOUNDED, &vmo));
+  ASSERT_OK(zx_vmo_get_size(vmo, &size));
+  ASSERT_EQ(size, (uint64_t)0 - 32 * PAGE);  // ROUNDDOWN(UINT64_MAX, 32 pages)
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(zx_vmo_read(vmo, check, size, len), ZX_ERR_OUT_OF_RANGE);
+  memset(buf, 0x5A, sizeof(buf));
+  ASSERT_OK(zx_vmo_write(vmo, buf, size - len, len));
+  ASSERT_EQ(zx_vmo_write(vmo, buf, size, len), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, size, &clone));
+  memset(check, 0, sizeof(check));
+  ASSERT_OK(zx_vmo_read(clone, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  // The clone's write copies the shared last chunk; the parent keeps its data.
+  memset(check, 0x11, sizeof(check));
+  ASSERT_OK(zx_vmo_write(clone, check, size - PAGE, PAGE));
+  ASSERT_OK(zx_vmo_read(vmo, check, size - len, len));
+  ASSERT_EQ(memcmp(buf, check, len), 0);
+  zx_handle_close(clone);
+  zx_handle_close(vmo);
+}
+
+// Slice arguments are checked in Zircon's order: offset alignment, the size
+// (OUT_OF_RANGE past the largest VMO), containment (a wrapping range is not
+// contained: INVALID_ARGS), and only then the parent's resizability.
+TEST(VmoTestCase, SliceArgumentOrder) {
+  zx_handle_t vmo, child;
+  const uint64_t nearly_max = UINT64_MAX - PAGE + 1;
+  ASSERT_OK(zx_vmo_create(2 * PAGE, ZX_VMO_RESIZABLE, &vmo));
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 1, UINT64_MAX, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, UINT64_MAX, &child), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, nearly_max, &child), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, 3 * PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, PAGE, 2 * PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, nearly_max, PAGE, &child), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &child), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(vmo);
+}
+
+// zx_cache_flush runs in the vDSO: bad option combinations are
+// INVALID_ARGS; the valid ones flush read-only and writable mappings, also
+// of pages never touched.
+TEST(VmoTestCase, CacheFlush) {
+  zx_handle_t vmo;
+  uintptr_t ro, rw;
+  const size_t size = 8 * PAGE;
+  ASSERT_OK(zx_vmo_create(size, 0, &vmo));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, size, &ro));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, size, &rw));
+  const uint32_t bad[5] = {0, ZX_CACHE_FLUSH_INVALIDATE, ZX_CACHE_FLUSH_INSN | ZX_CACHE_FLUSH_INVALIDATE, 1u << 3,
+                           ~0u};
+  for (int i = 0; i < 5; i++)
+    ASSERT_EQ(zx_cache_flush((void*)ro, size, bad[i]), ZX_ERR_INVALID_ARGS, "options %#x", bad[i]);
+  const uint32_t good[5] = {ZX_CACHE_FLUSH_INSN, ZX_CACHE_FLUSH_DATA, ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INSN,
+                            ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE,
+                            ZX_CACHE_FLUSH_DATA | ZX_CACHE_FLUSH_INVALIDATE | ZX_CACHE_FLUSH_INSN};
+  memset((void*)rw, 0x42, PAGE);  // one page committed, the rest untouched
+  for (int i = 0; i < 5; i++) {
+    ASSERT_OK(zx_cache_flush((void*)rw, size, good[i]), "options %#x", good[i]);
+    ASSERT_OK(zx_cache_flush((void*)(ro + 3), size - 3, good[i]), "options %#x", good[i]);
+  }
+  ASSERT_OK(zx_cache_flush((void*)ro, 0, ZX_CACHE_FLUSH_DATA));
+  ASSERT_EQ(((volatile uint8_t*)ro)[PAGE - 1], 0x42);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), rw, size));
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), ro, size));
+  zx_handle_close(vmo);
+}
+
+// metadata_bytes counts the host memory tracking a VMO's pages: none until
+// a page is committed, some after, none for a slice (its pages are its
+// parent's).
+TEST(VmoTestCase, MetadataBytes) {
+  zx_handle_t vmo, slice;
+  const uint32_t one = 1;
+  ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
+  ASSERT_EQ(vmo_info(vmo).metadata_bytes, 0u);
+  ASSERT_OK(zx_vmo_write(vmo, &one, 0, sizeof(one)));
+  ASSERT_NE(vmo_info(vmo).metadata_bytes, 0u);
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SLICE, 0, PAGE, &slice));
+  ASSERT_EQ(vmo_info(slice).metadata_bytes, 0u);
+  zx_handle_close(slice);
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));
@@ -551,6 +743,51 @@ TEST(VmoTestCase, LockUnlockNonDiscardable) {
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, PAGE, &st, sizeof(st)), ZX_ERR_NOT_SUPPORTED);
   ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(vmo);
+}
+
+// A discardable VMO locks and unlocks as a whole; the emulator never
+// discards, so a lock reports nothing discarded and the contents stay.
+TEST(VmoTestCase, LockUnlockDiscardable) {
+  zx_handle_t vmo, ro, none;
+  zx_vmo_lock_state_t st;
+  uint64_t small;
+  const uint32_t v = 0x1234;
+  uint32_t back = 0;
+  ASSERT_OK(zx_vmo_create(3 * PAGE, ZX_VMO_DISCARDABLE, &vmo));
+  // Only the whole VMO, and LOCK needs a whole zx_vmo_lock_state_t to fill.
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, PAGE, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, PAGE, 2 * PAGE, &st, sizeof(st)), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 4 * PAGE, NULL, 0), ZX_ERR_OUT_OF_RANGE);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &small, sizeof(small)), ZX_ERR_INVALID_ARGS);
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, NULL, sizeof(st)), ZX_ERR_INVALID_ARGS);
+  // The failed LOCKs were undone: nothing is locked.
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_BAD_STATE);
+  memset(&st, 0xff, sizeof(st));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &st, sizeof(st)));
+  ASSERT_EQ(st.offset, 0u);
+  ASSERT_EQ(st.size, 3 * PAGE);
+  ASSERT_EQ(st.discarded_offset, 0u);
+  ASSERT_EQ(st.discarded_size, 0u);
+  ASSERT_OK(zx_vmo_write(vmo, &v, 0, sizeof(v)));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_EQ(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_read(vmo, &back, 0, sizeof(back)));
+  ASSERT_EQ(back, v);
+  ASSERT_OK(zx_vmo_op_range(vmo, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  // READ or WRITE is enough; neither is ACCESS_DENIED.
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_READ, &ro));
+  ASSERT_OK(zx_vmo_op_range(ro, ZX_VMO_OP_LOCK, 0, 3 * PAGE, &st, sizeof(st)));
+  ASSERT_OK(zx_vmo_op_range(ro, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0));
+  ASSERT_OK(zx_handle_duplicate(vmo, ZX_RIGHT_DUPLICATE, &none));
+  ASSERT_EQ(zx_vmo_op_range(none, ZX_VMO_OP_TRY_LOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  ASSERT_EQ(zx_vmo_op_range(none, ZX_VMO_OP_UNLOCK, 0, 3 * PAGE, NULL, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(none);
+  zx_handle_close(ro);
   zx_handle_close(vmo);
 }
 

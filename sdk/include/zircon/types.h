@@ -187,6 +187,17 @@ typedef struct zx_vmo_lock_state {
 #define ZX_PAGER_OP_WRITEBACK_BEGIN      ((uint32_t)3u)
 #define ZX_PAGER_OP_WRITEBACK_END        ((uint32_t)4u)
 
+// What zx_pager_query_vmo_stats() writes.
+typedef struct zx_pager_vmo_stats {
+  // ZX_PAGER_VMO_STATS_MODIFIED if the VMO was written since the last reset, else 0.
+  uint32_t modified;
+} zx_pager_vmo_stats_t;
+
+// zx_pager_vmo_stats_t.modified.
+#define ZX_PAGER_VMO_STATS_MODIFIED      ((uint32_t)1u)
+// zx_pager_query_vmo_stats() options: also clear the stats.
+#define ZX_PAGER_RESET_VMO_STATS         ((uint32_t)1u)
+
 // zx_vmo_create_child() options.
 #define ZX_VMO_CHILD_SNAPSHOT                   ((uint32_t)1u << 0)
 #define ZX_VMO_CHILD_RESIZABLE                  ((uint32_t)1u << 2)
@@ -317,6 +328,13 @@ typedef uint32_t zx_stream_seek_origin_t;
 #define ZX_TIMER_SLACK_CENTER       ((uint32_t)0u)
 #define ZX_TIMER_SLACK_EARLY        ((uint32_t)1u)
 #define ZX_TIMER_SLACK_LATE         ((uint32_t)2u)
+
+// ---- Bus transaction initiators (zx_bti_pin() options) --------------------
+#define ZX_BTI_PERM_READ            ((uint32_t)1u << 0)
+#define ZX_BTI_PERM_WRITE           ((uint32_t)1u << 1)
+#define ZX_BTI_PERM_EXECUTE         ((uint32_t)1u << 2)
+#define ZX_BTI_COMPRESS             ((uint32_t)1u << 3)
+#define ZX_BTI_CONTIGUOUS           ((uint32_t)1u << 4)
 
 // ---- Jobs ------------------------------------------------------------------
 #define ZX_JOB_CRITICAL_PROCESS_RETCODE_NONZERO     ((uint32_t)1u << 0)

@@ -3,6 +3,9 @@
 #ifndef LIB_ZX_PROCESS_H_
 #define LIB_ZX_PROCESS_H_
 
+// clock.h: code written against Fuchsia's headers gets zx::clock
+// transitively with zx::process (vmo/helpers.h of the core tests does).
+#include <lib/zx/clock.h>
 #include <lib/zx/handle.h>
 #include <lib/zx/object.h>
 #include <lib/zx/job.h>

@@ -13,13 +13,18 @@ __BEGIN_CDECLS
 #define ZX_IOMMU_MAX_DESC_LEN 4096
 
 // zx_iommu_create's `type`.
-#define ZX_IOMMU_TYPE_DUMMY 0
+#define ZX_IOMMU_TYPE_STUB 0
 #define ZX_IOMMU_TYPE_INTEL 1
+#define ZX_IOMMU_TYPE_ARM_SMMU 2
 
-// A dummy IOMMU: no translation, physical addresses as they are.
-typedef struct zx_iommu_desc_dummy {
+// A stub IOMMU: no translation, physical addresses as they are.
+typedef struct zx_iommu_desc_stub {
   uint8_t reserved;
-} zx_iommu_desc_dummy_t;
+} zx_iommu_desc_stub_t;
+
+// The old names of the stub IOMMU (deprecated in Fuchsia).
+#define ZX_IOMMU_TYPE_DUMMY ZX_IOMMU_TYPE_STUB
+typedef zx_iommu_desc_stub_t zx_iommu_desc_dummy_t;
 
 // Intel VT-d: what a scope covers.
 #define ZX_IOMMU_INTEL_SCOPE_ENDPOINT 0
@@ -47,6 +52,11 @@ typedef struct zx_iommu_desc_intel {
   uint16_t reserved_memory_bytes;
   uint8_t _reserved[2];
 } zx_iommu_desc_intel_t;
+
+// An ARM SMMU: where its registers are.
+typedef struct zx_iommu_desc_arm_smmu {
+  uint64_t register_base;
+} zx_iommu_desc_arm_smmu_t;
 
 __END_CDECLS
 

@@ -29,19 +29,21 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_PROCESS_MAPS                __ZX_INFO_TOPIC(13u, 1)        // zx_info_maps_t[n]
 #define ZX_INFO_PROCESS_VMOS_V1             __ZX_INFO_TOPIC(14u, 0)        // zx_info_vmo_v1_t[n]
 #define ZX_INFO_PROCESS_VMOS_V2             __ZX_INFO_TOPIC(14u, 1)        // zx_info_vmo_v2_t[n]
-#define ZX_INFO_PROCESS_VMOS                __ZX_INFO_TOPIC(14u, 2)        // zx_info_vmo_t[n]
+#define ZX_INFO_PROCESS_VMOS_V3             __ZX_INFO_TOPIC(14u, 2)        // zx_info_vmo_v3_t[n]
+#define ZX_INFO_PROCESS_VMOS                __ZX_INFO_TOPIC(14u, 3)        // zx_info_vmo_t[n]
 #define ZX_INFO_THREAD_STATS                ((zx_object_info_topic_t) 15u) // zx_info_thread_stats_t[1]
 #define ZX_INFO_CPU_STATS                   ((zx_object_info_topic_t) 16u)
 #define ZX_INFO_KMEM_STATS                  __ZX_INFO_TOPIC(17u, 1)
 #define ZX_INFO_KMEM_STATS_V1               __ZX_INFO_TOPIC(17u, 0)
 #define ZX_INFO_RESOURCE                    ((zx_object_info_topic_t) 18u)
 #define ZX_INFO_HANDLE_COUNT                ((zx_object_info_topic_t) 19u) // zx_info_handle_count_t[1]
-#define ZX_INFO_BTI                         ((zx_object_info_topic_t) 20u)
+#define ZX_INFO_BTI                         ((zx_object_info_topic_t) 20u) // zx_info_bti_t[1]
 #define ZX_INFO_PROCESS_HANDLE_STATS        ((zx_object_info_topic_t) 21u) // zx_info_process_handle_stats_t[1]
 #define ZX_INFO_SOCKET                      ((zx_object_info_topic_t) 22u)
 #define ZX_INFO_VMO_V1                      __ZX_INFO_TOPIC(23u, 0)        // zx_info_vmo_v1_t[1]
 #define ZX_INFO_VMO_V2                      __ZX_INFO_TOPIC(23u, 1)        // zx_info_vmo_v2_t[1]
-#define ZX_INFO_VMO                         __ZX_INFO_TOPIC(23u, 2)        // zx_info_vmo_t[1]
+#define ZX_INFO_VMO_V3                      __ZX_INFO_TOPIC(23u, 2)        // zx_info_vmo_v3_t[1]
+#define ZX_INFO_VMO                         __ZX_INFO_TOPIC(23u, 3)        // zx_info_vmo_t[1]
 #define ZX_INFO_JOB                         ((zx_object_info_topic_t) 24u) // zx_info_job_t[1]
 #define ZX_INFO_TIMER                       ((zx_object_info_topic_t) 25u) // zx_info_timer_t[1]
 #define ZX_INFO_STREAM                      ((zx_object_info_topic_t) 26u)
@@ -170,6 +172,19 @@ typedef struct zx_info_stream {
   uint64_t content_size;
 } zx_info_stream_t;
 
+// ZX_INFO_BTI (32 bytes).
+typedef struct zx_info_bti {
+  // zx_bti_pin() returns runs of device addresses at least this long (the
+  // last one may be shorter).
+  uint64_t minimum_contiguity;
+  // The size of the device's address space (UINT64_MAX for 2^64).
+  uint64_t aspace_size;
+  // Live PMTs (pinned memory tokens) of the BTI; racy, for information only.
+  uint64_t pmo_count;
+  // Quarantined PMTs (unpinned while the BTI still holds them); racy too.
+  uint64_t quarantine_count;
+} zx_info_bti_t;
+
 typedef struct zx_info_vmar {
   uintptr_t base;
   size_t len;
@@ -239,7 +254,15 @@ typedef struct zx_info_maps_v1 {
 #define ZX_INFO_VMO_IMMUTABLE               (1u<<8)
 #define ZX_INFO_VMO_VIA_IOB_HANDLE          (1u<<9)
 
-// ZX_INFO_VMO / ZX_INFO_PROCESS_VMOS (128 bytes).
+// ZX_INFO_VMO / ZX_INFO_PROCESS_VMOS (176 bytes).
+//
+// Byte counts are of ZX_INFO_VMO_TYPE_PAGED VMOs. committed_bytes and
+// populated_bytes include pages shared with copy-on-write relatives; the
+// *_private_bytes ones count only the pages no relative shares; the
+// *_scaled_bytes ones count each page divided by the number of VMOs sharing
+// it, with the truncated remainder in *_fractional_scaled_bytes (fixed point
+// with 63 bits of fraction: 0x8000000000000000 is one byte). populated_*
+// may exceed committed_* where pages are kept compressed.
 typedef struct zx_info_vmo {
   zx_koid_t koid;
   char name[ZX_MAX_NAME_LEN];
@@ -256,7 +279,32 @@ typedef struct zx_info_vmo {
   uint64_t metadata_bytes;
   uint64_t committed_change_events;
   uint64_t populated_bytes;
+  uint64_t committed_private_bytes;
+  uint64_t populated_private_bytes;
+  uint64_t committed_scaled_bytes;
+  uint64_t populated_scaled_bytes;
+  uint64_t committed_fractional_scaled_bytes;
+  uint64_t populated_fractional_scaled_bytes;
 } zx_info_vmo_t;
+
+// ZX_INFO_VMO_V3 / ZX_INFO_PROCESS_VMOS_V3 (128 bytes).
+typedef struct zx_info_vmo_v3 {
+  zx_koid_t koid;
+  char name[ZX_MAX_NAME_LEN];
+  uint64_t size_bytes;
+  zx_koid_t parent_koid;
+  size_t num_children;
+  size_t num_mappings;
+  size_t share_count;
+  uint32_t flags;
+  uint8_t padding1[4];
+  uint64_t committed_bytes;
+  zx_rights_t handle_rights;
+  uint32_t cache_policy;
+  uint64_t metadata_bytes;
+  uint64_t committed_change_events;
+  uint64_t populated_bytes;
+} zx_info_vmo_v3_t;
 
 // ZX_INFO_VMO_V2 (120 bytes).
 typedef struct zx_info_vmo_v2 {

@@ -28,6 +28,13 @@ __BEGIN_CDECLS
 #define ZX_PKT_TYPE_MASK ((uint32_t)0x000000FFu)
 #define ZX_PKT_IS_USER(type) ((type) == ZX_PKT_TYPE_USER)
 #define ZX_PKT_IS_SIGNAL_ONE(type) ((type) == ZX_PKT_TYPE_SIGNAL_ONE)
+#define ZX_PKT_IS_PAGE_REQUEST(type) ((type) == ZX_PKT_TYPE_PAGE_REQUEST)
+
+// zx_packet_page_request_t.command (the emulator has no pagers yet, so it
+// never queues one of these).
+#define ZX_PAGER_VMO_READ ((uint16_t)0)
+#define ZX_PAGER_VMO_COMPLETE ((uint16_t)1)
+#define ZX_PAGER_VMO_DIRTY ((uint16_t)2)
 
 typedef uint32_t zx_packet_type_t;
 
@@ -48,6 +55,18 @@ typedef struct zx_packet_signal {
   uint64_t reserved1;
 } zx_packet_signal_t;
 
+// A pager's request for [offset, offset + length) of one of its VMOs
+// (ZX_PKT_TYPE_PAGE_REQUEST; the packet's key is the one given to
+// zx_pager_create_vmo()).
+typedef struct zx_packet_page_request {
+  uint16_t command;  // ZX_PAGER_VMO_*
+  uint16_t flags;
+  uint32_t reserved0;
+  uint64_t offset;
+  uint64_t length;
+  uint64_t reserved1;
+} zx_packet_page_request_t;
+
 typedef struct zx_port_packet {
   uint64_t key;
   zx_packet_type_t type;
@@ -55,6 +74,7 @@ typedef struct zx_port_packet {
   union {
     zx_packet_user_t user;
     zx_packet_signal_t signal;
+    zx_packet_page_request_t page_request;
     uint8_t reserved[32];
   };
 } zx_port_packet_t;

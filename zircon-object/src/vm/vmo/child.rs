@@ -29,6 +29,10 @@ impl VmObject {
         if self.discardable {
             return Err(ZxError::NOT_SUPPORTED);
         }
+        // A slice's offset is checked before its size, as on Zircon.
+        if opts & ZX_VMO_CHILD_SLICE != 0 && !offset.is_multiple_of(PAGE_SIZE as u64) {
+            return Err(ZxError::INVALID_ARGS);
+        }
         let rounded = round_vmo_size(size)?;
         let snapshot_kinds = ZX_VMO_CHILD_SNAPSHOT
             | ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE
@@ -37,48 +41,37 @@ impl VmObject {
             if opts != ZX_VMO_CHILD_SLICE {
                 return Err(ZxError::INVALID_ARGS);
             }
+            // Wholly inside the parent (a range that wraps is not), then
+            // not of a resizable parent.
+            match offset.checked_add(rounded as u64) {
+                Some(end) if end <= self.size() as u64 => {}
+                _ => return Err(ZxError::INVALID_ARGS),
+            }
             if self.resizable {
                 return Err(ZxError::NOT_SUPPORTED);
             }
-            if !offset.is_multiple_of(PAGE_SIZE as u64) {
+            self.check_cached()?;
+            self.new_slice(offset as usize, rounded, size as usize, false)
+        } else if opts & ZX_VMO_CHILD_REFERENCE != 0 {
+            // Zircon's order: only RESIZABLE may come along, the range must
+            // be empty (a reference spans the whole parent), no reference
+            // of a slice, a resizable one only of a resizable parent.
+            if opts & !(ZX_VMO_CHILD_REFERENCE | ZX_VMO_CHILD_RESIZABLE) != 0
+                || offset != 0
+                || size != 0
+            {
                 return Err(ZxError::INVALID_ARGS);
             }
-            let end = offset
-                .checked_add(rounded as u64)
-                .ok_or(ZxError::OUT_OF_RANGE)?;
-            if end > self.size() as u64 {
-                return Err(ZxError::INVALID_ARGS);
+            if matches!(self.kind, VmoKind::Slice { .. }) || (resizable && !self.resizable) {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            // A reference would have to follow its parent's resizes; the
+            // emulator's windows have a fixed size (README deviation).
+            if self.resizable {
+                return Err(ZxError::NOT_SUPPORTED);
             }
             self.check_cached()?;
-            let base = KObjectBase::default();
-            base.signal_change(0, signals::VMO_ZERO_CHILDREN);
-            VmObject {
-                base,
-                hal: self.hal.clone(),
-                kind: VmoKind::Slice {
-                    parent: self.clone(),
-                    offset: offset as usize,
-                },
-                resizable: false,
-                unbounded: false,
-                discardable: false,
-                immutable: false,
-                cow_clone: false,
-                parent_koid: self.base.koid(),
-                parent_link: Weak::new(),
-                chunk_size: self.chunk_size,
-                content_lock: Mutex::new(()),
-                inner: Mutex::new(VmoInner {
-                    size: rounded,
-                    content_size: size as usize,
-                    chunks: BTreeMap::new(),
-                    mappings: HashMap::new(),
-                    children: Vec::new(),
-                    cache_policy: ZX_CACHE_POLICY_CACHED,
-                }),
-            }
-        } else if opts & ZX_VMO_CHILD_REFERENCE != 0 {
-            return Err(ZxError::NOT_SUPPORTED);
+            self.new_slice(0, self.size(), 0, true)
         } else {
             let kind = opts & snapshot_kinds;
             if kind.count_ones() != 1 || opts & !(snapshot_kinds | ZX_VMO_CHILD_RESIZABLE) != 0 {
@@ -111,6 +104,47 @@ impl VmObject {
         inner.children.push(Arc::downgrade(&child));
         self.base.signal_change(signals::VMO_ZERO_CHILDREN, 0);
         Ok(child)
+    }
+
+    /// Makes a slice of `[offset, offset + size)` (page aligned, inside
+    /// this VMO) with the content size `content`, or a reference (then the
+    /// content size is this VMO's and `content` is unused).
+    fn new_slice(
+        self: &Arc<Self>,
+        offset: usize,
+        size: usize,
+        content: usize,
+        reference: bool,
+    ) -> VmObject {
+        let base = KObjectBase::default();
+        base.signal_change(0, signals::VMO_ZERO_CHILDREN);
+        VmObject {
+            base,
+            hal: self.hal.clone(),
+            kind: VmoKind::Slice {
+                parent: self.clone(),
+                offset,
+                reference,
+            },
+            resizable: false,
+            unbounded: false,
+            discardable: false,
+            immutable: false,
+            cow_clone: false,
+            parent_koid: self.base.koid(),
+            parent_link: Weak::new(),
+            chunk_size: self.chunk_size,
+            content_lock: Mutex::new(()),
+            inner: Mutex::new(VmoInner {
+                size,
+                content_size: content,
+                chunks: BTreeMap::new(),
+                mappings: HashMap::new(),
+                children: Vec::new(),
+                cache_policy: ZX_CACHE_POLICY_CACHED,
+                lock_count: 0,
+            }),
+        }
     }
 
     /// Gives the fresh paged VMO `child` this VMO's contents in
@@ -147,7 +181,7 @@ impl VmObject {
             self.revoke_locked(
                 &locked.inner,
                 first * self.chunk_size,
-                last * self.chunk_size,
+                self.chunk_end(last - 1),
                 &mut locked.keep,
             );
             child.lock().chunks.extend(shared);

@@ -122,14 +122,14 @@ impl VmObject {
         f: &mut dyn FnMut(Piece) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
-            VmoKind::Slice { parent, offset: so } => {
-                parent.for_each_piece(offset + so, end + so, need, &mut |p| {
-                    f(Piece {
-                        vmo_offset: p.vmo_offset - so,
-                        ..p
-                    })
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => parent.for_each_piece(offset + so, end + so, need, &mut |p| {
+                f(Piece {
+                    vmo_offset: p.vmo_offset - so,
+                    ..p
                 })
-            }
+            }),
             VmoKind::Paged => {
                 let mut locked = self.lock_for_revoke();
                 let mut pos = offset;
@@ -153,7 +153,7 @@ impl VmObject {
                         pos = next;
                         continue;
                     }
-                    let chunk_end = ((idx + 1) * self.chunk_size).min(end);
+                    let chunk_end = self.chunk_end(idx).min(end);
                     if missing {
                         let chunk = self.new_chunk()?;
                         locked.inner.chunks.insert(idx, chunk);
@@ -172,6 +172,13 @@ impl VmObject {
                 Ok(())
             }
         }
+    }
+
+    /// Returns the VMO offset just past chunk `idx`. The last chunk of a
+    /// VMO of the largest size (an unbounded one) ends at 2^64, which
+    /// saturates to `usize::MAX`: still past every VMO's end.
+    pub(super) fn chunk_end(&self, idx: usize) -> usize {
+        (idx * self.chunk_size).saturating_add(self.chunk_size)
     }
 
     /// Allocates an empty chunk.
@@ -201,12 +208,8 @@ impl VmObject {
             .phys()
             .copy(fresh.paddr, old.paddr, self.chunk_size)?;
         let start = idx * self.chunk_size;
-        self.revoke_locked(
-            &locked.inner,
-            start,
-            start + self.chunk_size,
-            &mut locked.keep,
-        );
+        let end = self.chunk_end(idx);
+        self.revoke_locked(&locked.inner, start, end, &mut locked.keep);
         locked.inner.chunks.insert(idx, fresh);
         Ok(())
     }
@@ -264,7 +267,9 @@ impl VmObject {
         f: &mut dyn FnMut(Run) -> ZxResult,
     ) -> ZxResult {
         match &self.kind {
-            VmoKind::Slice { parent, offset: so } => {
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => {
                 let size = self.size();
                 if offset >= size {
                     return Err(ZxError::OUT_OF_RANGE);
@@ -287,7 +292,7 @@ impl VmObject {
                 if offset >= locked.inner.size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
-                let end = (start + self.chunk_size).min(locked.inner.size);
+                let end = self.chunk_end(idx).min(locked.inner.size);
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     locked.inner.chunks.entry(idx)
                 {

@@ -1,11 +1,41 @@
 //! Reading and writing a VMO's contents, and the commit, decommit and zero
 //! operations.
 
+use std::sync::Arc;
+
 use kernel_hal::PAGE_SIZE;
 
 use super::chunks::{Need, Piece};
 use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
 use crate::{ZxError, ZxResult};
+
+/// The fraction bits of a scaled byte count (`zx_info_vmo_t`'s
+/// `*_fractional_scaled_bytes`: fixed point, `1 << 63` is one byte).
+const SCALE_BITS: u32 = 63;
+
+/// Who a paged VMO's committed bytes belong to (`ZX_INFO_VMO`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Attribution {
+    /// Committed bytes, shared ones included.
+    pub(super) committed: u64,
+    /// Committed bytes no snapshot relative shares.
+    pub(super) private: u64,
+    /// Committed bytes, each divided by the number of VMOs sharing it, in
+    /// fixed point with [`SCALE_BITS`] fraction bits.
+    pub(super) scaled: u128,
+}
+
+impl Attribution {
+    /// The whole bytes of the scaled count.
+    pub(super) fn scaled_integral(&self) -> u64 {
+        (self.scaled >> SCALE_BITS) as u64
+    }
+
+    /// The fraction of a byte the scaled count has beyond its whole bytes.
+    pub(super) fn scaled_fraction(&self) -> u64 {
+        (self.scaled & ((1u128 << SCALE_BITS) - 1)) as u64
+    }
+}
 
 /// A `zx_vmo_op_range` operation (`ZX_VMO_OP_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +210,34 @@ impl VmObject {
             return Err(ZxError::OUT_OF_RANGE);
         }
         Ok((offset as usize, end as usize))
+    }
+
+    /// Returns how the committed bytes of `[offset, end)` (page aligned) of
+    /// a paged VMO are shared: see [`Attribution`]. A chunk shared by `n`
+    /// snapshot relatives counts `1/n` of its bytes to each of them.
+    pub(super) fn attribution_in(&self, offset: usize, end: usize) -> Attribution {
+        let mut a = Attribution::default();
+        let inner = self.lock();
+        let first = offset / self.chunk_size;
+        for (&idx, chunk) in inner.chunks.range(first..) {
+            let chunk_start = idx * self.chunk_size;
+            if chunk_start >= end {
+                break;
+            }
+            let from = offset.max(chunk_start);
+            let to = end.min(self.chunk_end(idx));
+            let bytes = self
+                .hal
+                .phys()
+                .committed_bytes(chunk.paddr + (from - chunk_start), to - from);
+            let sharers = Arc::strong_count(chunk).max(1);
+            a.committed += bytes as u64;
+            if sharers == 1 {
+                a.private += bytes as u64;
+            }
+            a.scaled += ((bytes as u128) << SCALE_BITS) / sharers as u128;
+        }
+        a
     }
 
     /// Returns the committed bytes of `[offset, end)` (page aligned).

@@ -25,6 +25,7 @@
 //! * `content.rs`: `zx_vmo_read`/`write` and the commit/decommit/zero ops.
 //! * `resize.rs`: `zx_vmo_set_size`, the content size, the cache policy.
 //! * `child.rs`: `zx_vmo_create_child` (slices and snapshots).
+//! * `discard.rs`: locking and unlocking discardable VMOs.
 //!
 //! Locks: a VMO's `inner` lock may be taken with an address space's lock
 //! held, never the reverse; under its own lock a VMO only unmaps page
@@ -46,12 +47,14 @@ use crate::{impl_kobject, Rights, ZxError, ZxResult};
 mod child;
 mod chunks;
 mod content;
+mod discard;
 mod resize;
 
 pub use child::child_rights;
 use chunks::Chunk;
 pub use chunks::{Run, Sharing};
 pub use content::VmoOp;
+pub use discard::LockState;
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
 pub const MAX_VMO_SIZE: u64 = !(2 * 16 * PAGE_SIZE as u64 - 1);
@@ -119,9 +122,13 @@ pub(crate) struct MappingRef {
 #[derive(Debug)]
 pub(super) enum VmoKind {
     Paged,
+    /// A window on `parent`'s pages from `offset`. A reference
+    /// (`ZX_VMO_CHILD_REFERENCE`) is a window on all of them that also
+    /// shares the parent's content size and its lock.
     Slice {
         parent: Arc<VmObject>,
         offset: usize,
+        reference: bool,
     },
 }
 
@@ -143,7 +150,17 @@ pub(super) struct VmoInner {
     children: Vec<Weak<VmObject>>,
     /// `ZX_CACHE_POLICY_*`; settable only while the VMO is unused.
     cache_policy: u32,
+    /// Outstanding `ZX_VMO_OP_LOCK`/`TRY_LOCK`s of a discardable VMO.
+    lock_count: u64,
 }
+
+/// The host memory one chunk of a VMO costs to track, as
+/// `ZX_INFO_VMO.metadata_bytes` counts it (Zircon counts its page-list
+/// nodes): the shared chunk record behind its `Arc` (two reference counts
+/// and the [`Chunk`]) and the chunk table's entry (index and pointer).
+const CHUNK_METADATA_BYTES: usize = 2 * std::mem::size_of::<usize>()
+    + std::mem::size_of::<Chunk>()
+    + std::mem::size_of::<(usize, Arc<Chunk>)>();
 
 /// What `ZX_INFO_VMO` reports.
 #[derive(Debug, Clone, Default)]
@@ -162,8 +179,18 @@ pub struct VmoInfo {
     pub num_mappings: u64,
     /// `ZX_INFO_VMO_*` flags (without VIA_HANDLE/VIA_MAPPING, which the caller adds)
     pub flags: u32,
-    /// committed bytes
+    /// host memory tracking the VMO's pages (its chunk table)
+    pub metadata_bytes: u64,
+    /// committed bytes, those shared with copy-on-write relatives included
     pub committed_bytes: u64,
+    /// committed bytes no copy-on-write relative shares
+    pub committed_private_bytes: u64,
+    /// committed bytes, each divided by the number of VMOs sharing it
+    /// (whole bytes)
+    pub committed_scaled_bytes: u64,
+    /// the fraction of a byte truncated from `committed_scaled_bytes`, in
+    /// fixed point with 63 fraction bits (`1 << 63` is one byte)
+    pub committed_fractional_scaled_bytes: u64,
     /// cache policy
     pub cache_policy: u32,
 }
@@ -273,6 +300,7 @@ impl VmObject {
                 mappings: HashMap::new(),
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
+                lock_count: 0,
             }),
         }
     }
@@ -316,7 +344,20 @@ impl VmObject {
     /// Takes the content-size lock (see the field); stream I/O holds it
     /// across its whole operation.
     pub(crate) fn lock_content(&self) -> MutexGuard<'_, ()> {
-        self.content_lock.lock()
+        self.content_owner().content_lock.lock()
+    }
+
+    /// Returns the VMO whose content size this one reports: the parent for
+    /// a reference, else itself.
+    pub(super) fn content_owner(&self) -> &VmObject {
+        match &self.kind {
+            VmoKind::Slice {
+                parent,
+                reference: true,
+                ..
+            } => parent,
+            _ => self,
+        }
     }
 
     /// Returns the size in bytes (page aligned).
@@ -326,7 +367,7 @@ impl VmObject {
 
     /// Returns the content ("stream") size.
     pub fn content_size(&self) -> usize {
-        self.lock().content_size
+        self.content_owner().lock().content_size
     }
 
     /// Returns whether the VMO can be resized.
@@ -357,7 +398,7 @@ impl VmObject {
     /// Returns the `ZX_INFO_VMO` data (the caller adds VIA_* flags and
     /// handle rights).
     pub fn info(&self) -> VmoInfo {
-        let (size, nmap, nchild, policy) = {
+        let (size, nmap, nchild, policy, nchunks) = {
             let mut inner = self.lock();
             inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             inner.children.retain(|c| c.strong_count() > 0);
@@ -366,6 +407,7 @@ impl VmObject {
                 inner.mappings.len(),
                 inner.children.len(),
                 inner.cache_policy,
+                inner.chunks.len(),
             )
         };
         let mut flags = info_flags::TYPE_PAGED;
@@ -381,10 +423,10 @@ impl VmObject {
         if self.immutable {
             flags |= info_flags::IMMUTABLE;
         }
-        let committed = match self.kind {
-            VmoKind::Paged => self.committed_bytes_in(0, size.min(self.backed_extent())),
+        let attr = match self.kind {
+            VmoKind::Paged => self.attribution_in(0, size.min(self.backed_extent())),
             // A slice's pages are attributed to its parent, as on Zircon.
-            VmoKind::Slice { .. } => 0,
+            VmoKind::Slice { .. } => Default::default(),
         };
         VmoInfo {
             koid: self.base.koid(),
@@ -394,7 +436,11 @@ impl VmObject {
             num_children: nchild as u64,
             num_mappings: nmap as u64,
             flags,
-            committed_bytes: committed as u64,
+            metadata_bytes: (nchunks * CHUNK_METADATA_BYTES) as u64,
+            committed_bytes: attr.committed,
+            committed_private_bytes: attr.private,
+            committed_scaled_bytes: attr.scaled_integral(),
+            committed_fractional_scaled_bytes: attr.scaled_fraction(),
             cache_policy: policy,
         }
     }
@@ -407,7 +453,7 @@ impl VmObject {
             .chunks
             .keys()
             .next_back()
-            .map_or(0, |&i| (i + 1) * self.chunk_size)
+            .map_or(0, |&i| self.chunk_end(i))
     }
 
     /// Returns the committed bytes of the whole VMO.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use kernel_hal::PAGE_SIZE;
 
-use super::{round_vmo_size, VmObject, VmoKind, ZX_CACHE_POLICY_MASK};
+use super::{round_vmo_size, VmObject, VmoKind, ZX_CACHE_POLICY_CACHED, ZX_CACHE_POLICY_MASK};
 use crate::{ZxError, ZxResult};
 
 impl VmObject {
@@ -15,6 +15,10 @@ impl VmObject {
     /// between the new content size and the VMO's end reads as zero
     /// afterwards.
     pub fn set_content_size(&self, content: u64) -> ZxResult {
+        let owner = self.content_owner();
+        if !std::ptr::eq(owner, self) {
+            return owner.set_content_size(content);
+        }
         let _content = self.lock_content();
         let size = self.size();
         let old = self.content_size();
@@ -32,6 +36,10 @@ impl VmObject {
     /// zero afterwards, so a stream grows into zeros and a shrunk one keeps
     /// nothing past its end. Setting the current size changes nothing.
     pub fn set_stream_size(&self, stream: u64) -> ZxResult {
+        let owner = self.content_owner();
+        if !std::ptr::eq(owner, self) {
+            return owner.set_stream_size(stream);
+        }
         let _content = self.lock_content();
         let size = self.size();
         let old = self.content_size();
@@ -57,11 +65,34 @@ impl VmObject {
         if end >= kernel_hal::page_round_up(old).unwrap_or(usize::MAX) {
             return;
         }
-        let mappings = {
+        // This VMO's mappings and those of its references, which share
+        // the content size.
+        let (mut mappings, children) = {
             let mut inner = self.lock();
             inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
-            inner.mappings.values().cloned().collect::<Vec<_>>()
+            (
+                inner.mappings.values().cloned().collect::<Vec<_>>(),
+                inner.children.clone(),
+            )
         };
+        let references: Vec<Arc<VmObject>> = children
+            .iter()
+            .filter_map(|c| c.upgrade())
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    VmoKind::Slice {
+                        reference: true,
+                        ..
+                    }
+                )
+            })
+            .collect();
+        for r in &references {
+            let mut inner = r.lock();
+            inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
+            mappings.extend(inner.mappings.values().cloned());
+        }
         for m in &mappings {
             if let Some(aspace) = m.aspace.upgrade() {
                 aspace.revoke_stream_range(m.id, end);
@@ -123,7 +154,7 @@ impl VmObject {
     /// Sets the content size for a stream write that holds the content
     /// lock and already made `[.., content)` hold what it should.
     pub(crate) fn set_content_size_locked(&self, content: usize) {
-        self.lock().content_size = content;
+        self.content_owner().lock().content_size = content;
     }
 
     /// Zeroes `[start, end)` for a stream write that extends the content
@@ -196,9 +227,18 @@ impl VmObject {
             || !inner.children.is_empty()
             || !matches!(self.kind, VmoKind::Paged)
             || self.parent_koid != 0
-            || !inner.chunks.is_empty()
         {
             return Err(ZxError::BAD_STATE);
+        }
+        // Committed pages do not stand in the way, as on Zircon (which cleans
+        // and invalidates them; the emulator has no caches to keep coherent
+        // with a device). A discardable VMO stays cached.
+        if self.discardable {
+            return if policy == ZX_CACHE_POLICY_CACHED {
+                Ok(())
+            } else {
+                Err(ZxError::BAD_STATE)
+            };
         }
         inner.cache_policy = policy;
         Ok(())
