@@ -158,6 +158,10 @@ impl Hal for UnixHal {
     fn dcache_line_size(&self) -> u32 {
         sys::dcache_line_size()
     }
+
+    fn cpu_stats(&self) -> Vec<kernel_hal::CpuStats> {
+        sys::cpu_stats()
+    }
 }
 
 /// Returns the process-wide HAL, creating it on first use, and gives the

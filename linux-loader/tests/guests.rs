@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 30] = [
+const ZXTEST_GUESTS: [&str; 31] = [
+    "info_memory_test.c",
     "policy_test.c",
     "suspend_test.c",
     "info_stats_test.c",

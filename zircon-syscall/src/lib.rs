@@ -31,6 +31,7 @@ mod exception;
 mod fifo;
 mod handle;
 mod host;
+mod info_memory;
 mod misc;
 mod object;
 mod policy;

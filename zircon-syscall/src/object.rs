@@ -47,6 +47,15 @@ mod topic {
     pub const HANDLE_TABLE: u32 = 27;
     pub const STREAM: u32 = 26;
     pub const RESOURCE: u32 = 18;
+    pub const TASK_STATS_V1: u32 = 0xC;
+    pub const TASK_STATS: u32 = 0x1000_000C;
+    pub const PROCESS_VMOS_V1: u32 = 0xE;
+    pub const PROCESS_VMOS_V2: u32 = 0x1000_000E;
+    pub const PROCESS_VMOS_V3: u32 = 0x2000_000E;
+    pub const PROCESS_VMOS: u32 = 0x3000_000E;
+    pub const CPU_STATS: u32 = 16;
+    pub const KMEM_STATS_V1: u32 = 0x11;
+    pub const KMEM_STATS: u32 = 0x1000_0011;
     pub const SOCKET: u32 = 22;
 }
 
@@ -286,6 +295,50 @@ impl Syscall<'_> {
                 // As for the other arrays: as many as fit, and OK.
                 avail.write_if_not_null(self.aspace(), records.len())
             }
+            topic::TASK_STATS | topic::TASK_STATS_V1 => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let mut rec = crate::info_memory::task_stats(&p);
+                if topic == topic::TASK_STATS_V1 {
+                    rec.truncate(crate::info_memory::TASK_STATS_V1_SIZE);
+                }
+                single(Rec(rec))
+            }
+            topic::PROCESS_VMOS
+            | topic::PROCESS_VMOS_V3
+            | topic::PROCESS_VMOS_V2
+            | topic::PROCESS_VMOS_V1 => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                // Each version is a prefix of the latest record.
+                let entry_size = match topic {
+                    topic::PROCESS_VMOS => 176,
+                    topic::PROCESS_VMOS_V3 => 128,
+                    topic::PROCESS_VMOS_V2 => 120,
+                    _ => 104,
+                };
+                let recs = crate::info_memory::process_vmos(&p);
+                self.write_array(buf, buf_size, entry_size, &recs, actual, avail)
+            }
+            topic::KMEM_STATS | topic::KMEM_STATS_V1 | topic::CPU_STATS => {
+                // The system resource of ZX_RSRC_SYSTEM_INFO_BASE (or the
+                // root), as Zircon's validate_ranged_resource checks it.
+                use zircon_object::system::resource::{KIND_SYSTEM, SYSTEM_INFO_BASE};
+                let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
+                r.validate_ranged(KIND_SYSTEM, SYSTEM_INFO_BASE, 1)?;
+                let hal = self.process.root_vmar().aspace().hal().clone();
+                match topic {
+                    topic::CPU_STATS => {
+                        let recs = crate::info_memory::cpu_stats(&*hal);
+                        let size = crate::info_memory::CPU_STATS_SIZE;
+                        self.write_array(buf, buf_size, size, &recs, actual, avail)
+                    }
+                    t => single(Rec(crate::info_memory::kmem_stats(
+                        &*hal,
+                        t == topic::KMEM_STATS_V1,
+                    ))),
+                }
+            }
             topic::RESOURCE => {
                 let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
                 need(Rights::INSPECT)?;
@@ -450,6 +503,28 @@ impl Syscall<'_> {
             }
             _ => Err(ZxError::NOT_SUPPORTED),
         }
+    }
+
+    /// Writes as many of `recs` (each cut to `entry_size`) as `buf_size`
+    /// holds, then the count written and the count there are: the array
+    /// topics' `actual`/`avail` (success even when not all fit).
+    fn write_array(
+        &self,
+        buf: usize,
+        buf_size: usize,
+        entry_size: usize,
+        recs: &[Vec<u8>],
+        actual: UserOutPtr<usize>,
+        avail: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let fit = (buf_size / entry_size).min(recs.len());
+        let raw: Vec<u8> = recs[..fit]
+            .iter()
+            .flat_map(|r| r[..entry_size].iter().copied())
+            .collect();
+        write_bytes(self.aspace(), buf, &raw)?;
+        actual.write_if_not_null(self.aspace(), fit)?;
+        avail.write_if_not_null(self.aspace(), recs.len())
     }
 
     /// `zx_object_get_property`.

@@ -13,29 +13,34 @@ use crate::{ZxError, ZxResult};
 /// `*_fractional_scaled_bytes`: fixed point, `1 << 63` is one byte).
 const SCALE_BITS: u32 = 63;
 
-/// Who a paged VMO's committed bytes belong to (`ZX_INFO_VMO`).
+/// Who a paged VMO's committed bytes belong to (`ZX_INFO_VMO`,
+/// `ZX_INFO_TASK_STATS`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Attribution {
+pub struct Attribution {
     /// Committed bytes, shared ones included.
-    pub(super) committed: u64,
+    pub committed: u64,
     /// Committed bytes no snapshot relative shares.
-    pub(super) private: u64,
+    pub private: u64,
     /// Committed bytes, each divided by the number of VMOs sharing it, in
     /// fixed point with [`SCALE_BITS`] fraction bits.
-    pub(super) scaled: u128,
+    pub scaled: u128,
 }
 
 impl Attribution {
     /// The whole bytes of the scaled count.
-    pub(super) fn scaled_integral(&self) -> u64 {
+    pub fn scaled_integral(&self) -> u64 {
         (self.scaled >> SCALE_BITS) as u64
     }
 
     /// The fraction of a byte the scaled count has beyond its whole bytes.
-    pub(super) fn scaled_fraction(&self) -> u64 {
+    pub fn scaled_fraction(&self) -> u64 {
         (self.scaled & ((1u128 << SCALE_BITS) - 1)) as u64
     }
 }
+
+/// The fraction bits of [`Attribution::scaled`] (`1 << SCALE_BITS` is one
+/// byte).
+pub const ATTRIBUTION_SCALE_BITS: u32 = SCALE_BITS;
 
 /// A `zx_vmo_op_range` operation (`ZX_VMO_OP_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +243,23 @@ impl VmObject {
             a.scaled += ((bytes as u128) << SCALE_BITS) / sharers as u128;
         }
         a
+    }
+
+    /// How the committed bytes of `[offset, offset + len)` are shared, as
+    /// [`VmObject::info`] counts them for the whole VMO; a slice's pages
+    /// are its parent's.
+    pub fn attribution_of(&self, offset: usize, len: usize) -> Attribution {
+        let size = self.size();
+        if offset >= size {
+            return Attribution::default();
+        }
+        let end = offset + len.min(size - offset);
+        match &self.kind {
+            super::VmoKind::Paged => self.attribution_in(offset, end),
+            super::VmoKind::Slice {
+                parent, offset: at, ..
+            } => parent.attribution_of(at + offset, end - offset),
+        }
     }
 
     /// Returns the committed bytes of `[offset, end)` (page aligned).
