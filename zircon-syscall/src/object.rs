@@ -78,6 +78,8 @@ const PROP_EXCEPTION_STRATEGY: u32 = 18;
 const PROP_STREAM_MODE_APPEND: u32 = 19;
 /// `ZX_PROP_SOCKET_RX_THRESHOLD`
 const PROP_SOCKET_RX_THRESHOLD: u32 = 12;
+/// `ZX_PROP_JOB_KILL_ON_OOM` (a `size_t`, 0 or 1).
+const PROP_JOB_KILL_ON_OOM: u32 = 15;
 /// `ZX_PROP_SOCKET_TX_THRESHOLD`
 const PROP_SOCKET_TX_THRESHOLD: u32 = 13;
 
@@ -214,11 +216,14 @@ impl Syscall<'_> {
                 let j = downcast::<Job>(&handle.object)?;
                 need(Rights::INSPECT)?;
                 let i = j.info();
-                single(
-                    Rec::new(16)
-                        .u64(0, i.return_code as u64)
-                        .bytes(8, &[i.exited as u8, 0, i.debugger_attached as u8]),
-                )
+                single(Rec::new(16).u64(0, i.return_code as u64).bytes(
+                    8,
+                    &[
+                        i.exited as u8,
+                        i.kill_on_oom as u8,
+                        i.debugger_attached as u8,
+                    ],
+                ))
             }
             topic::TIMER => {
                 let t = downcast::<zircon_object::time::Timer>(&handle.object)?;
@@ -568,6 +573,13 @@ impl Syscall<'_> {
                 let s = downcast::<Stream>(&handle.object)?;
                 write_bytes(self.aspace(), buf, &[s.is_append() as u8])
             }
+            PROP_JOB_KILL_ON_OOM => {
+                let j = downcast::<Job>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &(j.kill_on_oom() as u64).to_le_bytes())
+            }
             PROP_SOCKET_RX_THRESHOLD | PROP_SOCKET_TX_THRESHOLD => {
                 if size < 8 {
                     return Err(ZxError::BUFFER_TOO_SMALL);
@@ -684,6 +696,24 @@ impl Syscall<'_> {
                 let b = read_bytes(self.aspace(), buf, 1)?;
                 // Any value but 0 turns append mode on, as on Zircon.
                 s.set_append(b[0] != 0);
+                Ok(())
+            }
+            PROP_JOB_KILL_ON_OOM => {
+                let j = downcast::<Job>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let b = read_bytes(self.aspace(), buf, 8)?;
+                match u64::from_le_bytes(b.try_into().expect("8 bytes")) {
+                    0 => j.set_kill_on_oom(false),
+                    1 => {
+                        j.set_kill_on_oom(true);
+                        // The killer runs in the watchdog's sampling thread.
+                        let hal = self.process.root_vmar().aspace().hal().clone();
+                        zircon_object::system::pressure::MemoryWatchdog::global(&hal);
+                    }
+                    _ => return Err(ZxError::INVALID_ARGS),
+                }
                 Ok(())
             }
             _ => Err(ZxError::INVALID_ARGS),

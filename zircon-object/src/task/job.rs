@@ -35,7 +35,15 @@ struct JobInner {
     return_code: i64,
     /// Its policy: copied into each child job and process made in it.
     policy: JobPolicy,
+    /// `ZX_PROP_JOB_KILL_ON_OOM`: the out-of-memory killer may take it.
+    kill_on_oom: bool,
 }
+
+/// Every root job made (weakly): where the out-of-memory killer looks.
+static ROOT_JOBS: Mutex<Vec<Weak<Job>>> = Mutex::new(Vec::new());
+
+/// `ZX_TASK_RETCODE_OOM_KILL`: killed by the out-of-memory killer.
+pub const TASK_RETCODE_OOM_KILL: i64 = -1025;
 
 /// How many jobs deep the tree may grow below the root job (Zircon's
 /// job height limit).
@@ -50,6 +58,8 @@ pub struct JobInfo {
     pub exited: bool,
     /// Whether a debugger exception channel is bound.
     pub debugger_attached: bool,
+    /// `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub kill_on_oom: bool,
 }
 
 impl_kobject!(
@@ -59,16 +69,20 @@ impl_kobject!(
 );
 
 impl Job {
-    /// Creates the root job.
+    /// Creates a root job (the out-of-memory killer looks under every one).
     pub fn root() -> Arc<Job> {
-        Arc::new(Job {
+        let job = Arc::new(Job {
             base: KObjectBase::with_name("root"),
             parent: None,
             height: MAX_JOB_HEIGHT,
             inner: Mutex::new(JobInner::default()),
             exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
-        })
+        });
+        let mut roots = ROOT_JOBS.lock();
+        roots.retain(|r| r.strong_count() > 0);
+        roots.push(Arc::downgrade(&job));
+        job
     }
 
     /// Returns whether this is a root job (it has no parent): the job
@@ -100,6 +114,50 @@ impl Job {
         });
         inner.children.push(Arc::downgrade(&child));
         Ok(child)
+    }
+
+    /// `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub fn kill_on_oom(&self) -> bool {
+        self.inner.lock().kill_on_oom
+    }
+
+    /// Sets `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub fn set_kill_on_oom(&self, value: bool) {
+        self.inner.lock().kill_on_oom = value;
+    }
+
+    /// The out-of-memory killer (Zircon's `KillJobWithKillOnOOM` under its
+    /// root job, here under every root job): kills the last live job with
+    /// `ZX_PROP_JOB_KILL_ON_OOM` set in a depth-first walk — the lowest one
+    /// — with `ZX_TASK_RETCODE_OOM_KILL`; false if there is none.
+    pub fn kill_one_on_oom() -> bool {
+        let roots: Vec<Arc<Job>> = ROOT_JOBS
+            .lock()
+            .iter()
+            .filter_map(|r| r.upgrade())
+            .collect();
+        let mut last = None;
+        let mut stack: Vec<Arc<Job>> = roots.into_iter().rev().collect();
+        while let Some(j) = stack.pop() {
+            let (alive, marked) = {
+                let inner = j.inner.lock();
+                (!inner.dead, inner.kill_on_oom)
+            };
+            if !alive {
+                continue;
+            }
+            if marked {
+                last = Some(j.clone());
+            }
+            stack.extend(j.children().into_iter().rev());
+        }
+        match last {
+            Some(j) => {
+                j.kill_with(TASK_RETCODE_OOM_KILL);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The job's policy (a new process gets a copy).
@@ -262,13 +320,14 @@ impl Job {
 
     /// Returns what `ZX_INFO_JOB` reports.
     pub fn info(&self) -> JobInfo {
-        let (exited, return_code) = {
+        let (exited, return_code, kill_on_oom) = {
             let inner = self.inner.lock();
-            (inner.dead, inner.return_code)
+            (inner.dead, inner.return_code, inner.kill_on_oom)
         };
         JobInfo {
             return_code,
             exited,
+            kill_on_oom,
             debugger_attached: self
                 .debug_channels
                 .lock()
