@@ -58,7 +58,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use kernel_hal::cpu::{RFLAGS_AC, RFLAGS_DF, USER_RFLAGS};
+use kernel_hal::cpu::{RFLAGS_AC, RFLAGS_DF, RFLAGS_TF, USER_RFLAGS};
 use kernel_hal::{CpuException, GeneralRegs};
 
 use crate::thread_block::*;
@@ -153,7 +153,9 @@ pub fn syscall_regs(args: [u64; 6], result: u64) -> Option<GeneralRegs> {
             return None;
         }
         let saved = s.regs.get();
-        let flags = 0x202 | if s.guest_ac.get() != 0 { RFLAGS_AC } else { 0 };
+        let flags = 0x202
+            | if s.guest_ac.get() != 0 { RFLAGS_AC } else { 0 }
+            | if s.guest_tf.get() != 0 { RFLAGS_TF } else { 0 };
         Some(GeneralRegs {
             rax: result,
             rdi: args[0],
@@ -262,8 +264,9 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
 
 /// Resumes guest code after an exception, with every general register
 /// (and the FS base) taken from `regs` and the FPU/SSE state the thread
-/// had at the exception; returns like [`run_guest`]. Only the status and
-/// direction flags of `regs.rflags` are used ([`USER_RFLAGS`]); `gs_base`
+/// had at the exception; returns like [`run_guest`]. Only the user-settable
+/// flags of `regs.rflags` ([`USER_RFLAGS`]) and the trap flag (a debugger
+/// single-stepping the thread) are used; `gs_base`
 /// is ignored (the GS base belongs to the emulator).
 ///
 /// # Safety
@@ -274,7 +277,8 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
 /// comes from).
 pub unsafe fn resume_guest(regs: &GeneralRegs) -> GuestExit {
     let mut r = *regs;
-    r.rflags = (r.rflags & USER_RFLAGS) | 0x2;
+    // The trap flag too: a debugger's single-stepping (ZX_THREAD_STATE_SINGLE_STEP).
+    r.rflags = (r.rflags & (USER_RFLAGS | RFLAGS_TF)) | 0x2;
     in_guest_mode_while(|s| {
         s.regs.set(r);
         // SAFETY: the caller vouches for the registers (this function's
@@ -297,6 +301,7 @@ fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
         s.exit_requested.set(0);
         s.exit_value.set(KILLED_EXIT_VALUE);
         s.exit_kind.set(EXIT_BY_REQUEST);
+        s.guest_tf.set(0);
         s.in_kernel.set(1);
         s.in_guest.set(true);
         s.in_guest_word.set(1);
@@ -396,6 +401,7 @@ std::arch::global_asm!(
     r_fs = const R_FS,
     exit_kind = const EXIT_KIND,
     exit_by_interrupt = const EXIT_BY_INTERRUPT,
+    rflags_tf = const RFLAGS_TF,
 );
 
 std::arch::global_asm!(
@@ -425,6 +431,8 @@ std::arch::global_asm!(
     r_r13 = const R_R13,
     r_r14 = const R_R14,
     r_r15 = const R_R15,
+    guest_tf = const GUEST_TF,
+    rflags_tf = const RFLAGS_TF,
     dispatch = sym zx_hal_dispatch,
 );
 

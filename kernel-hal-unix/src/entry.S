@@ -89,6 +89,9 @@ zx_hal_resume_guest:
     mov byte ptr gs:[{selector}], {sud_block}
     cmp qword ptr gs:[{kick_pending}], 0
     jne zx_hal_leave_interrupted
+    # Single-stepping: see .Lresume_stepping.
+    test dword ptr gs:[{r_rflags}], {rflags_tf}
+    jnz .Lresume_stepping
     # Flags (already masked to the user-settable ones), then every general
     # register; rsp last, then jump to rip straight from the block.
     push qword ptr gs:[{r_rflags}]
@@ -110,6 +113,34 @@ zx_hal_resume_guest:
     mov r15, qword ptr gs:[{r_r15}]
     mov rsp, qword ptr gs:[{r_rsp}]
     jmp qword ptr gs:[{r_rip}]
+
+.Lresume_stepping:
+    # The trap flag must take effect with the guest's first instruction,
+    # not the stub's: an IRETQ frame (same privilege level) on the host
+    # stack sets RIP, RFLAGS and RSP in one instruction.
+    mov eax, ss
+    push rax
+    push qword ptr gs:[{r_rsp}]
+    push qword ptr gs:[{r_rflags}]
+    mov eax, cs
+    push rax
+    push qword ptr gs:[{r_rip}]
+    mov rax, qword ptr gs:[{r_rax}]
+    mov rbx, qword ptr gs:[{r_rbx}]
+    mov rcx, qword ptr gs:[{r_rcx}]
+    mov rdx, qword ptr gs:[{r_rdx}]
+    mov rsi, qword ptr gs:[{r_rsi}]
+    mov rdi, qword ptr gs:[{r_rdi}]
+    mov rbp, qword ptr gs:[{r_rbp}]
+    mov r8, qword ptr gs:[{r_r8}]
+    mov r9, qword ptr gs:[{r_r9}]
+    mov r10, qword ptr gs:[{r_r10}]
+    mov r11, qword ptr gs:[{r_r11}]
+    mov r12, qword ptr gs:[{r_r12}]
+    mov r13, qword ptr gs:[{r_r13}]
+    mov r14, qword ptr gs:[{r_r14}]
+    mov r15, qword ptr gs:[{r_r15}]
+    iretq
 .size zx_hal_resume_guest, . - zx_hal_resume_guest
 
 # A kick was pending on the way in: leave as interrupted before running any

@@ -231,6 +231,24 @@ fn handle_fault_signal_inner(
         std::process::abort();
     }
 
+    if who == Interrupted::Guest
+        && sig == libc::SIGTRAP
+        && pc == crate::context::syscall_entry_address()
+    {
+        // A single-stepping guest stepped into the syscall trampoline: the
+        // trampoline runs without the trap flag, and gives it back on the
+        // way out (the whole call is one step).
+        // SAFETY: `ctx` is this SA_SIGINFO handler's ucontext; clearing TF
+        // in the saved flags only stops the single-step trap on return.
+        unsafe {
+            (*ctx.cast::<libc::ucontext_t>()).uc_mcontext.gregs[libc::REG_EFL as usize] &=
+                !(kernel_hal::cpu::RFLAGS_TF as i64);
+        }
+        crate::thread_block::STATE.with(|s| s.guest_tf.set(1));
+        IN_HANDLER.with(|f| f.set(false));
+        return;
+    }
+
     if who == Interrupted::Guest {
         // Guest code: resolve what the emulator can, turn the rest into a
         // Zircon exception on this thread.

@@ -113,6 +113,11 @@ pub(crate) struct ThreadState {
     /// checking) set: the host runs with it clear and the guest gets it
     /// back.
     pub(crate) guest_ac: Cell<u8>,
+    /// Nonzero while the guest, single-stepping (EFLAGS.TF), is in a
+    /// syscall: the trap that stopped at the trampoline's first
+    /// instruction cleared TF, and the way back sets it again right before
+    /// the return, so the syscall is one step.
+    pub(crate) guest_tf: Cell<u8>,
     /// The ABI's MXCSR (0x1f80) and x87 control word (0x37f), as memory
     /// operands for `ldmxcsr`/`fldcw`.
     pub(crate) abi_mxcsr: Cell<u32>,
@@ -173,6 +178,7 @@ pub(crate) const GUEST_FCW: usize = offset_of!(ThreadState, guest_fcw);
 pub(crate) const GUEST_FSW: usize = offset_of!(ThreadState, guest_fsw);
 pub(crate) const GUEST_FENV: usize = offset_of!(ThreadState, guest_fenv);
 pub(crate) const GUEST_AC: usize = offset_of!(ThreadState, guest_ac);
+pub(crate) const GUEST_TF: usize = offset_of!(ThreadState, guest_tf);
 pub(crate) const ABI_MXCSR: usize = offset_of!(ThreadState, abi_mxcsr);
 pub(crate) const ABI_FCW: usize = offset_of!(ThreadState, abi_fcw);
 pub(crate) const XSAVE: usize = offset_of!(ThreadState, xsave);
@@ -261,6 +267,7 @@ thread_local! {
             guest_fsw: Cell::new(0),
             guest_fenv: Cell::new([0; 32]),
             guest_ac: Cell::new(0),
+            guest_tf: Cell::new(0),
             abi_mxcsr: Cell::new(MXCSR_DEFAULT),
             abi_fcw: Cell::new(FCW_DEFAULT),
             in_guest: Cell::new(false),

@@ -86,6 +86,19 @@ zx_hal_syscall_entry:
     xor r9d, r9d
     xor r10d, r10d
     xor r11d, r11d
+    cmp byte ptr gs:[{guest_tf}], 0
+    jne .Lret_stepping
+    ret
+
+.Lret_stepping:
+    # A single-stepped call: the trap flag again, as the last change before
+    # the return, so the next trap comes after the guest's next instruction
+    # (the flags word goes below the return address, where the callee's
+    # frame was).
+    mov byte ptr gs:[{guest_tf}], 0
+    pushfq
+    or dword ptr [rsp], {rflags_tf}
+    popfq
     ret
 
 .Lexit:

@@ -421,6 +421,27 @@ impl Thread {
         Ok(())
     }
 
+    /// `ZX_THREAD_STATE_SINGLE_STEP`: whether the thread traps after each
+    /// instruction it resumes with (`BAD_STATE` unless stopped).
+    pub fn read_single_step(&self) -> ZxResult<bool> {
+        let mut inner = self.inner.lock();
+        Ok(Self::stopped(&mut inner)?.regs.rflags & kernel_hal::cpu::RFLAGS_TF != 0)
+    }
+
+    /// Turns single-stepping on or off for when the thread resumes (each
+    /// step then ends in `ZX_EXCP_HW_BREAKPOINT`; `BAD_STATE` unless
+    /// stopped).
+    pub fn write_single_step(&self, on: bool) -> ZxResult {
+        let mut inner = self.inner.lock();
+        let ctx = Self::stopped(&mut inner)?;
+        if on {
+            ctx.regs.rflags |= kernel_hal::cpu::RFLAGS_TF;
+        } else {
+            ctx.regs.rflags &= !kernel_hal::cpu::RFLAGS_TF;
+        }
+        Ok(())
+    }
+
     /// Makes the current syscall of this thread end in a
     /// `ZX_EXCP_POLICY_ERROR` exception with `code` and `data` once it has
     /// done its work (the syscall still returns its result if a handler
