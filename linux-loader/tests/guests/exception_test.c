@@ -310,6 +310,7 @@ TEST(ExceptionChannel, KilledInException) {
   ASSERT_OK(read_exception(ch, &info, &exc));
   ASSERT_EQ(info.type, ZX_EXCP_UNDEFINED_INSTRUCTION);
   ASSERT_EQ(info.tid, koid_of(t));
+  ASSERT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
   ASSERT_OK(zx_task_kill(proc));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));

@@ -140,7 +140,13 @@ TEST(Process, KillSpinningChild) {
   zx_handle_t weak;
   ASSERT_OK(zx_handle_duplicate(proc, ZX_RIGHT_DUPLICATE | ZX_RIGHT_WAIT, &weak));
   ASSERT_EQ(zx_task_kill(weak), ZX_ERR_ACCESS_DENIED);
-  ASSERT_EQ(zx_task_kill(code_vmo), ZX_ERR_WRONG_TYPE);
+  // DESTROY is checked before the type: a VMO has none.
+  ASSERT_EQ(zx_task_kill(code_vmo), ZX_ERR_ACCESS_DENIED);
+  // A thread has DESTROY, but killing a thread is not supported (Zircon):
+  // it spins on.
+  ASSERT_EQ(zx_task_kill(thread), ZX_ERR_WRONG_TYPE);
+  ASSERT_EQ(zx_object_wait_one(thread, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_MSEC(5)), NULL),
+            ZX_ERR_TIMED_OUT);
   ASSERT_OK(zx_task_kill(proc));
   ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, zx_deadline_after(ZX_SEC(10)), NULL));
   ASSERT_OK(zx_object_wait_one(thread, ZX_THREAD_TERMINATED, 0, NULL));

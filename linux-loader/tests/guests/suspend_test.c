@@ -255,6 +255,8 @@ TEST(Suspend, KillingASuspendedThreadsProcessEndsIt) {
   zx_handle_t token;
   ASSERT_OK(zx_task_suspend(t, &token));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_SUSPENDED, ZX_TIME_INFINITE, NULL));
+  EXPECT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(thread_state(t), ZX_THREAD_STATE_SUSPENDED);
   ASSERT_OK(zx_task_kill(proc));
   zx_signals_t seen;
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &seen));

@@ -286,6 +286,46 @@ TEST(Thread, StartAtAnUnmappedEntryFaults) {
   zx_handle_close(t);
 }
 
+static void spin_until_told(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  while (!__atomic_load_n((volatile uint32_t*)arg, __ATOMIC_SEQ_CST)) __asm__ volatile("pause");
+  zx_thread_exit();
+}
+
+TEST(Thread, KillIsNotSupported) {
+  // As on Zircon (docs/reference/syscalls/task_kill.md): zx_task_kill takes
+  // jobs and processes; a thread handle (which has DESTROY) is WRONG_TYPE,
+  // and the thread runs on, the caller's own thread too.
+  static volatile uint32_t stop;
+  stop = 0;
+  zx_handle_t t;
+  ASSERT_OK(start(&t, "spinner", spin_until_told, (uintptr_t)&stop, 0));
+  zx_info_handle_basic_t basic;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  ASSERT_EQ(basic.rights & ZX_RIGHT_DESTROY, ZX_RIGHT_DESTROY);
+  EXPECT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(zx_task_kill(zx_thread_self()), ZX_ERR_WRONG_TYPE);
+  // Without DESTROY the rights decide, before the type is looked at.
+  zx_handle_t weak;
+  ASSERT_OK(zx_handle_duplicate(t, ZX_DEFAULT_THREAD_RIGHTS & ~ZX_RIGHT_DESTROY, &weak));
+  EXPECT_EQ(zx_task_kill(weak), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak);
+  zx_handle_t ev;
+  ASSERT_OK(zx_event_create(0, &ev));
+  EXPECT_EQ(zx_task_kill(ev), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(ev);
+  EXPECT_EQ(zx_task_kill(ZX_HANDLE_INVALID), ZX_ERR_BAD_HANDLE);
+  // Nothing happened to the thread.
+  EXPECT_EQ(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_MSEC(5)), NULL),
+            ZX_ERR_TIMED_OUT);
+  zx_info_thread_t info;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+  EXPECT_EQ(info.state, ZX_THREAD_STATE_RUNNING);
+  stop = 1;
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(t);
+}
+
 TEST(Thread, DiesBlockedWithItsProcess) {
   // A thread blocked in a wait, in a child process of its own: killing the
   // child kills the thread there (zx_task_kill takes no threads), and it
@@ -300,6 +340,8 @@ TEST(Thread, DiesBlockedWithItsProcess) {
     ASSERT_LT(zx_clock_get_monotonic(), give_up, "the waiter never blocked");
     zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
   }
+  ASSERT_EQ(zx_task_kill(w.thread), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(child_thread_state(&w), ZX_THREAD_STATE_BLOCKED_WAIT_ONE);
   ASSERT_OK(child_kill(&w));
   ASSERT_OK(zx_object_wait_one(w.thread, ZX_THREAD_TERMINATED, 0, NULL));
   EXPECT_EQ(child_thread_state(&w), ZX_THREAD_STATE_DEAD);
