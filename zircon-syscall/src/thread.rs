@@ -149,29 +149,29 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_task_kill`: processes exit with `ZX_TASK_RETCODE_SYSCALL_KILL`,
-    /// threads die (their process ends with its last thread), jobs kill
-    /// everything in them. Needs `DESTROY`. A caller that killed its own
-    /// process or thread leaves guest mode ([`crate::dispatch`] sees it dead).
+    /// `zx_task_kill`: kills a job (everything in it) or a process (it exits
+    /// with `ZX_TASK_RETCODE_SYSCALL_KILL`). Checks as Zircon's
+    /// `sys_task_kill`: the handle (`BAD_HANDLE`), then `DESTROY`
+    /// (`ACCESS_DENIED`), then the type — anything but a job or a process,
+    /// threads included, is `WRONG_TYPE` ("Killing a thread is not
+    /// supported", `docs/reference/syscalls/task_kill.md`); a thread ends
+    /// with its process, by `zx_thread_exit`, or as a debugger makes it
+    /// (`ZX_EXCEPTION_STATE_THREAD_EXIT`). A caller that killed its own
+    /// process or job leaves guest mode ([`crate::dispatch`] sees it dead).
     pub fn task_kill(&self, h: HandleValue) -> ZxResult {
+        use zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL;
         use zircon_object::task::Job;
         let handle = self.process.handles().get(h)?.to_ref();
-        let obj = handle.object.clone();
-        let is_task = obj.clone().downcast_arc::<Process>().is_some()
-            || obj.clone().downcast_arc::<Thread>().is_some()
-            || obj.clone().downcast_arc::<Job>().is_some();
-        if !is_task {
-            return Err(ZxError::WRONG_TYPE);
-        }
         if !handle.rights.contains(Rights::DESTROY) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        if let Some(p) = obj.clone().downcast_arc::<Process>() {
-            p.exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
-        } else if let Some(t) = obj.clone().downcast_arc::<Thread>() {
-            t.exit();
-        } else if let Some(j) = obj.downcast_arc::<Job>() {
+        let obj = handle.object;
+        if let Some(j) = obj.clone().downcast_arc::<Job>() {
             j.kill();
+        } else if let Some(p) = obj.downcast_arc::<Process>() {
+            p.exit(TASK_RETCODE_SYSCALL_KILL);
+        } else {
+            return Err(ZxError::WRONG_TYPE);
         }
         Ok(())
     }

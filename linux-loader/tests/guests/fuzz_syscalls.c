@@ -47,8 +47,9 @@
 // exception properties, read and write the stopped thread's registers
 // (random topics and contents; rip only ever one of the loops, or a value
 // that must be refused or that faults on fetch), pass them through channels,
-// close them, or kill the thread, the child or the job. An exception nobody
-// handles kills the child only; the periodic sweep makes a new one.
+// close them, or kill the child or the job (a kill of the thread is
+// WRONG_TYPE, as on Zircon). An exception nobody handles kills the child
+// only; the periodic sweep makes a new one.
 //
 // Commit-heavy operations (COMMIT, MAP_RANGE, PREFETCH...) get sizes of at
 // most 1 MiB or sizes so large they must fail: the host has no commit quota,
@@ -443,10 +444,10 @@ static zx_handle_t keep_pair(zx_handle_t a, zx_handle_t b, int peer_slot) {
 // handles into the pool, and random calls then use them (get_thread and
 // get_process, the exception properties, closing, moving them through
 // channels), read and write the stopped thread's registers, or kill the
-// thread, the process or the job. An exception nobody handles kills only the
-// child; the periodic sweep makes a new one when it has died (or lived
-// CRASH_LIFETIME_NS, so that an exception handle lost somewhere cannot keep
-// the machinery stalled).
+// process or the job (not the thread: WRONG_TYPE). An exception nobody
+// handles kills only the child; the periodic sweep makes a new one when it
+// has died (or lived CRASH_LIFETIME_NS, so that an exception handle lost
+// somewhere cannot keep the machinery stalled).
 //
 // What keeps this from turning on us (guest memory is not isolated from
 // the host's, so the child must only ever run its own loop): fixup() points

@@ -1,8 +1,9 @@
 // zx_task_suspend: suspend tokens on threads and processes, the
 // SUSPENDED/RUNNING signals and states, threads stopped in guest code and
 // inside blocking syscalls (which are made again on resume), reading and
-// writing the registers of a suspended thread, starting suspended, kills,
-// and the call's error checks in Zircon's order.
+// writing the registers of a suspended thread, starting suspended, killing
+// a suspended thread's process, and the call's error checks in Zircon's
+// order.
 #include <mini-process/mini-process.h>
 #include <stdint.h>
 #include <string.h>
@@ -244,23 +245,32 @@ TEST(Suspend, AThreadStartedSuspendedRunsNothingUntilResumed) {
   finish(t, &s);
 }
 
-TEST(Suspend, KillingASuspendedThreadEndsIt) {
-  static spin_t s;
-  memset((void*)&s, 0, sizeof(s));
-  zx_handle_t t = start_thread("spin", spin, (uintptr_t)&s);
+TEST(Suspend, KillingASuspendedThreadsProcessEndsIt) {
+  // The thread spins in a mini process of its own (zx_task_kill takes no
+  // threads); killing the process ends the suspended thread.
+  zx_handle_t proc, vmar, t;
+  ASSERT_OK(zx_process_create(zx_job_default(), "minip", 5, 0, &proc, &vmar));
+  ASSERT_OK(zx_thread_create(proc, "minit", 5, 0, &t));
+  ASSERT_OK(start_mini_process_etc(proc, t, vmar, ZX_HANDLE_INVALID, true, NULL));
   zx_handle_t token;
   ASSERT_OK(zx_task_suspend(t, &token));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_SUSPENDED, ZX_TIME_INFINITE, NULL));
-  ASSERT_OK(zx_task_kill(t));
+  EXPECT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(thread_state(t), ZX_THREAD_STATE_SUSPENDED);
+  ASSERT_OK(zx_task_kill(proc));
   zx_signals_t seen;
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, &seen));
   EXPECT_EQ(seen & (ZX_THREAD_SUSPENDED | ZX_THREAD_RUNNING), 0u);
+  EXPECT_EQ(thread_state(t), ZX_THREAD_STATE_DEAD);
   // A dead thread cannot be suspended; the old token goes quietly.
   zx_handle_t again = ZX_HANDLE_INVALID;
   EXPECT_EQ(zx_task_suspend(t, &again), ZX_ERR_BAD_STATE);
   EXPECT_EQ(again, ZX_HANDLE_INVALID);
   EXPECT_OK(zx_handle_close(token));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));
   zx_handle_close(t);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
 }
 
 TEST(Suspend, Errors) {
