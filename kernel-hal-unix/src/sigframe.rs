@@ -236,23 +236,34 @@ pub(crate) fn capture_guest_exception(
         if !uc.uc_mcontext.fpregs.is_null() {
             let fp = uc.uc_mcontext.fpregs;
             let (len, mask) = sigframe_xsave_extent(fp.cast::<u8>());
-            let mut image = [0u8; XSAVE_AREA_SIZE];
+            // Straight into the block (no staging copy: this runs on every
+            // exception and kick).
+            let image = s.xsave.0.as_ptr().cast::<u8>();
             // SAFETY: `fpregs` points at the FPU state of this very signal
             // frame, `len` bytes long as the kernel's own header in it says
-            // (512 for a bare FXSAVE image).
-            unsafe { std::ptr::copy_nonoverlapping(fp.cast::<u8>(), image.as_mut_ptr(), len) };
+            // (512 for a bare FXSAVE image, at most XSAVE_AREA_SIZE); the
+            // block's area is this thread's and XSAVE_AREA_SIZE bytes long.
+            unsafe { std::ptr::copy_nonoverlapping(fp.cast::<u8>(), image, len) };
             if len == xoff::LEGACY_END {
                 // A bare FXSAVE image: give it the XSAVE header XRSTOR
                 // needs (x87 and SSE present, the rest zero).
-                image[xoff::XSTATE_BV..xoff::XSTATE_BV + 8].copy_from_slice(&X87_SSE.to_le_bytes());
+                let mut header = [0u8; xoff::HEADER_END - xoff::LEGACY_END];
+                header[..8].copy_from_slice(&X87_SSE.to_le_bytes());
+                // SAFETY: the header lies inside the block's area.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        header.as_ptr(),
+                        image.add(xoff::LEGACY_END),
+                        header.len(),
+                    )
+                };
             }
             // SAFETY: the frame's FPU state and our copy are both `len`
             // bytes of XSAVE image holding `mask`.
             unsafe {
                 allow_pkey0(fp.cast::<u8>(), len, mask);
-                allow_pkey0(image.as_mut_ptr(), len, mask);
+                allow_pkey0(image, len, mask);
             }
-            s.xsave.0.set(image);
             s.xsave_len.set(len as u64);
             s.xsave_mask.set(mask);
             // SAFETY: the legacy area of that state; the host continues
