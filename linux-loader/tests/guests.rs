@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 32] = [
+const ZXTEST_GUESTS: [&str; 33] = [
+    "raise_exception_test.c",
     "single_step_test.c",
     "info_memory_test.c",
     "policy_test.c",

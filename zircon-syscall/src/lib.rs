@@ -146,6 +146,10 @@ impl From<ZxResult> for Outcome {
 pub(crate) struct Syscall<'a> {
     pub process: &'a Arc<Process>,
     pub host: &'a dyn Host,
+    /// The call's register arguments and the guest's stack pointer at the
+    /// call (for the calls that stop the thread with its registers shown).
+    pub regs: [u64; 6],
+    pub guest_rsp: usize,
 }
 
 /// The generated decode: `Syscall::run`.
@@ -246,7 +250,12 @@ pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> 
         if killed() {
             return Outcome::ExitThread;
         }
-        let sys = Syscall { process, host };
+        let sys = Syscall {
+            process,
+            host,
+            regs,
+            guest_rsp,
+        };
         let call = || run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
         loop {
             // Tracing off costs this one relaxed load.
@@ -345,7 +354,7 @@ fn park_in_syscall(
 /// syscall that returns `value` (see [`Host::syscall_regs`]): `rip` the
 /// caller's return address, `rsp` above it, as after the vDSO call
 /// returned.
-fn syscall_view(
+pub(crate) fn syscall_view(
     sys: &Syscall<'_>,
     regs: [u64; 6],
     value: u64,

@@ -249,6 +249,8 @@ fn a_panicking_handler_kills_its_process_and_poisons_nothing() {
     let sys = Syscall {
         process: &g.process,
         host: &g.host,
+        regs: [0; 6],
+        guest_rsp: 0,
     };
     let outcome = run_guarded(&sys, numbers::VMO_CREATE, || {
         // A handler bug while holding the process's handle table lock.

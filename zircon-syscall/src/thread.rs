@@ -206,6 +206,36 @@ impl Syscall<'_> {
         self.add_handle_out(t, DEFAULT_SUSPEND_TOKEN_RIGHTS, token)
     }
 
+    /// `zx_thread_raise_exception`: the calling thread raises `ZX_EXCP_USER`
+    /// with the `synth_code`/`synth_data` of `context` for the debuggers of
+    /// the nearest job that has any, and waits for their answer (one that
+    /// ends the thread ends it). `INVALID_ARGS` unless the options are
+    /// `ZX_EXCEPTION_TARGET_JOB_DEBUGGER`, the type `ZX_EXCP_USER` and the
+    /// context readable.
+    pub fn thread_raise_exception(&self, options: u32, ty: u32, context: UserInPtr<u8>) -> Outcome {
+        const TARGET_JOB_DEBUGGER: u32 = 1;
+        const EXCP_USER: u32 = 0x8309;
+        let fail = |e: ZxError| Outcome::from_status(ZxResult::<()>::Err(e));
+        if options != TARGET_JOB_DEBUGGER || ty != EXCP_USER || context.addr() == 0 {
+            return fail(ZxError::INVALID_ARGS);
+        }
+        // zx_exception_context_t: 24 bytes of arch data, then the codes.
+        let raw = match read_bytes(self.aspace(), context.addr(), 32) {
+            Ok(r) => r,
+            Err(e) => return fail(e),
+        };
+        let code = u32::from_le_bytes(raw[24..28].try_into().unwrap());
+        let data = u32::from_le_bytes(raw[28..32].try_into().unwrap());
+        let Some(thread) = crate::current_thread() else {
+            return fail(ZxError::BAD_STATE);
+        };
+        let ctx = crate::syscall_view(self, self.regs, 0, self.guest_rsp);
+        match thread.raise_user_exception(code, data, ctx) {
+            zircon_object::task::ExceptionOutcome::Resume(_) => Outcome::Return(0),
+            _ => Outcome::ExitThread,
+        }
+    }
+
     /// `zx_task_suspend_token`: the old name of [`Self::task_suspend`].
     pub fn task_suspend_token(&self, h: HandleValue, token: UserOutPtr<u32>) -> ZxResult {
         self.task_suspend(h, token)

@@ -111,7 +111,18 @@ pub(crate) fn deliver_synthetic(
     slots: &[&Exceptionate],
     ctx: ThreadContext,
 ) -> ExceptionOutcome {
-    stopped_in_exception(thread, ExceptionReport::synthetic(ty), ctx, |shared| {
+    deliver_report(thread, ExceptionReport::synthetic(ty), slots, ctx)
+}
+
+/// [`deliver_synthetic`] with a report of its own (`ZX_EXCP_USER` carries
+/// the raiser's code and data).
+pub(crate) fn deliver_report(
+    thread: &Arc<Thread>,
+    report: ExceptionReport,
+    slots: &[&Exceptionate],
+    ctx: ThreadContext,
+) -> ExceptionOutcome {
+    stopped_in_exception(thread, report, ctx, |shared| {
         for slot in slots {
             match offer(thread, slot, shared) {
                 Offer::Killed => return ExceptionOutcome::Killed,

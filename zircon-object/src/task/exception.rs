@@ -45,6 +45,9 @@ abi_enum! {
         ThreadExiting = 0x8108,
         /// `ZX_EXCP_PROCESS_STARTING` (job debuggers only)
         ProcessStarting = 0x8308,
+        /// `ZX_EXCP_USER`: raised by the thread itself with
+        /// `zx_thread_raise_exception` (job debuggers only).
+        User = 0x8309,
     }
 }
 
@@ -141,6 +144,17 @@ impl ExceptionReport {
             cr2: 0,
             synth_code: code,
             synth_data: data,
+        }
+    }
+
+    /// The report of a `ZX_EXCP_USER` exception a thread raised on itself
+    /// (`zx_thread_raise_exception`), carrying its `code` and `data`.
+    pub fn user(code: u32, data: u32) -> ExceptionReport {
+        ExceptionReport {
+            ty: ExceptionType::User,
+            synth_code: code,
+            synth_data: data,
+            ..ExceptionReport::synthetic(ExceptionType::User)
         }
     }
 

@@ -261,18 +261,7 @@ impl Thread {
         };
         let mut ctx = ctx;
         if process.take_start_announcement() {
-            // The debuggers of the nearest job that has any; the exception
-            // does not bubble further up.
-            let mut slots = Vec::new();
-            let mut job = Some(process.job().clone());
-            while let Some(j) = job {
-                slots = j.debug_channels();
-                slots.retain(|s| s.has_live_channel());
-                if !slots.is_empty() {
-                    break;
-                }
-                job = j.parent().cloned();
-            }
+            let slots = Self::nearest_job_debuggers(&process);
             if !slots.is_empty() {
                 let live: Vec<&Exceptionate> = slots.iter().map(|s| &**s).collect();
                 match deliver_synthetic(self, ExceptionType::ProcessStarting, &live, ctx) {
@@ -290,6 +279,43 @@ impl Thread {
             &[process.debug_exceptionate()],
             ctx,
         )
+    }
+
+    /// The debugger channels of the nearest job (the process's, or the
+    /// first one above it) that has live ones; a job-debugger exception
+    /// does not bubble further up.
+    fn nearest_job_debuggers(process: &Arc<Process>) -> Vec<Arc<Exceptionate>> {
+        let mut job = Some(process.job().clone());
+        while let Some(j) = job {
+            let mut slots = j.debug_channels();
+            slots.retain(|s| s.has_live_channel());
+            if !slots.is_empty() {
+                return slots;
+            }
+            job = j.parent().cloned();
+        }
+        Vec::new()
+    }
+
+    /// `zx_thread_raise_exception`: a `ZX_EXCP_USER` exception with `code`
+    /// and `data` for the debuggers of the nearest job that has any (as
+    /// `ZX_EXCP_PROCESS_STARTING` goes); the thread waits for their answer
+    /// with context `ctx`. Without such a debugger it goes on at once.
+    pub fn raise_user_exception(
+        self: &Arc<Self>,
+        code: u32,
+        data: u32,
+        ctx: kernel_hal::ThreadContext,
+    ) -> ExceptionOutcome {
+        let Some(process) = self.process() else {
+            return ExceptionOutcome::Killed;
+        };
+        let slots = Self::nearest_job_debuggers(&process);
+        if slots.is_empty() {
+            return ExceptionOutcome::Resume(ctx);
+        }
+        let live: Vec<&Exceptionate> = slots.iter().map(|s| &**s).collect();
+        crate::task::delivery::deliver_report(self, ExceptionReport::user(code, data), &live, ctx)
     }
 
     /// Announces a voluntary exit (`zx_thread_exit`, or the guest's last

@@ -24,6 +24,13 @@ __BEGIN_CDECLS
 #define ZX_EXCP_THREAD_EXITING          ((uint32_t) 0x108u | ZX_EXCP_SYNTH)
 #define ZX_EXCP_POLICY_ERROR            ((uint32_t) 0x208u | ZX_EXCP_SYNTH)
 #define ZX_EXCP_PROCESS_STARTING        ((uint32_t) 0x308u | ZX_EXCP_SYNTH)
+// Raised by a thread on itself with zx_thread_raise_exception (job
+// debuggers only); synth_code says what about.
+#define ZX_EXCP_USER                    ((uint32_t) 0x309u | ZX_EXCP_SYNTH)
+#define ZX_EXCP_USER_CODE_PROCESS_NAME_CHANGED ((uint32_t) 0x0001u)
+#define ZX_EXCP_USER_CODE_USER0         ((uint32_t) 0xF000u)
+#define ZX_EXCP_USER_CODE_USER1         ((uint32_t) 0xF001u)
+#define ZX_EXCP_USER_CODE_USER2         ((uint32_t) 0xF002u)
 
 // synth_code of a ZX_EXCP_POLICY_ERROR.
 #define ZX_EXCP_POLICY_CODE_BAD_HANDLE              0u
@@ -125,6 +132,9 @@ typedef struct zx_exception_info {
 
 // zx_task_create_exception_channel() options.
 #define ZX_EXCEPTION_CHANNEL_DEBUGGER ((uint32_t)1)
+
+// zx_thread_raise_exception's options: the exception goes to job debuggers.
+#define ZX_EXCEPTION_TARGET_JOB_DEBUGGER ((uint32_t)1)
 
 // zx_info_thread_t.wait_exception_channel_type values.
 #define ZX_EXCEPTION_CHANNEL_TYPE_NONE         ((uint32_t)0u)
