@@ -39,14 +39,65 @@ impl Syscall<'_> {
         let (job, _) = self
             .process
             .get_object::<Job>(job, Rights::MANAGE_PROCESS)?;
-        if options == ZX_PROCESS_SHARED {
-            // Shared address spaces are not emulated (see README).
-            return Err(ZxError::NOT_SUPPORTED);
-        }
         let hal = self.process.root_vmar().aspace().hal().clone();
-        let child = Process::create(hal, &job, "")?;
+        let child = if options == ZX_PROCESS_SHARED {
+            Process::create_shareable(hal, &job, "")?
+        } else {
+            Process::create(hal, &job, "")?
+        };
         child.set_name(&name);
         let vmar = child.root_vmar().clone();
+        self.add_process_handles(child, vmar, proc_out, vmar_out)
+    }
+
+    /// `zx_process_create_shared`: a process sharing `shared_proc`'s address
+    /// space (made with `ZX_PROCESS_SHARED` or by this call), in its job,
+    /// with a private restricted region whose root VMAR comes back.
+    /// Zircon's order: options, the policy, the name, the handle
+    /// (`MANAGE_PROCESS`), then `INVALID_ARGS` for a process that shares
+    /// nothing and `BAD_STATE` for a group that has ended.
+    pub fn process_create_shared(
+        &self,
+        shared_proc: HandleValue,
+        options: u32,
+        name: UserInPtr<u8>,
+        name_size: usize,
+        proc_out: UserOutPtr<u32>,
+        vmar_out: UserOutPtr<u32>,
+    ) -> ZxResult {
+        if options != 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewProcess)?;
+        if name.addr() == 0 {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let name = read_bytes(
+            self.aspace(),
+            name.addr(),
+            name_size.min(zircon_object::object::ZX_MAX_NAME_LEN - 1),
+        )?;
+        let (from, _) = self
+            .process
+            .get_object::<Process>(shared_proc, Rights::MANAGE_PROCESS)?;
+        let child = Process::create_shared(&from, "")?;
+        child.set_name(&name);
+        let vmar = child
+            .restricted_vmar()
+            .expect("a shared process has a restricted region")
+            .clone();
+        self.add_process_handles(child, vmar, proc_out, vmar_out)
+    }
+
+    /// Gives the caller handles to a new process and to `vmar`, writing
+    /// their values out (both go again if either write fails).
+    fn add_process_handles(
+        &self,
+        child: std::sync::Arc<Process>,
+        vmar: std::sync::Arc<zircon_object::vm::VmAddressRegion>,
+        proc_out: UserOutPtr<u32>,
+        vmar_out: UserOutPtr<u32>,
+    ) -> ZxResult {
         let vmar_rights = vmar.default_rights();
         let ph = self.process.add_handle(child, Rights::DEFAULT_PROCESS);
         let vh = self.process.add_handle(vmar, vmar_rights);

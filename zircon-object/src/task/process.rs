@@ -53,6 +53,35 @@ pub struct Process {
     start_announced: std::sync::atomic::AtomicBool,
     /// Its job's policy when it was made (it never changes).
     policy: crate::task::policy::JobPolicy,
+    /// For a process made with `ZX_PROCESS_SHARED` or by
+    /// `zx_process_create_shared`: the group sharing `root_vmar`'s address
+    /// space.
+    shared: Option<Arc<SharedAspace>>,
+    /// The private (restricted) region of a process made by
+    /// `zx_process_create_shared`; its threads never run with it active
+    /// (restricted mode is not offered), but it can be mapped into.
+    restricted_vmar: Option<Arc<VmAddressRegion>>,
+}
+
+impl Drop for Process {
+    /// A process that goes without having exited (never started, its last
+    /// handle closed) leaves its shared group too.
+    fn drop(&mut self) {
+        if !self.is_exited() {
+            if let Some(s) = &self.shared {
+                let mut live = s.live.lock();
+                *live = live.saturating_sub(1);
+            }
+        }
+    }
+}
+
+/// An address space shared by a group of processes
+/// (`ZX_PROCESS_SHARED`): it goes when its last live process does.
+#[derive(Debug)]
+pub struct SharedAspace {
+    /// Live processes sharing it; protected by this mutex (a leaf).
+    live: Mutex<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -89,6 +118,71 @@ impl Process {
     /// Creates a process in `job` named `name`, with a fresh address space.
     pub fn create(hal: HalRef, job: &Arc<Job>, name: &str) -> ZxResult<Arc<Process>> {
         let root_vmar = VmAddressRegion::new_root(hal)?;
+        Self::create_with(job, name, root_vmar, None, None)
+    }
+
+    /// Creates a process whose address space others may share
+    /// (`ZX_PROCESS_SHARED`): [`Process::create_shared`] makes them.
+    pub fn create_shareable(hal: HalRef, job: &Arc<Job>, name: &str) -> ZxResult<Arc<Process>> {
+        let root_vmar = VmAddressRegion::new_root(hal)?;
+        let shared = Arc::new(SharedAspace {
+            live: Mutex::new(1),
+        });
+        Self::create_with(job, name, root_vmar, Some(shared), None)
+    }
+
+    /// `zx_process_create_shared`: a process in `from`'s job sharing
+    /// `from`'s address space (its root VMAR is the very same), with a
+    /// private restricted region of its own. `INVALID_ARGS` unless `from`
+    /// was made shareable; `BAD_STATE` once every process of the group has
+    /// exited.
+    pub fn create_shared(from: &Arc<Process>, name: &str) -> ZxResult<Arc<Process>> {
+        let shared = from.shared.clone().ok_or(ZxError::INVALID_ARGS)?;
+        {
+            let mut live = shared.live.lock();
+            if *live == 0 {
+                return Err(ZxError::BAD_STATE);
+            }
+            *live += 1;
+        }
+        let made = VmAddressRegion::new_root(from.root_vmar.aspace().hal().clone()).and_then(
+            |restricted| {
+                Self::create_with(
+                    &from.job,
+                    name,
+                    from.root_vmar.clone(),
+                    Some(shared.clone()),
+                    Some(restricted),
+                )
+            },
+        );
+        match made {
+            Ok(p) => {
+                if let Some(&base) = from.vdso_base.get() {
+                    p.set_vdso_base(base);
+                }
+                Ok(p)
+            }
+            Err(e) => {
+                *shared.live.lock() -= 1;
+                Err(e)
+            }
+        }
+    }
+
+    /// The root of the private region of a process made by
+    /// `zx_process_create_shared`.
+    pub fn restricted_vmar(&self) -> Option<&Arc<VmAddressRegion>> {
+        self.restricted_vmar.as_ref()
+    }
+
+    fn create_with(
+        job: &Arc<Job>,
+        name: &str,
+        root_vmar: Arc<VmAddressRegion>,
+        shared: Option<Arc<SharedAspace>>,
+        restricted_vmar: Option<Arc<VmAddressRegion>>,
+    ) -> ZxResult<Arc<Process>> {
         let p = Arc::new(Process {
             base: KObjectBase::with_name(name),
             job: job.clone(),
@@ -103,8 +197,16 @@ impl Process {
             debug_exceptionate: Exceptionate::new(ChannelType::Debugger),
             start_announced: std::sync::atomic::AtomicBool::new(false),
             policy: job.policy(),
+            shared,
+            restricted_vmar,
         });
-        job.add_process(&p)?;
+        if let Err(e) = job.add_process(&p) {
+            // Never live: it leaves the group at once.
+            if let Some(s) = &p.shared {
+                *s.live.lock() -= 1;
+            }
+            return Err(e);
+        }
         Ok(p)
     }
 
@@ -376,8 +478,19 @@ impl Process {
             t.mark_dead();
         }
         // The address space goes with the process, whoever still holds a
-        // VMAR handle (as on Zircon).
-        self.root_vmar.aspace().destroy_all();
+        // VMAR handle (as on Zircon); a shared one with the group's last
+        // process.
+        let last_sharer = self.shared.as_ref().is_none_or(|s| {
+            let mut live = s.live.lock();
+            *live -= 1;
+            *live == 0
+        });
+        if last_sharer {
+            self.root_vmar.aspace().destroy_all();
+        }
+        if let Some(r) = &self.restricted_vmar {
+            r.aspace().destroy_all();
+        }
         self.exceptionate.shutdown();
         self.debug_exceptionate.shutdown();
         self.base
