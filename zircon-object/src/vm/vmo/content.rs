@@ -6,34 +6,41 @@ use std::sync::Arc;
 use kernel_hal::PAGE_SIZE;
 
 use super::chunks::{Need, Piece};
-use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
+use super::{range_end, VmObject, VmoKind, ZX_CACHE_POLICY_CACHED};
 use crate::{ZxError, ZxResult};
 
 /// The fraction bits of a scaled byte count (`zx_info_vmo_t`'s
 /// `*_fractional_scaled_bytes`: fixed point, `1 << 63` is one byte).
 const SCALE_BITS: u32 = 63;
 
-/// Who a paged VMO's committed bytes belong to (`ZX_INFO_VMO`).
+/// Who committed bytes belong to (`ZX_INFO_VMO`, `ZX_INFO_PROCESS_MAPS`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Attribution {
+pub struct Attribution {
     /// Committed bytes, shared ones included.
-    pub(super) committed: u64,
+    pub committed: u64,
     /// Committed bytes no snapshot relative shares.
-    pub(super) private: u64,
+    pub private: u64,
     /// Committed bytes, each divided by the number of VMOs sharing it, in
     /// fixed point with [`SCALE_BITS`] fraction bits.
-    pub(super) scaled: u128,
+    pub scaled: u128,
 }
 
 impl Attribution {
     /// The whole bytes of the scaled count.
-    pub(super) fn scaled_integral(&self) -> u64 {
+    pub fn scaled_integral(&self) -> u64 {
         (self.scaled >> SCALE_BITS) as u64
     }
 
     /// The fraction of a byte the scaled count has beyond its whole bytes.
-    pub(super) fn scaled_fraction(&self) -> u64 {
+    pub fn scaled_fraction(&self) -> u64 {
         (self.scaled & ((1u128 << SCALE_BITS) - 1)) as u64
+    }
+
+    /// Adds `other`'s counts (two pieces of one mapping).
+    pub fn add(&mut self, other: &Attribution) {
+        self.committed += other.committed;
+        self.private += other.private;
+        self.scaled += other.scaled;
     }
 }
 
@@ -215,7 +222,14 @@ impl VmObject {
     /// Returns how the committed bytes of `[offset, end)` (page aligned) of
     /// a paged VMO are shared: see [`Attribution`]. A chunk shared by `n`
     /// snapshot relatives counts `1/n` of its bytes to each of them.
-    pub(super) fn attribution_in(&self, offset: usize, end: usize) -> Attribution {
+    /// A slice's range is counted in its parent's pages.
+    pub fn attribution_in(&self, offset: usize, end: usize) -> Attribution {
+        if let VmoKind::Slice {
+            parent, offset: so, ..
+        } = &self.kind
+        {
+            return parent.attribution_in(offset + so, end + so);
+        }
         let mut a = Attribution::default();
         let inner = self.lock();
         let first = offset / self.chunk_size;

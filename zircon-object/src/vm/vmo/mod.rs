@@ -53,7 +53,7 @@ mod resize;
 pub use child::child_rights;
 use chunks::Chunk;
 pub use chunks::{Run, Sharing};
-pub use content::VmoOp;
+pub use content::{Attribution, VmoOp};
 pub use discard::LockState;
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
