@@ -24,7 +24,8 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_THREAD                      ((zx_object_info_topic_t) 10u) // zx_info_thread_t[1]
 #define ZX_INFO_THREAD_EXCEPTION_REPORT_V1  __ZX_INFO_TOPIC(11u, 0)
 #define ZX_INFO_THREAD_EXCEPTION_REPORT     __ZX_INFO_TOPIC(11u, 1)
-#define ZX_INFO_TASK_STATS                  ((zx_object_info_topic_t) 12u) // zx_info_task_stats_t[1]
+#define ZX_INFO_TASK_STATS_V1               __ZX_INFO_TOPIC(12u, 0)        // zx_info_task_stats_v1_t[1]
+#define ZX_INFO_TASK_STATS                  __ZX_INFO_TOPIC(12u, 1)        // zx_info_task_stats_t[1]
 #define ZX_INFO_PROCESS_MAPS_V1             __ZX_INFO_TOPIC(13u, 0)        // zx_info_maps_v1_t[n]
 #define ZX_INFO_PROCESS_MAPS_V2             __ZX_INFO_TOPIC(13u, 1)        // zx_info_maps_v2_t[n]
 #define ZX_INFO_PROCESS_MAPS                __ZX_INFO_TOPIC(13u, 2)        // zx_info_maps_t[n]
@@ -139,13 +140,24 @@ typedef struct zx_info_thread_stats {
   uint8_t padding1[4];
 } zx_info_thread_stats_t;
 
-// ZX_INFO_TASK_STATS.
+// ZX_INFO_TASK_STATS (40 bytes).
 typedef struct zx_info_task_stats {
   size_t mem_mapped_bytes;
   size_t mem_private_bytes;
   size_t mem_shared_bytes;
   size_t mem_scaled_shared_bytes;
+  // The fraction of a byte truncated from mem_scaled_shared_bytes, in fixed
+  // point with 63 fraction bits (0x8000000000000000 is one byte).
+  uint64_t mem_fractional_scaled_shared_bytes;
 } zx_info_task_stats_t;
+
+// ZX_INFO_TASK_STATS_V1 (32 bytes).
+typedef struct zx_info_task_stats_v1 {
+  size_t mem_mapped_bytes;
+  size_t mem_private_bytes;
+  size_t mem_shared_bytes;
+  size_t mem_scaled_shared_bytes;
+} zx_info_task_stats_v1_t;
 
 // ZX_INFO_TIMER (24 bytes).
 typedef struct zx_info_timer {
