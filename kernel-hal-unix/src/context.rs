@@ -58,7 +58,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use kernel_hal::cpu::{RFLAGS_AC, RFLAGS_DF, USER_RFLAGS};
+use kernel_hal::cpu::{RFLAGS_AC, RFLAGS_DF, RFLAGS_TF, USER_RFLAGS};
 use kernel_hal::{CpuException, GeneralRegs};
 
 use crate::thread_block::*;
@@ -79,9 +79,13 @@ pub type SyscallHandler = fn(num: u32, args: [u64; 6], guest_rsp: usize) -> u64;
 /// Why [`run_guest`] returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GuestExit {
-    /// The syscall handler called [`request_exit`] with this code (or the
-    /// thread was kicked: [`KILLED_EXIT_VALUE`]).
+    /// The syscall handler called [`request_exit`] with this code.
     Exited(i64),
+    /// The thread was kicked ([`crate::kick`]) while running guest code, or
+    /// found a kick pending on its way in: these are the guest's registers
+    /// there (its FPU state is the block's, as after an exception).
+    /// [`resume_guest`] continues from them.
+    Interrupted(GeneralRegs),
     /// Guest code raised an exception the emulator could not resolve; the
     /// thread's registers at that point come with it. [`resume_guest`]
     /// continues from (possibly changed) registers.
@@ -131,9 +135,51 @@ pub fn request_exit(code: i64) {
     });
 }
 
-/// What [`run_guest`] reports when the thread was kicked out of guest code
-/// by [`kick`] (`ZX_TASK_RETCODE_SYSCALL_KILL`).
+/// What [`run_guest`] reports as the exit code when it returns without an
+/// exit request (`ZX_TASK_RETCODE_SYSCALL_KILL`).
 pub const KILLED_EXIT_VALUE: i64 = -1024;
+
+/// The guest's registers as a debugger sees them while the calling thread
+/// is stopped inside a syscall, following Zircon's x86-64 syscall
+/// convention: `rax` = `result`, the arguments in `rdi`, `rsi`, `rdx`,
+/// `r10` (and `rcx`, where the C ABI passed it), `r8`, `r9`; the guest's
+/// callee-saved registers and FS base as they were at the call; `rsp` as
+/// the trampoline found it (pointing at the return address; the caller
+/// reads that address with a fallible copy and makes it `rip`). `None` when
+/// the thread is not in a syscall.
+pub fn syscall_regs(args: [u64; 6], result: u64) -> Option<GeneralRegs> {
+    STATE.with(|s| {
+        if !s.in_guest.get() || s.in_kernel.get() == 0 {
+            return None;
+        }
+        let saved = s.regs.get();
+        let flags = 0x202
+            | if s.guest_ac.get() != 0 { RFLAGS_AC } else { 0 }
+            | if s.guest_tf.get() != 0 { RFLAGS_TF } else { 0 };
+        Some(GeneralRegs {
+            rax: result,
+            rdi: args[0],
+            rsi: args[1],
+            rdx: args[2],
+            rcx: args[3],
+            r10: args[3],
+            r8: args[4],
+            r9: args[5],
+            r11: 0,
+            rbx: saved.rbx,
+            rbp: saved.rbp,
+            r12: saved.r12,
+            r13: saved.r13,
+            r14: saved.r14,
+            r15: saved.r15,
+            rsp: s.guest_rsp.get(),
+            rip: 0,
+            rflags: flags,
+            fs_base: s.guest_fs.get(),
+            gs_base: 0,
+        })
+    })
+}
 
 /// Prepares the calling host thread to run guest code and returns its id,
 /// for [`kick`]: from here on a kick is never lost, even one that arrives
@@ -202,6 +248,15 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
     // registers and returns only through the exit paths.
     in_guest_mode_while(|s| {
         s.entry.set(entry as u64);
+        // Where the thread is, should a pending kick stop it at once.
+        s.regs.set(GeneralRegs {
+            rip: entry as u64,
+            rsp: stack as u64,
+            rdi: arg1,
+            rsi: arg2,
+            rflags: 0x202,
+            ..GeneralRegs::default()
+        });
         // SAFETY: as above.
         unsafe { zx_hal_enter_guest(stack, arg1, arg2) }
     })
@@ -209,8 +264,9 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
 
 /// Resumes guest code after an exception, with every general register
 /// (and the FS base) taken from `regs` and the FPU/SSE state the thread
-/// had at the exception; returns like [`run_guest`]. Only the status and
-/// direction flags of `regs.rflags` are used ([`USER_RFLAGS`]); `gs_base`
+/// had at the exception; returns like [`run_guest`]. Only the user-settable
+/// flags of `regs.rflags` ([`USER_RFLAGS`]) and the trap flag (a debugger
+/// single-stepping the thread) are used; `gs_base`
 /// is ignored (the GS base belongs to the emulator).
 ///
 /// # Safety
@@ -221,7 +277,8 @@ pub unsafe fn run_guest(entry: usize, stack: usize, arg1: u64, arg2: u64) -> Gue
 /// comes from).
 pub unsafe fn resume_guest(regs: &GeneralRegs) -> GuestExit {
     let mut r = *regs;
-    r.rflags = (r.rflags & USER_RFLAGS) | 0x2;
+    // The trap flag too: a debugger's single-stepping (ZX_THREAD_STATE_SINGLE_STEP).
+    r.rflags = (r.rflags & (USER_RFLAGS | RFLAGS_TF)) | 0x2;
     in_guest_mode_while(|s| {
         s.regs.set(r);
         // SAFETY: the caller vouches for the registers (this function's
@@ -244,6 +301,7 @@ fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
         s.exit_requested.set(0);
         s.exit_value.set(KILLED_EXIT_VALUE);
         s.exit_kind.set(EXIT_BY_REQUEST);
+        s.guest_tf.set(0);
         s.in_kernel.set(1);
         s.in_guest.set(true);
         s.in_guest_word.set(1);
@@ -254,6 +312,12 @@ fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
         s.selector.set(SUD_ALLOW as u64);
         match (s.exit_kind.replace(EXIT_BY_REQUEST), s.exception.take()) {
             (EXIT_BY_EXCEPTION, Some(e)) => GuestExit::Exception(e, s.regs.get()),
+            (EXIT_BY_INTERRUPT, _) => {
+                // The kick is taken: whoever sent it decides in ordinary
+                // code (it set its request before kicking).
+                s.kick_pending.set(0);
+                GuestExit::Interrupted(s.regs.get())
+            }
             _ => GuestExit::Exited(s.exit_value.get()),
         }
     })
@@ -335,6 +399,9 @@ std::arch::global_asm!(
     r_rip = const R_RIP,
     r_rflags = const R_RFLAGS,
     r_fs = const R_FS,
+    exit_kind = const EXIT_KIND,
+    exit_by_interrupt = const EXIT_BY_INTERRUPT,
+    rflags_tf = const RFLAGS_TF,
 );
 
 std::arch::global_asm!(
@@ -358,6 +425,14 @@ std::arch::global_asm!(
     rflags_ac = const RFLAGS_AC,
     not_rflags_ac = const !RFLAGS_AC as u32,
     fsw_es = const FSW_ES,
+    r_rbx = const R_RBX,
+    r_rbp = const R_RBP,
+    r_r12 = const R_R12,
+    r_r13 = const R_R13,
+    r_r14 = const R_R14,
+    r_r15 = const R_R15,
+    guest_tf = const GUEST_TF,
+    rflags_tf = const RFLAGS_TF,
     dispatch = sym zx_hal_dispatch,
 );
 

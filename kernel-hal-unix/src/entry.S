@@ -58,11 +58,13 @@ zx_hal_enter_guest:
     xor r14d, r14d
     xor r15d, r15d
     cld
-    # Guest mode from here: raw syscalls trap; a kick that came early wins.
+    # Guest mode from here: raw syscalls trap; a kick that came early wins
+    # (the thread leaves as interrupted at its first instruction, whose
+    # registers run_guest left in the block).
     mov qword ptr gs:[{in_kernel}], 0
     mov byte ptr gs:[{selector}], {sud_block}
     cmp qword ptr gs:[{kick_pending}], 0
-    jne zx_hal_leave_guest
+    jne zx_hal_leave_interrupted
     jmp qword ptr gs:[{entry}]
 .size zx_hal_enter_guest, . - zx_hal_enter_guest
 
@@ -86,7 +88,10 @@ zx_hal_resume_guest:
     mov qword ptr gs:[{in_kernel}], 0
     mov byte ptr gs:[{selector}], {sud_block}
     cmp qword ptr gs:[{kick_pending}], 0
-    jne zx_hal_leave_guest
+    jne zx_hal_leave_interrupted
+    # Single-stepping: see .Lresume_stepping.
+    test dword ptr gs:[{r_rflags}], {rflags_tf}
+    jnz .Lresume_stepping
     # Flags (already masked to the user-settable ones), then every general
     # register; rsp last, then jump to rip straight from the block.
     push qword ptr gs:[{r_rflags}]
@@ -108,6 +113,42 @@ zx_hal_resume_guest:
     mov r15, qword ptr gs:[{r_r15}]
     mov rsp, qword ptr gs:[{r_rsp}]
     jmp qword ptr gs:[{r_rip}]
+
+.Lresume_stepping:
+    # The trap flag must take effect with the guest's first instruction,
+    # not the stub's: an IRETQ frame (same privilege level) on the host
+    # stack sets RIP, RFLAGS and RSP in one instruction.
+    mov eax, ss
+    push rax
+    push qword ptr gs:[{r_rsp}]
+    push qword ptr gs:[{r_rflags}]
+    mov eax, cs
+    push rax
+    push qword ptr gs:[{r_rip}]
+    mov rax, qword ptr gs:[{r_rax}]
+    mov rbx, qword ptr gs:[{r_rbx}]
+    mov rcx, qword ptr gs:[{r_rcx}]
+    mov rdx, qword ptr gs:[{r_rdx}]
+    mov rsi, qword ptr gs:[{r_rsi}]
+    mov rdi, qword ptr gs:[{r_rdi}]
+    mov rbp, qword ptr gs:[{r_rbp}]
+    mov r8, qword ptr gs:[{r_r8}]
+    mov r9, qword ptr gs:[{r_r9}]
+    mov r10, qword ptr gs:[{r_r10}]
+    mov r11, qword ptr gs:[{r_r11}]
+    mov r12, qword ptr gs:[{r_r12}]
+    mov r13, qword ptr gs:[{r_r13}]
+    mov r14, qword ptr gs:[{r_r14}]
+    mov r15, qword ptr gs:[{r_r15}]
+    iretq
 .size zx_hal_resume_guest, . - zx_hal_resume_guest
+
+# A kick was pending on the way in: leave as interrupted before running any
+# guest instruction (the block's registers are where the guest would have
+# started).
+.balign 16
+zx_hal_leave_interrupted:
+    mov qword ptr gs:[{exit_kind}], {exit_by_interrupt}
+    jmp zx_hal_leave_guest
 
 .popsection

@@ -182,7 +182,7 @@ pub(crate) fn current_fs() -> u64 {
 
 /// Loads the host's FS base if this thread runs guest code with another
 /// one; returns the FS base to restore. Touches no thread-local storage.
-fn switch_to_host_fs() -> Option<u64> {
+pub(crate) fn switch_to_host_fs() -> Option<u64> {
     let gs = block_ptr()?;
     // SAFETY: only this crate sets GS bases, always to the thread's live
     // context block (context.rs), whose `host_fs` field sits at `HOST_FS`.
@@ -231,13 +231,31 @@ fn handle_fault_signal_inner(
         std::process::abort();
     }
 
+    if who == Interrupted::Guest
+        && sig == libc::SIGTRAP
+        && pc == crate::context::syscall_entry_address()
+    {
+        // A single-stepping guest stepped into the syscall trampoline: the
+        // trampoline runs without the trap flag, and gives it back on the
+        // way out (the whole call is one step).
+        // SAFETY: `ctx` is this SA_SIGINFO handler's ucontext; clearing TF
+        // in the saved flags only stops the single-step trap on return.
+        unsafe {
+            (*ctx.cast::<libc::ucontext_t>()).uc_mcontext.gregs[libc::REG_EFL as usize] &=
+                !(kernel_hal::cpu::RFLAGS_TF as i64);
+        }
+        crate::thread_block::STATE.with(|s| s.guest_tf.set(1));
+        IN_HANDLER.with(|f| f.set(false));
+        return;
+    }
+
     if who == Interrupted::Guest {
         // Guest code: resolve what the emulator can, turn the rest into a
         // Zircon exception on this thread.
         let exception = guest_exception(sig, si_code, info, ctx);
         IN_HANDLER.with(|f| f.set(false));
         if let Some(e) = exception {
-            capture_guest_exception(ctx, e, guest_fs);
+            capture_guest_exception(ctx, Some(e), guest_fs);
         } else if si_code <= 0 || !matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
             // Sent by someone with kill(): not a CPU exception of the guest.
             chain_to_previous(sig, info, ctx);

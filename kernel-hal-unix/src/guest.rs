@@ -13,7 +13,7 @@ use kernel_hal::{CpuException, ExceptionKind, FaultError, GeneralRegs, PageFault
 use crate::context::{in_guest_mode, resume_guest, run_guest, GuestExit};
 use crate::page_table::{MAX_WINDOWS, WINDOW_BASE, WINDOW_SIZE};
 
-fn in_windows(addr: usize) -> bool {
+pub(crate) fn in_windows(addr: usize) -> bool {
     addr >= WINDOW_BASE && addr - WINDOW_BASE < MAX_WINDOWS * WINDOW_SIZE
 }
 

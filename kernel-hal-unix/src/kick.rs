@@ -1,20 +1,30 @@
 //! Kicks: making a host thread leave guest code from outside (its guest
-//! thread or process was killed while it may be spinning in user code).
-//! A signal, [`KICK_SIGNAL`], interrupts the thread; its handler sends it to
-//! the exit stub if it was running guest code, or leaves a note the way into
-//! the guest checks.
+//! thread was killed or suspended while it may be spinning in user code).
+//! A signal, [`KICK_SIGNAL`], interrupts the thread; its handler captures
+//! the guest's state and sends it to the exit stub if it was running guest
+//! code, or leaves a note the way into the guest checks.
+//!
+//! A kick carries no reason: whoever sends one records what it wants (a
+//! kill, a suspension) in ordinary state first, and the host thread, once
+//! out of guest code with [`GuestExit::Interrupted`](crate::GuestExit::Interrupted),
+//! looks there. A kick that finds the thread in the emulator (a syscall, a
+//! fault handler, the stubs) is only noted: the emulator checks the same
+//! state before it goes back, and a sender that must be sure kicks again.
 
-use crate::sigframe::{allow_pkey0, sigframe_xsave_extent};
-use crate::thread_block::{block_ptr, IN_GUEST_WORD, IN_KERNEL, KICK_PENDING};
+use crate::fault::{current_fs, switch_to_host_fs};
+use crate::sigframe::capture_guest_exception;
+use crate::thread_block::{
+    block_ptr, enter_signal_handler, leave_signal_handler, IN_GUEST_WORD, IN_KERNEL, KICK_PENDING,
+};
 
 /// The signal that kicks a host thread out of guest code.
 pub(crate) const KICK_SIGNAL: libc::c_int = libc::SIGUSR2;
 
 /// Makes host thread `tid` of this process leave guest code: if it is
-/// running guest code, [`run_guest`](crate::run_guest) returns `Exited([`KILLED_EXIT_VALUE`](crate::KILLED_EXIT_VALUE))` at
-/// once; if it is inside a syscall, the syscall finishes first (the handler
-/// decides then). Used when a guest thread or its process is killed while
-/// it may be spinning in user code.
+/// running guest code, [`run_guest`](crate::run_guest) returns
+/// `Interrupted` with its registers at once; if it is inside the emulator
+/// (a syscall, say), a note makes its next way into guest code return
+/// `Interrupted` instead (the syscall itself finishes first).
 pub fn kick(tid: i32) {
     // SAFETY: tgkill only sends a signal to a thread of this very process;
     // the kick handler ignores it on threads that run no guest code.
@@ -24,9 +34,11 @@ pub fn kick(tid: i32) {
 }
 
 /// The kick handler: if the interrupted thread was running guest code (not
-/// the emulator), resume it at the exit stub, which restores the host's
-/// stack, registers and FS base and returns from `run_guest`. Touches no
-/// thread-locals (the FS base may be the guest's).
+/// the emulator: the interrupted instruction lies in a guest window),
+/// capture its registers and FPU state and resume it at the exit stub,
+/// which restores the host's stack, registers and FS base and returns from
+/// `run_guest`. Otherwise leave the note. Like the fault handler, it loads
+/// the host's FS base before touching thread-locals.
 pub(crate) extern "C" fn handle_kick(
     _sig: libc::c_int,
     _info: *mut libc::siginfo_t,
@@ -43,30 +55,30 @@ pub(crate) extern "C" fn handle_kick(
             std::ptr::read_volatile((gs + IN_KERNEL) as *const u64),
         )
     };
-    if in_guest == 0 || in_kernel != 0 {
+    let uc = ctx as *mut libc::ucontext_t;
+    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
+    // handler; reading its saved RIP has no side effect.
+    let rip = unsafe { (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] } as usize;
+    if in_guest == 0 || in_kernel != 0 || !crate::guest::in_windows(rip) {
         // Not in guest code: leave a note the way into the guest checks (a
         // thread inside a syscall is told by the dispatcher instead).
         // SAFETY: as above; the word belongs to this thread's block.
         unsafe { std::ptr::write_volatile((gs + KICK_PENDING) as *mut u64, 1) };
         return;
     }
-    let uc = ctx as *mut libc::ucontext_t;
-    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
-    // handler; its FPU state is the kernel's XSAVE image of the guest, whose
-    // size and components its own header gives. The exit stub must be able
-    // to touch memory once sigreturn has loaded that state.
-    unsafe {
-        let fp = (*uc).uc_mcontext.fpregs.cast::<u8>();
-        if !fp.is_null() {
-            let (len, mask) = sigframe_xsave_extent(fp);
-            allow_pkey0(fp, len, mask);
-        }
+    // Guest code. The kernel delivers signals with the interrupted code's
+    // EFLAGS.AC: host code must not run with alignment checking on.
+    // SAFETY: pushes and pops one word of this (alternate) stack and only
+    // clears the AC flag.
+    unsafe { std::arch::asm!("pushfq", "and dword ptr [rsp], 0xfffbffff", "popfq") };
+    let saved = switch_to_host_fs();
+    let (_, selector) = enter_signal_handler();
+    let guest_fs = saved.unwrap_or_else(current_fs);
+    capture_guest_exception(ctx, None, guest_fs);
+    leave_signal_handler(selector);
+    if let Some(fs) = saved {
+        // SAFETY: writes back the FS base this thread had at the signal
+        // (sigreturn goes to the exit stub, which loads the host's).
+        unsafe { std::arch::asm!("wrfsbase {}", in(reg) fs, options(nostack, preserves_flags)) };
     }
-    // SAFETY: `ctx` is the ucontext the kernel passed to this SA_SIGINFO
-    // handler; changing its RIP makes sigreturn resume the thread in the
-    // exit stub, which needs nothing from the interrupted guest state.
-    unsafe {
-        (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] =
-            crate::context::zx_hal_leave_guest as *const () as usize as i64
-    };
 }

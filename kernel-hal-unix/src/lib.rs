@@ -78,8 +78,8 @@ mod user_copy;
 pub use altstack::ensure_alt_stack;
 pub use context::{
     guest_fs, in_guest_mode, prepare_guest_thread, request_exit, resume_guest, run_guest,
-    set_guest_fs, set_syscall_handler, syscall_entry_address, GuestExit, SyscallHandler,
-    KILLED_EXIT_VALUE,
+    set_guest_fs, set_syscall_handler, syscall_entry_address, syscall_regs, GuestExit,
+    SyscallHandler, KILLED_EXIT_VALUE,
 };
 pub use guest::{enter_guest, resume_after_exception, EnterError};
 pub use guest_mem::{
@@ -157,6 +157,10 @@ impl Hal for UnixHal {
 
     fn dcache_line_size(&self) -> u32 {
         sys::dcache_line_size()
+    }
+
+    fn cpu_stats(&self) -> Vec<kernel_hal::CpuStats> {
+        sys::cpu_stats()
     }
 }
 

@@ -9,7 +9,9 @@ use kernel_hal::{CpuException, FpuState, GeneralRegs};
 /// The x87 and SSE components (what a bare FXSAVE image holds).
 const X87_SSE: u64 = 0b11;
 
-use crate::thread_block::{ThreadState, EXIT_BY_EXCEPTION, STATE, XSAVE_AREA_SIZE};
+use crate::thread_block::{
+    ThreadState, EXIT_BY_EXCEPTION, EXIT_BY_INTERRUPT, STATE, XSAVE_AREA_SIZE,
+};
 
 /// The components a thread's initial XSAVE image holds: x87, SSE, AVX,
 /// the AVX-512 opmask and upper ZMM state, PKRU (masked by what the CPU
@@ -181,16 +183,18 @@ pub fn set_saved_fpu_state(state: &FpuState) -> bool {
 }
 
 /// Called by a signal handler that interrupted guest code with an exception
-/// it cannot resolve: saves the guest's registers (with `guest_fs` as the FS
-/// base) and FPU state in the thread's block, records `exception`, and
-/// makes the handler return into the exit stub, which leaves guest mode;
-/// [`run_guest`](crate::run_guest) then returns [`GuestExit::Exception`](crate::GuestExit::Exception). The FPU control
-/// state the host resumes with is reset to the ABI's defaults.
+/// it cannot resolve (or with a kick: `exception` is `None`): saves the
+/// guest's registers (with `guest_fs` as the FS base) and FPU state in the
+/// thread's block, records `exception`, and makes the handler return into
+/// the exit stub, which leaves guest mode; [`run_guest`](crate::run_guest)
+/// then returns [`GuestExit::Exception`](crate::GuestExit::Exception) (or
+/// [`GuestExit::Interrupted`](crate::GuestExit::Interrupted)). The FPU
+/// control state the host resumes with is reset to the ABI's defaults.
 ///
 /// Must be called with the host's FS base loaded (thread-locals usable).
 pub(crate) fn capture_guest_exception(
     ctx: *mut std::ffi::c_void,
-    exception: CpuException,
+    exception: Option<CpuException>,
     guest_fs: u64,
 ) {
     let uc = ctx.cast::<libc::ucontext_t>();
@@ -223,8 +227,12 @@ pub(crate) fn capture_guest_exception(
     };
     STATE.with(|s| {
         s.regs.set(regs);
-        s.exception.set(Some(exception));
-        s.exit_kind.set(EXIT_BY_EXCEPTION);
+        s.exit_kind.set(if exception.is_some() {
+            EXIT_BY_EXCEPTION
+        } else {
+            EXIT_BY_INTERRUPT
+        });
+        s.exception.set(exception);
         if !uc.uc_mcontext.fpregs.is_null() {
             let fp = uc.uc_mcontext.fpregs;
             let (len, mask) = sigframe_xsave_extent(fp.cast::<u8>());

@@ -460,3 +460,65 @@ pub fn thread_last_cpu(tid: i32) -> Option<u32> {
     let after = &stat[stat.rfind(')')? + 2..];
     after.split(' ').nth(36)?.parse().ok()
 }
+
+/// Each CPU's statistics from `/proc/stat` (idle and busy time, in clock
+/// ticks of `sysconf(_SC_CLK_TCK)`) and `/proc/interrupts` (the local timer,
+/// rescheduling and function-call interrupt rows, and the sum of the
+/// others); one record per CPU the kernel lists, or one per available CPU
+/// with zeros if `/proc` cannot be read.
+pub(crate) fn cpu_stats() -> Vec<kernel_hal::CpuStats> {
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as i64;
+    let ns = |ticks: i64| ticks.saturating_mul(1_000_000_000 / hz);
+    let mut out: Vec<kernel_hal::CpuStats> = Vec::new();
+    if let Ok(stat) = std::fs::read_to_string("/proc/stat") {
+        for line in stat.lines() {
+            let mut words = line.split_whitespace();
+            let Some(cpu) = words.next().and_then(|w| w.strip_prefix("cpu")) else {
+                continue;
+            };
+            let Ok(cpu_number) = cpu.parse::<u32>() else {
+                continue; // the "cpu" total line
+            };
+            // user nice system idle iowait irq softirq steal
+            let t: Vec<i64> = words.take(8).map(|w| w.parse().unwrap_or(0)).collect();
+            let get = |i: usize| t.get(i).copied().unwrap_or(0);
+            out.push(kernel_hal::CpuStats {
+                cpu_number,
+                idle_ns: ns(get(3) + get(4)),
+                busy_ns: ns(get(0) + get(1) + get(2) + get(5) + get(6) + get(7)),
+                ..Default::default()
+            });
+        }
+    }
+    if out.is_empty() {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        out = (0..n)
+            .map(|cpu_number| kernel_hal::CpuStats {
+                cpu_number,
+                ..Default::default()
+            })
+            .collect();
+    }
+    if let Ok(irqs) = std::fs::read_to_string("/proc/interrupts") {
+        for line in irqs.lines().skip(1) {
+            let Some((name, rest)) = line.split_once(':') else {
+                continue;
+            };
+            let counts: Vec<u64> = rest
+                .split_whitespace()
+                .take(out.len())
+                .map_while(|w| w.parse().ok())
+                .collect();
+            for (s, &n) in out.iter_mut().zip(&counts) {
+                match name.trim() {
+                    "LOC" => s.timer_ints += n,
+                    "RES" => s.reschedule_ipis += n,
+                    "CAL" | "TLB" => s.generic_ipis += n,
+                    _ => s.ints += n,
+                }
+            }
+        }
+    }
+    out
+}

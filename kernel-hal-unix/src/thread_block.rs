@@ -25,7 +25,7 @@
 //! | 56     | `in_kernel`      | entry stubs, trampoline   | signal handlers          |
 //! | 64, 72 | `in_guest_word`, `kick_pending` | [`run_guest`](crate::run_guest), kick handler | kick handler, entry stubs |
 //! | 80     | `selector`       | every stub (Syscall User Dispatch byte) | the kernel, on each syscall |
-//! | 88…    | `exit_kind`, `regs`, `xsave`, `xsave_mask` | signal handlers (an exception), [`resume_guest`](crate::resume_guest) | resume stub, [`run_guest`](crate::run_guest) |
+//! | 88…    | `exit_kind`, `regs`, `xsave`, `xsave_mask` | signal handlers (an exception, a kick), entry stubs (a pending kick), trampoline (callee-saved `regs`), [`resume_guest`](crate::resume_guest) | resume stub, [`run_guest`](crate::run_guest), [`syscall_regs`](crate::syscall_regs) |
 //!
 //! The offsets are computed with `offset_of!` and fed to the assembly as
 //! constants, so code and layout cannot drift apart. The remaining fields
@@ -78,11 +78,13 @@ pub(crate) struct ThreadState {
     /// instead of reaching Linux; `SUD_ALLOW` while host code runs.
     pub(crate) selector: Cell<u64>,
     /// Why the thread last left guest code: `EXIT_BY_REQUEST` (a syscall
-    /// asked, or a kick) or `EXIT_BY_EXCEPTION` (a signal handler captured
-    /// an exception into `regs`/`exception`).
+    /// asked), `EXIT_BY_EXCEPTION` (a signal handler captured an exception
+    /// into `regs`/`exception`) or `EXIT_BY_INTERRUPT` (a kick captured the
+    /// guest's state into `regs`).
     pub(crate) exit_kind: Cell<u64>,
-    /// The guest's registers at its last exception; loaded by the resume
-    /// path.
+    /// The guest's registers at its last exception or kick; loaded by the
+    /// resume path. While a syscall runs, its callee-saved fields (`rbx`,
+    /// `rbp`, `r12`–`r15`) hold the guest's, saved by the trampoline.
     pub(crate) regs: Cell<GeneralRegs>,
     /// The guest's x87/SSE/AVX state (XSAVE standard format) at its last
     /// exception, or its initial state; loaded by the resume path.
@@ -111,6 +113,11 @@ pub(crate) struct ThreadState {
     /// checking) set: the host runs with it clear and the guest gets it
     /// back.
     pub(crate) guest_ac: Cell<u8>,
+    /// Nonzero while the guest, single-stepping (EFLAGS.TF), is in a
+    /// syscall: the trap that stopped at the trampoline's first
+    /// instruction cleared TF, and the way back sets it again right before
+    /// the return, so the syscall is one step.
+    pub(crate) guest_tf: Cell<u8>,
     /// The ABI's MXCSR (0x1f80) and x87 control word (0x37f), as memory
     /// operands for `ldmxcsr`/`fldcw`.
     pub(crate) abi_mxcsr: Cell<u32>,
@@ -135,6 +142,9 @@ pub(crate) struct XsaveArea(pub(crate) Cell<[u8; XSAVE_AREA_SIZE]>);
 pub(crate) const EXIT_BY_REQUEST: u64 = 0;
 /// `exit_kind`: the thread left because of an exception.
 pub(crate) const EXIT_BY_EXCEPTION: u64 = 1;
+/// `exit_kind`: the thread was kicked out of guest code (or found a kick
+/// pending on its way in); `regs` holds where it was.
+pub(crate) const EXIT_BY_INTERRUPT: u64 = 2;
 
 /// Selector value that lets syscalls through (`SYSCALL_DISPATCH_FILTER_ALLOW`).
 pub(crate) const SUD_ALLOW: u8 = 0;
@@ -161,12 +171,14 @@ pub(crate) const KICK_PENDING: usize = offset_of!(ThreadState, kick_pending);
 /// Offset of the Syscall User Dispatch selector byte.
 pub(crate) const SELECTOR: usize = offset_of!(ThreadState, selector);
 pub(crate) const REGS: usize = offset_of!(ThreadState, regs);
+pub(crate) const EXIT_KIND: usize = offset_of!(ThreadState, exit_kind);
 pub(crate) const OWN_WINDOW: usize = offset_of!(ThreadState, own_window);
 pub(crate) const GUEST_MXCSR: usize = offset_of!(ThreadState, guest_mxcsr);
 pub(crate) const GUEST_FCW: usize = offset_of!(ThreadState, guest_fcw);
 pub(crate) const GUEST_FSW: usize = offset_of!(ThreadState, guest_fsw);
 pub(crate) const GUEST_FENV: usize = offset_of!(ThreadState, guest_fenv);
 pub(crate) const GUEST_AC: usize = offset_of!(ThreadState, guest_ac);
+pub(crate) const GUEST_TF: usize = offset_of!(ThreadState, guest_tf);
 pub(crate) const ABI_MXCSR: usize = offset_of!(ThreadState, abi_mxcsr);
 pub(crate) const ABI_FCW: usize = offset_of!(ThreadState, abi_fcw);
 pub(crate) const XSAVE: usize = offset_of!(ThreadState, xsave);
@@ -255,6 +267,7 @@ thread_local! {
             guest_fsw: Cell::new(0),
             guest_fenv: Cell::new([0; 32]),
             guest_ac: Cell::new(0),
+            guest_tf: Cell::new(0),
             abi_mxcsr: Cell::new(MXCSR_DEFAULT),
             abi_fcw: Cell::new(FCW_DEFAULT),
             in_guest: Cell::new(false),

@@ -4,7 +4,9 @@
 # On entry: eax = syscall number, rdi..r9 = arguments, rsp = the guest's
 # stack at the return address. Only rax, r10, r11 and the flags are touched
 # before the Rust call; the guest's callee-saved registers are never
-# touched, and the guest stack is never written. Arguments 7 and 8 of
+# changed (they are copied into the block's register image, where a
+# debugger reads them while the thread is suspended in the syscall), and
+# the guest stack is never written. Arguments 7 and 8 of
 # zx_hal_dispatch (num, guest_rsp) are pushed so they sit at [rsp] and
 # [rsp + 8] at the call; two pushes from the 16-byte aligned host_rsp keep
 # the call aligned.
@@ -18,6 +20,13 @@
 zx_hal_syscall_entry:
     # Host code runs from here: its syscalls must reach Linux.
     mov byte ptr gs:[{selector}], {sud_allow}
+    # The guest's callee-saved registers, for syscall_regs.
+    mov qword ptr gs:[{r_rbx}], rbx
+    mov qword ptr gs:[{r_rbp}], rbp
+    mov qword ptr gs:[{r_r12}], r12
+    mov qword ptr gs:[{r_r13}], r13
+    mov qword ptr gs:[{r_r14}], r14
+    mov qword ptr gs:[{r_r15}], r15
     # Switch to the host stack, keeping the guest's rsp in r11 and the block.
     mov r11, rsp
     mov qword ptr gs:[{guest_rsp}], rsp
@@ -77,6 +86,19 @@ zx_hal_syscall_entry:
     xor r9d, r9d
     xor r10d, r10d
     xor r11d, r11d
+    cmp byte ptr gs:[{guest_tf}], 0
+    jne .Lret_stepping
+    ret
+
+.Lret_stepping:
+    # A single-stepped call: the trap flag again, as the last change before
+    # the return, so the next trap comes after the guest's next instruction
+    # (the flags word goes below the return address, where the callee's
+    # frame was).
+    mov byte ptr gs:[{guest_tf}], 0
+    pushfq
+    or dword ptr [rsp], {rflags_tf}
+    popfq
     ret
 
 .Lexit:

@@ -36,11 +36,17 @@ pub struct GeneralRegs {
 pub const GENERAL_REGS_SIZE: usize = std::mem::size_of::<GeneralRegs>();
 const _: () = assert!(GENERAL_REGS_SIZE == 160);
 
+/// EFLAGS.NT: nested task (meaningless to user code, but user-settable).
+pub const RFLAGS_NT: u64 = 1 << 14;
+/// EFLAGS.ID: CPUID is available (user-settable).
+pub const RFLAGS_ID: u64 = 1 << 21;
+
 /// The `rflags` bits a guest may set through `zx_thread_write_state` and
-/// keeps across an exception: the status flags, the direction flag,
-/// alignment checking (AC) and ID. The trap flag and the system flags stay
-/// under the emulator's control (single-stepping is not supported).
-pub const USER_RFLAGS: u64 = 0x0cd5 | RFLAGS_AC | 0x20_0000;
+/// keeps across an exception, as Zircon's `X86_FLAGS_USER` without the
+/// trap flag: the status flags, the direction flag, NT, alignment checking
+/// (AC) and ID. The trap flag and the system flags stay under the
+/// emulator's control (single-stepping is not supported).
+pub const USER_RFLAGS: u64 = 0x0cd5 | RFLAGS_NT | RFLAGS_AC | RFLAGS_ID;
 
 /// EFLAGS.TF: single-step trap after each instruction.
 pub const RFLAGS_TF: u64 = 1 << 8;
@@ -54,6 +60,13 @@ pub const RFLAGS_AC: u64 = 1 << 18;
 pub const fn is_canonical(addr: u64) -> bool {
     let top = (addr as i64) >> 47;
     top == 0 || top == -1
+}
+
+/// Zircon's `arch_is_valid_user_pc` on x86-64: any address of the lower,
+/// user half (mapped or not: a thread sent to an unmapped one takes a page
+/// fault there).
+pub const fn is_valid_user_pc(pc: u64) -> bool {
+    pc < 1 << 47
 }
 
 impl GeneralRegs {
@@ -139,9 +152,8 @@ mod xfeature {
     pub const X87: u64 = 1 << 0;
     pub const SSE: u64 = 1 << 1;
     pub const AVX: u64 = 1 << 2;
-    pub const OPMASK: u64 = 1 << 5;
-    pub const ZMM_HI256: u64 = 1 << 6;
-    pub const HI16_ZMM: u64 = 1 << 7;
+    // The AVX-512 components (5-7) are kept in images but not shown to
+    // debuggers, as on Zircon.
 }
 
 /// Offsets in the XSAVE standard format (the same on every CPU that has
@@ -280,37 +292,31 @@ impl FpuState {
         }
     }
 
-    /// `zx_thread_state_vector_regs_t`: `zmm0`–`zmm31` (the low 128 bits
-    /// are `xmm`, the low 256 `ymm`), the AVX-512 opmask registers and
-    /// MXCSR; parts the CPU or the image lacks read as zero.
+    /// `zx_thread_state_vector_regs_t` as Zircon's x86-64 gives it: the
+    /// low 256 bits of `zmm0`–`zmm15` (`xmm`, then `ymm`'s upper half) and
+    /// MXCSR. Like Zircon, the emulator does not offer the AVX-512 state
+    /// (the upper halves, `zmm16`–`zmm31`, the opmask registers): those
+    /// read as zero, even on a host that has them; so do parts the CPU or
+    /// the image lacks.
     pub fn vector_regs(&self) -> Vec<u8> {
         let mut out = vec![0u8; VECTOR_REGS_SIZE];
-        for i in 0..32 {
+        for i in 0..16 {
             let z = i * 64;
-            if i < 16 {
-                if self.live(xfeature::SSE, xoff::XMM + 256) {
-                    out[z..z + 16].copy_from_slice(&self.get::<16>(xoff::XMM + 16 * i));
-                }
-                if self.live(xfeature::AVX, xoff::YMM_HI + 256) {
-                    out[z + 16..z + 32].copy_from_slice(&self.get::<16>(xoff::YMM_HI + 16 * i));
-                }
-                if self.live(xfeature::ZMM_HI256, xoff::ZMM_HI256 + 512) {
-                    out[z + 32..z + 64].copy_from_slice(&self.get::<32>(xoff::ZMM_HI256 + 32 * i));
-                }
-            } else if self.live(xfeature::HI16_ZMM, xoff::END) {
-                out[z..z + 64].copy_from_slice(&self.get::<64>(xoff::HI16_ZMM + 64 * (i - 16)));
+            if self.live(xfeature::SSE, xoff::XMM + 256) {
+                out[z..z + 16].copy_from_slice(&self.get::<16>(xoff::XMM + 16 * i));
             }
-        }
-        if self.live(xfeature::OPMASK, xoff::OPMASK + 64) {
-            out[2048..2112].copy_from_slice(&self.get::<64>(xoff::OPMASK));
+            if self.live(xfeature::AVX, xoff::YMM_HI + 256) {
+                out[z + 16..z + 32].copy_from_slice(&self.get::<16>(xoff::YMM_HI + 16 * i));
+            }
         }
         out[2112..2116].copy_from_slice(&self.get::<4>(xoff::MXCSR));
         out
     }
 
-    /// Sets the state `zx_thread_state_vector_regs_t` describes; parts the
-    /// CPU lacks are ignored. False (and nothing changed) if MXCSR has bits
-    /// the CPU does not accept.
+    /// Sets the state `zx_thread_state_vector_regs_t` describes, as far as
+    /// [`FpuState::vector_regs`] shows it (the AVX-512 fields are ignored,
+    /// as on Zircon; so are parts the CPU lacks). False (and nothing
+    /// changed) if MXCSR has bits the CPU does not accept.
     pub fn set_vector_regs(&mut self, r: &[u8]) -> bool {
         if r.len() < VECTOR_REGS_SIZE {
             return false;
@@ -319,29 +325,16 @@ impl FpuState {
         if mxcsr & !self.mxcsr_mask() != 0 {
             return false;
         }
-        for i in 0..32 {
+        for i in 0..16 {
             let z = i * 64;
-            if i < 16 {
-                self.put(xoff::XMM + 16 * i, &r[z..z + 16]);
-                if self.mask & xfeature::AVX != 0 {
-                    self.put(xoff::YMM_HI + 16 * i, &r[z + 16..z + 32]);
-                }
-                if self.mask & xfeature::ZMM_HI256 != 0 {
-                    self.put(xoff::ZMM_HI256 + 32 * i, &r[z + 32..z + 64]);
-                }
-            } else if self.mask & xfeature::HI16_ZMM != 0 {
-                self.put(xoff::HI16_ZMM + 64 * (i - 16), &r[z..z + 64]);
+            self.put(xoff::XMM + 16 * i, &r[z..z + 16]);
+            if self.mask & xfeature::AVX != 0 {
+                self.put(xoff::YMM_HI + 16 * i, &r[z + 16..z + 32]);
             }
-        }
-        if self.mask & xfeature::OPMASK != 0 {
-            self.put(xoff::OPMASK, &r[2048..2112]);
         }
         self.put(xoff::MXCSR, &mxcsr.to_le_bytes());
         self.mark(xfeature::SSE, xoff::XMM + 256);
         self.mark(xfeature::AVX, xoff::YMM_HI + 256);
-        self.mark(xfeature::ZMM_HI256, xoff::ZMM_HI256 + 512);
-        self.mark(xfeature::HI16_ZMM, xoff::END);
-        self.mark(xfeature::OPMASK, xoff::OPMASK + 64);
         true
     }
 }
@@ -426,8 +419,15 @@ mod tests {
         }
         r[2112..2116].copy_from_slice(&0x1f80u32.to_le_bytes());
         assert!(f.set_vector_regs(&r));
-        assert_eq!(f.xstate_bv() & 0xe6, 0xe6);
-        assert_eq!(f.vector_regs(), r);
+        assert_eq!(f.xstate_bv() & 0x6, 0x6);
+        // What Zircon shows comes back (the low 256 bits of zmm0-15 and
+        // MXCSR); the AVX-512 fields read as zero.
+        let mut shown = vec![0u8; VECTOR_REGS_SIZE];
+        for i in 0..16 {
+            shown[i * 64..i * 64 + 32].copy_from_slice(&r[i * 64..i * 64 + 32]);
+        }
+        shown[2112..2116].copy_from_slice(&r[2112..2116]);
+        assert_eq!(f.vector_regs(), shown);
         // xmm3 sits in the FXSAVE area, ymm3's upper half in the AVX area.
         assert_eq!(&f.image[160 + 48..160 + 64], &r[192..208]);
         assert_eq!(&f.image[576 + 48..576 + 64], &r[208..224]);

@@ -478,6 +478,15 @@ impl Hal for FakeHal {
         FAKE_DCACHE_LINE
     }
 
+    fn cpu_stats(&self) -> Vec<crate::CpuStats> {
+        (0..2)
+            .map(|cpu_number| crate::CpuStats {
+                cpu_number,
+                ..Default::default()
+            })
+            .collect()
+    }
+
     fn new_page_table(&self) -> HalResult<Box<dyn PageTable>> {
         let base = match self.inner.free_windows.lock().unwrap().pop() {
             Some(b) => b,

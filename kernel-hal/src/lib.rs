@@ -309,6 +309,30 @@ pub trait Hal: Send + Sync + 'static {
     /// Returns the size in bytes of the machine's level-1 data cache line
     /// (`zx_system_get_dcache_line_size`).
     fn dcache_line_size(&self) -> u32;
+
+    /// Returns what the host tells of each of its CPUs
+    /// (`ZX_INFO_CPU_STATS`), one record per CPU, in CPU order.
+    fn cpu_stats(&self) -> Vec<CpuStats>;
+}
+
+/// One CPU's statistics since boot, as far as the host keeps them (what it
+/// does not keep is 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CpuStats {
+    /// The CPU's number.
+    pub cpu_number: u32,
+    /// Nanoseconds idle.
+    pub idle_ns: i64,
+    /// Nanoseconds running anything.
+    pub busy_ns: i64,
+    /// Timer interrupts.
+    pub timer_ints: u64,
+    /// Other hardware interrupts.
+    pub ints: u64,
+    /// Rescheduling inter-processor interrupts.
+    pub reschedule_ipis: u64,
+    /// Other inter-processor interrupts (function calls).
+    pub generic_ipis: u64,
 }
 
 /// A shared handle to a HAL implementation.

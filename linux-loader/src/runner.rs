@@ -38,6 +38,10 @@ impl zircon_syscall::Host for RunnerHost {
         kernel_hal_unix::saved_fpu_state()
     }
 
+    fn syscall_regs(&self, args: [u64; 6], result: u64) -> Option<GeneralRegs> {
+        kernel_hal_unix::syscall_regs(args, result)
+    }
+
     fn unhandled_exception(&self, process: &Process, thread: &Thread, what: &str) {
         if !QUIET.load(Ordering::Relaxed) {
             eprintln!(
@@ -60,7 +64,8 @@ fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
             kernel_hal_unix::request_exit(code);
             0
         }
-        Outcome::ExitThread => {
+        Outcome::ExitThread | Outcome::Resume => {
+            // (For `Resume`, run_thread finds the context to go on with.)
             kernel_hal_unix::request_exit(0);
             0
         }
@@ -139,19 +144,52 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
         regs: initial,
         fpu: kernel_hal_unix::saved_fpu_state(),
     };
-    let mut exit = match thread.announce_start(initial.clone()) {
+    let ExceptionOutcome::Resume(ctx) = thread.announce_start(initial.clone()) else {
+        return;
+    };
+    // A thread started while suspended stops before its first instruction.
+    let Some(ctx) = thread.suspend_point(ctx) else {
+        return;
+    };
+    let mut exit = if ctx == initial {
         // A start outside guest memory (accepted, as on Zircon) goes the
         // resume way, which turns an entry nothing maps into a page fault.
-        ExceptionOutcome::Resume(ctx) if ctx == initial => {
-            match kernel_hal_unix::enter_guest(entry, stack, arg1, arg2) {
-                Err(kernel_hal_unix::EnterError::NotGuestMemory) => resume(&ctx),
-                other => other,
-            }
+        match kernel_hal_unix::enter_guest(entry, stack, arg1, arg2) {
+            Err(kernel_hal_unix::EnterError::NotGuestMemory) => resume(&ctx),
+            other => other,
         }
-        ExceptionOutcome::Resume(ctx) => resume(&ctx),
-        _ => return,
+    } else {
+        resume(&ctx)
     };
-    while let Ok(GuestExit::Exception(cpu, regs)) = exit {
+    loop {
+        let (cpu, regs) = match exit {
+            Ok(GuestExit::Exception(cpu, regs)) => (cpu, regs),
+            Ok(GuestExit::Interrupted(regs)) => {
+                // Kicked: killed, or suspended (which parks here).
+                if thread.is_dead() {
+                    return;
+                }
+                let ctx = ThreadContext {
+                    regs,
+                    fpu: kernel_hal_unix::saved_fpu_state(),
+                };
+                let Some(ctx) = thread.suspend_point(ctx) else {
+                    return;
+                };
+                exit = resume(&ctx);
+                continue;
+            }
+            Ok(GuestExit::Exited(_)) => match zircon_syscall::take_resume_context() {
+                // A debugger changed the registers of a thread suspended in
+                // a syscall: it goes on from there.
+                Some(ctx) => {
+                    exit = resume(&ctx);
+                    continue;
+                }
+                None => break,
+            },
+            Err(_) => break,
+        };
         crate::trace::exception(process, thread, &cpu, &regs);
         let report = ExceptionReport::from_cpu(&cpu);
         let ctx = ThreadContext {
@@ -164,6 +202,10 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
                     // The refused syscall returns, as on Zircon.
                     ctx.regs.rax = ZxError::BAD_SYSCALL as i32 as i64 as u64;
                 }
+                // Suspended meanwhile: it stops as the exception ends.
+                let Some(ctx) = thread.suspend_point(ctx) else {
+                    return;
+                };
                 exit = resume(&ctx);
             }
             ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => return,

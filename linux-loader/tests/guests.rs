@@ -9,7 +9,11 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 28] = [
+const ZXTEST_GUESTS: [&str; 32] = [
+    "single_step_test.c",
+    "info_memory_test.c",
+    "policy_test.c",
+    "suspend_test.c",
     "info_stats_test.c",
     "futex_owner_test.c",
     "get_child_test.c",

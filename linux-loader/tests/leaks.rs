@@ -61,13 +61,15 @@ fn settle(threads: usize) -> usize {
 #[test]
 fn guests_leave_nothing_behind() {
     let guests: Vec<_> = [
+        // Kills a child process whose thread is blocked in a wait: its host
+        // thread must go too.
         "linux-loader/tests/guests/thread_test.c",
         "linux-loader/tests/guests/channel_test.c",
         "linux-loader/tests/guests/port_test.c",
         "linux-loader/tests/guests/signal_test.c",
         "linux-loader/tests/guests/vmar_test.c",
-        // Kills a child spinning in user code and a blocked thread: their
-        // host threads must go too.
+        // Kills a child spinning in user code: its host threads must go
+        // too.
         "linux-loader/tests/guests/process_test.c",
     ]
     .iter()

@@ -50,3 +50,22 @@ fn the_default_watermarks_leave_a_roomy_pool_normal() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("0 MiB committed: normal\n"), "{stdout}");
 }
+
+#[test]
+fn the_out_of_memory_killer_takes_jobs_marked_kill_on_oom() {
+    let elf = common::build("linux-loader/tests/guests/oom_kill.c", &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_linux-loader"))
+        .args(["--memory", "256M"])
+        .arg(&elf)
+        .env(
+            "ZX_LIBOS_OOM",
+            "outofmemory-mb=64,imminent-oom-delta-mb=24,critical-mb=128,warning-mb=192,\
+             debounce-mb=1,hysteresis-seconds=0",
+        )
+        .output()
+        .expect("run linux-loader");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("2 passed, 0 failed"), "{stdout}");
+}

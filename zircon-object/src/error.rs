@@ -26,7 +26,7 @@ macro_rules! zx_errors {
             }
 
             /// Returns the raw `zx_status_t` (a negative number).
-            pub fn into_raw(self) -> i32 {
+            pub const fn into_raw(self) -> i32 {
                 self as i32
             }
 

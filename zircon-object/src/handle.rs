@@ -100,7 +100,10 @@ pub struct HandleRef {
 #[derive(Debug)]
 pub struct HandleTable {
     handles: HashMap<HandleValue, Handle>,
+    /// The last [`QUARANTINE`] values closed, oldest first, and the same
+    /// values as a set (a new value is checked against it on every add).
     recently_closed: VecDeque<HandleValue>,
+    quarantined: std::collections::HashSet<HandleValue>,
     rng: u64,
 }
 
@@ -121,6 +124,7 @@ impl HandleTable {
         HandleTable {
             handles: HashMap::new(),
             recently_closed: VecDeque::new(),
+            quarantined: Default::default(),
             rng: seed | 1,
         }
     }
@@ -140,7 +144,7 @@ impl HandleTable {
     pub fn add(&mut self, handle: Handle) -> HandleValue {
         loop {
             let v = ((self.next_random() >> 32) as u32) | 0x3;
-            if v == u32::MAX || self.handles.contains_key(&v) || self.recently_closed.contains(&v) {
+            if v == u32::MAX || self.handles.contains_key(&v) || self.quarantined.contains(&v) {
                 continue;
             }
             self.handles.insert(v, handle);
@@ -148,8 +152,16 @@ impl HandleTable {
         }
     }
 
-    /// Returns the handle named `value`.
+    /// Returns the handle named `value`. A miss is noted for the job
+    /// policy's `ZX_POL_BAD_HANDLE` ([`take_failed_lookup`]).
     pub fn get(&self, value: HandleValue) -> ZxResult<&Handle> {
+        self.handles.get(&value).ok_or_else(failed_lookup)
+    }
+
+    /// [`HandleTable::get`] for the calls that only ask whether a handle
+    /// exists (`ZX_INFO_HANDLE_VALID`, `zx_handle_check_valid`): a miss is
+    /// an answer, not a policy matter.
+    pub fn get_quiet(&self, value: HandleValue) -> ZxResult<&Handle> {
         self.handles.get(&value).ok_or(ZxError::BAD_HANDLE)
     }
 
@@ -174,18 +186,23 @@ impl HandleTable {
 
     /// Removes and returns the handle named `value`.
     pub fn remove(&mut self, value: HandleValue) -> ZxResult<Handle> {
-        let h = self.handles.remove(&value).ok_or(ZxError::BAD_HANDLE)?;
+        let h = self.handles.remove(&value).ok_or_else(failed_lookup)?;
         if self.recently_closed.len() == QUARANTINE {
-            self.recently_closed.pop_front();
+            if let Some(old) = self.recently_closed.pop_front() {
+                self.quarantined.remove(&old);
+            }
         }
         self.recently_closed.push_back(value);
+        self.quarantined.insert(value);
         Ok(h)
     }
 
     /// Puts `handle` back under `value`, which must be free: undoes a
     /// [`HandleTable::remove`] when a later step of a syscall fails.
     pub fn restore(&mut self, value: HandleValue, handle: Handle) {
-        self.recently_closed.retain(|&v| v != value);
+        if self.quarantined.remove(&value) {
+            self.recently_closed.retain(|&v| v != value);
+        }
         let old = self.handles.insert(value, handle);
         debug_assert!(old.is_none(), "restoring over a live handle");
     }
@@ -209,4 +226,23 @@ impl HandleTable {
     pub fn clear(&mut self) -> Vec<Handle> {
         self.handles.drain().map(|(_, h)| h).collect()
     }
+}
+
+thread_local! {
+    /// Whether a handle lookup of this host thread failed since the last
+    /// [`take_failed_lookup`] (Zircon enforces `ZX_POL_BAD_HANDLE` at the
+    /// lookup; the dispatcher does it as the syscall returns, which a guest
+    /// cannot tell apart).
+    static FAILED_LOOKUP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn failed_lookup() -> ZxError {
+    FAILED_LOOKUP.with(|f| f.set(true));
+    ZxError::BAD_HANDLE
+}
+
+/// Returns (and clears) whether a handle lookup of this host thread failed
+/// since the last call.
+pub fn take_failed_lookup() -> bool {
+    FAILED_LOOKUP.with(|f| f.replace(false))
 }

@@ -37,6 +37,7 @@ pub enum ObjType {
     Vmar = 18,
     Fifo = 19,
     Timer = 22,
+    SuspendToken = 27,
     Exception = 29,
     Clock = 30,
     Stream = 31,
@@ -90,14 +91,29 @@ pub mod signals {
 /// signals itself, so a poke carries no data and cannot be lost.
 #[derive(Debug, Default)]
 pub struct Waiter {
-    /// Whether a poke came since the last sleep; protected by this mutex,
-    /// a leaf (`poke` may be called under any lock; see docs/LOCKING.md).
-    poked: Mutex<bool>,
-    /// Signalled on every poke; waited on with `poked`'s guard.
+    /// Whether a poke came since the last sleep, and whether the owner is
+    /// asleep on `cv`; protected by this mutex, a leaf (`poke` may be
+    /// called under any lock; see docs/LOCKING.md).
+    poked: Mutex<WaiterState>,
+    /// Signalled by a poke that finds the owner asleep; waited on with
+    /// `poked`'s guard.
     cv: Condvar,
     killed: std::sync::atomic::AtomicBool,
+    /// Set by a suspension of the waiting thread, taken by the wait.
+    interrupted: std::sync::atomic::AtomicBool,
     /// Mirrors `poked` for the brief spin before sleeping.
     poked_hint: std::sync::atomic::AtomicBool,
+}
+
+/// What [`Waiter::poked`] protects.
+#[derive(Debug, Default)]
+struct WaiterState {
+    poked: bool,
+    /// The owner is inside `Condvar::wait` (set and cleared under the
+    /// lock, so a poke either sees it or comes before the owner checks
+    /// `poked`): a poke of a spinning or running owner costs no futex
+    /// wake-up.
+    asleep: bool,
 }
 
 /// How long a waiter spins for a poke before it sleeps: a wake-up that
@@ -114,16 +130,38 @@ impl Waiter {
 
     /// Wakes the waiter.
     pub fn poke(&self) {
-        *self.poked.lock() = true;
-        self.poked_hint
-            .store(true, std::sync::atomic::Ordering::Release);
-        self.cv.notify_all();
+        let asleep = {
+            let mut st = self.poked.lock();
+            st.poked = true;
+            self.poked_hint
+                .store(true, std::sync::atomic::Ordering::Release);
+            st.asleep
+        };
+        if asleep {
+            self.cv.notify_all();
+        }
     }
 
     /// Wakes the waiter for good: the thread it belongs to was killed.
     pub fn kill(&self) {
         self.killed.store(true, std::sync::atomic::Ordering::SeqCst);
         self.poke();
+    }
+
+    /// Ends the wait for now: the waiting thread is being suspended (the
+    /// wait ends with `ZX_ERR_INTERNAL_INTR_RETRY`, and the syscall is made
+    /// again when the thread resumes).
+    pub fn interrupt(&self) {
+        self.interrupted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.poke();
+    }
+
+    /// Returns (and clears) whether the wait was interrupted by a
+    /// suspension.
+    pub fn take_interrupt(&self) -> bool {
+        self.interrupted
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Returns whether the waiting thread was killed (the wait must end
@@ -136,20 +174,23 @@ impl Waiter {
     /// false on timeout. Clears the poke.
     pub fn sleep(&self, deadline: Option<Instant>) -> bool {
         self.spin_for_poke(deadline);
-        let mut poked = self.poked.lock();
-        while !*poked {
+        let mut st = self.poked.lock();
+        while !st.poked {
+            st.asleep = true;
             match deadline {
-                None => poked = self.cv.wait(poked),
+                None => st = self.cv.wait(st),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
+                        st.asleep = false;
                         return false;
                     }
-                    poked = self.cv.wait_timeout(poked, d - now);
+                    st = self.cv.wait_timeout(st, d - now);
                 }
             }
+            st.asleep = false;
         }
-        *poked = false;
+        st.poked = false;
         self.poked_hint
             .store(false, std::sync::atomic::Ordering::Relaxed);
         true

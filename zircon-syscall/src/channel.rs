@@ -223,6 +223,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewChannel)?;
         let (a, b) = Channel::create();
         self.add_pair(a, b, DEFAULT_CHANNEL_RIGHTS, out0, out1)
     }
@@ -717,42 +718,56 @@ impl Syscall<'_> {
             rd_num_bytes: word(&raw, 40),
             rd_num_handles: word(&raw, 44),
         };
-        let handles = if etc {
-            Outgoing::Dispositions(a.wr_handles)
-        } else {
-            Outgoing::Values(a.wr_handles)
+        // The same call made again after a suspension interrupted it: its
+        // request is out already; only the wait for the reply goes on.
+        let resumed = INTERRUPTED_CALL.with(|c| {
+            let mut c = c.borrow_mut();
+            match &*c {
+                Some(i) if i.handle == h && i.args == args => c.take(),
+                _ => None,
+            }
+        });
+        let (ch, call, waiter) = match resumed {
+            Some(i) => (i.ch, i.call, i.waiter),
+            None => {
+                let handles = if etc {
+                    Outgoing::Dispositions(a.wr_handles)
+                } else {
+                    Outgoing::Values(a.wr_handles)
+                };
+                let (ch, msg) = self.outgoing(
+                    h,
+                    Rights::READ | Rights::WRITE,
+                    options,
+                    a.wr_bytes,
+                    a.wr_num_bytes,
+                    handles,
+                    a.wr_num_handles,
+                    true,
+                )?;
+                let waiter = Waiter::new();
+                // Registered first, so neither the peer closing nor the
+                // last handle to this end going away can slip by unseen.
+                ch.base().add_waiter(&waiter);
+                let begun = ch.call_begin(msg, &waiter);
+                if begun.is_ok() {
+                    overfull_check(&ch);
+                }
+                match begun {
+                    Ok(c) => (ch, c, waiter),
+                    Err((e, msg)) => {
+                        ch.base().remove_waiter(&waiter);
+                        close_all(msg.handles);
+                        return Err(e);
+                    }
+                }
+            }
         };
-        let (ch, msg) = self.outgoing(
-            h,
-            Rights::READ | Rights::WRITE,
-            options,
-            a.wr_bytes,
-            a.wr_num_bytes,
-            handles,
-            a.wr_num_handles,
-            true,
-        )?;
-        let waiter = Waiter::new();
         let _blocked = zircon_object::task::BlockedGuard::new(
             crate::current_thread(),
             zircon_object::task::BlockedReason::Channel,
             &waiter,
         );
-        // Registered first, so neither the peer closing nor the last
-        // handle to this end going away can slip by unseen.
-        ch.base().add_waiter(&waiter);
-        let begun = ch.call_begin(msg, &waiter);
-        if begun.is_ok() {
-            overfull_check(&ch);
-        }
-        let call = match begun {
-            Ok(c) => c,
-            Err((e, msg)) => {
-                ch.base().remove_waiter(&waiter);
-                close_all(msg.handles);
-                return Err(e);
-            }
-        };
         let until = crate::signal::deadline_instant(deadline);
         let result = loop {
             if let Some(r) = ch.call_poll(&call) {
@@ -766,6 +781,20 @@ impl Syscall<'_> {
             }
             if waiter.is_killed() {
                 break Err(ZxError::INTERNAL_INTR_KILLED);
+            }
+            if waiter.take_interrupt() {
+                // Suspended: the call stays pending (a reply is kept for
+                // it) until it is made again or given up (`dispatch`).
+                INTERRUPTED_CALL.with(|c| {
+                    *c.borrow_mut() = Some(InterruptedCall {
+                        handle: h,
+                        args,
+                        ch,
+                        call,
+                        waiter,
+                    })
+                });
+                return Err(ZxError::INTERNAL_INTR_RETRY);
             }
             if !waiter.sleep(until) {
                 break Err(ZxError::TIMED_OUT);
@@ -793,6 +822,35 @@ impl Syscall<'_> {
             Incoming::Values
         };
         self.deliver(reply, a.rd_bytes, (a.rd_handles, kind))
+    }
+}
+
+/// A `zx_channel_call` a suspension interrupted while it waited for its
+/// reply (one per host thread, as a thread makes one call at a time).
+struct InterruptedCall {
+    /// The call's handle and argument block, which the call made again
+    /// after the suspension repeats.
+    handle: HandleValue,
+    args: usize,
+    ch: Arc<Channel>,
+    call: Arc<zircon_object::ipc::channel::CallWaiter>,
+    waiter: Arc<Waiter>,
+}
+
+thread_local! {
+    static INTERRUPTED_CALL: std::cell::RefCell<Option<InterruptedCall>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Gives up the call a suspension interrupted, if any (the thread went on
+/// without making it again): a reply that came meanwhile is dropped, its
+/// handles closed.
+pub(crate) fn abandon_interrupted_call() {
+    if let Some(i) = INTERRUPTED_CALL.with(|c| c.borrow_mut().take()) {
+        if let Some(reply) = i.ch.call_end(&i.call) {
+            close_all(reply.handles);
+        }
+        i.ch.base().remove_waiter(&i.waiter);
     }
 }
 

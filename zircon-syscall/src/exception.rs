@@ -37,6 +37,7 @@ impl Syscall<'_> {
         if options & !EXCEPTION_CHANNEL_DEBUGGER != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewChannel)?;
         // Receiving exceptions needs INSPECT (task information), DUPLICATE
         // and TRANSFER (task handles go out), MANAGE_THREAD (the thread is
         // kept stopped); checked before the type, as Zircon does.
@@ -117,6 +118,7 @@ impl Syscall<'_> {
         let bytes = match kind {
             topic::GENERAL_REGS => thread.read_regs()?.to_bytes().to_vec(),
             topic::FP_REGS => thread.read_fp_regs()?.to_vec(),
+            topic::SINGLE_STEP => (thread.read_single_step()? as u32).to_le_bytes().to_vec(),
             _ => thread.read_vector_regs()?,
         };
         write_bytes(self.aspace(), buf, &bytes)
@@ -142,20 +144,27 @@ impl Syscall<'_> {
                 bytes.as_slice().try_into().expect("size"),
             )),
             topic::FP_REGS => thread.write_fp_regs(bytes.as_slice().try_into().expect("size")),
+            topic::SINGLE_STEP => match u32::from_le_bytes(bytes[..4].try_into().expect("size")) {
+                0 => thread.write_single_step(false),
+                1 => thread.write_single_step(true),
+                _ => Err(ZxError::INVALID_ARGS),
+            },
             _ => thread.write_vector_regs(&bytes),
         }
     }
 }
 
-/// The size of a `ZX_THREAD_STATE_*` topic's record: `NOT_SUPPORTED` for the
-/// debug-register and single-step topics, which this emulator lacks,
+/// The size of a `ZX_THREAD_STATE_*` topic's record
+/// (`zx_thread_state_single_step_t` is a `uint32_t`): `NOT_SUPPORTED` for
+/// the debug registers, which this emulator lacks (DESIGN.md decision 25),
 /// `INVALID_ARGS` for unknown topics.
 fn state_size(kind: u32) -> ZxResult<usize> {
     match kind {
         topic::GENERAL_REGS => Ok(GENERAL_REGS_SIZE),
         topic::FP_REGS => Ok(FP_REGS_SIZE),
         topic::VECTOR_REGS => Ok(VECTOR_REGS_SIZE),
-        topic::DEBUG_REGS | topic::SINGLE_STEP => Err(ZxError::NOT_SUPPORTED),
+        topic::SINGLE_STEP => Ok(4),
+        topic::DEBUG_REGS => Err(ZxError::NOT_SUPPORTED),
         _ => Err(ZxError::INVALID_ARGS),
     }
 }

@@ -24,6 +24,7 @@ impl Syscall<'_> {
         out0: UserOutPtr<u32>,
         out1: UserOutPtr<u32>,
     ) -> ZxResult {
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewFifo)?;
         let (a, b) = Fifo::create(elem_count, elem_size)?;
         self.add_pair(a, b, DEFAULT_FIFO_RIGHTS, out0, out1)
     }

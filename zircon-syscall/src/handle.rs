@@ -112,7 +112,7 @@ impl Syscall<'_> {
         }
         self.process
             .handles()
-            .get(h)
+            .get_quiet(h)
             .map(|_| ())
             .map_err(|_| ZxError::NOT_FOUND)
     }

@@ -49,6 +49,17 @@ pub trait Host: Sync {
         }
     }
 
+    /// The calling guest thread's registers while it is stopped inside a
+    /// syscall with arguments `args` that returns `result` (Zircon's x86-64
+    /// syscall convention: `rax` the result, `rdi`, `rsi`, `rdx`, `r10`,
+    /// `r8`, `r9` the arguments), its callee-saved registers and FS base
+    /// as the guest had them; `rsp` pointing at the return address, `rip`
+    /// left 0 (the dispatcher reads the return address). `None` if the
+    /// host cannot tell (the dispatcher then shows zeros there).
+    fn syscall_regs(&self, _args: [u64; 6], _result: u64) -> Option<kernel_hal::GeneralRegs> {
+        None
+    }
+
     /// An exception a syscall raised went unhandled and kills `process`:
     /// the embedder may say so (the runner prints one line, as for CPU
     /// exceptions). The default says nothing.

@@ -31,8 +31,10 @@ mod exception;
 mod fifo;
 mod handle;
 mod host;
+mod info_memory;
 mod misc;
 mod object;
+mod policy;
 mod port;
 mod resource;
 mod signal;
@@ -91,6 +93,21 @@ pub enum Outcome {
     /// The calling thread must stop running guest code (it exited, or its
     /// process is gone); the process goes on.
     ExitThread,
+    /// The calling thread must leave the syscall and continue from the
+    /// context [`take_resume_context`] gives (a debugger changed its
+    /// registers while it was suspended in the call).
+    Resume,
+}
+
+thread_local! {
+    /// The context for [`Outcome::Resume`], until the embedder takes it.
+    static RESUME_CONTEXT: std::cell::RefCell<Option<kernel_hal::ThreadContext>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Takes the context an [`Outcome::Resume`] of this host thread left.
+pub fn take_resume_context() -> Option<kernel_hal::ThreadContext> {
+    RESUME_CONTEXT.with(|c| c.borrow_mut().take())
 }
 
 impl Outcome {
@@ -231,25 +248,135 @@ pub fn dispatch(host: &dyn Host, num: u32, regs: [u64; 6], guest_rsp: usize) -> 
         }
         let sys = Syscall { process, host };
         let call = || run_guarded(&sys, num, || sys.run(num, regs, guest_rsp));
-        // Tracing off costs this one relaxed load.
-        let outcome = if trace::enabled() {
-            trace::traced(&sys, thread.as_ref(), num, regs, guest_rsp, call)
-        } else {
-            call()
-        };
-        match outcome {
-            Outcome::Return(_) if killed() => Outcome::ExitThread,
-            Outcome::Return(value) => match thread.as_ref().and_then(|t| t.take_policy_exception())
-            {
-                Some((code, data)) => {
-                    let t = thread.as_ref().expect("the exception was the thread's");
-                    raise_policy_exception(&sys, t, code, data, regs, value, guest_rsp)
+        loop {
+            // Tracing off costs this one relaxed load.
+            let outcome = if trace::enabled() {
+                trace::traced(&sys, thread.as_ref(), num, regs, guest_rsp, call)
+            } else {
+                call()
+            };
+            // A handle the call named that the process lacks: the job
+            // policy's ZX_POL_BAD_HANDLE (which may raise an exception or
+            // kill; the call returns what it returned either way).
+            if zircon_object::handle::take_failed_lookup() {
+                let _ = sys.enforce_policy(zircon_object::task::policy::PolicyCondition::BadHandle);
+            }
+            let outcome = match outcome {
+                Outcome::Return(_) if killed() => Outcome::ExitThread,
+                Outcome::Return(value) => {
+                    match thread.as_ref().and_then(|t| t.take_policy_exception()) {
+                        Some((code, data)) => {
+                            let t = thread.as_ref().expect("the exception was the thread's");
+                            raise_policy_exception(&sys, t, code, data, regs, value, guest_rsp)
+                        }
+                        None => Outcome::Return(value),
+                    }
                 }
-                None => Outcome::Return(value),
-            },
-            other => other,
+                other => other,
+            };
+            // A suspension takes effect here, on the way out (a wait it
+            // interrupted ends with INTR_RETRY and is made again on resume).
+            let Outcome::Return(value) = outcome else {
+                return outcome;
+            };
+            let retry = value == INTR_RETRY;
+            let Some(t) = thread.as_ref().filter(|t| retry || t.suspend_requested()) else {
+                return outcome;
+            };
+            let parked = park_in_syscall(&sys, t, regs, value, guest_rsp);
+            if !(retry && matches!(parked, Parked::Unchanged)) {
+                channel::abandon_interrupted_call();
+            }
+            return match parked {
+                Parked::Unchanged if retry => continue,
+                Parked::Unchanged => outcome,
+                Parked::Result(v) => Outcome::Return(v),
+                Parked::Context(ctx) => {
+                    RESUME_CONTEXT.with(|c| *c.borrow_mut() = Some(ctx));
+                    Outcome::Resume
+                }
+                Parked::Killed => Outcome::ExitThread,
+            };
         }
     })
+}
+
+/// `ZX_ERR_INTERNAL_INTR_RETRY` as a syscall's return value.
+const INTR_RETRY: u64 = ZxError::INTERNAL_INTR_RETRY.into_raw() as i64 as u64;
+
+/// How a thread suspended inside a syscall went on.
+enum Parked {
+    /// As it stopped: the syscall returns its value (or is made again).
+    Unchanged,
+    /// A debugger changed only `rax`: the syscall returns that.
+    Result(u64),
+    /// A debugger changed more: the thread continues from this context.
+    Context(kernel_hal::ThreadContext),
+    /// It was killed meanwhile.
+    Killed,
+}
+
+/// Parks `thread` (suspended) at the syscall's return with `value`, and
+/// tells how it went on once resumed.
+fn park_in_syscall(
+    sys: &Syscall<'_>,
+    thread: &zircon_object::task::Thread,
+    regs: [u64; 6],
+    value: u64,
+    guest_rsp: usize,
+) -> Parked {
+    let view = syscall_view(sys, regs, value, guest_rsp);
+    match thread.suspend_point(view.clone()) {
+        None => Parked::Killed,
+        Some(ctx) if ctx == view => Parked::Unchanged,
+        Some(ctx) => {
+            let mut only_rax = ctx.clone();
+            only_rax.regs.rax = value;
+            if only_rax == view {
+                Parked::Result(ctx.regs.rax)
+            } else {
+                Parked::Context(ctx)
+            }
+        }
+    }
+}
+
+/// The calling thread's registers as a debugger sees them inside a
+/// syscall that returns `value` (see [`Host::syscall_regs`]): `rip` the
+/// caller's return address, `rsp` above it, as after the vDSO call
+/// returned.
+fn syscall_view(
+    sys: &Syscall<'_>,
+    regs: [u64; 6],
+    value: u64,
+    guest_rsp: usize,
+) -> kernel_hal::ThreadContext {
+    let mut ret = [0u8; 8];
+    let rip = match sys.aspace().copy_from_user(guest_rsp, &mut ret) {
+        Ok(()) => u64::from_le_bytes(ret),
+        Err(_) => 0,
+    };
+    let mut gregs = sys
+        .host
+        .syscall_regs(regs, value)
+        .unwrap_or(kernel_hal::GeneralRegs {
+            rax: value,
+            rdi: regs[0],
+            rsi: regs[1],
+            rdx: regs[2],
+            rcx: regs[3],
+            r10: regs[3],
+            r8: regs[4],
+            r9: regs[5],
+            rflags: 0x202,
+            ..kernel_hal::GeneralRegs::default()
+        });
+    gregs.rip = rip;
+    gregs.rsp = guest_rsp as u64 + 8;
+    kernel_hal::ThreadContext {
+        regs: gregs,
+        fpu: sys.host.current_fpu(),
+    }
 }
 
 /// Raises the `ZX_EXCP_POLICY_ERROR` a syscall signalled (`code`, `data`)
@@ -270,28 +397,8 @@ fn raise_policy_exception(
 ) -> Outcome {
     use zircon_object::task::exception::TASK_RETCODE_EXCEPTION_KILL;
     use zircon_object::task::{ExceptionOutcome, ExceptionReport};
-    let mut ret = [0u8; 8];
-    let rip = match sys.aspace().copy_from_user(guest_rsp, &mut ret) {
-        Ok(()) => u64::from_le_bytes(ret),
-        Err(_) => 0,
-    };
-    let gregs = kernel_hal::GeneralRegs {
-        rip,
-        rsp: guest_rsp as u64 + 8,
-        rax: value,
-        rdi: regs[0],
-        rsi: regs[1],
-        rdx: regs[2],
-        rcx: regs[3],
-        r8: regs[4],
-        r9: regs[5],
-        rflags: 0x202,
-        ..kernel_hal::GeneralRegs::default()
-    };
-    let ctx = kernel_hal::ThreadContext {
-        regs: gregs,
-        fpu: sys.host.current_fpu(),
-    };
+    let ctx = syscall_view(sys, regs, value, guest_rsp);
+    let rip = ctx.regs.rip;
     match thread.handle_exception(ExceptionReport::policy(code, data), ctx) {
         ExceptionOutcome::Resume(_) => Outcome::Return(value),
         ExceptionOutcome::ThreadExit | ExceptionOutcome::Killed => Outcome::ExitThread,

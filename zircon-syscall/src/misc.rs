@@ -102,11 +102,20 @@ impl Syscall<'_> {
             &waiter,
         );
         let until = crate::signal::deadline_instant(deadline);
-        // Nothing pokes this waiter but a kill, so it sleeps to the deadline.
-        while !waiter.is_killed() && waiter.sleep(until) {}
-        if waiter.is_killed() {
-            return Err(ZxError::INTERNAL_INTR_KILLED);
+        // Nothing pokes this waiter but a kill or a suspension, so it
+        // sleeps to the deadline (made again after a suspension: the
+        // deadline is absolute).
+        loop {
+            let woke = waiter.sleep(until);
+            if waiter.is_killed() {
+                return Err(ZxError::INTERNAL_INTR_KILLED);
+            }
+            if waiter.take_interrupt() {
+                return Err(ZxError::INTERNAL_INTR_RETRY);
+            }
+            if !woke {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 }

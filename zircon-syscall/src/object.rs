@@ -48,6 +48,15 @@ mod topic {
     pub const HANDLE_TABLE: u32 = 27;
     pub const STREAM: u32 = 26;
     pub const RESOURCE: u32 = 18;
+    pub const TASK_STATS_V1: u32 = 0xC;
+    pub const TASK_STATS: u32 = 0x1000_000C;
+    pub const PROCESS_VMOS_V1: u32 = 0xE;
+    pub const PROCESS_VMOS_V2: u32 = 0x1000_000E;
+    pub const PROCESS_VMOS_V3: u32 = 0x2000_000E;
+    pub const PROCESS_VMOS: u32 = 0x3000_000E;
+    pub const CPU_STATS: u32 = 16;
+    pub const KMEM_STATS_V1: u32 = 0x11;
+    pub const KMEM_STATS: u32 = 0x1000_0011;
     pub const SOCKET: u32 = 22;
 }
 
@@ -70,6 +79,8 @@ const PROP_EXCEPTION_STRATEGY: u32 = 18;
 const PROP_STREAM_MODE_APPEND: u32 = 19;
 /// `ZX_PROP_SOCKET_RX_THRESHOLD`
 const PROP_SOCKET_RX_THRESHOLD: u32 = 12;
+/// `ZX_PROP_JOB_KILL_ON_OOM` (a `size_t`, 0 or 1).
+const PROP_JOB_KILL_ON_OOM: u32 = 15;
 /// `ZX_PROP_SOCKET_TX_THRESHOLD`
 const PROP_SOCKET_TX_THRESHOLD: u32 = 13;
 
@@ -118,7 +129,12 @@ impl Syscall<'_> {
         avail: UserOutPtr<usize>,
     ) -> ZxResult {
         let buf = buf.addr();
-        let handle = self.process.handles().get(h)?.to_ref();
+        // Asking whether a handle is valid is no ZX_POL_BAD_HANDLE matter.
+        let handle = if topic == topic::HANDLE_VALID {
+            self.process.handles().get_quiet(h)?.to_ref()
+        } else {
+            self.process.handles().get(h)?.to_ref()
+        };
         let single = |rec: Rec| -> ZxResult {
             if buf_size < rec.0.len() {
                 actual.write_if_not_null(self.aspace(), 0)?;
@@ -201,11 +217,14 @@ impl Syscall<'_> {
                 let j = downcast::<Job>(&handle.object)?;
                 need(Rights::INSPECT)?;
                 let i = j.info();
-                single(
-                    Rec::new(16)
-                        .u64(0, i.return_code as u64)
-                        .bytes(8, &[i.exited as u8, 0, i.debugger_attached as u8]),
-                )
+                single(Rec::new(16).u64(0, i.return_code as u64).bytes(
+                    8,
+                    &[
+                        i.exited as u8,
+                        i.kill_on_oom as u8,
+                        i.debugger_attached as u8,
+                    ],
+                ))
             }
             topic::TIMER => {
                 let t = downcast::<zircon_object::time::Timer>(&handle.object)?;
@@ -281,6 +300,50 @@ impl Syscall<'_> {
                 actual.write_if_not_null(self.aspace(), fit)?;
                 // As for the other arrays: as many as fit, and OK.
                 avail.write_if_not_null(self.aspace(), records.len())
+            }
+            topic::TASK_STATS | topic::TASK_STATS_V1 => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                let mut rec = crate::info_memory::task_stats(&p);
+                if topic == topic::TASK_STATS_V1 {
+                    rec.truncate(crate::info_memory::TASK_STATS_V1_SIZE);
+                }
+                single(Rec(rec))
+            }
+            topic::PROCESS_VMOS
+            | topic::PROCESS_VMOS_V3
+            | topic::PROCESS_VMOS_V2
+            | topic::PROCESS_VMOS_V1 => {
+                let p = downcast::<Process>(&handle.object)?;
+                need(Rights::INSPECT)?;
+                // Each version is a prefix of the latest record.
+                let entry_size = match topic {
+                    topic::PROCESS_VMOS => 176,
+                    topic::PROCESS_VMOS_V3 => 128,
+                    topic::PROCESS_VMOS_V2 => 120,
+                    _ => 104,
+                };
+                let recs = crate::info_memory::process_vmos(&p);
+                self.write_array(buf, buf_size, entry_size, &recs, actual, avail)
+            }
+            topic::KMEM_STATS | topic::KMEM_STATS_V1 | topic::CPU_STATS => {
+                // The system resource of ZX_RSRC_SYSTEM_INFO_BASE (or the
+                // root), as Zircon's validate_ranged_resource checks it.
+                use zircon_object::system::resource::{KIND_SYSTEM, SYSTEM_INFO_BASE};
+                let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
+                r.validate_ranged(KIND_SYSTEM, SYSTEM_INFO_BASE, 1)?;
+                let hal = self.process.root_vmar().aspace().hal().clone();
+                match topic {
+                    topic::CPU_STATS => {
+                        let recs = crate::info_memory::cpu_stats(&*hal);
+                        let size = crate::info_memory::CPU_STATS_SIZE;
+                        self.write_array(buf, buf_size, size, &recs, actual, avail)
+                    }
+                    t => single(Rec(crate::info_memory::kmem_stats(
+                        &*hal,
+                        t == topic::KMEM_STATS_V1,
+                    ))),
+                }
             }
             topic::RESOURCE => {
                 let r = downcast::<zircon_object::system::Resource>(&handle.object)?;
@@ -466,6 +529,28 @@ impl Syscall<'_> {
         }
     }
 
+    /// Writes as many of `recs` (each cut to `entry_size`) as `buf_size`
+    /// holds, then the count written and the count there are: the array
+    /// topics' `actual`/`avail` (success even when not all fit).
+    fn write_array(
+        &self,
+        buf: usize,
+        buf_size: usize,
+        entry_size: usize,
+        recs: &[Vec<u8>],
+        actual: UserOutPtr<usize>,
+        avail: UserOutPtr<usize>,
+    ) -> ZxResult {
+        let fit = (buf_size / entry_size).min(recs.len());
+        let raw: Vec<u8> = recs[..fit]
+            .iter()
+            .flat_map(|r| r[..entry_size].iter().copied())
+            .collect();
+        write_bytes(self.aspace(), buf, &raw)?;
+        actual.write_if_not_null(self.aspace(), fit)?;
+        avail.write_if_not_null(self.aspace(), recs.len())
+    }
+
     /// `zx_object_get_property`.
     pub fn object_get_property(
         &self,
@@ -506,6 +591,13 @@ impl Syscall<'_> {
                 }
                 let s = downcast::<Stream>(&handle.object)?;
                 write_bytes(self.aspace(), buf, &[s.is_append() as u8])
+            }
+            PROP_JOB_KILL_ON_OOM => {
+                let j = downcast::<Job>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                write_bytes(self.aspace(), buf, &(j.kill_on_oom() as u64).to_le_bytes())
             }
             PROP_SOCKET_RX_THRESHOLD | PROP_SOCKET_TX_THRESHOLD => {
                 if size < 8 {
@@ -623,6 +715,24 @@ impl Syscall<'_> {
                 let b = read_bytes(self.aspace(), buf, 1)?;
                 // Any value but 0 turns append mode on, as on Zircon.
                 s.set_append(b[0] != 0);
+                Ok(())
+            }
+            PROP_JOB_KILL_ON_OOM => {
+                let j = downcast::<Job>(&handle.object)?;
+                if size < 8 {
+                    return Err(ZxError::BUFFER_TOO_SMALL);
+                }
+                let b = read_bytes(self.aspace(), buf, 8)?;
+                match u64::from_le_bytes(b.try_into().expect("8 bytes")) {
+                    0 => j.set_kill_on_oom(false),
+                    1 => {
+                        j.set_kill_on_oom(true);
+                        // The killer runs in the watchdog's sampling thread.
+                        let hal = self.process.root_vmar().aspace().hal().clone();
+                        zircon_object::system::pressure::MemoryWatchdog::global(&hal);
+                    }
+                    _ => return Err(ZxError::INVALID_ARGS),
+                }
                 Ok(())
             }
             _ => Err(ZxError::INVALID_ARGS),

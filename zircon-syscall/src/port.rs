@@ -22,6 +22,7 @@ const WAIT_ASYNC_BOOT_TIMESTAMP: u32 = 4;
 impl Syscall<'_> {
     /// `zx_port_create`.
     pub fn port_create(&self, options: u32, out: UserOutPtr<u32>) -> ZxResult {
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewPort)?;
         if options & !PORT_BIND_TO_INTERRUPT != 0 {
             return Err(ZxError::INVALID_ARGS);
         }

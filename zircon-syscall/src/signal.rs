@@ -82,6 +82,10 @@ impl Syscall<'_> {
             if waiter.is_killed() {
                 break (Err(ZxError::INTERNAL_INTR_KILLED), states);
             }
+            if waiter.take_interrupt() {
+                // Suspended: made again on resume (see `dispatch`).
+                break (Err(ZxError::INTERNAL_INTR_RETRY), states);
+            }
             if objects.iter().any(|(h, o)| !self.still_names(*h, o)) {
                 break (Err(ZxError::CANCELED), states);
             }
@@ -195,6 +199,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewEvent)?;
         self.add_handle_out(Event::new(), DEFAULT_EVENT_RIGHTS, out)
     }
 
@@ -208,6 +213,7 @@ impl Syscall<'_> {
         if options != 0 {
             return Err(ZxError::NOT_SUPPORTED);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewEventPair)?;
         let (a, b) = EventPair::create();
         self.add_pair(a, b, DEFAULT_EVENTPAIR_RIGHTS, out0, out1)
     }

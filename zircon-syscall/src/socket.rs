@@ -25,6 +25,7 @@ impl Syscall<'_> {
         out0: UserOutPtr<u32>,
         out1: UserOutPtr<u32>,
     ) -> ZxResult {
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewSocket)?;
         let (a, b) = Socket::create(options)?;
         self.add_pair(a, b, DEFAULT_SOCKET_RIGHTS, out0, out1)
     }

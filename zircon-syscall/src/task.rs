@@ -27,6 +27,7 @@ impl Syscall<'_> {
         if options != 0 && options != ZX_PROCESS_SHARED {
             return Err(ZxError::INVALID_ARGS);
         }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewProcess)?;
         if name == 0 {
             return Err(ZxError::INVALID_ARGS);
         }

@@ -326,6 +326,61 @@ fn a_host_out_of_threads_fails_the_start_and_the_thread_dies() {
 }
 
 #[test]
+fn task_kill_checks_destroy_before_the_type_and_kills_no_thread() {
+    let g = Guest::new();
+    g.process.mark_started(1).unwrap();
+    let t = g.new_thread();
+    let (thread, _) = g
+        .process
+        .get_object::<Thread>(t as u32, Rights::empty())
+        .unwrap();
+    // A thread handle has DESTROY by default: the type decides, and a
+    // thread is no task zx_task_kill ends (Zircon's sys_task_kill).
+    assert_eq!(g.status(numbers::TASK_KILL, &[t]), Err(ZxError::WRONG_TYPE));
+    assert!(!thread.is_dead());
+    // Without DESTROY the rights decide first, whatever the type.
+    let weak = g
+        .process
+        .add_handle(thread.clone(), Rights::DEFAULT_THREAD - Rights::DESTROY);
+    assert_eq!(
+        g.status(numbers::TASK_KILL, &[weak as u64]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    let event = zircon_object::ipc::Event::new();
+    // ZX_DEFAULT_EVENT_RIGHTS: no DESTROY.
+    let plain = g
+        .process
+        .add_handle(event.clone(), Rights::BASIC | Rights::SIGNAL);
+    assert_eq!(
+        g.status(numbers::TASK_KILL, &[plain as u64]),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    let all = g.process.add_handle(event, Rights::all());
+    assert_eq!(
+        g.status(numbers::TASK_KILL, &[all as u64]),
+        Err(ZxError::WRONG_TYPE)
+    );
+    let child = g._job.create_child().unwrap();
+    let job = g.process.add_handle(child.clone(), Rights::DEFAULT_JOB);
+    assert_eq!(
+        g.status(numbers::TASK_KILL, &[u64::from(job ^ 0x10)]),
+        Err(ZxError::BAD_HANDLE)
+    );
+    g.status(numbers::TASK_KILL, &[job as u64]).unwrap();
+    assert!(child.info().exited);
+    // Killing its own process ends the calling thread, and the other too.
+    let own = g
+        .process
+        .add_handle(g.process.clone(), Rights::DEFAULT_PROCESS);
+    assert!(matches!(
+        g.call(numbers::TASK_KILL, &[own as u64]),
+        Outcome::ExitThread
+    ));
+    assert!(g.process.is_exited());
+    assert!(thread.is_dead());
+}
+
+#[test]
 fn register_fs_goes_to_the_host_and_reports_a_thread_outside_guest_code() {
     let value = 0x7000_1234_5000;
     for in_guest in [true, false] {

@@ -13,11 +13,10 @@ use zircon_object::{Rights, ZxError, ZxResult};
 use crate::user::{read_bytes, UserInPtr, UserOutPtr};
 use crate::{Outcome, Syscall, ThreadStart};
 
-/// Zircon's `arch_is_valid_user_pc` on x86-64: any address of the lower,
-/// user half. An entry or stack with nothing mapped there is accepted; the
-/// thread then takes a page fault as it starts, as on Zircon.
+/// An entry with nothing mapped there is accepted (the thread takes a page
+/// fault as it starts, as on Zircon); only the kernel half is refused.
 fn is_valid_user_pc(pc: usize) -> bool {
-    pc < 1 << 47
+    kernel_hal::cpu::is_valid_user_pc(pc as u64)
 }
 
 impl Syscall<'_> {
@@ -56,8 +55,8 @@ impl Syscall<'_> {
         self.add_handle_out(thread, Rights::DEFAULT_THREAD, out)
     }
 
-    /// `zx_thread_start`: the thread's process must already be running
-    /// (its first thread starts with `zx_process_start`).
+    /// `zx_thread_start`: starts a thread of a process that has not exited
+    /// (a process not started yet starts with it, as on Zircon).
     pub fn thread_start(
         &self,
         h: HandleValue,
@@ -74,10 +73,12 @@ impl Syscall<'_> {
         if !is_valid_user_pc(entry) {
             return Err(ZxError::INVALID_ARGS);
         }
-        if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0
-            || process.is_exited()
-        {
+        if process.is_exited() || thread.state() != ThreadState::New {
             return Err(ZxError::BAD_STATE);
+        }
+        if process.state().flags & zircon_object::task::process::PROCESS_FLAG_STARTED == 0 {
+            // Taken by a racing start: that one started it.
+            let _ = process.mark_started(crate::misc::monotonic_now());
         }
         thread.start()?;
         let start = ThreadStart {
@@ -148,31 +149,66 @@ impl Syscall<'_> {
         Ok(())
     }
 
-    /// `zx_task_kill`: processes exit with `ZX_TASK_RETCODE_SYSCALL_KILL`,
-    /// threads die (their process ends with its last thread), jobs kill
-    /// everything in them. Needs `DESTROY`. A caller that killed its own
-    /// process or thread leaves guest mode ([`crate::dispatch`] sees it dead).
+    /// `zx_task_kill`: kills a job (everything in it) or a process (it exits
+    /// with `ZX_TASK_RETCODE_SYSCALL_KILL`). Checks as Zircon's
+    /// `sys_task_kill`: the handle (`BAD_HANDLE`), then `DESTROY`
+    /// (`ACCESS_DENIED`), then the type — anything but a job or a process,
+    /// threads included, is `WRONG_TYPE` ("Killing a thread is not
+    /// supported", `docs/reference/syscalls/task_kill.md`); a thread ends
+    /// with its process, by `zx_thread_exit`, or as a debugger makes it
+    /// (`ZX_EXCEPTION_STATE_THREAD_EXIT`). A caller that killed its own
+    /// process or job leaves guest mode ([`crate::dispatch`] sees it dead).
     pub fn task_kill(&self, h: HandleValue) -> ZxResult {
+        use zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL;
         use zircon_object::task::Job;
         let handle = self.process.handles().get(h)?.to_ref();
-        let obj = handle.object.clone();
-        let is_task = obj.clone().downcast_arc::<Process>().is_some()
-            || obj.clone().downcast_arc::<Thread>().is_some()
-            || obj.clone().downcast_arc::<Job>().is_some();
-        if !is_task {
-            return Err(ZxError::WRONG_TYPE);
-        }
         if !handle.rights.contains(Rights::DESTROY) {
             return Err(ZxError::ACCESS_DENIED);
         }
-        if let Some(p) = obj.clone().downcast_arc::<Process>() {
-            p.exit(zircon_object::task::process::TASK_RETCODE_SYSCALL_KILL);
-        } else if let Some(t) = obj.clone().downcast_arc::<Thread>() {
-            t.exit();
-        } else if let Some(j) = obj.downcast_arc::<Job>() {
+        let obj = handle.object;
+        if let Some(j) = obj.clone().downcast_arc::<Job>() {
             j.kill();
+        } else if let Some(p) = obj.downcast_arc::<Process>() {
+            p.exit(TASK_RETCODE_SYSCALL_KILL);
+        } else {
+            return Err(ZxError::WRONG_TYPE);
         }
         Ok(())
+    }
+
+    /// `zx_task_suspend` (and its old name `zx_task_suspend_token`):
+    /// suspends a thread or a process until the returned token is closed.
+    /// Checks as Zircon: the handle, `WRITE`, the type (`WRONG_TYPE` but
+    /// for threads and processes), `NOT_SUPPORTED` for the caller's own
+    /// thread or process, `BAD_STATE` for a dying or dead task.
+    pub fn task_suspend(&self, h: HandleValue, token: UserOutPtr<u32>) -> ZxResult {
+        use zircon_object::task::suspend::DEFAULT_SUSPEND_TOKEN_RIGHTS;
+        use zircon_object::task::{SuspendTarget, SuspendToken};
+        let handle = self.process.handles().get(h)?.to_ref();
+        if !handle.rights.contains(Rights::WRITE) {
+            return Err(ZxError::ACCESS_DENIED);
+        }
+        let obj = handle.object.clone();
+        let target = if let Some(t) = obj.clone().downcast_arc::<Thread>() {
+            if crate::current_thread().is_some_and(|me| Arc::ptr_eq(&me, &t)) {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            SuspendTarget::Thread(t)
+        } else if let Some(p) = obj.downcast_arc::<Process>() {
+            if Arc::ptr_eq(&p, self.process) {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            SuspendTarget::Process(p)
+        } else {
+            return Err(ZxError::WRONG_TYPE);
+        };
+        let t = SuspendToken::suspend(target)?;
+        self.add_handle_out(t, DEFAULT_SUSPEND_TOKEN_RIGHTS, token)
+    }
+
+    /// `zx_task_suspend_token`: the old name of [`Self::task_suspend`].
+    pub fn task_suspend_token(&self, h: HandleValue, token: UserOutPtr<u32>) -> ZxResult {
+        self.task_suspend(h, token)
     }
 
     /// The owner a futex call proposes (`ValidateFutexOwner` on Zircon):

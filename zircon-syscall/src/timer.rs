@@ -13,6 +13,12 @@ use crate::Syscall;
 impl Syscall<'_> {
     /// `zx_timer_create`: a bad clock, then bad options, are `INVALID_ARGS`.
     pub fn timer_create(&self, options: u32, clock_id: u32, out: UserOutPtr<u32>) -> ZxResult {
+        // The clock first (Timer::create checks it again), then the policy.
+        use zircon_object::time::{CLOCK_BOOT, CLOCK_MONOTONIC};
+        if clock_id != CLOCK_MONOTONIC && clock_id != CLOCK_BOOT {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewTimer)?;
         let timer = Timer::create(options, clock_id, TimerQueue::global())?;
         self.add_handle_out(timer, DEFAULT_TIMER_RIGHTS, out)
     }
@@ -24,9 +30,12 @@ impl Syscall<'_> {
             return Err(ZxError::OUT_OF_RANGE);
         }
         let (timer, _) = self.process.get_object::<Timer>(h, Rights::WRITE)?;
-        // Zircon widens the slack to the job's timer-slack policy; jobs here
-        // have no policy, whose default slack is 0.
-        timer.set(deadline, slack);
+        // Widened to the job's timer-slack policy, as on Zircon (timers
+        // fire at their deadline, which any slack allows).
+        timer.set(
+            deadline,
+            slack.max(self.process.policy().timer_slack().min_slack),
+        );
         Ok(())
     }
 

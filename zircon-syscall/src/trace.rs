@@ -141,7 +141,7 @@ pub(crate) fn traced(
             r
         }
         (Outcome::Return(v), None) => format_result_raw(v),
-        (Outcome::Exit(_) | Outcome::ExitThread, _) => "?".to_string(),
+        (Outcome::Exit(_) | Outcome::ExitThread | Outcome::Resume, _) => "?".to_string(),
     };
     tracer.record(&CallRecord {
         process: sys.process,

@@ -20,6 +20,7 @@ impl Syscall<'_> {
 
     /// `zx_vmo_create`.
     pub fn vmo_create(&self, size: u64, options: u32, out: UserOutPtr<u32>) -> ZxResult {
+        self.enforce_policy(zircon_object::task::policy::PolicyCondition::NewVmo)?;
         let hal = self.process.root_vmar().aspace().hal().clone();
         let vmo = VmObject::create(hal, size, options)?;
         let rights = vmo.default_rights();
@@ -228,7 +229,7 @@ impl Syscall<'_> {
                 .get_object::<zircon_object::system::Resource>(vmex, Rights::empty())
                 .and_then(|(r, _)| r.validate_ranged(KIND_SYSTEM, SYSTEM_VMEX_BASE, 1))
         } else {
-            Ok(())
+            self.enforce_policy(zircon_object::task::policy::PolicyCondition::AmbientMarkVmoExec)
         };
         let mut table = self.process.handles();
         let old = table.get(h)?.to_ref();

@@ -1,7 +1,8 @@
-// Exceptions under load: many threads fault in a loop while one handler
-// thread resumes them through the process's exception channel, some are
-// killed in the middle of an exception, and child processes crash with no
-// handler. Nothing may hang, leak an exception or take the host down.
+// Exceptions under load: the threads of many child processes fault in a
+// loop while one handler thread resumes them through their job's exception
+// channel, some are killed (with their processes) in the middle of an
+// exception, and child processes crash with no handler. Nothing may hang,
+// leak an exception or take the host down.
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -10,24 +11,11 @@
 #include <zircon/syscalls/exception.h>
 #include <zxtest/zxtest.h>
 
+#include "child_task.h"
+
 #define STACK_SIZE (64u * 1024u)
 #define FAULTERS 8
 #define ROUNDS 200
-
-// Faults with ud2 `rdi` times (the handler skips each), then exits.
-void ud2_loop(uintptr_t n, uintptr_t unused);
-__asm__(
-    ".text\n"
-    ".globl ud2_loop\n"
-    "ud2_loop:\n"
-    "  test %rdi, %rdi\n"
-    "  jz 2f\n"
-    "1:\n"
-    "  ud2\n"
-    "  dec %rdi\n"
-    "  jnz 1b\n"
-    "2:\n"
-    "  call zx_thread_exit@PLT\n");
 
 static uintptr_t make_stack(void) {
   zx_handle_t vmo;
@@ -74,24 +62,57 @@ static void handler(uintptr_t a, uintptr_t b) {
   zx_thread_exit();
 }
 
+// A faulter's code, for a child process: ud2 `rsi` times (the handler
+// skips each), then zx_process_exit(0).
+static void build_faulter(const child_t* ch, child_code_t* c) {
+  child_emit_prologue(c);
+  static const uint8_t loop[] = {
+      0x48, 0x89, 0xf7,  // mov rdi, rsi
+      0x48, 0x85, 0xff,  // test rdi, rdi
+      0x74, 0x07,        // jz done
+      0x0f, 0x0b,        // 1: ud2
+      0x48, 0xff, 0xcf,  // dec rdi
+      0x75, 0xf9,        // jnz 1b
+      0x31, 0xff,        // done: xor edi, edi
+  };
+  child_emit(c, loop, sizeof(loop));
+  child_emit_call(c, child_vdso_fn(ch, (uintptr_t)zx_process_exit));
+  static const uint8_t ud2[] = {0x0f, 0x0b};
+  child_emit(c, ud2, sizeof(ud2));
+}
+
 TEST(ExceptionStress, ManyFaultersOneHandlerAndKills) {
-  ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), 0, &g_channel));
+  // Each faulter is the thread of a child process in one job, whose
+  // exception channel the handler serves; a thread is killed by killing its
+  // process (zx_task_kill takes no threads, as on Zircon).
+  zx_handle_t job;
+  ASSERT_OK(zx_job_create(zx_job_default(), 0, &job));
+  ASSERT_OK(zx_task_create_exception_channel(job, 0, &g_channel));
   zx_handle_t h;
   ASSERT_OK(zx_thread_create(zx_process_self(), "handler", 7, 0, &h));
   ASSERT_OK(zx_thread_start(h, (uintptr_t)handler, make_stack(), 0, 0));
 
-  zx_handle_t t[FAULTERS];
+  child_t c[FAULTERS];
   for (int i = 0; i < FAULTERS; i++) {
-    ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &t[i]));
-    ASSERT_OK(zx_thread_start(t[i], (uintptr_t)ud2_loop, make_stack(), ROUNDS, 0));
+    ASSERT_OK(child_create(job, "faulter", &c[i]));
+    child_code_t code = {0};
+    build_faulter(&c[i], &code);
+    ASSERT_OK(child_start(&c[i], &code, ZX_HANDLE_INVALID, ROUNDS));
   }
   // Kill every other one while it is busy faulting.
   zx_nanosleep(zx_deadline_after(ZX_MSEC(5)));
-  for (int i = 0; i < FAULTERS; i += 2) ASSERT_OK(zx_task_kill(t[i]));
+  for (int i = 0; i < FAULTERS; i += 2) ASSERT_OK(zx_task_kill(c[i].process));
   for (int i = 0; i < FAULTERS; i++) {
-    ASSERT_OK(zx_object_wait_one(t[i], ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(30)), NULL),
+    ASSERT_OK(zx_object_wait_one(c[i].process, ZX_PROCESS_TERMINATED, zx_deadline_after(ZX_SEC(30)), NULL),
               "faulter %d", i);
-    zx_handle_close(t[i]);
+    ASSERT_OK(zx_object_wait_one(c[i].thread, ZX_THREAD_TERMINATED, 0, NULL), "faulter %d", i);
+    // The survivors ran to their end; a killed one may have finished first.
+    int64_t code = child_return_code(&c[i]);
+    if (i % 2 == 0)
+      ASSERT_TRUE(code == ZX_TASK_RETCODE_SYSCALL_KILL || code == 0, "faulter %d: %ld", i, (long)code);
+    else
+      ASSERT_EQ(code, 0, "faulter %d", i);
+    child_close(&c[i]);
   }
   // The survivors' faults were all handled.
   ASSERT_GE(g_handled, (uint32_t)(FAULTERS / 2 * ROUNDS));
@@ -99,6 +120,7 @@ TEST(ExceptionStress, ManyFaultersOneHandlerAndKills) {
   ASSERT_OK(zx_object_wait_one(h, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(5)), NULL));
   zx_handle_close(h);
   zx_handle_close(g_channel);
+  zx_handle_close(job);
 }
 
 // A child process that runs `code` (position-independent bytes).

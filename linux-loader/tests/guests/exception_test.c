@@ -2,7 +2,8 @@
 // tests use them: creation rules and rights, the order handlers are tried
 // in (debugger, thread, process, debugger again, jobs), TRY_NEXT /
 // HANDLED / THREAD_EXIT, second chance, register reads and edits, and what
-// happens when a handler goes away or the thread is killed.
+// happens when a handler goes away or the thread's process is killed.
+#include <mini-process/mini-process.h>
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -24,10 +25,10 @@ __asm__(
     "  movq %rax, g_stored(%rip)\n"
     "  call zx_thread_exit@PLT\n");
 
-static void spin_forever(uintptr_t a, uintptr_t b) {
+static void exit_at_once(uintptr_t a, uintptr_t b) {
   (void)a;
   (void)b;
-  for (;;) __asm__ volatile("pause");
+  zx_thread_exit();
 }
 
 static uintptr_t make_stack(void) {
@@ -139,8 +140,7 @@ TEST(ExceptionChannel, CreateRules) {
   ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL));
   ASSERT_EQ(pi.flags & ZX_INFO_PROCESS_FLAG_DEBUGGER_ATTACHED, 0u);
   // A dead thread takes no channel, and its channel reports PEER_CLOSED.
-  ASSERT_OK(start(t, spin_forever));
-  ASSERT_OK(zx_task_kill(t));
+  ASSERT_OK(start(t, exit_at_once));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   zx_signals_t pending = 0;
   ASSERT_OK(zx_object_wait_one(ch, ZX_CHANNEL_PEER_CLOSED, 0, &pending));
@@ -297,19 +297,34 @@ TEST(ExceptionChannel, ClosedChannelPassesItOn) {
 }
 
 TEST(ExceptionChannel, KilledInException) {
-  zx_handle_t t = new_thread(), ch;
+  // The thread faults in a mini process of its own (zx_task_kill takes no
+  // threads); the process is killed while its thread is in the exception.
+  zx_handle_t proc, vmar, t, ctl, ch;
+  ASSERT_OK(zx_process_create(zx_job_default(), "minip", 5, 0, &proc, &vmar));
+  ASSERT_OK(zx_thread_create(proc, "minit", 5, 0, &t));
   ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
-  ASSERT_OK(start(t, ud2_then_store));
+  ASSERT_OK(start_mini_process_etc(proc, t, vmar, ZX_HANDLE_INVALID, true, &ctl));
+  ASSERT_OK(mini_process_cmd_send(ctl, MINIP_CMD_BUILTIN_TRAP));
   zx_exception_info_t info;
   zx_handle_t exc;
   ASSERT_OK(read_exception(ch, &info, &exc));
-  ASSERT_OK(zx_task_kill(t));
+  ASSERT_EQ(info.type, ZX_EXCP_UNDEFINED_INSTRUCTION);
+  ASSERT_EQ(info.tid, koid_of(t));
+  ASSERT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
+  ASSERT_OK(zx_task_kill(proc));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_PROCESS_TERMINATED, ZX_TIME_INFINITE, NULL));
   // The exception outlived its thread; closing it changes nothing.
   ASSERT_OK(set_state(exc, ZX_EXCEPTION_STATE_HANDLED));
   ASSERT_OK(zx_handle_close(exc));
+  zx_info_process_t pi;
+  ASSERT_OK(zx_object_get_info(proc, ZX_INFO_PROCESS, &pi, sizeof(pi), NULL, NULL));
+  ASSERT_EQ(pi.return_code, ZX_TASK_RETCODE_SYSCALL_KILL);
   zx_handle_close(ch);
+  zx_handle_close(ctl);
   zx_handle_close(t);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
 }
 
 TEST(ExceptionObject, PropertiesAndReport) {
@@ -553,9 +568,13 @@ TEST(ExceptionObject, FpAndVectorRegisters) {
 }
 
 TEST(ExceptionChannel, DebuggerHearsOfAKilledThread) {
-  zx_handle_t t = new_thread(), dch;
-  ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), ZX_EXCEPTION_CHANNEL_DEBUGGER, &dch));
-  ASSERT_OK(start(t, spin_forever));
+  // The thread spins in a mini process whose debugger channel we hold
+  // (zx_task_kill takes no threads: the process is killed).
+  zx_handle_t proc, vmar, t, dch;
+  ASSERT_OK(zx_process_create(zx_job_default(), "minip", 5, 0, &proc, &vmar));
+  ASSERT_OK(zx_thread_create(proc, "minit", 5, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(proc, ZX_EXCEPTION_CHANNEL_DEBUGGER, &dch));
+  ASSERT_OK(start_mini_process_etc(proc, t, vmar, ZX_HANDLE_INVALID, false, NULL));
   zx_exception_info_t info;
   zx_handle_t exc;
   ASSERT_OK(read_exception(dch, &info, &exc));
@@ -563,15 +582,18 @@ TEST(ExceptionChannel, DebuggerHearsOfAKilledThread) {
   ASSERT_OK(zx_handle_close(exc));
   // Killed while spinning: the debugger still gets THREAD_EXITING, and the
   // thread does not wait for it.
-  ASSERT_OK(zx_task_kill(t));
+  ASSERT_OK(zx_task_kill(proc));
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   ASSERT_OK(read_exception(dch, &info, &exc));
   ASSERT_EQ(info.type, ZX_EXCP_THREAD_EXITING);
   ASSERT_EQ(info.tid, koid_of(t));
+  ASSERT_EQ(info.pid, koid_of(proc));
   ASSERT_OK(zx_handle_close(exc));
   // Exactly once.
   ASSERT_EQ(zx_object_wait_one(dch, ZX_CHANNEL_READABLE, zx_deadline_after(ZX_MSEC(50)), NULL),
             ZX_ERR_TIMED_OUT);
   zx_handle_close(dch);
   zx_handle_close(t);
+  zx_handle_close(vmar);
+  zx_handle_close(proc);
 }

@@ -9,6 +9,8 @@
 #include <zircon/syscalls/port.h>
 #include <zxtest/zxtest.h>
 
+#include "child_task.h"
+
 #define PAGE 4096u
 #define STACK 65536u
 #define ESZ sizeof(uint64_t)
@@ -604,12 +606,19 @@ TEST(Fifo, BlockedWaitersWake) {
 TEST(Fifo, BlockedWaiterKilledOrCanceled) {
   zx_handle_t a, b, t;
   ASSERT_OK(zx_fifo_create(2, ESZ, 0, &a, &b));
-  g_wait_status = 1;
-  ASSERT_OK(start(&t, waiter, b, ZX_FIFO_READABLE));
-  ASSERT_NO_FATAL_FAILURE(until_blocked(t));
-  ASSERT_OK(zx_task_kill(t));
-  ASSERT_NO_FATAL_FAILURE(wait_done(t));
-  EXPECT_EQ(g_wait_status, 1, "a killed thread does not return from its wait");
+  // A killed waiter: the thread of a child process (zx_task_kill takes no
+  // threads) waiting on a duplicate of b, killed with its process.
+  zx_handle_t dup;
+  ASSERT_OK(zx_handle_duplicate(b, ZX_RIGHT_SAME_RIGHTS, &dup));
+  child_t w;
+  ASSERT_OK(child_start_waiter(zx_job_default(), dup, ZX_FIFO_READABLE, &w));
+  ASSERT_NO_FATAL_FAILURE(until_blocked(w.thread));
+  ASSERT_OK(child_kill(&w));
+  ASSERT_OK(zx_object_wait_one(w.thread, ZX_THREAD_TERMINATED, 0, NULL));
+  EXPECT_EQ(child_return_code(&w), ZX_TASK_RETCODE_SYSCALL_KILL,
+            "a killed thread does not return from its wait");
+  child_close(&w);
+  // A waiter whose handle is closed.
   g_wait_status = 1;
   ASSERT_OK(start(&t, waiter, b, ZX_FIFO_READABLE));
   ASSERT_NO_FATAL_FAILURE(until_blocked(t));

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
+#include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/object.h>
 #include <zxtest/zxtest.h>
 
@@ -187,8 +188,20 @@ TEST(FutexOwner, WokenOwnerIsReportedWhileItLives) {
   ASSERT_OK(zx_futex_wake_single_owner(&f));
   while (!__atomic_load_n(&a.done, __ATOMIC_SEQ_CST)) zx_nanosleep(zx_deadline_after(ZX_USEC(50)));
   ASSERT_EQ(owner_of(&f), koid_of(a.thread));
-  // Killing the owner ends its ownership.
-  ASSERT_OK(zx_task_kill(a.thread));
+  // The owner ending while it waits elsewhere ends its ownership. A thread
+  // cannot be killed on its own (zx_task_kill takes no threads, as on
+  // Zircon), so it is suspended in its wait on g_park and resumed at
+  // zx_thread_exit: it never returns from that wait.
+  ASSERT_NO_FATAL_FAILURE(blocked_in_futex(a.thread));
+  zx_handle_t token;
+  ASSERT_OK(zx_task_suspend(a.thread, &token));
+  ASSERT_OK(zx_object_wait_one(a.thread, ZX_THREAD_SUSPENDED, ZX_TIME_INFINITE, NULL));
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(a.thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  regs.rip = (uint64_t)(uintptr_t)zx_thread_exit;
+  ASSERT_OK(zx_thread_write_state(a.thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  ASSERT_EQ(owner_of(&f), koid_of(a.thread), "suspended, it still owns the futex");
+  ASSERT_OK(zx_handle_close(token));
   ASSERT_OK(zx_object_wait_one(a.thread, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   ASSERT_EQ(owner_of(&f), ZX_KOID_INVALID);
   zx_handle_close(a.thread);

@@ -47,8 +47,9 @@
 // exception properties, read and write the stopped thread's registers
 // (random topics and contents; rip only ever one of the loops, or a value
 // that must be refused or that faults on fetch), pass them through channels,
-// close them, or kill the thread, the child or the job. An exception nobody
-// handles kills the child only; the periodic sweep makes a new one.
+// close them, or kill the child or the job (a kill of the thread is
+// WRONG_TYPE, as on Zircon). An exception nobody handles kills the child
+// only; the periodic sweep makes a new one.
 //
 // Commit-heavy operations (COMMIT, MAP_RANGE, PREFETCH...) get sizes of at
 // most 1 MiB or sizes so large they must fail: the host has no commit quota,
@@ -443,10 +444,10 @@ static zx_handle_t keep_pair(zx_handle_t a, zx_handle_t b, int peer_slot) {
 // handles into the pool, and random calls then use them (get_thread and
 // get_process, the exception properties, closing, moving them through
 // channels), read and write the stopped thread's registers, or kill the
-// thread, the process or the job. An exception nobody handles kills only the
-// child; the periodic sweep makes a new one when it has died (or lived
-// CRASH_LIFETIME_NS, so that an exception handle lost somewhere cannot keep
-// the machinery stalled).
+// process or the job (not the thread: WRONG_TYPE). An exception nobody
+// handles kills only the child; the periodic sweep makes a new one when it
+// has died (or lived CRASH_LIFETIME_NS, so that an exception handle lost
+// somewhere cannot keep the machinery stalled).
 //
 // What keeps this from turning on us (guest memory is not isolated from
 // the host's, so the child must only ever run its own loop): fixup() points
@@ -1433,6 +1434,9 @@ static const struct syscall k_calls[] = {
     {"futex_wake", FN(zx_futex_wake), {A_FUTEX, A_U32}, 0, 2, 0},
     {"process_start", FN(zx_process_start), {A_HPROC, A_HTHREAD, A_PTR, A_PTR, A_H, A_U64}, 0, 2, F_CONSUMES},
     {"task_kill", FN(zx_task_kill), {A_H}, 0, 1, 0},
+    {"task_suspend", FN(zx_task_suspend), {A_H, A_OUT_H}, 0, 1, 0},
+    {"job_set_policy", FN(zx_job_set_policy), {A_H, A_OPTS, A_U32, A_PTR, A_COUNT}, 1, 1, 0},
+    {"job_set_critical", FN(zx_job_set_critical), {A_H, A_OPTS, A_HPROC}, 1, 1, 0},
     {"channel_call", FN(zx_channel_call), {A_HCHAN, A_OPTS, A_DEADLINE, A_CALL, A_PTR, A_PTR}, 1, 2, F_CONSUMES | F_BLOCKS},
     {"port_create", FN(zx_port_create), {A_OPTS, A_OUT_H}, 1, 2, 0},
     {"port_queue", FN(zx_port_queue), {A_HPORT, A_PACKET}, 0, 3, 0},
@@ -1827,7 +1831,14 @@ static void crash_fixup(struct fz* f, const struct syscall* sc, uint64_t* a) {
   const size_t n_entries = sizeof(k_crash_entries);
   if (sc->fn == FN(zx_thread_start)) {
     int c = crash_of((zx_handle_t)a[0]);
-    if (c >= 0) a[1] = g_crash_hist[c].code + k_crash_entries[below(f, n_entries)];
+    if (c >= 0) {
+      a[1] = g_crash_hist[c].code + k_crash_entries[below(f, n_entries)];
+    } else {
+      // Any user-half entry starts a thread (and its process, if it was
+      // never started), as on Zircon: only crash threads run; the others
+      // get a kernel-half entry, which is refused.
+      a[1] = (1ull << 63) | (rnd(f) & ~0xfffull);
+    }
   } else if (sc->fn == FN(zx_thread_write_state)) {
     uint32_t topic = (uint32_t)a[1];
     if (topic == ZX_THREAD_STATE_GENERAL_REGS) {

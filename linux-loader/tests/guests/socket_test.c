@@ -9,6 +9,8 @@
 #include <zircon/syscalls/port.h>
 #include <zxtest/zxtest.h>
 
+#include "child_task.h"
+
 #define PAGE 4096u
 #define STACK 65536u
 // Fuchsia's per-direction capacity: 256 KiB rounded up to whole 4064-byte
@@ -973,18 +975,22 @@ TEST(Socket, BlockedWriterWokenByRoomAndDisposition) {
 }
 
 TEST(Socket, BlockedWaiterEndsWhenKilled) {
-  zx_handle_t a, b, t;
+  // The waiter is the thread of a child process (zx_task_kill takes no
+  // threads), waiting on a duplicate of b; killing the child kills it.
+  zx_handle_t a, b, dup;
   ASSERT_OK(zx_socket_create(0, &a, &b));
-  g_wait_status = 1;
-  ASSERT_OK(start(&t, waiter, b, ZX_SOCKET_READABLE));
-  ASSERT_NO_FATAL_FAILURE(until_blocked(t));
-  ASSERT_OK(zx_task_kill(t));
-  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_SEC(10)), NULL));
-  EXPECT_EQ(g_wait_status, 1, "a killed thread does not return from its wait");
+  ASSERT_OK(zx_handle_duplicate(b, ZX_RIGHT_SAME_RIGHTS, &dup));
+  child_t w;
+  ASSERT_OK(child_start_waiter(zx_job_default(), dup, ZX_SOCKET_READABLE, &w));
+  ASSERT_NO_FATAL_FAILURE(until_blocked(w.thread));
+  ASSERT_OK(child_kill(&w));
+  ASSERT_OK(zx_object_wait_one(w.thread, ZX_THREAD_TERMINATED, 0, NULL));
+  EXPECT_EQ(child_return_code(&w), ZX_TASK_RETCODE_SYSCALL_KILL,
+            "a killed thread does not return from its wait");
+  child_close(&w);
   // The socket is unharmed.
   ASSERT_OK(zx_socket_write(a, 0, "x", 1, NULL));
   EXPECT_EQ(pending(b), ZX_SOCKET_WRITABLE | ZX_SOCKET_READABLE);
-  zx_handle_close(t);
   zx_handle_close(a);
   zx_handle_close(b);
 }

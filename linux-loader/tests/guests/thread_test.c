@@ -1,5 +1,6 @@
 // Threads and futexes: zx_thread_create/start/exit, ZX_THREAD_TERMINATED,
-// zx_futex_wait/wake, and 1:1 host threads running guest code in parallel.
+// zx_futex_wait/wake, 1:1 host threads running guest code in parallel, and
+// zx_task_kill, which takes no threads (a thread dies with its process).
 #include <stdint.h>
 #include <string.h>
 #include <zircon/process.h>
@@ -7,6 +8,8 @@
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/exception.h>
 #include <zxtest/zxtest.h>
+
+#include "child_task.h"
 
 #define STACK_SIZE (64u * 1024u)
 
@@ -88,13 +91,27 @@ TEST(Thread, StartErrors) {
   ASSERT_EQ(zx_thread_start(weak, (uintptr_t)bump_and_exit, make_stack(), 0, 0), ZX_ERR_ACCESS_DENIED);
   zx_handle_close(weak);
   zx_handle_close(t);
-  // A thread of a process that has not been started cannot start.
-  zx_handle_t proc, vmar;
+  // zx_thread_start may start a process's first thread too, as on Zircon;
+  // zx_process_start then finds the process started. (Suspended, so the
+  // thread never runs at the unmapped entry.)
+  zx_handle_t proc, vmar, token;
   ASSERT_OK(zx_process_create(zx_job_default(), "p", 1, 0, &proc, &vmar));
   ASSERT_OK(zx_thread_create(proc, "t", 1, 0, &t));
+  ASSERT_OK(zx_task_suspend(t, &token));
   zx_info_vmar_t info;
   ASSERT_OK(zx_object_get_info(vmar, ZX_INFO_VMAR, &info, sizeof(info), NULL, NULL));
-  ASSERT_EQ(zx_thread_start(t, info.base + 4096, info.base + 8192, 0, 0), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_thread_start(t, info.base + 4096, info.base + 8192, 0, 0));
+  zx_info_process_t pinfo;
+  ASSERT_OK(zx_object_get_info(proc, ZX_INFO_PROCESS, &pinfo, sizeof(pinfo), NULL, NULL));
+  ASSERT_NE(pinfo.flags & ZX_INFO_PROCESS_FLAG_STARTED, 0u);
+  zx_handle_t t2;
+  ASSERT_OK(zx_thread_create(proc, "t2", 2, 0, &t2));
+  ASSERT_EQ(zx_process_start(proc, t2, info.base + 4096, info.base + 8192, ZX_HANDLE_INVALID, 0),
+            ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_task_kill(proc));
+  ASSERT_OK(zx_object_wait_one(proc, ZX_TASK_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(token);
+  zx_handle_close(t2);
   zx_handle_close(t);
   zx_handle_close(vmar);
   zx_handle_close(proc);
@@ -173,7 +190,9 @@ TEST(Thread, InfoThreadAndProcessThreads) {
   ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_THREADS, koids, 8, &actual, &avail));
   ASSERT_EQ(actual, 1u);
   ASSERT_GE(avail, 2u);
-  ASSERT_OK(zx_task_kill(t));
+  // Started, it runs to its end (zx_thread_exit) and reads as DEAD.
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)bump_and_exit, make_stack(), 0, 0));
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
   ASSERT_EQ(info.state, ZX_THREAD_STATE_DEAD);
   zx_handle_close(t);
@@ -258,9 +277,81 @@ TEST(Thread, StartAtAnUnmappedEntryFaults) {
   zx_thread_state_general_regs_t regs;
   ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
   ASSERT_EQ(regs.rip, 0x1000u);
-  ASSERT_OK(zx_task_kill(t));
+  // Its handler ends it (zx_task_kill takes no threads).
+  uint32_t state = ZX_EXCEPTION_STATE_THREAD_EXIT;
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
   zx_handle_close(exc);
   ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
   zx_handle_close(ch);
   zx_handle_close(t);
+}
+
+static void spin_until_told(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  while (!__atomic_load_n((volatile uint32_t*)arg, __ATOMIC_SEQ_CST)) __asm__ volatile("pause");
+  zx_thread_exit();
+}
+
+TEST(Thread, KillIsNotSupported) {
+  // As on Zircon (docs/reference/syscalls/task_kill.md): zx_task_kill takes
+  // jobs and processes; a thread handle (which has DESTROY) is WRONG_TYPE,
+  // and the thread runs on, the caller's own thread too.
+  static volatile uint32_t stop;
+  stop = 0;
+  zx_handle_t t;
+  ASSERT_OK(start(&t, "spinner", spin_until_told, (uintptr_t)&stop, 0));
+  zx_info_handle_basic_t basic;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  ASSERT_EQ(basic.rights & ZX_RIGHT_DESTROY, ZX_RIGHT_DESTROY);
+  EXPECT_EQ(zx_task_kill(t), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(zx_task_kill(zx_thread_self()), ZX_ERR_WRONG_TYPE);
+  // Without DESTROY the rights decide, before the type is looked at.
+  zx_handle_t weak;
+  ASSERT_OK(zx_handle_duplicate(t, ZX_DEFAULT_THREAD_RIGHTS & ~ZX_RIGHT_DESTROY, &weak));
+  EXPECT_EQ(zx_task_kill(weak), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak);
+  zx_handle_t ev;
+  ASSERT_OK(zx_event_create(0, &ev));
+  EXPECT_EQ(zx_task_kill(ev), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(ev);
+  EXPECT_EQ(zx_task_kill(ZX_HANDLE_INVALID), ZX_ERR_BAD_HANDLE);
+  // Nothing happened to the thread.
+  EXPECT_EQ(zx_object_wait_one(t, ZX_THREAD_TERMINATED, zx_deadline_after(ZX_MSEC(5)), NULL),
+            ZX_ERR_TIMED_OUT);
+  zx_info_thread_t info;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL));
+  EXPECT_EQ(info.state, ZX_THREAD_STATE_RUNNING);
+  stop = 1;
+  ASSERT_OK(zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL));
+  zx_handle_close(t);
+}
+
+TEST(Thread, DiesBlockedWithItsProcess) {
+  // A thread blocked in a wait, in a child process of its own: killing the
+  // child kills the thread there (zx_task_kill takes no threads), and it
+  // never returns from the wait.
+  zx_handle_t ev, dup;
+  ASSERT_OK(zx_event_create(0, &ev));
+  ASSERT_OK(zx_handle_duplicate(ev, ZX_RIGHT_SAME_RIGHTS, &dup));
+  child_t w;
+  ASSERT_OK(child_start_waiter(zx_job_default(), dup, ZX_EVENT_SIGNALED, &w));
+  zx_instant_mono_t give_up = zx_deadline_after(ZX_SEC(10));
+  while (child_thread_state(&w) != ZX_THREAD_STATE_BLOCKED_WAIT_ONE) {
+    ASSERT_LT(zx_clock_get_monotonic(), give_up, "the waiter never blocked");
+    zx_nanosleep(zx_deadline_after(ZX_USEC(100)));
+  }
+  ASSERT_EQ(zx_task_kill(w.thread), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(child_thread_state(&w), ZX_THREAD_STATE_BLOCKED_WAIT_ONE);
+  ASSERT_OK(child_kill(&w));
+  ASSERT_OK(zx_object_wait_one(w.thread, ZX_THREAD_TERMINATED, 0, NULL));
+  EXPECT_EQ(child_thread_state(&w), ZX_THREAD_STATE_DEAD);
+  EXPECT_EQ(child_return_code(&w), ZX_TASK_RETCODE_SYSCALL_KILL);
+  child_close(&w);
+  // The event it waited on is unharmed, and this process lives on.
+  ASSERT_OK(zx_object_signal(ev, 0, ZX_EVENT_SIGNALED));
+  ASSERT_OK(zx_object_wait_one(ev, ZX_EVENT_SIGNALED, 0, NULL));
+  zx_info_process_t info;
+  ASSERT_OK(zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS, &info, sizeof(info), NULL, NULL));
+  ASSERT_EQ(info.flags & ZX_INFO_PROCESS_FLAG_EXITED, 0u);
+  zx_handle_close(ev);
 }

@@ -17,6 +17,7 @@
 #include <zircon/syscalls/iob.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/pci.h>
+#include <zircon/syscalls/policy.h>
 #include <zircon/syscalls/port.h>
 #include <zircon/syscalls/profile.h>
 #include <zircon/syscalls/types.h>

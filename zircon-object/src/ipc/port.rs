@@ -158,6 +158,15 @@ impl Port {
             if waiter.is_killed() {
                 return Err(ZxError::INTERNAL_INTR_KILLED);
             }
+            if waiter.take_interrupt() {
+                // Suspended: no packet is taken; the wait is made again on
+                // resume.
+                let mut inner = self.inner.lock();
+                inner
+                    .waiters
+                    .retain(|w| !std::ptr::eq(w.as_ptr(), Arc::as_ptr(&waiter)));
+                return Err(ZxError::INTERNAL_INTR_RETRY);
+            }
             if timed_out {
                 let mut inner = self.inner.lock();
                 inner

@@ -291,7 +291,13 @@ pub struct MemoryWatchdog {
     events: [Arc<Event>; LEVELS],
     /// Protected by this mutex; the events are signalled under it.
     state: Mutex<(AvailState, Watchdog)>,
+    /// When the out-of-memory killer last killed a job (ns; a leaf lock).
+    last_kill: Mutex<Option<i64>>,
 }
+
+/// How long the out-of-memory killer waits after a kill before it kills
+/// again (Zircon's 500 ms for the system to quiesce).
+const KILL_QUIESCE_NS: i64 = 500_000_000;
 
 static WATCHDOG: OnceLock<Arc<MemoryWatchdog>> = OnceLock::new();
 
@@ -312,6 +318,7 @@ impl MemoryWatchdog {
         let w = MemoryWatchdog {
             events: std::array::from_fn(|_| Event::new()),
             state: Mutex::new((avail.clone(), Watchdog::new(avail.level(), hysteresis))),
+            last_kill: Mutex::new(None),
         };
         w.sample(free, now);
         w
@@ -352,15 +359,30 @@ impl MemoryWatchdog {
         self.state.lock().1.signalled()
     }
 
-    /// Feeds a sample of free memory taken at `now`.
+    /// Feeds a sample of free memory taken at `now`. While memory is out,
+    /// the out-of-memory killer takes one job marked
+    /// `ZX_PROP_JOB_KILL_ON_OOM` at a time (as Zircon's `jobkill` OOM
+    /// behavior; with no such job, nothing is killed and nothing reboots).
     pub fn sample(&self, free: u64, now: i64) {
-        let mut st = self.state.lock();
-        if let Some(level) = st.0.update(free) {
-            st.1.report(level);
-        }
-        if let Some((old, new)) = st.1.run(now) {
-            self.events[old].base().signal_change(signals::SIGNALED, 0);
-            self.events[new].base().signal_change(0, signals::SIGNALED);
+        let out_of_memory = {
+            let mut st = self.state.lock();
+            if let Some(level) = st.0.update(free) {
+                st.1.report(level);
+            }
+            if let Some((old, new)) = st.1.run(now) {
+                self.events[old].base().signal_change(signals::SIGNALED, 0);
+                self.events[new].base().signal_change(0, signals::SIGNALED);
+            }
+            st.0.level() == OUT_OF_MEMORY
+        };
+        // The kill takes task locks: decided under `last_kill`, done after.
+        let due = out_of_memory
+            && self
+                .last_kill
+                .lock()
+                .is_none_or(|t| now - t >= KILL_QUIESCE_NS);
+        if due && crate::task::Job::kill_one_on_oom() {
+            *self.last_kill.lock() = Some(now);
         }
     }
 }

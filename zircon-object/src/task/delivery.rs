@@ -142,9 +142,12 @@ fn stopped_in_exception(
     offers: impl FnOnce(&Arc<ExceptionShared>) -> ExceptionOutcome<()>,
 ) -> ExceptionOutcome {
     let shared = ExceptionShared::new(report);
+    // The context moves into the thread for the handlers and back out
+    // (no copy of the FPU image); only the registers are kept aside.
+    let regs = ctx.regs;
     thread.set_in_exception(Some(InException {
         shared: shared.clone(),
-        ctx: ctx.clone(),
+        ctx,
     }));
     let outcome = {
         let _blocked = BlockedGuard::new(
@@ -154,9 +157,19 @@ fn stopped_in_exception(
         );
         offers(&shared)
     };
-    // The context as the handlers left it.
+    // The context as the handlers left it (nothing else clears it; if
+    // something did, the registers go on with the FPU state unchanged).
     let last = thread.set_in_exception(None);
-    outcome.resume_with(last.map_or(ctx, |e| e.ctx))
+    outcome.resume_with(last.map_or_else(
+        || ThreadContext {
+            regs,
+            fpu: kernel_hal::FpuState {
+                image: Vec::new(),
+                mask: 0,
+            },
+        },
+        |e| e.ctx,
+    ))
 }
 
 /// Offers the exception to one slot's handler and waits for its answer.

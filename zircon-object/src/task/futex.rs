@@ -148,7 +148,8 @@ impl FutexTable {
                 return Ok(());
             }
             let timed_out = !waiter.sleep(deadline);
-            if timed_out || waiter.is_killed() {
+            let interrupted = waiter.take_interrupt();
+            if timed_out || interrupted || waiter.is_killed() {
                 // Timed out, unless a wake got in first.
                 let mut q = self.queues.lock();
                 if *woken.lock() {
@@ -162,6 +163,11 @@ impl FutexTable {
                 });
                 if waiter.is_killed() {
                     return Err(ZxError::INTERNAL_INTR_KILLED);
+                }
+                if interrupted {
+                    // Suspended: out of the queue; the wait (and its value
+                    // check) is made again on resume.
+                    return Err(ZxError::INTERNAL_INTR_RETRY);
                 }
                 return Err(ZxError::TIMED_OUT);
             }

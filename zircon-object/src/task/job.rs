@@ -5,6 +5,7 @@ use std::sync::{Arc, Weak};
 
 use crate::object::{KObjectBase, Koid, ObjType};
 use crate::task::exception::ChannelType;
+use crate::task::policy::{BasicPolicy, JobPolicy, PolicyMode, TimerSlack};
 use crate::task::Exceptionate;
 use crate::task::Process;
 use crate::{impl_kobject, ZxError, ZxResult};
@@ -30,7 +31,19 @@ struct JobInner {
     processes: Vec<Weak<Process>>,
     children: Vec<Weak<Job>>,
     dead: bool,
+    /// The return code it was killed with.
+    return_code: i64,
+    /// Its policy: copied into each child job and process made in it.
+    policy: JobPolicy,
+    /// `ZX_PROP_JOB_KILL_ON_OOM`: the out-of-memory killer may take it.
+    kill_on_oom: bool,
 }
+
+/// Every root job made (weakly): where the out-of-memory killer looks.
+static ROOT_JOBS: Mutex<Vec<Weak<Job>>> = Mutex::new(Vec::new());
+
+/// `ZX_TASK_RETCODE_OOM_KILL`: killed by the out-of-memory killer.
+pub const TASK_RETCODE_OOM_KILL: i64 = -1025;
 
 /// How many jobs deep the tree may grow below the root job (Zircon's
 /// job height limit).
@@ -45,6 +58,8 @@ pub struct JobInfo {
     pub exited: bool,
     /// Whether a debugger exception channel is bound.
     pub debugger_attached: bool,
+    /// `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub kill_on_oom: bool,
 }
 
 impl_kobject!(
@@ -54,16 +69,20 @@ impl_kobject!(
 );
 
 impl Job {
-    /// Creates the root job.
+    /// Creates a root job (the out-of-memory killer looks under every one).
     pub fn root() -> Arc<Job> {
-        Arc::new(Job {
+        let job = Arc::new(Job {
             base: KObjectBase::with_name("root"),
             parent: None,
             height: MAX_JOB_HEIGHT,
             inner: Mutex::new(JobInner::default()),
             exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
-        })
+        });
+        let mut roots = ROOT_JOBS.lock();
+        roots.retain(|r| r.strong_count() > 0);
+        roots.push(Arc::downgrade(&job));
+        job
     }
 
     /// Returns whether this is a root job (it has no parent): the job
@@ -86,12 +105,95 @@ impl Job {
             base: KObjectBase::default(),
             parent: Some(self.clone()),
             height: self.height - 1,
-            inner: Mutex::new(JobInner::default()),
+            inner: Mutex::new(JobInner {
+                policy: inner.policy.clone(),
+                ..JobInner::default()
+            }),
             exceptionate: Exceptionate::new(ChannelType::Job),
             debug_channels: Mutex::new(Vec::new()),
         });
         inner.children.push(Arc::downgrade(&child));
         Ok(child)
+    }
+
+    /// `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub fn kill_on_oom(&self) -> bool {
+        self.inner.lock().kill_on_oom
+    }
+
+    /// Sets `ZX_PROP_JOB_KILL_ON_OOM`.
+    pub fn set_kill_on_oom(&self, value: bool) {
+        self.inner.lock().kill_on_oom = value;
+    }
+
+    /// The out-of-memory killer (Zircon's `KillJobWithKillOnOOM` under its
+    /// root job, here under every root job): kills the last live job with
+    /// `ZX_PROP_JOB_KILL_ON_OOM` set in a depth-first walk — the lowest one
+    /// — with `ZX_TASK_RETCODE_OOM_KILL`; false if there is none.
+    pub fn kill_one_on_oom() -> bool {
+        let roots: Vec<Arc<Job>> = ROOT_JOBS
+            .lock()
+            .iter()
+            .filter_map(|r| r.upgrade())
+            .collect();
+        let mut last = None;
+        let mut stack: Vec<Arc<Job>> = roots.into_iter().rev().collect();
+        while let Some(j) = stack.pop() {
+            let (alive, marked) = {
+                let inner = j.inner.lock();
+                (!inner.dead, inner.kill_on_oom)
+            };
+            if !alive {
+                continue;
+            }
+            if marked {
+                last = Some(j.clone());
+            }
+            stack.extend(j.children().into_iter().rev());
+        }
+        match last {
+            Some(j) => {
+                j.kill_with(TASK_RETCODE_OOM_KILL);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The job's policy (a new process gets a copy).
+    pub fn policy(&self) -> JobPolicy {
+        self.inner.lock().policy.clone()
+    }
+
+    /// Whether the job has live children (a process that has not exited,
+    /// a child job still referenced): then its policy cannot change.
+    fn has_live_children(inner: &JobInner) -> bool {
+        inner
+            .processes
+            .iter()
+            .filter_map(|p| p.upgrade())
+            .any(|p| !p.is_exited())
+            || inner.children.iter().any(|c| c.strong_count() > 0)
+    }
+
+    /// Adds basic policy entries (`zx_job_set_policy`): `BAD_STATE` while
+    /// the job has live children, else as [`JobPolicy::add_basic`].
+    pub fn set_basic_policy(&self, mode: PolicyMode, entries: &[BasicPolicy]) -> ZxResult {
+        let mut inner = self.inner.lock();
+        if Self::has_live_children(&inner) {
+            return Err(ZxError::BAD_STATE);
+        }
+        inner.policy.add_basic(mode, entries)
+    }
+
+    /// Sets the timer slack policy: `BAD_STATE` while the job has live
+    /// children, else as [`JobPolicy::set_timer_slack`].
+    pub fn set_timer_slack_policy(&self, slack: TimerSlack) -> ZxResult {
+        let mut inner = self.inner.lock();
+        if Self::has_live_children(&inner) {
+            return Err(ZxError::BAD_STATE);
+        }
+        inner.policy.set_timer_slack(slack)
     }
 
     /// Returns the parent job (None for the root job).
@@ -218,14 +320,14 @@ impl Job {
 
     /// Returns what `ZX_INFO_JOB` reports.
     pub fn info(&self) -> JobInfo {
-        let exited = self.inner.lock().dead;
+        let (exited, return_code, kill_on_oom) = {
+            let inner = self.inner.lock();
+            (inner.dead, inner.return_code, inner.kill_on_oom)
+        };
         JobInfo {
-            return_code: if exited {
-                crate::task::process::TASK_RETCODE_SYSCALL_KILL
-            } else {
-                0
-            },
+            return_code,
             exited,
+            kill_on_oom,
             debugger_attached: self
                 .debug_channels
                 .lock()
@@ -237,9 +339,19 @@ impl Job {
     /// Kills the job (`zx_task_kill`): no new children, and every process
     /// in it and in its child jobs exits with `ZX_TASK_RETCODE_SYSCALL_KILL`.
     pub fn kill(&self) {
+        self.kill_with(crate::task::process::TASK_RETCODE_SYSCALL_KILL);
+    }
+
+    /// Kills the job as [`Job::kill`] does, with `code` as the return code
+    /// of the job and of everything in it (a killed job keeps its first
+    /// code).
+    pub fn kill_with(&self, code: i64) {
         let (processes, children) = {
             let mut inner = self.inner.lock();
-            inner.dead = true;
+            if !inner.dead {
+                inner.dead = true;
+                inner.return_code = code;
+            }
             (
                 inner
                     .processes
@@ -254,10 +366,10 @@ impl Job {
             )
         };
         for p in processes {
-            p.exit(crate::task::process::TASK_RETCODE_SYSCALL_KILL);
+            p.exit(code);
         }
         for c in children {
-            c.kill();
+            c.kill_with(code);
         }
         self.exceptionate.shutdown();
         for e in self.debug_channels.lock().drain(..) {

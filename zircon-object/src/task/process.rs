@@ -19,6 +19,11 @@ pub const PROCESS_FLAG_STARTED: u32 = 1;
 pub const PROCESS_FLAG_EXITED: u32 = 2;
 /// `ZX_TASK_RETCODE_SYSCALL_KILL`: the return code of a killed process.
 pub const TASK_RETCODE_SYSCALL_KILL: i64 = -1024;
+/// `ZX_TASK_RETCODE_POLICY_KILL`: killed by a job policy.
+pub const TASK_RETCODE_POLICY_KILL: i64 = -1026;
+/// `ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL`: a process critical to the job
+/// died.
+pub const TASK_RETCODE_CRITICAL_PROCESS_KILL: i64 = -1029;
 
 /// A process (`ZX_OBJ_TYPE_PROCESS`).
 #[derive(Debug)]
@@ -46,6 +51,8 @@ pub struct Process {
     debug_exceptionate: Exceptionate,
     /// Set once the first thread announced `ZX_EXCP_PROCESS_STARTING`.
     start_announced: std::sync::atomic::AtomicBool,
+    /// Its job's policy when it was made (it never changes).
+    policy: crate::task::policy::JobPolicy,
 }
 
 #[derive(Debug, Default)]
@@ -53,6 +60,12 @@ struct ProcessInner {
     state: ProcessState,
     /// Every thread created, until it is gone.
     threads: Vec<std::sync::Weak<crate::task::Thread>>,
+    /// Open suspend tokens naming the process; each thread counts them
+    /// too (threads created meanwhile start suspended).
+    suspend_count: u32,
+    /// The job this process is critical to (`zx_job_set_critical`), and
+    /// whether only a nonzero return code kills it.
+    critical_to: Option<(Arc<Job>, bool)>,
 }
 
 /// What `ZX_INFO_PROCESS` reports.
@@ -89,9 +102,36 @@ impl Process {
             exceptionate: Exceptionate::new(ChannelType::Process),
             debug_exceptionate: Exceptionate::new(ChannelType::Debugger),
             start_announced: std::sync::atomic::AtomicBool::new(false),
+            policy: job.policy(),
         });
         job.add_process(&p)?;
         Ok(p)
+    }
+
+    /// The process's policy (its job's when it was made).
+    pub fn policy(&self) -> &crate::task::policy::JobPolicy {
+        &self.policy
+    }
+
+    /// Makes the process critical to `job` (`zx_job_set_critical`): when it
+    /// dies (with a nonzero return code, if `retcode_nonzero`), `job` is
+    /// killed with `ZX_TASK_RETCODE_CRITICAL_PROCESS_KILL`.
+    /// `ALREADY_BOUND` if it already is critical to a job; `INVALID_ARGS`
+    /// unless `job` is its job or one above it.
+    pub fn set_critical_to_job(&self, job: &Arc<Job>, retcode_nonzero: bool) -> ZxResult {
+        let mut inner = self.inner.lock();
+        if inner.critical_to.is_some() {
+            return Err(ZxError::ALREADY_BOUND);
+        }
+        let mut j = Some(&self.job);
+        while let Some(candidate) = j {
+            if Arc::ptr_eq(candidate, job) {
+                inner.critical_to = Some((job.clone(), retcode_nonzero));
+                return Ok(());
+            }
+            j = candidate.parent();
+        }
+        Err(ZxError::INVALID_ARGS)
     }
 
     /// Sets the name from raw bytes (truncated to 31 bytes).
@@ -109,7 +149,51 @@ impl Process {
         }
         inner.threads.retain(|t| t.strong_count() > 0);
         inner.threads.push(Arc::downgrade(t));
+        // Lock order: the process's `inner`, then the thread's.
+        t.add_suspensions(inner.suspend_count);
         Ok(())
+    }
+
+    /// Suspends every thread, and the threads created until the matching
+    /// [`Process::resume`] (`zx_task_suspend` on a process): `BAD_STATE`
+    /// once the process has exited.
+    pub fn suspend(&self) -> ZxResult {
+        let threads = {
+            let mut inner = self.inner.lock();
+            if inner.state.flags & PROCESS_FLAG_EXITED != 0 {
+                return Err(ZxError::BAD_STATE);
+            }
+            inner.suspend_count += 1;
+            inner
+                .threads
+                .iter()
+                .filter_map(|t| t.upgrade())
+                .collect::<Vec<_>>()
+        };
+        for t in &threads {
+            // A thread already dying is left to die.
+            let _ = t.suspend();
+        }
+        Ok(())
+    }
+
+    /// Takes back one [`Process::suspend`].
+    pub fn resume(&self) {
+        let threads = {
+            let mut inner = self.inner.lock();
+            if inner.suspend_count == 0 {
+                return;
+            }
+            inner.suspend_count -= 1;
+            inner
+                .threads
+                .iter()
+                .filter_map(|t| t.upgrade())
+                .collect::<Vec<_>>()
+        };
+        for t in &threads {
+            t.resume();
+        }
     }
 
     /// Returns the threads still referenced (the caller drops the `Arc`s
@@ -267,7 +351,7 @@ impl Process {
         // itself terminated, as on Zircon. The list is taken with EXITED
         // set, under the lock `add_thread` checks it under, so no thread
         // created meanwhile escapes.
-        let threads: Vec<_> = {
+        let (threads, critical_to): (Vec<_>, _) = {
             let mut inner = self.inner.lock();
             let st = &mut inner.state;
             if st.flags & PROCESS_FLAG_EXITED != 0 {
@@ -276,7 +360,10 @@ impl Process {
             st.flags |= PROCESS_FLAG_EXITED;
             st.return_code = code;
             self.exited.store(true, std::sync::atomic::Ordering::SeqCst);
-            inner.threads.iter().filter_map(|t| t.upgrade()).collect()
+            (
+                inner.threads.iter().filter_map(|t| t.upgrade()).collect(),
+                inner.critical_to.take(),
+            )
         };
         let dropped = self.handles().clear();
         // Outside the table's lock: the async waits registered through these
@@ -295,6 +382,13 @@ impl Process {
         self.debug_exceptionate.shutdown();
         self.base
             .signal_change(0, crate::object::signals::TASK_TERMINATED);
+        // A critical process takes its job down with it (the root job too:
+        // on Zircon that halts the system; here everything in it dies).
+        if let Some((job, retcode_nonzero)) = critical_to {
+            if !retcode_nonzero || code != 0 {
+                job.kill_with(TASK_RETCODE_CRITICAL_PROCESS_KILL);
+            }
+        }
     }
 }
 

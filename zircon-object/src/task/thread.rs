@@ -21,6 +21,9 @@ pub enum ThreadState {
     New,
     /// `ZX_THREAD_STATE_RUNNING`: running (or blocked in a syscall).
     Running,
+    /// `ZX_THREAD_STATE_SUSPENDED`: stopped by `zx_task_suspend` (an
+    /// [`info_state`](Thread::info_state) refinement of `Running`).
+    Suspended,
     /// `ZX_THREAD_STATE_BLOCKED_*`: blocked in a syscall, for this reason.
     Blocked(BlockedReason),
     /// `ZX_THREAD_STATE_DYING`: leaving (announcing its exit).
@@ -35,6 +38,7 @@ impl ThreadState {
         match self {
             ThreadState::New => 0,
             ThreadState::Running => 1,
+            ThreadState::Suspended => 2,
             ThreadState::Blocked(reason) => reason.as_raw(),
             ThreadState::Dying => 4,
             ThreadState::Dead => 5,
@@ -44,12 +48,12 @@ impl ThreadState {
 
 impl TryFrom<u32> for ThreadState {
     type Error = ZxError;
-    /// `INVALID_ARGS` for a value this emulator never reports (e.g.
-    /// `ZX_THREAD_STATE_SUSPENDED`).
+    /// `INVALID_ARGS` for a value that is no `ZX_THREAD_STATE_*`.
     fn try_from(raw: u32) -> ZxResult<ThreadState> {
         match raw {
             0 => Ok(ThreadState::New),
             1 => Ok(ThreadState::Running),
+            2 => Ok(ThreadState::Suspended),
             4 => Ok(ThreadState::Dying),
             5 => Ok(ThreadState::Dead),
             _ => BlockedReason::try_from(raw).map(ThreadState::Blocked),
@@ -95,6 +99,11 @@ pub struct Thread {
     exceptionate: Exceptionate,
     /// Its CPU time (a leaf lock of its own).
     runtime: crate::task::runtime::ThreadRuntime,
+    /// Mirrors `inner.suspend_count > 0`, for the check every syscall
+    /// makes on its way out (a lock-free read). Written under `inner`.
+    suspend_requested: AtomicBool,
+    /// What a suspended thread sleeps on until it is resumed or killed.
+    park: Arc<crate::object::Waiter>,
 }
 
 /// The thread's mutable state; protected by [`Thread::inner`]. Only the
@@ -121,6 +130,11 @@ struct ThreadInner {
     /// A policy exception a syscall of this thread raised (code, data),
     /// taken as the syscall returns (Zircon's SignalPolicyException).
     pending_policy: Option<(u32, u32)>,
+    /// Open suspend tokens naming this thread or its process.
+    suspend_count: u32,
+    /// While the thread is stopped by a suspension: where it stopped (a
+    /// debugger reads and writes it; the thread resumes from it).
+    parked: Option<kernel_hal::ThreadContext>,
 }
 
 /// Stops a host thread's guest code (set by the embedder).
@@ -147,13 +161,17 @@ impl BlockedGuard {
         waiter: &Arc<crate::object::Waiter>,
     ) -> BlockedGuard {
         if let Some(t) = &thread {
-            let dead = {
+            let (dead, suspended) = {
                 let mut inner = t.inner.lock();
                 inner.blocked = Some((reason, Arc::downgrade(waiter)));
-                inner.state == ThreadState::Dead
+                (inner.state == ThreadState::Dead, inner.suspend_count > 0)
             };
             if dead {
                 waiter.kill();
+            } else if suspended {
+                // A suspension that came first ends the wait at once (it
+                // ends with `ZX_ERR_INTERNAL_INTR_RETRY`; see `suspend`).
+                waiter.interrupt();
             }
         }
         BlockedGuard(thread)
@@ -189,10 +207,14 @@ impl Thread {
                 in_exception: None,
                 exit_announced: false,
                 pending_policy: None,
+                suspend_count: 0,
+                parked: None,
             }),
             dead: AtomicBool::new(false),
             exceptionate: Exceptionate::new(ChannelType::Thread),
             runtime: Default::default(),
+            suspend_requested: AtomicBool::new(false),
+            park: crate::object::Waiter::new(),
         });
         t.base.set_name(name);
         process.add_thread(&t)?;
@@ -327,58 +349,54 @@ impl Thread {
     }
 
     /// Reads the general registers (`BAD_STATE` unless the thread is
-    /// stopped in an exception, the only way a thread stops here).
+    /// stopped in an exception or suspended).
     pub fn read_regs(&self) -> ZxResult<kernel_hal::GeneralRegs> {
-        let inner = self.inner.lock();
-        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        Ok(e.ctx.regs)
+        let mut inner = self.inner.lock();
+        Ok(Self::stopped(&mut inner)?.regs)
     }
 
-    /// Registers of a thread that is exiting are gone (`NOT_SUPPORTED`
-    /// during `ZX_EXCP_THREAD_EXITING`, as on Zircon).
-    fn regs_available(e: &InException) -> ZxResult {
-        if e.shared.report().ty == ExceptionType::ThreadExiting {
-            return Err(ZxError::NOT_SUPPORTED);
+    /// The context of a stopped thread: the exception's, else the
+    /// suspension's (`BAD_STATE` if it runs). Registers of a thread that is
+    /// exiting are gone (`NOT_SUPPORTED` during `ZX_EXCP_THREAD_EXITING`,
+    /// as on Zircon).
+    fn stopped(inner: &mut ThreadInner) -> ZxResult<&mut kernel_hal::ThreadContext> {
+        if let Some(e) = inner.in_exception.as_mut() {
+            if e.shared.report().ty == ExceptionType::ThreadExiting {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
+            return Ok(&mut e.ctx);
         }
-        Ok(())
+        inner.parked.as_mut().ok_or(ZxError::BAD_STATE)
     }
 
     /// Reads `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
-    /// exception).
+    /// exception or suspended).
     pub fn read_fp_regs(&self) -> ZxResult<[u8; kernel_hal::cpu::FP_REGS_SIZE]> {
-        let inner = self.inner.lock();
-        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        Ok(e.ctx.fpu.fp_regs())
+        let mut inner = self.inner.lock();
+        Ok(Self::stopped(&mut inner)?.fpu.fp_regs())
     }
 
     /// Writes `zx_thread_state_fp_regs_t` (`BAD_STATE` unless stopped in an
-    /// exception).
+    /// exception or suspended).
     pub fn write_fp_regs(&self, r: &[u8; kernel_hal::cpu::FP_REGS_SIZE]) -> ZxResult {
         let mut inner = self.inner.lock();
-        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        e.ctx.fpu.set_fp_regs(r);
+        Self::stopped(&mut inner)?.fpu.set_fp_regs(r);
         Ok(())
     }
 
     /// Reads `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped in
-    /// an exception).
+    /// an exception or suspended).
     pub fn read_vector_regs(&self) -> ZxResult<Vec<u8>> {
-        let inner = self.inner.lock();
-        let e = inner.in_exception.as_ref().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        Ok(e.ctx.fpu.vector_regs())
+        let mut inner = self.inner.lock();
+        Ok(Self::stopped(&mut inner)?.fpu.vector_regs())
     }
 
     /// Writes `zx_thread_state_vector_regs_t` (`BAD_STATE` unless stopped
-    /// in an exception; `INVALID_ARGS` for MXCSR bits the CPU rejects).
+    /// in an exception or suspended; `INVALID_ARGS` for MXCSR bits the CPU
+    /// rejects).
     pub fn write_vector_regs(&self, r: &[u8]) -> ZxResult {
         let mut inner = self.inner.lock();
-        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        if e.ctx.fpu.set_vector_regs(r) {
+        if Self::stopped(&mut inner)?.fpu.set_vector_regs(r) {
             Ok(())
         } else {
             Err(ZxError::INVALID_ARGS)
@@ -386,19 +404,41 @@ impl Thread {
     }
 
     /// Writes the general registers the thread resumes with (`BAD_STATE`
-    /// unless it is stopped in an exception; `INVALID_ARGS` for a
-    /// non-canonical `rip`, `fs_base` or `gs_base`).
+    /// unless it is stopped in an exception or suspended; `INVALID_ARGS`
+    /// for a `rip` outside the user half, or a non-canonical `fs_base` or
+    /// `gs_base`).
     pub fn write_regs(&self, regs: &kernel_hal::GeneralRegs) -> ZxResult {
-        use kernel_hal::cpu::{is_canonical, USER_RFLAGS};
+        use kernel_hal::cpu::{is_canonical, is_valid_user_pc, USER_RFLAGS};
         let mut inner = self.inner.lock();
-        let e = inner.in_exception.as_mut().ok_or(ZxError::BAD_STATE)?;
-        Self::regs_available(e)?;
-        if !is_canonical(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base) {
+        let ctx = Self::stopped(&mut inner)?;
+        if !is_valid_user_pc(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base)
+        {
             return Err(ZxError::INVALID_ARGS);
         }
         let mut r = *regs;
-        r.rflags = (e.ctx.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
-        e.ctx.regs = r;
+        r.rflags = (ctx.regs.rflags & !USER_RFLAGS) | (r.rflags & USER_RFLAGS);
+        ctx.regs = r;
+        Ok(())
+    }
+
+    /// `ZX_THREAD_STATE_SINGLE_STEP`: whether the thread traps after each
+    /// instruction it resumes with (`BAD_STATE` unless stopped).
+    pub fn read_single_step(&self) -> ZxResult<bool> {
+        let mut inner = self.inner.lock();
+        Ok(Self::stopped(&mut inner)?.regs.rflags & kernel_hal::cpu::RFLAGS_TF != 0)
+    }
+
+    /// Turns single-stepping on or off for when the thread resumes (each
+    /// step then ends in `ZX_EXCP_HW_BREAKPOINT`; `BAD_STATE` unless
+    /// stopped).
+    pub fn write_single_step(&self, on: bool) -> ZxResult {
+        let mut inner = self.inner.lock();
+        let ctx = Self::stopped(&mut inner)?;
+        if on {
+            ctx.regs.rflags |= kernel_hal::cpu::RFLAGS_TF;
+        } else {
+            ctx.regs.rflags &= !kernel_hal::cpu::RFLAGS_TF;
+        }
         Ok(())
     }
 
@@ -413,6 +453,129 @@ impl Thread {
     /// Takes the policy exception a syscall raised, if any.
     pub fn take_policy_exception(&self) -> Option<(u32, u32)> {
         self.inner.lock().pending_policy.take()
+    }
+
+    /// Adds a suspension (`zx_task_suspend` on this thread or its
+    /// process): `BAD_STATE` if the thread is dying or dead. The first one
+    /// stops the thread: a wait it is blocked in ends (the syscall parks
+    /// and is retried on resume), guest code it runs is kicked; it then
+    /// raises `ZX_THREAD_SUSPENDED` where it stopped. Asynchronous, as on
+    /// Zircon: the thread may still run when this returns.
+    pub fn suspend(self: &Arc<Self>) -> ZxResult {
+        let waiter = {
+            let mut inner = self.inner.lock();
+            if inner.state == ThreadState::Dead || inner.exit_announced {
+                return Err(ZxError::BAD_STATE);
+            }
+            inner.suspend_count += 1;
+            if inner.suspend_count > 1 {
+                return Ok(());
+            }
+            self.suspend_requested.store(true, Ordering::SeqCst);
+            // Sent under the lock, as in `mark_dead`.
+            if let Some(Kicker(kick)) = &inner.kicker {
+                kick();
+            }
+            inner.blocked.as_ref().and_then(|(_, w)| w.upgrade())
+        };
+        if let Some(w) = waiter {
+            w.interrupt();
+        }
+        crate::task::suspend::watch(self);
+        Ok(())
+    }
+
+    /// Takes back one suspension; the last one lets the thread go on.
+    pub fn resume(&self) {
+        let mut inner = self.inner.lock();
+        match inner.suspend_count {
+            0 => {}
+            1 => {
+                inner.suspend_count = 0;
+                self.suspend_requested.store(false, Ordering::SeqCst);
+                drop(inner);
+                self.park.poke();
+            }
+            _ => inner.suspend_count -= 1,
+        }
+    }
+
+    /// Whether a suspension is pending or in force (a lock-free read).
+    pub fn suspend_requested(&self) -> bool {
+        self.suspend_requested.load(Ordering::SeqCst)
+    }
+
+    /// For the re-kicker: kicks the thread again if a suspension is
+    /// pending and the thread may be running guest code (not parked,
+    /// blocked, in an exception, or not started); returns whether it still
+    /// needs watching (false once parked, resumed or gone).
+    pub(crate) fn kick_if_running(&self) -> bool {
+        let inner = self.inner.lock();
+        if inner.suspend_count == 0 || inner.state != ThreadState::Running {
+            return false;
+        }
+        if inner.parked.is_some() {
+            return false;
+        }
+        if inner.blocked.is_some() || inner.in_exception.is_some() {
+            // It parks on its way out of the wait (an exception keeps it
+            // until handled); watched until then.
+            return true;
+        }
+        if let Some(Kicker(kick)) = &inner.kicker {
+            kick();
+        }
+        true
+    }
+
+    /// Where a suspension takes effect: called by the thread's own host
+    /// thread, outside guest code, with the context it would go on with.
+    /// If suspended, it raises `ZX_THREAD_SUSPENDED` (clearing
+    /// `ZX_THREAD_RUNNING`), lets debuggers read and write `ctx`, and waits
+    /// until the last token is closed; returns the context to go on with
+    /// (perhaps edited), or `None` if the thread was killed meanwhile.
+    pub fn suspend_point(
+        &self,
+        ctx: kernel_hal::ThreadContext,
+    ) -> Option<kernel_hal::ThreadContext> {
+        {
+            let mut inner = self.inner.lock();
+            if inner.state == ThreadState::Dead {
+                return None;
+            }
+            if inner.suspend_count == 0 {
+                return Some(ctx);
+            }
+            inner.parked = Some(ctx);
+        }
+        self.base
+            .signal_change(signals::THREAD_RUNNING, signals::THREAD_SUSPENDED);
+        let ctx = loop {
+            {
+                let mut inner = self.inner.lock();
+                if inner.state == ThreadState::Dead {
+                    inner.parked = None;
+                    return None;
+                }
+                if inner.suspend_count == 0 {
+                    break inner.parked.take().expect("parked above");
+                }
+            }
+            self.park.sleep(None);
+        };
+        self.base
+            .signal_change(signals::THREAD_SUSPENDED, signals::THREAD_RUNNING);
+        Some(ctx)
+    }
+
+    /// Counts `n` suspensions of the process in a thread being created
+    /// (it starts suspended).
+    pub(crate) fn add_suspensions(&self, n: u32) {
+        if n > 0 {
+            let mut inner = self.inner.lock();
+            inner.suspend_count += n;
+            self.suspend_requested.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Returns the state.
@@ -463,6 +626,7 @@ impl Thread {
             // Leaving: DYING takes precedence over being blocked on the
             // debugger's answer to THREAD_EXITING.
             (ThreadState::Running, _) if inner.exit_announced => ThreadState::Dying,
+            (ThreadState::Running, _) if inner.parked.is_some() => ThreadState::Suspended,
             (ThreadState::Running, Some((reason, _))) => ThreadState::Blocked(*reason),
             (state, _) => state,
         }
@@ -522,6 +686,7 @@ impl Thread {
         if let Some(w) = waiter {
             w.kill();
         }
+        self.park.kill();
         // The announcement of a killed thread does not wait for the
         // debugger's answer: the thread is dying.
         if announce {

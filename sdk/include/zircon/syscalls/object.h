@@ -140,24 +140,84 @@ typedef struct zx_info_thread_stats {
   uint8_t padding1[4];
 } zx_info_thread_stats_t;
 
-// ZX_INFO_TASK_STATS (40 bytes).
+// ZX_INFO_TASK_STATS.
 typedef struct zx_info_task_stats {
-  size_t mem_mapped_bytes;
-  size_t mem_private_bytes;
-  size_t mem_shared_bytes;
-  size_t mem_scaled_shared_bytes;
-  // The fraction of a byte truncated from mem_scaled_shared_bytes, in fixed
-  // point with 63 fraction bits (0x8000000000000000 is one byte).
-  uint64_t mem_fractional_scaled_shared_bytes;
+  size_t mem_mapped_bytes;     // bytes the task's mappings span
+  size_t mem_private_bytes;    // committed, mapped only here, not shared copy-on-write
+  size_t mem_shared_bytes;     // committed, mapped elsewhere too or shared copy-on-write
+  size_t mem_scaled_shared_bytes;  // the shared bytes, each divided by its sharers
+  uint64_t mem_fractional_scaled_shared_bytes;  // the fraction truncated above (2^63 = 1 byte)
 } zx_info_task_stats_t;
 
-// ZX_INFO_TASK_STATS_V1 (32 bytes).
+// ZX_INFO_TASK_STATS_V1.
 typedef struct zx_info_task_stats_v1 {
   size_t mem_mapped_bytes;
   size_t mem_private_bytes;
   size_t mem_shared_bytes;
   size_t mem_scaled_shared_bytes;
 } zx_info_task_stats_v1_t;
+
+// ZX_INFO_CPU_STATS: one record per CPU (needs the ZX_RSRC_SYSTEM_INFO_BASE
+// resource).
+typedef struct zx_info_cpu_stats {
+  uint32_t cpu_number;
+  uint32_t flags;  // ZX_INFO_CPU_STATS_FLAG_*
+  zx_duration_mono_t idle_time;
+  zx_duration_mono_t normalized_busy_time;
+  uint64_t reschedules;
+  uint64_t context_switches;
+  uint64_t irq_preempts;
+  uint64_t preempts;
+  uint64_t yields;
+  uint64_t ints;
+  uint64_t timer_ints;
+  uint64_t timers;
+  uint64_t page_faults;
+  uint64_t exceptions;
+  uint64_t syscalls;
+  uint64_t reschedule_ipis;
+  uint64_t generic_ipis;
+  uint64_t active_energy_consumption_nj;
+  uint64_t idle_energy_consumption_nj;
+} zx_info_cpu_stats_t;
+
+#define ZX_INFO_CPU_STATS_FLAG_ONLINE (1u << 0)
+
+// ZX_INFO_KMEM_STATS (needs the ZX_RSRC_SYSTEM_INFO_BASE resource).
+typedef struct zx_info_kmem_stats {
+  uint64_t total_bytes;
+  uint64_t free_bytes;
+  uint64_t free_loaned_bytes;
+  uint64_t wired_bytes;
+  uint64_t total_heap_bytes;
+  uint64_t free_heap_bytes;
+  uint64_t vmo_bytes;
+  uint64_t mmu_overhead_bytes;
+  uint64_t ipc_bytes;
+  uint64_t cache_bytes;
+  uint64_t slab_bytes;
+  uint64_t zram_bytes;
+  uint64_t other_bytes;
+  uint64_t vmo_reclaim_total_bytes;
+  uint64_t vmo_reclaim_newest_bytes;
+  uint64_t vmo_reclaim_oldest_bytes;
+  uint64_t vmo_reclaim_disabled_bytes;
+  uint64_t vmo_discardable_locked_bytes;
+  uint64_t vmo_discardable_unlocked_bytes;
+} zx_info_kmem_stats_t;
+
+// ZX_INFO_KMEM_STATS_V1.
+typedef struct zx_info_kmem_stats_v1 {
+  uint64_t total_bytes;
+  uint64_t free_bytes;
+  uint64_t wired_bytes;
+  uint64_t total_heap_bytes;
+  uint64_t free_heap_bytes;
+  uint64_t vmo_bytes;
+  uint64_t mmu_overhead_bytes;
+  uint64_t ipc_bytes;
+  uint64_t other_bytes;
+} zx_info_kmem_stats_v1_t;
 
 // ZX_INFO_TIMER (24 bytes).
 typedef struct zx_info_timer {

@@ -123,10 +123,46 @@ impl VmAddressRegion {
     }
 }
 
-fn committed_in_vmo(vmo: &VmObject, off: usize, len: usize) -> Attribution {
-    let size = vmo.size();
-    if off >= size {
-        return Attribution::default();
+/// One mapping of an address space (`ZX_INFO_TASK_STATS`,
+/// `ZX_INFO_PROCESS_VMOS`).
+#[derive(Debug, Clone)]
+pub struct MappedVmo {
+    /// The mapped VMO.
+    pub vmo: std::sync::Arc<VmObject>,
+    /// The VMO offset of the mapping's first byte.
+    pub vmo_offset: usize,
+    /// The mapping's size.
+    pub size: usize,
+}
+
+impl VmAddressRegion {
+    /// Every mapping in this region and below it, in address order.
+    pub fn mapped_vmos(&self) -> Vec<MappedVmo> {
+        let st = self.aspace.lock();
+        let mut out = Vec::new();
+        if st.regions.contains_key(&self.id) {
+            Self::walk_mappings(&st, self.id, &mut out);
+        }
+        out
     }
-    vmo.attribution_in(off, off + len.min(size - off))
+
+    fn walk_mappings(st: &AspaceState, id: VmarId, out: &mut Vec<MappedVmo>) {
+        for c in st.regions[&id].children.values() {
+            match c.kind {
+                ChildKind::Region(sub) => Self::walk_mappings(st, sub, out),
+                ChildKind::Mapping(mid) => {
+                    let m = &st.mappings[&mid];
+                    out.push(MappedVmo {
+                        vmo: m.vmo.clone(),
+                        vmo_offset: m.vmo_offset,
+                        size: m.size,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn committed_in_vmo(vmo: &VmObject, off: usize, len: usize) -> Attribution {
+    vmo.attribution_of(off, len)
 }

@@ -6,14 +6,15 @@ use std::sync::Arc;
 use kernel_hal::PAGE_SIZE;
 
 use super::chunks::{Need, Piece};
-use super::{range_end, VmObject, VmoKind, ZX_CACHE_POLICY_CACHED};
+use super::{range_end, VmObject, ZX_CACHE_POLICY_CACHED};
 use crate::{ZxError, ZxResult};
 
 /// The fraction bits of a scaled byte count (`zx_info_vmo_t`'s
 /// `*_fractional_scaled_bytes`: fixed point, `1 << 63` is one byte).
 const SCALE_BITS: u32 = 63;
 
-/// Who committed bytes belong to (`ZX_INFO_VMO`, `ZX_INFO_PROCESS_MAPS`).
+/// Who committed bytes belong to (`ZX_INFO_VMO`, `ZX_INFO_TASK_STATS`,
+/// `ZX_INFO_PROCESS_MAPS`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Attribution {
     /// Committed bytes, shared ones included.
@@ -43,6 +44,10 @@ impl Attribution {
         self.scaled += other.scaled;
     }
 }
+
+/// The fraction bits of [`Attribution::scaled`] (`1 << SCALE_BITS` is one
+/// byte).
+pub const ATTRIBUTION_SCALE_BITS: u32 = SCALE_BITS;
 
 /// A `zx_vmo_op_range` operation (`ZX_VMO_OP_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,14 +227,7 @@ impl VmObject {
     /// Returns how the committed bytes of `[offset, end)` (page aligned) of
     /// a paged VMO are shared: see [`Attribution`]. A chunk shared by `n`
     /// snapshot relatives counts `1/n` of its bytes to each of them.
-    /// A slice's range is counted in its parent's pages.
-    pub fn attribution_in(&self, offset: usize, end: usize) -> Attribution {
-        if let VmoKind::Slice {
-            parent, offset: so, ..
-        } = &self.kind
-        {
-            return parent.attribution_in(offset + so, end + so);
-        }
+    pub(super) fn attribution_in(&self, offset: usize, end: usize) -> Attribution {
         let mut a = Attribution::default();
         let inner = self.lock();
         let first = offset / self.chunk_size;
@@ -252,6 +250,23 @@ impl VmObject {
             a.scaled += ((bytes as u128) << SCALE_BITS) / sharers as u128;
         }
         a
+    }
+
+    /// How the committed bytes of `[offset, offset + len)` are shared, as
+    /// [`VmObject::info`] counts them for the whole VMO; a slice's pages
+    /// are its parent's.
+    pub fn attribution_of(&self, offset: usize, len: usize) -> Attribution {
+        let size = self.size();
+        if offset >= size {
+            return Attribution::default();
+        }
+        let end = offset + len.min(size - offset);
+        match &self.kind {
+            super::VmoKind::Paged => self.attribution_in(offset, end),
+            super::VmoKind::Slice {
+                parent, offset: at, ..
+            } => parent.attribution_of(at + offset, end - offset),
+        }
     }
 
     /// Returns the committed bytes of `[offset, end)` (page aligned).

@@ -53,7 +53,7 @@ mod resize;
 pub use child::child_rights;
 use chunks::Chunk;
 pub use chunks::{Run, Sharing};
-pub use content::{Attribution, VmoOp};
+pub use content::{Attribution, VmoOp, ATTRIBUTION_SCALE_BITS};
 pub use discard::LockState;
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
@@ -473,6 +473,18 @@ impl VmObject {
 
     pub(crate) fn remove_mapping(&self, aspace: &Weak<AddressSpace>, id: MappingId) {
         self.lock().mappings.remove(&(aspace.as_ptr() as usize, id));
+    }
+
+    /// The number of distinct address spaces that map the VMO
+    /// (`zx_info_vmo_t.share_count`).
+    pub fn share_count(&self) -> usize {
+        let mut inner = self.lock();
+        inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
+        let mut spaces: Vec<*const AddressSpace> =
+            inner.mappings.values().map(|m| m.aspace.as_ptr()).collect();
+        spaces.sort();
+        spaces.dedup();
+        spaces.len()
     }
 
     /// Returns the number of live mappings.
