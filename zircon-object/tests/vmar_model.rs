@@ -60,7 +60,7 @@ mod vmar_op {
     pub const ALWAYS_NEED: u32 = VmarOp::AlwaysNeed as u32;
     pub const PREFETCH: u32 = VmarOp::Prefetch as u32;
 }
-use zircon_object::vm::vmo::ZX_VMO_RESIZABLE;
+use zircon_object::vm::vmo::{Attribution, ZX_VMO_RESIZABLE};
 use zircon_object::vm::{MappingView, MapsEntry, VmAddressRegion, VmObject, VmOptions as O};
 use zircon_object::{Rights, ZxError, ZxResult};
 
@@ -1258,7 +1258,14 @@ impl Model {
             }
             let (s, n) = (self.abs(p), (e - p) * P);
             let off = pg.vmo_page * P;
-            let committed = self.vmos[pg.vmo].committed_in(pg.vmo_page, e - p);
+            // The model has no snapshot children: every committed byte is
+            // private and counts whole.
+            let bytes = (self.vmos[pg.vmo].committed_in(pg.vmo_page, e - p) * P) as u64;
+            let committed = Attribution {
+                committed: bytes,
+                private: bytes,
+                scaled: (bytes as u128) << 63,
+            };
             let koid = koids[pg.vmo];
             if let Some(MapsEntry::Mapping {
                 base,
@@ -1267,7 +1274,7 @@ impl Model {
                 flags,
                 vmo_koid,
                 vmo_offset,
-                committed_pages,
+                committed: total,
                 ..
             }) = out.last_mut()
             {
@@ -1278,7 +1285,7 @@ impl Model {
                     && *flags == pg.perms
                 {
                     *size += n;
-                    *committed_pages += committed;
+                    total.add(&committed);
                     p = e;
                     continue;
                 }
@@ -1291,7 +1298,7 @@ impl Model {
                 flags: pg.perms,
                 vmo_koid: koid,
                 vmo_offset: off,
-                committed_pages: committed,
+                committed,
             });
             p = e;
         }

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use kernel_hal::MMUFlags;
+use kernel_hal::{MMUFlags, PAGE_SIZE};
 use zircon_object::handle::HandleValue;
 use zircon_object::ipc::Socket;
 use zircon_object::object::KernelObject;
@@ -26,7 +26,8 @@ mod topic {
     pub const PROCESS: u32 = 0x1000_0003;
     pub const VMAR: u32 = 7;
     pub const PROCESS_MAPS_V1: u32 = 0xD;
-    pub const PROCESS_MAPS: u32 = 0x1000_000D;
+    pub const PROCESS_MAPS_V2: u32 = 0x1000_000D;
+    pub const PROCESS_MAPS: u32 = 0x2000_000D;
     pub const VMO_V1: u32 = 0x17;
     pub const VMO_V2: u32 = 0x1000_0017;
     pub const VMO_V3: u32 = 0x2000_0017;
@@ -448,16 +449,19 @@ impl Syscall<'_> {
                 rec.0.truncate(size);
                 single(rec)
             }
-            topic::PROCESS_MAPS | topic::PROCESS_MAPS_V1 => {
+            topic::PROCESS_MAPS | topic::PROCESS_MAPS_V2 | topic::PROCESS_MAPS_V1 => {
                 let p = downcast::<Process>(&handle.object)?;
                 need(Rights::INSPECT)?;
-                let entry_size = if topic == topic::PROCESS_MAPS {
-                    104
-                } else {
-                    96
+                // zx_info_maps_t: the latest record counts bytes (and how
+                // they are shared), v2 committed and populated pages, v1
+                // committed pages; the header is the same.
+                let entry_size = match topic {
+                    topic::PROCESS_MAPS => 152,
+                    topic::PROCESS_MAPS_V2 => 104,
+                    _ => 96,
                 };
                 let (base, size) = p.root_vmar().aspace().window();
-                let mut recs = vec![Rec::new(104)
+                let mut recs = vec![Rec::new(entry_size)
                     .bytes(0, &name32(&format!("proc:{}", p.koid())))
                     .u64(32, base as u64)
                     .u64(40, size as u64)
@@ -469,7 +473,7 @@ impl Syscall<'_> {
                             base,
                             size,
                             depth,
-                        } => Rec::new(104)
+                        } => Rec::new(entry_size)
                             .bytes(0, &name32(&name))
                             .u64(32, base as u64)
                             .u64(40, size as u64)
@@ -483,24 +487,39 @@ impl Syscall<'_> {
                             flags,
                             vmo_koid,
                             vmo_offset,
-                            committed_pages,
-                        } => Rec::new(104)
-                            .bytes(0, &name)
-                            .u64(32, base as u64)
-                            .u64(40, size as u64)
-                            .u64(48, depth as u64)
-                            .u32(56, 3)
-                            .u32(64, mmu_bits(flags))
-                            .u64(72, vmo_koid)
-                            .u64(80, vmo_offset as u64)
-                            .u64(88, committed_pages as u64)
-                            .u64(96, committed_pages as u64),
+                            committed: c,
+                        } => {
+                            let rec = Rec::new(entry_size)
+                                .bytes(0, &name)
+                                .u64(32, base as u64)
+                                .u64(40, size as u64)
+                                .u64(48, depth as u64)
+                                .u32(56, 3)
+                                .u32(64, mmu_bits(flags))
+                                .u64(72, vmo_koid)
+                                .u64(80, vmo_offset as u64);
+                            let pages = c.committed / PAGE_SIZE as u64;
+                            // Nothing is compressed: populated = committed.
+                            match topic {
+                                topic::PROCESS_MAPS => rec
+                                    .u64(88, c.committed)
+                                    .u64(96, c.committed)
+                                    .u64(104, c.private)
+                                    .u64(112, c.private)
+                                    .u64(120, c.scaled_integral())
+                                    .u64(128, c.scaled_integral())
+                                    .u64(136, c.scaled_fraction())
+                                    .u64(144, c.scaled_fraction()),
+                                topic::PROCESS_MAPS_V2 => rec.u64(88, pages).u64(96, pages),
+                                _ => rec.u64(88, pages),
+                            }
+                        }
                     });
                 }
                 let fit = (buf_size / entry_size).min(recs.len());
                 let mut out = Vec::with_capacity(fit * entry_size);
                 for r in &recs[..fit] {
-                    out.extend_from_slice(&r.0[..entry_size]);
+                    out.extend_from_slice(&r.0);
                 }
                 write_bytes(self.aspace(), buf, &out)?;
                 actual.write_if_not_null(self.aspace(), fit)?;

@@ -713,6 +713,66 @@ TEST(VmoTestCase, MetadataBytes) {
   zx_handle_close(vmo);
 }
 
+// Finds the mapping at `addr` among this process's ZX_INFO_PROCESS_MAPS
+// records of `size` bytes (the latest or an older version).
+static const uint8_t* find_map(uint32_t topic, size_t size, uintptr_t addr, uint8_t* buf, size_t buf_size) {
+  size_t actual = 0, avail = 0;
+  if (zx_object_get_info(zx_process_self(), topic, buf, buf_size, &actual, &avail) != ZX_OK) return NULL;
+  for (size_t i = 0; i < actual; i++) {
+    const zx_info_maps_t* m = (const zx_info_maps_t*)(buf + i * size);
+    if (m->type == ZX_INFO_MAPS_TYPE_MAPPING && m->base == addr) return buf + i * size;
+  }
+  return NULL;
+}
+
+// ZX_INFO_PROCESS_MAPS is the latest record (152 bytes, byte counts with
+// their sharing); v2 (104 bytes) counts committed and populated pages, v1
+// (96 bytes) committed pages.
+TEST(VmoTestCase, ProcessMapsVersions) {
+  zx_handle_t vmo, clone;
+  uintptr_t addr;
+  static uint8_t buf[256 * 152];
+  ASSERT_EQ(sizeof(zx_info_maps_t), 152u);
+  ASSERT_OK(zx_vmo_create(4 * PAGE, 0, &vmo));
+  const uint32_t one = 1;
+  ASSERT_OK(zx_vmo_write(vmo, &one, 0, sizeof(one)));
+  ASSERT_OK(zx_vmo_write(vmo, &one, 2 * PAGE, sizeof(one)));
+  ASSERT_OK(zx_vmo_create_child(vmo, ZX_VMO_CHILD_SNAPSHOT, 0, 4 * PAGE, &clone));
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, vmo, 0, 4 * PAGE, &addr));
+
+  const zx_info_maps_t* m = (const zx_info_maps_t*)find_map(ZX_INFO_PROCESS_MAPS, 152, addr, buf, sizeof(buf));
+  ASSERT_NOT_NULL(m);
+  EXPECT_EQ(m->size, 4 * PAGE);
+  EXPECT_EQ(m->u.mapping.committed_bytes, 2 * PAGE);
+  EXPECT_EQ(m->u.mapping.populated_bytes, 2 * PAGE);
+  // Both pages are shared with the clone: none private, half of each.
+  EXPECT_EQ(m->u.mapping.committed_private_bytes, 0u);
+  EXPECT_EQ(m->u.mapping.committed_scaled_bytes, PAGE);
+  EXPECT_EQ(m->u.mapping.populated_scaled_bytes, PAGE);
+  EXPECT_EQ(m->u.mapping.committed_fractional_scaled_bytes, 0u);
+
+  const zx_info_maps_v2_t* m2 =
+      (const zx_info_maps_v2_t*)find_map(ZX_INFO_PROCESS_MAPS_V2, 104, addr, buf, sizeof(buf));
+  ASSERT_NOT_NULL(m2);
+  EXPECT_EQ(m2->u.mapping.committed_pages, 2u);
+  EXPECT_EQ(m2->u.mapping.populated_pages, 2u);
+  const zx_koid_t koid = m2->u.mapping.vmo_koid;
+  const zx_info_maps_v1_t* m1 =
+      (const zx_info_maps_v1_t*)find_map(ZX_INFO_PROCESS_MAPS_V1, 96, addr, buf, sizeof(buf));
+  ASSERT_NOT_NULL(m1);
+  EXPECT_EQ(m1->u.mapping.committed_pages, 2u);
+  EXPECT_EQ(m1->u.mapping.vmo_koid, koid);
+
+  // After the clone goes the pages are the mapped VMO's alone.
+  zx_handle_close(clone);
+  m = (const zx_info_maps_t*)find_map(ZX_INFO_PROCESS_MAPS, 152, addr, buf, sizeof(buf));
+  ASSERT_NOT_NULL(m);
+  EXPECT_EQ(m->u.mapping.committed_private_bytes, 2 * PAGE);
+  EXPECT_EQ(m->u.mapping.committed_scaled_bytes, 2 * PAGE);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), addr, 4 * PAGE));
+  zx_handle_close(vmo);
+}
+
 TEST(VmoTestCase, NoWriteResizable) {
   zx_handle_t vmo, child;
   ASSERT_OK(zx_vmo_create(PAGE, 0, &vmo));

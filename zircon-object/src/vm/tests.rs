@@ -1368,3 +1368,83 @@ fn range_ops_stop_at_the_stream_size() {
     vmo.set_stream_size(3 * P as u64).unwrap();
     r.op_range(rr, VmarOp::Commit, b + P, 2 * P).unwrap();
 }
+
+#[test]
+fn info_attribution_divides_shared_chunks() {
+    let e = env();
+    let v = e.vmo(4);
+    v.write(0, &[1]).unwrap();
+    v.write(P as u64, &[1]).unwrap();
+    let i = v.info();
+    assert_eq!(
+        (
+            i.committed_bytes,
+            i.committed_private_bytes,
+            i.committed_scaled_bytes
+        ),
+        (2 * P as u64, 2 * P as u64, 2 * P as u64)
+    );
+    assert_ne!(i.metadata_bytes, 0);
+    let c1 = v
+        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, 4 * P as u64)
+        .unwrap();
+    let c2 = v
+        .create_child(ZX_VMO_CHILD_SNAPSHOT, 0, 4 * P as u64)
+        .unwrap();
+    for x in [&v, &c1, &c2] {
+        let i = x.info();
+        assert_eq!(i.committed_bytes, 2 * P as u64);
+        assert_eq!(i.committed_private_bytes, 0);
+        // Two pages among three VMOs: 2730 bytes and two thirds of a byte.
+        assert_eq!(i.committed_scaled_bytes, 2 * P as u64 / 3);
+        assert_eq!(
+            i.committed_fractional_scaled_bytes,
+            ((2u128 << 63) / 3) as u64
+        );
+    }
+    drop(c2);
+    assert_eq!(v.info().committed_scaled_bytes, P as u64);
+    assert_eq!(v.info().committed_fractional_scaled_bytes, 0);
+}
+
+#[test]
+fn discardable_lock_counts() {
+    let e = env();
+    let plain = e.vmo(2);
+    assert_eq!(
+        plain.lock_range(0, 2 * P as u64),
+        Err(ZxError::NOT_SUPPORTED)
+    );
+    let v = VmObject::create(Arc::new(e.hal.clone()), 2 * P as u64, ZX_VMO_DISCARDABLE).unwrap();
+    assert_eq!(v.try_lock_range(0, P as u64), Err(ZxError::OUT_OF_RANGE));
+    assert_eq!(v.unlock_range(0, 2 * P as u64), Err(ZxError::BAD_STATE));
+    let st = v.lock_range(0, 2 * P as u64).unwrap();
+    assert_eq!(
+        (st.offset, st.size, st.discarded_size),
+        (0, 2 * P as u64, 0)
+    );
+    v.try_lock_range(0, 2 * P as u64).unwrap();
+    v.unlock_range(0, 2 * P as u64).unwrap();
+    v.unlock_range(0, 2 * P as u64).unwrap();
+    assert_eq!(v.unlock_range(0, 2 * P as u64), Err(ZxError::BAD_STATE));
+}
+
+#[test]
+fn reference_shares_content_size() {
+    let e = env();
+    let v = e.vmo(4);
+    assert_eq!(
+        v.create_child(ZX_VMO_CHILD_REFERENCE, 0, P as u64).err(),
+        Some(ZxError::INVALID_ARGS)
+    );
+    let r = v.create_child(ZX_VMO_CHILD_REFERENCE, 0, 0).unwrap();
+    assert_eq!(r.size(), 4 * P);
+    r.set_stream_size(P as u64 + 5).unwrap();
+    assert_eq!(v.content_size(), P + 5);
+    v.set_content_size(3).unwrap();
+    assert_eq!(r.content_size(), 3);
+    r.write(2 * P as u64, &[7]).unwrap();
+    let mut b = [0];
+    v.read(2 * P as u64, &mut b).unwrap();
+    assert_eq!(b, [7]);
+}

@@ -27,7 +27,8 @@ typedef uint32_t zx_object_info_topic_t;
 #define ZX_INFO_TASK_STATS_V1               __ZX_INFO_TOPIC(12u, 0)        // zx_info_task_stats_v1_t[1]
 #define ZX_INFO_TASK_STATS                  __ZX_INFO_TOPIC(12u, 1)        // zx_info_task_stats_t[1]
 #define ZX_INFO_PROCESS_MAPS_V1             __ZX_INFO_TOPIC(13u, 0)        // zx_info_maps_v1_t[n]
-#define ZX_INFO_PROCESS_MAPS                __ZX_INFO_TOPIC(13u, 1)        // zx_info_maps_t[n]
+#define ZX_INFO_PROCESS_MAPS_V2             __ZX_INFO_TOPIC(13u, 1)        // zx_info_maps_v2_t[n]
+#define ZX_INFO_PROCESS_MAPS                __ZX_INFO_TOPIC(13u, 2)        // zx_info_maps_t[n]
 #define ZX_INFO_PROCESS_VMOS_V1             __ZX_INFO_TOPIC(14u, 0)        // zx_info_vmo_v1_t[n]
 #define ZX_INFO_PROCESS_VMOS_V2             __ZX_INFO_TOPIC(14u, 1)        // zx_info_vmo_v2_t[n]
 #define ZX_INFO_PROCESS_VMOS_V3             __ZX_INFO_TOPIC(14u, 2)        // zx_info_vmo_v3_t[n]
@@ -262,15 +263,31 @@ typedef struct zx_info_vmar {
   size_t len;
 } zx_info_vmar_t;
 
-// ZX_INFO_PROCESS_MAPS / ZX_INFO_VMAR_MAPS.
+// ZX_INFO_PROCESS_MAPS / ZX_INFO_VMAR_MAPS. The byte counts are of the
+// mapped range of the VMO, with the meanings of zx_info_vmo_t's.
 typedef struct zx_info_maps_mapping {
   zx_vm_option_t mmu_flags;       // ZX_VM_PERM_{READ,WRITE,EXECUTE}
   uint8_t padding1[4];
   zx_koid_t vmo_koid;
   uint64_t vmo_offset;
+  size_t committed_bytes;
+  size_t populated_bytes;
+  size_t committed_private_bytes;
+  size_t populated_private_bytes;
+  size_t committed_scaled_bytes;
+  size_t populated_scaled_bytes;
+  uint64_t committed_fractional_scaled_bytes;
+  uint64_t populated_fractional_scaled_bytes;
+} zx_info_maps_mapping_t;
+
+typedef struct zx_info_maps_mapping_v2 {
+  zx_vm_option_t mmu_flags;
+  uint8_t padding1[4];
+  zx_koid_t vmo_koid;
+  uint64_t vmo_offset;
   size_t committed_pages;
   size_t populated_pages;
-} zx_info_maps_mapping_t;
+} zx_info_maps_mapping_v2_t;
 
 typedef struct zx_info_maps_mapping_v1 {
   zx_vm_option_t mmu_flags;
@@ -286,7 +303,7 @@ typedef uint32_t zx_info_maps_type_t;
 #define ZX_INFO_MAPS_TYPE_VMAR    ((zx_info_maps_type_t) 2u)
 #define ZX_INFO_MAPS_TYPE_MAPPING ((zx_info_maps_type_t) 3u)
 
-// One node of the address-space tree, in depth-first pre-order (104 bytes).
+// One node of the address-space tree, in depth-first pre-order (152 bytes).
 typedef struct zx_info_maps {
   char name[ZX_MAX_NAME_LEN];
   zx_vaddr_t base;
@@ -298,6 +315,19 @@ typedef struct zx_info_maps {
     zx_info_maps_mapping_t mapping;
   } u;
 } zx_info_maps_t;
+
+// ZX_INFO_PROCESS_MAPS_V2 (104 bytes).
+typedef struct zx_info_maps_v2 {
+  char name[ZX_MAX_NAME_LEN];
+  zx_vaddr_t base;
+  size_t size;
+  size_t depth;
+  zx_info_maps_type_t type;
+  uint8_t padding1[4];
+  union {
+    zx_info_maps_mapping_v2_t mapping;
+  } u;
+} zx_info_maps_v2_t;
 
 // ZX_INFO_PROCESS_MAPS_V1 (96 bytes).
 typedef struct zx_info_maps_v1 {

@@ -1,11 +1,11 @@
 //! `ZX_INFO_VMAR` and the `ZX_INFO_PROCESS_MAPS` walk.
 
-use kernel_hal::{MMUFlags, PAGE_SIZE};
+use kernel_hal::MMUFlags;
 
 use super::VmAddressRegion;
 use crate::vm::aspace::AspaceState;
 use crate::vm::region::{ChildKind, VmarId};
-use crate::vm::vmo::VmObject;
+use crate::vm::vmo::{Attribution, VmObject};
 
 /// One entry of a `ZX_INFO_PROCESS_MAPS`-style walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub enum MapsEntry {
         vmo_koid: u64,
         /// VMO offset of `base`.
         vmo_offset: usize,
-        /// Committed pages of the piece.
-        committed_pages: usize,
+        /// Committed bytes of the piece, and how they are shared.
+        committed: Attribution,
     },
 }
 
@@ -82,7 +82,7 @@ impl VmAddressRegion {
                     for (piece, &f) in m.prot.iter() {
                         let (s, e) = (piece.start, piece.end);
                         let off = m.vmo_offset + (s - m.base);
-                        let committed = committed_in_vmo(&m.vmo, off, e - s) / PAGE_SIZE;
+                        let committed = committed_in_vmo(&m.vmo, off, e - s);
                         let koid = m.vmo.base.koid();
                         if let Some(MapsEntry::Mapping {
                             base,
@@ -91,7 +91,7 @@ impl VmAddressRegion {
                             flags,
                             vmo_koid,
                             vmo_offset,
-                            committed_pages,
+                            committed: total,
                             ..
                         }) = out.last_mut()
                         {
@@ -102,7 +102,7 @@ impl VmAddressRegion {
                                 && *flags == f
                             {
                                 *size += e - s;
-                                *committed_pages += committed;
+                                total.add(&committed);
                                 continue;
                             }
                         }
@@ -114,7 +114,7 @@ impl VmAddressRegion {
                             flags: f,
                             vmo_koid: koid,
                             vmo_offset: off,
-                            committed_pages: committed,
+                            committed,
                         });
                     }
                 }
@@ -163,10 +163,6 @@ impl VmAddressRegion {
     }
 }
 
-fn committed_in_vmo(vmo: &VmObject, off: usize, len: usize) -> usize {
-    let size = vmo.size();
-    if off >= size {
-        return 0;
-    }
-    vmo.committed_bytes_in(off, off + len.min(size - off))
+fn committed_in_vmo(vmo: &VmObject, off: usize, len: usize) -> Attribution {
+    vmo.attribution_of(off, len)
 }

@@ -13,8 +13,8 @@ use crate::{ZxError, ZxResult};
 /// `*_fractional_scaled_bytes`: fixed point, `1 << 63` is one byte).
 const SCALE_BITS: u32 = 63;
 
-/// Who a paged VMO's committed bytes belong to (`ZX_INFO_VMO`,
-/// `ZX_INFO_TASK_STATS`).
+/// Who committed bytes belong to (`ZX_INFO_VMO`, `ZX_INFO_TASK_STATS`,
+/// `ZX_INFO_PROCESS_MAPS`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Attribution {
     /// Committed bytes, shared ones included.
@@ -35,6 +35,13 @@ impl Attribution {
     /// The fraction of a byte the scaled count has beyond its whole bytes.
     pub fn scaled_fraction(&self) -> u64 {
         (self.scaled & ((1u128 << SCALE_BITS) - 1)) as u64
+    }
+
+    /// Adds `other`'s counts (two pieces of one mapping).
+    pub fn add(&mut self, other: &Attribution) {
+        self.committed += other.committed;
+        self.private += other.private;
+        self.scaled += other.scaled;
     }
 }
 
