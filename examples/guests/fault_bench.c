@@ -7,6 +7,8 @@
 //                      that is already backed (Linux alone, no signal)
 //   ud2_resume         ns per ud2 caught by a handler thread on the
 //                      thread's exception channel, skipped and resumed
+//   fault_resume       the same for a load from an unmapped address (a
+//                      fatal page fault), skipped and resumed
 #include <stdint.h>
 #include <stdio.h>
 #include <zircon/process.h>
@@ -50,15 +52,29 @@ __asm__(
     "  jnz 1b\n"
     "  ret\n");
 
+// Loads from the unmapped address `p` n times (n > 0); each load (2 bytes,
+// 8a 06) must be skipped by a handler.
+void fault_loop(long n, uintptr_t p);
+__asm__(
+    ".text\n"
+    ".globl fault_loop\n"
+    "fault_loop:\n"
+    "1:\n"
+    "  movb (%rsi), %al\n"
+    "  dec %rdi\n"
+    "  jnz 1b\n"
+    "  ret\n");
+
 static zx_handle_t g_channel;
 static zx_handle_t g_thread;
 static volatile zx_status_t g_handler_status = ZX_OK;
 
-// The handler thread: resumes `count` exceptions past their ud2, then exits.
+// The handler thread: resumes `count` exceptions past their ud2, then
+// `count` past their faulting load, then exits.
 static void handler(uintptr_t count, uintptr_t unused) {
   (void)unused;
   zx_status_t s = ZX_OK;
-  for (uintptr_t i = 0; i < count && s == ZX_OK; i++) {
+  for (uintptr_t i = 0; i < 2 * count && s == ZX_OK; i++) {
     zx_exception_info_t info;
     zx_handle_t exc;
     uint32_t nb, nh;
@@ -67,7 +83,8 @@ static void handler(uintptr_t count, uintptr_t unused) {
     s = zx_object_wait_one(g_channel, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, NULL);
     if (s == ZX_OK) s = zx_channel_read(g_channel, 0, &info, &exc, sizeof(info), 1, &nb, &nh);
     if (s != ZX_OK) break;
-    if (info.type != ZX_EXCP_UNDEFINED_INSTRUCTION) s = ZX_ERR_BAD_STATE;
+    if (info.type != (i < count ? ZX_EXCP_UNDEFINED_INSTRUCTION : ZX_EXCP_FATAL_PAGE_FAULT))
+      s = ZX_ERR_BAD_STATE;
     if (s == ZX_OK) s = zx_thread_read_state(g_thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs));
     regs.rip += 2;
     if (s == ZX_OK) s = zx_thread_write_state(g_thread, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs));
@@ -124,10 +141,15 @@ int main(int argc, char** argv) {
   t0 = zx_ticks_get();
   ud2_loop(exceptions);
   zx_ticks_t t1 = zx_ticks_get();
+  // Page 1 is in no mapping (nor window): a fatal page fault every time.
+  zx_ticks_t t2 = zx_ticks_get();
+  fault_loop(exceptions, 0x1000);
+  zx_ticks_t t3 = zx_ticks_get();
   zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL);
   zx_handle_close(t);
   zx_handle_close(g_channel);
   if (g_handler_status != ZX_OK) return fail("handler", g_handler_status);
   report("ud2_resume", t1 - t0, exceptions);
+  report("fault_resume", t3 - t2, exceptions);
   return 0;
 }

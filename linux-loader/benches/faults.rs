@@ -11,12 +11,16 @@
 //!   chunk; DESIGN.md decision 4);
 //! * touching every other page of chunks already backed (Linux alone);
 //! * `ud2` on a thread whose exception channel a second thread serves,
-//!   skipping the instruction and resuming it.
+//!   skipping the instruction and resuming it; then a load from an
+//!   unmapped address, served the same way (a fatal page fault).
 //!
 //! The native baselines, timed here with `libc`, are a SIGSEGV handler that
 //! `mprotect`s the faulting page and returns (first touch), one that steps
-//! the saved RIP over a 2-byte faulting load and returns (round trip), and
-//! the first touch of the pages of a shared anonymous mapping (no signal).
+//! the saved RIP over a 2-byte faulting load and returns (round trip), a
+//! SIGILL handler that steps over `ud2` (the same trap as the emulated
+//! one: on a virtual machine an invalid-opcode trap can cost several times
+//! a page fault), and the first touch of the pages of a shared anonymous
+//! mapping (no signal).
 //! Without `--bench` (as under `cargo test --benches`) it does a quick pass.
 
 use std::arch::asm;
@@ -54,8 +58,13 @@ fn main() {
         .success();
     assert!(ok, "building the bench guest failed");
 
-    let names = ["chunk_first_touch", "ud2_resume", "backed_page_touch"];
-    let mut guest = [f64::MAX; 3];
+    let names = [
+        "chunk_first_touch",
+        "ud2_resume",
+        "backed_page_touch",
+        "fault_resume",
+    ];
+    let mut guest = [f64::MAX; 4];
     for _ in 0..runs {
         let out = Command::new(env!("CARGO_BIN_EXE_linux-loader"))
             .arg(&elf)
@@ -83,11 +92,12 @@ fn main() {
     }
     let _ = std::fs::remove_file(&elf);
 
-    let mut native = [f64::MAX; 3];
+    let mut native = [f64::MAX; 4];
     for _ in 0..runs {
         native[0] = native[0].min(native_first_touch(chunks));
-        native[1] = native[1].min(native_round_trip(exceptions));
+        native[1] = native[1].min(native_ud2_round_trip(exceptions));
         native[2] = native[2].min(native_shared_page_touch(BACKED_CHUNKS * CHUNK / PAGE));
+        native[3] = native[3].min(native_round_trip(exceptions));
     }
 
     println!("guest faults ({chunks} chunks, {exceptions} exceptions, best of {runs} runs):");
@@ -100,10 +110,17 @@ fn main() {
     );
     println!(
         "  caught-and-resumed exception (ud2)       emulated {:7.2} us   \
-         native SIGSEGV round trip {:6.2} us   ratio {:.2}x",
+         native SIGILL round trip  {:6.2} us   ratio {:.2}x",
         guest[1] / 1000.0,
         native[1] / 1000.0,
         guest[1] / native[1]
+    );
+    println!(
+        "  caught-and-resumed page fault            emulated {:7.2} us   \
+         native SIGSEGV round trip {:6.2} us   ratio {:.2}x",
+        guest[3] / 1000.0,
+        native[3] / 1000.0,
+        guest[3] / native[3]
     );
     println!(
         "  touch inside a backed chunk              emulated {:7.0} ns/page (no signal)   \
@@ -146,11 +163,20 @@ impl Drop for Mapping {
 /// action comes back on drop.
 struct SegvHandler {
     old: libc::sigaction,
+    sig: c_int,
 }
 
 impl SegvHandler {
-    /// Installs `handler` with `SA_SIGINFO`.
+    /// Installs `handler` for SIGSEGV with `SA_SIGINFO`.
     fn install(handler: extern "C" fn(c_int, *mut siginfo_t, *mut c_void)) -> SegvHandler {
+        Self::install_for(libc::SIGSEGV, handler)
+    }
+
+    /// Installs `handler` for `sig` with `SA_SIGINFO`.
+    fn install_for(
+        sig: c_int,
+        handler: extern "C" fn(c_int, *mut siginfo_t, *mut c_void),
+    ) -> SegvHandler {
         // SAFETY: all-zero is a valid `sigaction` (no flags, empty mask).
         let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
         sa.sa_sigaction = handler as usize;
@@ -159,16 +185,16 @@ impl SegvHandler {
         let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
         // SAFETY: both pointers are valid for the call; `handler` only
         // makes async-signal-safe calls.
-        let rc = unsafe { libc::sigaction(libc::SIGSEGV, &sa, &mut old) };
+        let rc = unsafe { libc::sigaction(sig, &sa, &mut old) };
         assert_eq!(rc, 0, "sigaction failed");
-        SegvHandler { old }
+        SegvHandler { old, sig }
     }
 }
 
 impl Drop for SegvHandler {
     fn drop(&mut self) {
         // SAFETY: puts back the action `install` saved.
-        unsafe { libc::sigaction(libc::SIGSEGV, &self.old, ptr::null_mut()) };
+        unsafe { libc::sigaction(self.sig, &self.old, ptr::null_mut()) };
     }
 }
 
@@ -272,6 +298,36 @@ fn native_round_trip(faults: usize) -> f64 {
         faulting_load(map.addr);
     }
     let ns = t.elapsed().as_nanos() as f64 / faults as f64;
+    drop(handler);
+    ns
+}
+
+/// `ud2`.
+const UD2: [u8; 2] = [0x0f, 0x0b];
+
+/// SIGILL handler: steps the saved RIP over a `ud2`.
+extern "C" fn skip_ud2(_sig: c_int, _info: *mut siginfo_t, ctx: *mut c_void) {
+    // SAFETY: as in `skip_load`.
+    let uc = unsafe { &mut *ctx.cast::<libc::ucontext_t>() };
+    let rip = &mut uc.uc_mcontext.gregs[libc::REG_RIP as usize];
+    // SAFETY: RIP is the address of the trapping instruction, in this
+    // program's (readable) text.
+    let insn = unsafe { ptr::read(*rip as *const [u8; 2]) };
+    if insn != UD2 {
+        std::process::abort();
+    }
+    *rip += UD2.len() as i64;
+}
+
+/// Returns the ns per `ud2` whose SIGILL handler steps over it and returns.
+fn native_ud2_round_trip(traps: usize) -> f64 {
+    let handler = SegvHandler::install_for(libc::SIGILL, skip_ud2);
+    let t = Instant::now();
+    for _ in 0..traps {
+        // SAFETY: `ud2` traps; `skip_ud2` (installed) resumes after it.
+        unsafe { asm!("ud2", options(nostack, nomem, preserves_flags)) };
+    }
+    let ns = t.elapsed().as_nanos() as f64 / traps as f64;
     drop(handler);
     ns
 }
