@@ -23,9 +23,11 @@ pub fn deadline_after(ns: i64) -> i64 {
     monotonic_now().saturating_add(ns)
 }
 
-/// Returns the number of CPUs.
+/// Returns the number of CPUs (asked of the host once: the answer reads
+/// cgroup files, tens of microseconds each time).
 pub fn num_cpus() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Receives `zx_debug_write` output instead of stdout.
