@@ -36,6 +36,7 @@ mod misc;
 mod object;
 mod policy;
 mod port;
+mod property;
 mod resource;
 mod signal;
 mod socket;
