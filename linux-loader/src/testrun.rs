@@ -87,7 +87,16 @@ pub struct Cases {
 pub fn parse_cases(stdout: &str) -> Cases {
     let mut c = Cases::default();
     for line in stdout.lines() {
-        let name = |tag: &str| line.strip_prefix(tag).map(|n| n.trim().to_string());
+        // A case line may end in gtest's " (N ms)".
+        let name = |tag: &str| {
+            line.strip_prefix(tag).map(|n| {
+                let n = n.trim();
+                match n.rsplit_once(" (") {
+                    Some((name, time)) if time.ends_with(" ms)") => name.to_string(),
+                    _ => n.to_string(),
+                }
+            })
+        };
         if let Some(n) = name("[       OK ]") {
             c.passed.push(n);
         } else if let Some(n) = name("[  FAILED  ]") {

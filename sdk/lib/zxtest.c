@@ -349,7 +349,11 @@ int zxtest_run_all_tests(int argc, char** argv) {
   }
 
   static size_t order[MAX_CASES];
-  int passed = 0, failed = 0, skipped = 0;
+  // For the closing summary: the cases that failed or were skipped, in
+  // the order they ran.
+  static size_t failed_list[MAX_CASES], skipped_list[MAX_CASES];
+  int passed = 0, failed = 0, skipped = 0, suites = 0;
+  zx_time_t all_start = zx_clock_get_monotonic();
   for (long round = 0; repeat < 0 || round < repeat; round++) {
     if (repeat != 1) printf("\nRepeating all tests (iteration %ld) . . .\n\n", round + 1);
     size_t to_run = 0;
@@ -368,7 +372,16 @@ int zxtest_run_all_tests(int argc, char** argv) {
         order[j] = t;
       }
     }
-    printf("[==========] Running %zu test%s.\n", to_run, to_run == 1 ? "" : "s");
+    // The suites among them (gtest's "from N test suites").
+    suites = 0;
+    for (size_t k = 0; k < to_run; k++) {
+      bool seen = false;
+      for (size_t m = 0; m < k && !seen; m++)
+        seen = strcmp(g_cases[order[m]].suite, g_cases[order[k]].suite) == 0;
+      if (!seen) suites++;
+    }
+    printf("[==========] Running %zu test%s from %d test suite%s.\n", to_run, to_run == 1 ? "" : "s",
+           suites, suites == 1 ? "" : "s");
     for (size_t k = 0; k < to_run; k++) {
       const entry_t* e = &g_cases[order[k]];
       snprintf(full, sizeof(full), "%s.%s", e->suite, e->name);
@@ -376,25 +389,44 @@ int zxtest_run_all_tests(int argc, char** argv) {
       g_failed = false;
       g_fatal = false;
       g_skipped = false;
+      zx_time_t start = zx_clock_get_monotonic();
       e->fn(e->ctx);
+      long long ms = (long long)((zx_clock_get_monotonic() - start) / 1000000);
       if (g_failed) {
-        printf("[  FAILED  ] %s\n", full);
+        printf("[  FAILED  ] %s (%lld ms)\n", full, ms);
+        if (failed < MAX_CASES) failed_list[failed] = order[k];
         failed++;
         if (break_on_failure) {
           fflush(stdout);
           __builtin_trap();
         }
       } else if (g_skipped) {
-        printf("[  SKIPPED ] %s\n", full);
+        printf("[  SKIPPED ] %s (%lld ms)\n", full, ms);
+        if (skipped < MAX_CASES) skipped_list[skipped] = order[k];
         skipped++;
       } else {
-        printf("[       OK ] %s\n", full);
+        printf("[       OK ] %s (%lld ms)\n", full, ms);
         passed++;
       }
     }
   }
+  // gtest's closing summary, then the SDK's own one-line count.
   int ran = passed + failed + skipped;
-  printf("[==========] %d test%s ran.\n", ran, ran == 1 ? "" : "s");
+  long long total_ms = (long long)((zx_clock_get_monotonic() - all_start) / 1000000);
+  printf("[==========] %d test%s from %d test suite%s ran. (%lld ms total)\n", ran, ran == 1 ? "" : "s",
+         suites, suites == 1 ? "" : "s", total_ms);
+  printf("[  PASSED  ] %d test%s.\n", passed, passed == 1 ? "" : "s");
+  if (skipped) {
+    printf("[  SKIPPED ] %d test%s, listed below:\n", skipped, skipped == 1 ? "" : "s");
+    for (int i = 0; i < skipped && i < MAX_CASES; i++)
+      printf("[  SKIPPED ] %s.%s\n", g_cases[skipped_list[i]].suite, g_cases[skipped_list[i]].name);
+  }
+  if (failed) {
+    printf("[  FAILED  ] %d test%s, listed below:\n", failed, failed == 1 ? "" : "s");
+    for (int i = 0; i < failed && i < MAX_CASES; i++)
+      printf("[  FAILED  ] %s.%s\n", g_cases[failed_list[i]].suite, g_cases[failed_list[i]].name);
+    printf("\n %d FAILED TEST%s\n", failed, failed == 1 ? "" : "S");
+  }
   if (skipped) printf("%d skipped\n", skipped);
   printf("%d passed, %d failed\n", passed, failed);
   fflush(stdout);

@@ -1961,6 +1961,19 @@ static void fixup(struct fz* f, const struct syscall* sc, uint64_t* a) {
     uintptr_t p = (uintptr_t)a[0];
     if (chance(f, 50) && in_scratch(p, 4) && (p & 3) == 0)
       a[1] = *(volatile uint32_t*)p;
+  } else if (sc->fn == FN(zx_task_suspend)) {
+    // Never a thread of this process, nor this process: a token left in
+    // the pool would keep a worker (or the main thread) stopped for good.
+    // (Suspending oneself is refused by the call itself.)
+    zx_info_handle_basic_t t, self;
+    if (zx_object_get_info((zx_handle_t)a[0], ZX_INFO_HANDLE_BASIC, &t, sizeof(t), NULL, NULL) ==
+            ZX_OK &&
+        zx_object_get_info(zx_process_self(), ZX_INFO_HANDLE_BASIC, &self, sizeof(self), NULL, NULL) ==
+            ZX_OK &&
+        ((t.type == ZX_OBJ_TYPE_THREAD && t.related_koid == self.koid) ||
+         (t.type == ZX_OBJ_TYPE_PROCESS && t.koid == self.koid))) {
+      a[0] = ZX_HANDLE_INVALID;
+    }
   } else if (sc->fn == FN(zx_process_start)) {
     // Never start a child: its code would fault. A process with a thread
     // of its own could be started, so the thread goes.

@@ -18,10 +18,13 @@
 // optional printf-style message after its operands; the format must be a
 // string literal.
 //
-// Output: "[ RUN      ] Suite.Name", then "[       OK ] Suite.Name" or
-// failure details ("file:line: Failure: ...", both values) and
-// "[  FAILED  ] Suite.Name"; the last line is "N passed, N failed". The
-// process exits 0 if every test passed, else 1.
+// Output, as gtest's: "[ RUN      ] Suite.Name", then
+// "[       OK ] Suite.Name (N ms)" or failure details ("file:line: Failure:
+// ...", both values) and "[  FAILED  ] Suite.Name (N ms)" (or
+// "[  SKIPPED ] ..."); then the closing summary ("[==========] N tests from
+// M test suites ran. (N ms total)", "[  PASSED  ] N tests.", the skipped
+// and failed cases listed). The last line is the SDK's own "N passed, N
+// failed". The process exits 0 if every test passed, else 1.
 //
 // Filter: --gtest_filter=PATTERNS or --filter=PATTERNS among the arguments;
 // PATTERNS is POS[:POS...][-NEG[:NEG...]] with '*' and '?' globs matched
