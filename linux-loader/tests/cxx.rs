@@ -442,3 +442,44 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         "output:\n{text}"
     );
 }
+
+#[test]
+fn zxtest_death_tests() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/death_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "output:\n{text}");
+    for name in [
+        "Death.ATrapIsADeath",
+        "Death.AFaultIsADeath",
+        "Death.TheStatementSeesTheTestsState",
+        "Death.TheTestGoesOnAfterADeath",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    // Handled deaths are not fatal exceptions of the process: no report.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("no handler"), "{stderr}");
+
+    let out = common::run(&guest, &["fail"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "output:\n{text}");
+    assert!(
+        text.contains("Failure: EXPECT_DEATH([] {})\n  Exception was never raised.\n  returns\n"),
+        "output:\n{text}"
+    );
+    assert!(
+        text.contains("  Unexpected exception was raised.\n  traps\n"),
+        "output:\n{text}"
+    );
+    assert!(
+        text.contains("[  FAILED  ] Death.Mismatches ("),
+        "output:\n{text}"
+    );
+}
