@@ -95,6 +95,7 @@
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/status.h>
+#include <zircon/syscalls-next.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/exception.h>
@@ -1409,6 +1410,7 @@ static const struct syscall k_calls[] = {
     {"vmo_replace_as_executable", FN(zx_vmo_replace_as_executable), {A_HVMO, A_H, A_OUT_H}, 0, 1, F_CONSUMES},
     {"vmo_set_cache_policy", FN(zx_vmo_set_cache_policy), {A_HVMO, A_OPTS}, 3, 1, 0},
     {"process_create", FN(zx_process_create), {A_H, A_NAME, A_SSIZE, A_OPTS, A_OUT_H, A_OUT_H}, 1, 1, 0},
+    {"process_create_shared", FN(zx_process_create_shared), {A_HPROC, A_OPTS, A_NAME, A_SSIZE, A_OUT_H, A_OUT_H}, 1, 1, 0},
     {"process_read_memory", FN(zx_process_read_memory), {A_HPROC, A_PADDR, A_PTR, A_SIZE, A_PTR}, 0, 3, 0},
     {"process_write_memory", FN(zx_process_write_memory), {A_HPROC, A_PADDR, A_PTR, A_SIZE, A_PTR}, 0, 3, 0},
     {"debug_write", FN(zx_debug_write), {A_TEXT, A_SSIZE}, 0, 1, 0},
