@@ -10,7 +10,8 @@ use zircon_object::ipc::Channel;
 use zircon_object::object::{KernelObject, Waiter};
 use zircon_object::{Rights, ZxError, ZxResult};
 
-use super::{close_all, overfull_check, quad, word, Incoming, Outgoing};
+use super::disposition::{close_all, quad, word};
+use super::{overfull_check, Incoming, Outgoing};
 use crate::user::{read_bytes, UserInOutPtr, UserInPtr, UserOutPtr};
 use crate::Syscall;
 
