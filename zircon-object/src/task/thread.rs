@@ -97,6 +97,10 @@ pub struct Thread {
     /// makes on entry and exit (a lock-free read). Written only under
     /// `inner`'s lock, together with `state`.
     dead: AtomicBool,
+    /// Mirrors `inner.pending_policy.is_some()`, so the check every
+    /// syscall makes on its way out is a lock-free read. Written only under
+    /// `inner`'s lock, together with `pending_policy`.
+    policy_pending: AtomicBool,
     /// The thread's exception channel slot (locks itself; never taken
     /// while `inner` is held).
     exceptionate: Exceptionate,
@@ -214,6 +218,7 @@ impl Thread {
                 parked: None,
             }),
             dead: AtomicBool::new(false),
+            policy_pending: AtomicBool::new(false),
             exceptionate: Exceptionate::new(ChannelType::Thread),
             runtime: Default::default(),
             suspend_requested: AtomicBool::new(false),
@@ -382,12 +387,19 @@ impl Thread {
     /// done its work (the syscall still returns its result if a handler
     /// resumes the thread).
     pub fn signal_policy_exception(&self, code: u32, data: u32) {
-        self.inner.lock().pending_policy = Some((code, data));
+        let mut inner = self.inner.lock();
+        inner.pending_policy = Some((code, data));
+        self.policy_pending.store(true, Ordering::SeqCst);
     }
 
     /// Takes the policy exception a syscall raised, if any.
     pub fn take_policy_exception(&self) -> Option<(u32, u32)> {
-        self.inner.lock().pending_policy.take()
+        if !self.policy_pending.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut inner = self.inner.lock();
+        self.policy_pending.store(false, Ordering::SeqCst);
+        inner.pending_policy.take()
     }
 
     /// Returns the state.
