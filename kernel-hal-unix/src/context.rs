@@ -190,6 +190,24 @@ pub fn prepare_guest_thread() -> i32 {
     unsafe { libc::syscall(libc::SYS_gettid) as i32 }
 }
 
+/// Makes the calling host thread's state block ready for a new guest
+/// thread, when a host thread runs one guest thread after another: the
+/// initial FPU and vector state (as a new Zircon thread starts), no trap
+/// flag, no pending exception and no kick left over from the guest thread
+/// before (a kick for the new one can only come once its kicker is set,
+/// after this). Call it with no guest code running on the thread.
+pub fn begin_guest_thread() {
+    STATE.with(|s| {
+        assert!(!s.in_guest.get(), "begin_guest_thread called in guest mode");
+        install_gs(s);
+        crate::sigframe::load_initial_fpu_state(s);
+        s.guest_tf.set(0);
+        s.guest_ac.set(0);
+        s.kick_pending.set(0);
+        s.exception.set(None);
+    });
+}
+
 /// Sets the FS base the guest thread gets back when the current syscall
 /// returns (`ZX_PROP_REGISTER_FS`); false if the thread is not running
 /// guest code. The host keeps its own FS base while in the emulator.

@@ -71,14 +71,17 @@ mod sigframe;
 mod signals;
 mod sys;
 
-pub use sys::{die_with_parent, thread_cpu_time_ns, thread_last_cpu, thread_sched_times_ns};
+pub use sys::{
+    die_with_parent, open_thread_sched_stats, read_thread_sched_times_ns, set_host_thread_name,
+    thread_cpu_time_ns, thread_last_cpu, thread_sched_times_ns,
+};
 mod thread_block;
 mod user_copy;
 
 pub use altstack::ensure_alt_stack;
 pub use context::{
-    guest_fs, in_guest_mode, prepare_guest_thread, request_exit, resume_guest, run_guest,
-    set_guest_fs, set_syscall_handler, syscall_entry_address, syscall_regs, GuestExit,
+    begin_guest_thread, guest_fs, in_guest_mode, prepare_guest_thread, request_exit, resume_guest,
+    run_guest, set_guest_fs, set_syscall_handler, syscall_entry_address, syscall_regs, GuestExit,
     SyscallHandler, KILLED_EXIT_VALUE,
 };
 pub use guest::{enter_guest, resume_after_exception, EnterError};

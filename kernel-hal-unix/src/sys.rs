@@ -452,6 +452,35 @@ pub fn thread_sched_times_ns(tid: i32) -> Option<(i64, i64)> {
     Some((words.next()??, words.next()??))
 }
 
+/// Host thread `tid`'s scheduler statistics file, kept open so that each
+/// reading is one `pread` (opening a procfs file costs tens of
+/// microseconds); `None` if the kernel keeps no such statistics.
+pub fn open_thread_sched_stats(tid: i32) -> Option<std::fs::File> {
+    std::fs::File::open(format!("/proc/self/task/{tid}/schedstat")).ok()
+}
+
+/// Like [`thread_sched_times_ns`], from a file [`open_thread_sched_stats`]
+/// opened (any thread may read it).
+pub fn read_thread_sched_times_ns(file: &std::fs::File) -> Option<(i64, i64)> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = [0u8; 128];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    let stat = std::str::from_utf8(&buf[..n]).ok()?;
+    let mut words = stat.split_whitespace().map(|w| w.parse::<i64>().ok());
+    Some((words.next()??, words.next()??))
+}
+
+/// Names the calling host thread (`PR_SET_NAME`; the kernel keeps the
+/// first 15 bytes), as `ps -L` and debuggers show it.
+pub fn set_host_thread_name(name: &str) {
+    let mut buf = [0u8; 16];
+    let n = name.len().min(15);
+    buf[..n].copy_from_slice(&name.as_bytes()[..n]);
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16
+    // bytes from the pointer; `buf` is 16 bytes and ends with a NUL.
+    unsafe { libc::prctl(libc::PR_SET_NAME, buf.as_ptr() as libc::c_ulong) };
+}
+
 /// The CPU host thread `tid` of this process last ran on (field 39 of
 /// `/proc/self/task/TID/stat`), if it can be read.
 pub fn thread_last_cpu(tid: i32) -> Option<u32> {

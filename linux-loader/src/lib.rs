@@ -27,6 +27,7 @@ use zircon_object::vm::vmar::{MapRequest, MappingKind};
 use zircon_object::vm::{VmAddressRegion, VmObject, VmOptions};
 use zircon_object::{Rights, ZxError};
 
+pub mod host_threads;
 pub mod processargs;
 pub mod runner;
 pub mod testrun;

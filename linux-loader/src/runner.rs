@@ -1,4 +1,5 @@
-//! Runs processes: every guest thread on a host thread of its own (1:1).
+//! Runs processes: every guest thread on a host thread of its own (1:1;
+//! host threads are reused, see `host_threads`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,10 +15,11 @@ use zircon_object::task::{ExceptionOutcome, ExceptionReport, Job, Process, Threa
 use zircon_object::{ZxError, ZxResult};
 use zircon_syscall::{Outcome, ThreadStart};
 
+use crate::host_threads::{self, HostThread};
 use crate::{LoadError, Loader};
 
 /// The runner's services to the syscall layer: host threads from
-/// `std::thread`, the FS base through `kernel-hal-unix`.
+/// [`host_threads`], the FS base through `kernel-hal-unix`.
 struct RunnerHost;
 
 impl zircon_syscall::Host for RunnerHost {
@@ -72,45 +74,58 @@ fn handler(num: u32, args: [u64; 6], guest_rsp: usize) -> u64 {
     }
 }
 
-/// Starts `thread` of `process` on a new host thread; when the guest thread
-/// leaves guest mode (it exited, or its process did) the thread is marked
-/// dead, which ends the process once no thread is left.
+/// Starts `thread` of `process` on a host thread of its own (a waiting one
+/// of [`host_threads`], or a new one); when the guest thread leaves guest
+/// mode (it exited, or its process did) the thread is marked dead, which
+/// ends the process once no thread is left.
 fn spawn(process: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxResult {
-    let name = format!("{}:{}", process.base().name(), thread.base().name());
     let started = std::time::Instant::now();
-    std::thread::Builder::new()
-        .name(name)
-        .spawn(move || {
-            // Ready since the start call, running from here: that wait is
-            // queue time too (the host's statistics start with this thread).
-            let first_wait = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
-            zircon_syscall::set_current(Some(process.clone()), Some(thread.clone()));
-            let tid = kernel_hal_unix::prepare_guest_thread();
-            kernel_hal_unix::bind_thread_window(process.root_vmar().aspace().window().0);
-            thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
-            thread.set_runtime_probe(Box::new(move || {
-                let mut r = host_thread_reading(tid);
-                r.runtime.queue = r.runtime.queue.saturating_add(first_wait);
-                r
-            }));
-            // A kill that came before the kicker was set must still stop us.
-            if thread.state() != zircon_object::task::ThreadState::Dead {
-                run_thread(&process, &thread, start);
-            }
-            thread.clear_kicker();
-            thread.finish_runtime();
-            zircon_syscall::set_current(None, None);
-            thread.exit();
-        })
-        .map(drop)
-        .map_err(|_| ZxError::NO_RESOURCES)
+    host_threads::run(Box::new(move |host: &HostThread| {
+        // Ready since the start call, running from here: that wait is
+        // queue time too.
+        let first_wait = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        kernel_hal_unix::set_host_thread_name(&format!(
+            "{}:{}",
+            process.base().name(),
+            thread.base().name()
+        ));
+        zircon_syscall::set_current(Some(process.clone()), Some(thread.clone()));
+        kernel_hal_unix::begin_guest_thread();
+        kernel_hal_unix::bind_thread_window(process.root_vmar().aspace().window().0);
+        let tid = host.tid;
+        thread.set_kicker(Box::new(move || kernel_hal_unix::kick(tid)));
+        // The host thread may have run guest threads before: this one's
+        // time is what it uses from here.
+        let stats = host.sched_stats.clone();
+        let base = host_thread_reading(tid, stats.as_deref()).runtime;
+        thread.set_runtime_probe(Box::new(move || {
+            let mut r = host_thread_reading(tid, stats.as_deref());
+            r.runtime.cpu = r.runtime.cpu.saturating_sub(base.cpu);
+            r.runtime.queue = r
+                .runtime
+                .queue
+                .saturating_sub(base.queue)
+                .saturating_add(first_wait);
+            r
+        }));
+        // A kill that came before the kicker was set must still stop us.
+        if thread.state() != zircon_object::task::ThreadState::Dead {
+            run_thread(&process, &thread, start);
+        }
+        thread.clear_kicker();
+        thread.finish_runtime();
+        zircon_syscall::set_current(None, None);
+        thread.exit();
+    }))
+    .map_err(|_| ZxError::NO_RESOURCES)
 }
 
-/// What host thread `tid` has used: CPU and run-queue time from the
-/// scheduler's statistics (the per-thread CPU clock when there are none),
-/// and the CPU it last ran on.
-fn host_thread_reading(tid: i32) -> Reading {
-    let (cpu, queue) = kernel_hal_unix::thread_sched_times_ns(tid)
+/// What host thread `tid` has used since it began: CPU and run-queue time
+/// from the scheduler's statistics (its open `sched_stats`; the per-thread
+/// CPU clock when there are none), and the CPU it last ran on.
+fn host_thread_reading(tid: i32, sched_stats: Option<&std::fs::File>) -> Reading {
+    let (cpu, queue) = sched_stats
+        .and_then(kernel_hal_unix::read_thread_sched_times_ns)
         .or_else(|| kernel_hal_unix::thread_cpu_time_ns(tid).map(|c| (c, 0)))
         .unwrap_or_default();
     Reading {

@@ -68,8 +68,14 @@ thread_local! {
 }
 
 /// Sets the process (and thread) the current host thread runs guest code
-/// for.
+/// for. Setting none also drops what a guest thread may have left behind
+/// on this host thread (a context to resume, an interrupted channel call),
+/// so the next guest thread it runs starts clean.
 pub fn set_current(process: Option<Arc<Process>>, thread: Option<Arc<Thread>>) {
+    if process.is_none() {
+        channel::abandon_interrupted_call();
+        RESUME_CONTEXT.with(|c| c.borrow_mut().take());
+    }
     CURRENT.with(|c| *c.borrow_mut() = process.map(|p| (p, thread)));
 }
 

@@ -666,12 +666,23 @@ TEST(TestExceptions, UnexpectedExceptionMakesStopCanceled) {
 }
 
 TEST(TestExceptions, TaskGoneIsPeerClosed) {
+  // The thread lives until its handle is duplicated (an exiting joinable
+  // thread closes its own handle, as on Fuchsia).
   thrd_t t;
-  ASSERT_EQ(thrd_create(&t, [](void*) -> int { return 0; }, nullptr), thrd_success);
+  sync_completion_t duplicated;
+  ASSERT_EQ(thrd_create(
+                &t,
+                [](void* arg) -> int {
+                  sync_completion_wait(static_cast<sync_completion_t*>(arg), ZX_TIME_INFINITE);
+                  return 0;
+                },
+                &duplicated),
+            thrd_success);
   zx::thread dup;
   ASSERT_OK(zx::unowned_thread(thrd_get_zx_handle(t))->duplicate(ZX_RIGHT_SAME_RIGHTS, &dup));
   test_exceptions::ExceptionCatcher catcher;
   zx_status_t started = catcher.Start(dup);
+  sync_completion_signal(&duplicated);
   ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
   if (started == ZX_OK) {
     EXPECT_STATUS(catcher.ExpectException().status_value(), ZX_ERR_PEER_CLOSED);
@@ -951,14 +962,22 @@ TEST(Threads, CreateWithName) {
   ASSERT_EQ(thrd_join(t, &rc), thrd_success);
   EXPECT_EQ(rc, 0);
 
-  // A name longer than ZX_MAX_NAME_LEN - 1 is cut to that.
+  // A name longer than ZX_MAX_NAME_LEN - 1 is cut to that. (The thread
+  // waits: an exiting joinable thread closes its own handle, as on Fuchsia.)
   std::string long_name(60, 'n');
+  sync_completion_t read;
   ASSERT_EQ(thrd_create_with_name(
-                &t, [](void*) -> int { return 0; }, nullptr, long_name.c_str()),
+                &t,
+                [](void* arg) -> int {
+                  sync_completion_wait(static_cast<sync_completion_t*>(arg), ZX_TIME_INFINITE);
+                  return 0;
+                },
+                &read, long_name.c_str()),
             thrd_success);
   memset(name, 0, sizeof(name));
   ASSERT_OK(zx_object_get_property(thrd_get_zx_handle(t), ZX_PROP_NAME, name, sizeof(name)));
   EXPECT_EQ(strlen(name), ZX_MAX_NAME_LEN - 1);
+  sync_completion_signal(&read);
   ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
 }
 
