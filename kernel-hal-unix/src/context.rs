@@ -443,6 +443,7 @@ std::arch::global_asm!(
     rflags_ac = const RFLAGS_AC,
     not_rflags_ac = const !RFLAGS_AC as u32,
     fsw_es = const FSW_ES,
+    fcw_exception_masks = const FCW_EXCEPTION_MASKS,
     r_rbx = const R_RBX,
     r_rbp = const R_RBP,
     r_r12 = const R_R12,

@@ -153,6 +153,8 @@ pub(crate) const SUD_BLOCK: u8 = 1;
 /// The x87 status word's error-summary bit: an unmasked x87 exception is
 /// pending.
 pub(crate) const FSW_ES: u16 = 0x80;
+/// The x87 control word's six exception-mask bits (IM, DM, ZM, OM, UM, PM).
+pub(crate) const FCW_EXCEPTION_MASKS: u16 = 0x3f;
 
 pub(crate) const GUEST_RSP: usize = offset_of!(ThreadState, guest_rsp);
 pub(crate) const HOST_RSP: usize = offset_of!(ThreadState, host_rsp);

@@ -48,10 +48,17 @@ zx_hal_syscall_entry:
     stmxcsr dword ptr gs:[{guest_mxcsr}]
     ldmxcsr dword ptr gs:[{abi_mxcsr}]
     # The ABI's x87 control word; a pending x87 exception is parked first.
-    fnstsw word ptr gs:[{guest_fsw}]
-    test byte ptr gs:[{guest_fsw}], {fsw_es}
-    jnz .Lpark_x87
+    # A guest that masks every x87 exception has none pending (the CPU
+    # raises one only for an unmasked flag, and FLDCW traps on a pending
+    # one rather than masking it), so the status word, slow to read on
+    # some CPUs, is read only when the guest unmasks one.
     fnstcw word ptr gs:[{guest_fcw}]
+    mov word ptr gs:[{guest_fsw}], 0
+    movzx r10d, word ptr gs:[{guest_fcw}]
+    not r10d
+    test r10b, {fcw_exception_masks}
+    jnz .Lx87_unmasked
+.Lx87_abi:
     fldcw word ptr gs:[{abi_fcw}]
 .Lcall:
     # zx_hal_dispatch(rdi..r9, num = eax zero-extended, guest_rsp = r11).
@@ -115,9 +122,13 @@ zx_hal_syscall_entry:
     pop rbp
     ret
 
-.Lpark_x87:
-    # The guest has an x87 exception pending: park its environment, clear
-    # it, and give it back on the way out.
+.Lx87_unmasked:
+    # The guest unmasks an x87 exception: one may be pending.
+    fnstsw word ptr gs:[{guest_fsw}]
+    test byte ptr gs:[{guest_fsw}], {fsw_es}
+    jz .Lx87_abi
+    # It is: park the guest's environment, clear it, and give it back on
+    # the way out.
     fnstenv gs:[{guest_fenv}]
     fnclex
     fldcw word ptr gs:[{abi_fcw}]

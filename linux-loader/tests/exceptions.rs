@@ -31,6 +31,7 @@ const KINDS: &[(&str, &str)] = &[
     ("div0", "general fault (x86 vector 0)"),
     ("ssediv0", "general fault (x86 vector 19)"),
     ("x87div0", "general fault (x86 vector 16)"),
+    ("x87pending", "general fault (x86 vector 16)"),
     ("unaligned", "alignment fault"),
 ];
 

@@ -6,7 +6,7 @@
 // resumes the faulting thread, which then prints "caught KIND" and exits 0.
 //
 // KIND: null, rowrite, pastvmo, resize, nx, stack, rawsyscall, int80, badsp,
-// badfs, ud2, int3, div0, ssediv0, x87div0, unaligned.
+// badfs, ud2, int3, div0, ssediv0, x87div0, x87pending, unaligned.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +73,7 @@ static const kind_t kKinds[] = {
     {"div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
     {"ssediv0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
     {"x87div0", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
+    {"x87pending", ZX_EXCP_GENERAL, 0, FIX_LONGJMP},
     {"unaligned", ZX_EXCP_UNALIGNED_ACCESS, 0, FIX_LONGJMP},
 };
 
@@ -181,6 +182,26 @@ static uint32_t trigger(const char* kind) {
       __asm__ volatile("fldl %0\n fdivl %1\n fwait\n fstp %%st(0)" : : "m"(a), "m"(b));
     }
     return (uint32_t)a;
+  } else if (strcmp(kind, "x87pending") == 0) {
+    // Leave an unmasked x87 exception pending (a no-wait divide by zero),
+    // then make syscalls: the emulator must park it (or its own x87 code
+    // would trap) and give it back, still pending, so the next waiting
+    // x87 instruction of the guest raises it.
+    uint16_t fcw = 0x37b;  // ZM clear: divide by zero unmasked
+    double one = 1, zero = 0;
+    __asm__ volatile("fldcw %0\n fldl %1\n fdivl %2" : : "m"(fcw), "m"(one), "m"(zero));
+    for (int i = 0; i < 100; i++) {
+      zx_nanosleep(zx_deadline_after(ZX_USEC(10)));
+      (void)zx_clock_get_monotonic();
+    }
+    uint16_t fsw = 0;
+    __asm__ volatile("fnstsw %0" : "=m"(fsw));
+    if (!(fsw & 0x80)) {
+      printf("the pending x87 exception was lost across syscalls (fsw %#x)\n", fsw);
+      return 0;
+    }
+    __asm__ volatile("fwait\n fstp %%st(0)" ::: "memory");
+    return 0;
   } else if (strcmp(kind, "unaligned") == 0) {
     // Turn on alignment checking (EFLAGS.AC), make syscalls with unaligned
     // buffers (the emulator must run without it, and give it back), then
@@ -257,7 +278,9 @@ static zx_status_t handle_one(const kind_t* k) {
   }
   if (k->type == ZX_EXCP_GENERAL) {
     // #DE, #XM (SIMD floating point) or #MF (x87).
-    uint64_t want = strcmp(k->name, "ssediv0") == 0 ? 19 : strcmp(k->name, "x87div0") == 0 ? 16 : 0;
+    uint64_t want = strcmp(k->name, "ssediv0") == 0                                     ? 19
+                    : strncmp(k->name, "x87", 3) == 0                                   ? 16
+                                                                                        : 0;
     CHECK(report.context.arch.u.x86_64.vector == want);
   }
   if (k->type == ZX_EXCP_UNALIGNED_ACCESS) CHECK(report.context.arch.u.x86_64.vector == 17);
