@@ -243,23 +243,27 @@ impl Job {
 
     /// Returns the koids of the processes in this job that have not exited.
     pub fn process_koids(&self) -> Vec<Koid> {
-        let inner = self.inner.lock();
-        inner
-            .processes
+        // Upgraded under the lock, looked at and dropped after it: one of
+        // them may be the last reference, and a process's drop is not done
+        // under a job's lock.
+        let processes: Vec<Arc<Process>> = {
+            let inner = self.inner.lock();
+            inner.processes.iter().filter_map(|p| p.upgrade()).collect()
+        };
+        processes
             .iter()
-            .filter_map(|p| p.upgrade())
             .filter(|p| !p.is_exited())
-            .map(|p| crate::object::KernelObject::koid(&*p))
+            .map(|p| crate::object::KernelObject::koid(&**p))
             .collect()
     }
 
     /// Returns the koids of the live child jobs.
     pub fn child_koids(&self) -> Vec<Koid> {
-        let inner = self.inner.lock();
-        inner
-            .children
+        // As in `process_koids`: no child's last reference goes under the
+        // lock (nor is a child's lock taken under it).
+        let children = self.children();
+        children
             .iter()
-            .filter_map(|c| c.upgrade())
             .filter(|c| !c.inner.lock().dead)
             .map(|c| c.base.koid())
             .collect()
