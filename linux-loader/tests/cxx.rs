@@ -442,3 +442,45 @@ fn sdk_libraries_for_fuchsia_core_tests() {
         "output:\n{text}"
     );
 }
+
+/// fzl's VMO mappers, lib/sync's mutex and condition, fbl::StringBuffer,
+/// unique_fd, Mutex, AutoLock and NullLock, zircon-internal's macros and
+/// thread annotations, standalone-test (the runner's root and system
+/// resources) and the hypervisor ABI types.
+#[test]
+fn more_sdk_libraries_for_fuchsia_core_tests() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/sdk_libs2_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "output:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "FzlVmoMapper.CreateAndMapWritesThroughAndUnmaps",
+        "FzlVmoMapper.MapOffsetWholeVmoAndMove",
+        "FzlVmoMapper.ManagerVmarHoldsTheMapping",
+        "FzlOwnedVmoMapper.KeepsTheVmoNamedAndResets",
+        "SyncMutex.ExcludesAndTries",
+        "SyncCondition.SignalBroadcastAndTimeout",
+        "SyncCondition.TimedWaitSeesSignal",
+        "FblStringBuffer.AppendPrintfResizeClear",
+        "FblUniqueFd.OwnsResetsReleases",
+        "FblMutex.AutoLockExcludesAndReleases",
+        "ZirconInternal.MacrosAndAnnotations",
+        "StandaloneTest.ResourcesFromStartupHandles",
+        "Hypervisor.AbiLayoutsAndNotSupported",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    assert!(text.contains("standalone log line\n"), "output:\n{text}");
+    assert!(text.ends_with("13 passed, 0 failed\n"), "output:\n{text}");
+}
