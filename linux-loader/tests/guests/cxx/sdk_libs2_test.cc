@@ -391,8 +391,14 @@ TEST(FblMutex, AutoLockExcludesAndReleases) {
     guard.release();  // twice: nothing more
   }
   EXPECT_TRUE(m.try_lock());
-  EXPECT_OK(sync_mutex_trylock(m.GetInternal()) == ZX_ERR_BAD_STATE ? ZX_OK : ZX_ERR_INTERNAL);
+  EXPECT_EQ(mtx_trylock(m.GetInternal()), thrd_busy);  // Fuchsia's fbl::Mutex is an mtx_t
   m.unlock();
+  {
+    fbl::AutoLock guard(m.GetInternal());  // AutoLock<mtx_t>
+    EXPECT_FALSE(m.TryAcquire());
+  }
+  EXPECT_TRUE(m.TryAcquire());
+  m.Release();
 
   fbl::NullLock null;
   {
