@@ -22,6 +22,8 @@ class StringBuffer final {
   static_assert(N > 0, "StringBuffer needs a capacity of at least 1");
 
   constexpr StringBuffer() : data_{} {}
+  // One character (constexpr, so a global needs no dynamic initialiser).
+  constexpr explicit StringBuffer(char c) : length_(1), data_{c} {}
   StringBuffer(const StringBuffer& other) { Copy(other); }
   StringBuffer& operator=(const StringBuffer& other) {
     if (this != &other) {
@@ -37,7 +39,7 @@ class StringBuffer final {
   size_t length() const { return length_; }
   size_t size() const { return length_; }
   bool empty() const { return length_ == 0; }
-  static constexpr size_t capacity() { return N; }
+  constexpr size_t capacity() const { return N; }
 
   const char* begin() const { return data_; }
   const char* cbegin() const { return data_; }
@@ -61,6 +63,12 @@ class StringBuffer final {
     }
     length_ = count;
     data_[length_] = '\0';
+  }
+
+  // Replaces the contents with |piece| (cut off at the capacity).
+  void Set(std::string_view piece) {
+    Clear();
+    Append(piece);
   }
 
   void Clear() {

@@ -4,6 +4,7 @@
 #ifndef FBL_UNIQUE_FD_H_
 #define FBL_UNIQUE_FD_H_
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <utility>
@@ -37,12 +38,22 @@ class unique_fd {
     return fd;
   }
 
-  // Closes the descriptor held (if any) and takes |fd|.
-  void reset(int fd = InvalidValue()) {
+  // Closes the descriptor held (if any) and takes |fd|.  Returns close()'s
+  // result, or -1 if nothing was held.
+  int reset(int fd = InvalidValue()) {
+    int result = -1;
     if (fd_ != InvalidValue()) {
-      close(fd_);
+      result = close(fd_);
     }
     fd_ = fd;
+    return result;
+  }
+
+  // Closes what is held and returns where to store a new descriptor (for C
+  // calls with an int* out parameter).
+  int* reset_and_get_address() {
+    reset();
+    return &fd_;
   }
 
   void swap(unique_fd& other) { std::swap(fd_, other.fd_); }
@@ -54,7 +65,9 @@ class unique_fd {
 
   bool operator==(const unique_fd& other) const { return fd_ == other.fd_; }
   bool operator!=(const unique_fd& other) const { return fd_ != other.fd_; }
-  bool operator<(const unique_fd& other) const { return fd_ < other.fd_; }
+  // Against a raw descriptor: fd == 3.
+  bool operator==(int fd) const { return fd_ == fd; }
+  bool operator!=(int fd) const { return fd_ != fd; }
 
  private:
   int fd_;
