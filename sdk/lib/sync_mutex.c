@@ -80,8 +80,13 @@ zx_status_t sync_condition_timedwait(sync_condition_t* condition, sync_mutex_t* 
   zx_status_t s = zx_futex_wait(&condition->seq, seq, ZX_HANDLE_INVALID, deadline);
   __atomic_fetch_sub(&condition->waiters, 1, __ATOMIC_SEQ_CST);
   sync_mutex_lock_with_waiter(mutex);
-  // ZX_ERR_BAD_STATE: a signal came between noting seq and sleeping.
-  return s == ZX_ERR_TIMED_OUT ? ZX_ERR_TIMED_OUT : ZX_OK;
+  // ZX_ERR_BAD_STATE: a signal came between noting seq and sleeping.  A
+  // timeout that raced with a signal counts as woken (as Fuchsia promises: a
+  // signal is never lost to a waiter that then reports a timeout).
+  if (s == ZX_ERR_TIMED_OUT && __atomic_load_n(&condition->seq, __ATOMIC_RELAXED) == seq) {
+    return ZX_ERR_TIMED_OUT;
+  }
+  return ZX_OK;
 }
 
 void sync_condition_wait(sync_condition_t* condition, sync_mutex_t* mutex) {

@@ -7,6 +7,7 @@
 #ifndef LIB_SYNC_CONDITION_H_
 #define LIB_SYNC_CONDITION_H_
 
+#include <assert.h>
 #include <lib/sync/mutex.h>
 #include <zircon/compiler.h>
 #include <zircon/time.h>
@@ -19,9 +20,13 @@ typedef struct sync_condition {
   zx_futex_t seq;
   // Threads inside a wait (signal and broadcast skip the system call at 0).
   zx_futex_t waiters;
+  // Unused: keeps the struct Fuchsia's size and alignment (24 bytes, that of
+  // its lock word and two list pointers), so structs embedding one keep
+  // their layout.
+  void* reserved[2];
 
 #ifdef __cplusplus
-  constexpr sync_condition() : seq(0), waiters(0) {}
+  constexpr sync_condition() : seq(0), waiters(0), reserved{nullptr, nullptr} {}
 #endif
 } sync_condition_t;
 
@@ -33,12 +38,14 @@ typedef struct sync_condition {
 // signal; holds |mutex| again on return.
 void sync_condition_wait(sync_condition_t* condition, sync_mutex_t* mutex);
 
-// The same until the absolute monotonic |deadline|: ZX_OK if woken, or
-// ZX_ERR_TIMED_OUT; |mutex| is held again either way.
+// The same until the absolute monotonic |deadline| (ZX_TIME_INFINITE: no
+// limit): ZX_OK if woken (a signal that races with the timeout still counts
+// as a wake), or ZX_ERR_TIMED_OUT; |mutex| is held again either way.
 zx_status_t sync_condition_timedwait(sync_condition_t* condition, sync_mutex_t* mutex,
                                      zx_instant_mono_t deadline);
 
-// Wakes at least one waiter, if there are any.
+// Wakes at least one waiter, if there are any.  A timed wait that was
+// waiting when a signal came returns ZX_OK even if its deadline has passed.
 void sync_condition_signal(sync_condition_t* condition);
 
 // Wakes every waiter.
