@@ -449,9 +449,10 @@ fn sdk_libraries_for_fuchsia_core_tests() {
 /// resources) and the hypervisor ABI types.
 #[test]
 fn more_sdk_libraries_for_fuchsia_core_tests() {
+    let c_side = common::root().join("linux-loader/tests/guests/cxx/sdk_libs2_c.c");
     let guest = build_cxx(
         "linux-loader/tests/guests/cxx/sdk_libs2_test.cc",
-        &["-Wall", "-Werror"],
+        &["-Wall", "-Werror", c_side.to_str().unwrap()],
     );
     let out = common::run(&guest, &[]);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -467,6 +468,7 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
         "FzlVmoMapper.ManagerVmarHoldsTheMapping",
         "FzlOwnedVmoMapper.KeepsTheVmoNamedAndResets",
         "SyncMutex.ExcludesAndTries",
+        "SyncMutex.FromC",
         "SyncCondition.SignalBroadcastAndTimeout",
         "SyncCondition.TimedWaitSeesSignal",
         "FblStringBuffer.AppendPrintfResizeClear",
@@ -482,5 +484,5 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
         );
     }
     assert!(text.contains("standalone log line\n"), "output:\n{text}");
-    assert!(text.ends_with("13 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("14 passed, 0 failed\n"), "output:\n{text}");
 }

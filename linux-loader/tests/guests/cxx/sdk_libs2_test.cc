@@ -1,7 +1,8 @@
 // More of the SDK's Fuchsia-style libraries, as a zx-c++ guest: fzl's VMO
 // mappers, lib/sync's mutex and condition, fbl::StringBuffer / unique_fd /
 // Mutex / AutoLock / NullLock, zircon-internal's thread annotations and
-// macros, standalone-test, and the hypervisor ABI types.  Run by
+// macros, standalone-test, and the hypervisor ABI types (built with
+// sdk_libs2_c.c, their C side).  Run by
 // linux-loader/tests/cxx.rs, which checks that every case passes.
 #include <lib/fzl/owned-vmo-mapper.h>
 #include <lib/fzl/vmar-manager.h>
@@ -21,6 +22,7 @@
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/hypervisor.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/syscalls/port.h>
 
 #include <mutex>
 #include <string_view>
@@ -31,6 +33,8 @@
 #include <fbl/string_buffer.h>
 #include <fbl/unique_fd.h>
 #include <zxtest/zxtest.h>
+
+extern "C" int sdk_libs2_c_sync(void);
 
 namespace {
 
@@ -184,6 +188,10 @@ int AddMany(void* arg) {
   return 0;
 }
 
+// Fuchsia's sizes.
+static_assert(sizeof(sync_mutex_t) == 4);
+static_assert(sizeof(sync_condition_t) == 24);
+
 TEST(SyncMutex, ExcludesAndTries) {
   Counter c;
   thrd_t t[3];
@@ -252,6 +260,8 @@ TEST(SyncCondition, SignalBroadcastAndTimeout) {
   sync_mutex_unlock(&c.mutex);
   sync_condition_signal(&c.cond);  // nobody waiting: nothing happens
 }
+
+TEST(SyncMutex, FromC) { EXPECT_EQ(sdk_libs2_c_sync(), 0); }
 
 struct Signaled {
   sync_mutex_t mutex;
@@ -453,6 +463,15 @@ TEST(Hypervisor, AbiLayoutsAndNotSupported) {
   static_assert(offsetof(zx_vcpu_state_t, rflags) == 16 * 8);
   static_assert(sizeof(zx_vcpu_io_t) == 8);
   static_assert(offsetof(zx_vcpu_io_t, u32) == 4 && offsetof(zx_vcpu_io_t, data) == 4);
+  // The guest exit packets fit the port packet's 32-byte payload.
+  static_assert(sizeof(zx_packet_guest_bell_t) == 32 && sizeof(zx_packet_guest_mem_t) == 32);
+  static_assert(sizeof(zx_packet_guest_io_t) == 32 && sizeof(zx_packet_guest_vcpu_t) == 32);
+  static_assert(sizeof(zx_packet_interrupt_t) == 32 && sizeof(zx_port_packet_t) == 48);
+  static_assert(offsetof(zx_packet_guest_io_t, u32) == 4);
+  static_assert(offsetof(zx_packet_guest_mem_t, instruction_size) == 24);
+  static_assert(offsetof(zx_packet_guest_vcpu_t, startup.entry) == 16);
+  static_assert(ZX_PKT_IS_GUEST_IO(ZX_PKT_TYPE_GUEST_IO) && ZX_PKT_IS_INTERRUPT(0x07u));
+  static_assert(ZX_PKT_GUEST_VCPU_INTERRUPT == 0 && ZX_PKT_GUEST_VCPU_STARTUP == 1);
   zx_vcpu_io_t io = {};
   io.access_size = 2;
   io.u16 = 0xbeef;
