@@ -31,7 +31,7 @@ class OwnedVmoMapper : protected VmoMapper {
     return *this;
   }
 
-  // Creates a VMO of |size| bytes named |name| (if not null) and maps it, as
+  // Creates a VMO of |size| bytes named |name| and maps it, as
   // VmoMapper::CreateAndMap does; this mapper keeps the VMO.
   zx_status_t CreateAndMap(uint64_t size, const char* name,
                            zx_vm_option_t map_options = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
@@ -43,17 +43,15 @@ class OwnedVmoMapper : protected VmoMapper {
     if (status != ZX_OK) {
       return status;
     }
-    if (name != nullptr) {
-      vmo.set_property(ZX_PROP_NAME, name, strnlen(name, ZX_MAX_NAME_LEN));
-    }
+    // Best effort, as Fuchsia's: a null |name| sets the empty name.
+    vmo.set_property(ZX_PROP_NAME, name, name != nullptr ? strlen(name) : 0);
     vmo_ = std::move(vmo);
     return ZX_OK;
   }
 
-  // Maps |vmo| as VmoMapper::Map does and takes it over (on failure it is
-  // closed).
-  zx_status_t Map(zx::vmo vmo, uint64_t offset = 0, uint64_t size = 0,
-                  zx_vm_option_t map_options = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
+  // Maps |vmo| as VmoMapper::Map does (|size| 0: from |offset| to the end)
+  // and takes it over (on failure it is closed).
+  zx_status_t Map(zx::vmo vmo, uint64_t offset, uint64_t size, zx_vm_option_t map_options,
                   fbl::RefPtr<VmarManager> vmar_manager = nullptr) {
     zx_status_t status = VmoMapper::Map(vmo, offset, size, map_options, std::move(vmar_manager));
     if (status != ZX_OK) {

@@ -25,11 +25,12 @@ class VmarManager : public fbl::RefCounted<VmarManager> {
 
   // Allocates a |size|-byte sub-region of |parent|'s region (of the root VMAR
   // when |parent| is null) with |options| (ZX_VM_CAN_MAP_* and placement
-  // flags).  nullptr if |size| is 0 or the allocation fails.
+  // flags; by default a compact, readable and writable region).  nullptr if |size| is 0 or the allocation fails.
   static fbl::RefPtr<VmarManager> Create(size_t size, fbl::RefPtr<VmarManager> parent = nullptr,
-                                         zx_vm_option_t options = ZX_VM_CAN_MAP_READ |
+                                         zx_vm_option_t options = ZX_VM_COMPACT |
+                                                                  ZX_VM_CAN_MAP_READ |
                                                                   ZX_VM_CAN_MAP_WRITE) {
-    if (size == 0) {
+    if (size == 0 || (parent && !parent->vmar().is_valid())) {
       return nullptr;
     }
     zx_handle_t parent_vmar = parent ? parent->vmar().get() : zx_vmar_root_self();

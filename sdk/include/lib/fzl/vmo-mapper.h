@@ -38,7 +38,8 @@ class VmoMapper {
     return *this;
   }
 
-  // Creates a VMO of at least |size| bytes (rounded up to whole pages) with
+  // Creates a VMO of at least |size| bytes (the VMO and the mapping are whole
+  // pages; size() is |size| as given) with
   // |vmo_options|, sets |cache_policy| on it if nonzero, and maps all of it
   // with |map_flags|.  With |vmo_out| the VMO is returned there (its rights
   // cut down to |vmo_rights| unless ZX_RIGHT_SAME_RIGHTS); otherwise its
@@ -85,28 +86,30 @@ class VmoMapper {
   }
 
   // Maps |size| bytes of |vmo| from |offset| (with |size| 0: from |offset| to
-  // the end of the VMO) with |map_flags|.  |offset| must be page-aligned; the
-  // length is rounded up to whole pages.  ZX_ERR_BAD_STATE if this mapper
-  // already maps something.
+  // the end of the VMO) with |map_flags|.  |offset| must be page-aligned.
+  // ZX_ERR_INVALID_ARGS for an invalid |vmo|, ZX_ERR_BAD_STATE if this mapper
+  // already maps something, ZX_ERR_OUT_OF_RANGE if the range runs past the
+  // end of the VMO.
   zx_status_t Map(const zx::vmo& vmo, uint64_t offset = 0, uint64_t size = 0,
                   zx_vm_option_t map_flags = ZX_VM_PERM_READ | ZX_VM_PERM_WRITE,
                   fbl::RefPtr<VmarManager> vmar_manager = nullptr) {
+    if (!vmo.is_valid()) {
+      return ZX_ERR_INVALID_ARGS;
+    }
     zx_status_t status = CheckReadyToMap(vmar_manager);
     if (status != ZX_OK) {
       return status;
     }
-    if (!vmo.is_valid()) {
-      return ZX_ERR_INVALID_ARGS;
+    uint64_t vmo_size = 0;
+    status = vmo.get_size(&vmo_size);
+    if (status != ZX_OK) {
+      return status;
+    }
+    uint64_t end = 0;
+    if (__builtin_add_overflow(offset, size, &end) || end > vmo_size) {
+      return ZX_ERR_OUT_OF_RANGE;
     }
     if (size == 0) {
-      uint64_t vmo_size = 0;
-      status = vmo.get_size(&vmo_size);
-      if (status != ZX_OK) {
-        return status;
-      }
-      if (offset >= vmo_size) {
-        return ZX_ERR_INVALID_ARGS;
-      }
       size = vmo_size - offset;
     }
     return InternalMap(vmo, offset, size, map_flags, std::move(vmar_manager));
@@ -116,7 +119,7 @@ class VmoMapper {
   void Unmap() {
     if (start_ != 0) {
       zx_handle_t vmar = vmar_manager_ ? vmar_manager_->vmar().get() : zx_vmar_root_self();
-      zx_vmar_unmap(vmar, start_, size_);
+      zx_vmar_unmap(vmar, start_, MappedLength(size_));
       start_ = 0;
       size_ = 0;
     }
@@ -124,6 +127,7 @@ class VmoMapper {
   }
 
   void* start() const { return reinterpret_cast<void*>(start_); }
+  // The size asked for (the mapping itself extends to the end of its page).
   uint64_t size() const { return size_; }
   const fbl::RefPtr<VmarManager>& manager() const { return vmar_manager_; }
 
@@ -138,10 +142,15 @@ class VmoMapper {
     return ZX_OK;
   }
 
+  // The bytes a mapping of |size| covers: whole pages.
+  static uint64_t MappedLength(uint64_t size) {
+    uint64_t page = zx_system_get_page_size();
+    return (size + page - 1) & ~(page - 1);
+  }
+
   zx_status_t InternalMap(const zx::vmo& vmo, uint64_t offset, uint64_t size,
                           zx_vm_option_t map_flags, fbl::RefPtr<VmarManager> vmar_manager) {
-    uint64_t page = zx_system_get_page_size();
-    uint64_t len = (size + page - 1) & ~(page - 1);
+    uint64_t len = MappedLength(size);
     if (len < size) {
       return ZX_ERR_OUT_OF_RANGE;
     }
@@ -152,7 +161,7 @@ class VmoMapper {
       return status;
     }
     start_ = addr;
-    size_ = len;
+    size_ = size;
     vmar_manager_ = std::move(vmar_manager);
     return ZX_OK;
   }
