@@ -11,6 +11,11 @@
 #define ZX_SDK_THREAD_ANNOTATION(x)
 #endif
 
+// Fuchsia's header also offers the wrapper itself under this name.
+#ifndef THREAD_ANNOTATION
+#define THREAD_ANNOTATION(x) ZX_SDK_THREAD_ANNOTATION(x)
+#endif
+
 // A class that is a lock (a "capability"); |x| names its kind ("mutex").
 #define TA_CAP(x) ZX_SDK_THREAD_ANNOTATION(capability(x))
 // A member that may only be touched while holding |x|.
