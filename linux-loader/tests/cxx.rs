@@ -486,3 +486,35 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
     assert!(text.contains("standalone log line\n"), "output:\n{text}");
     assert!(text.ends_with("14 passed, 0 failed\n"), "output:\n{text}");
 }
+
+/// The finer points of Fuchsia's fzl, fbl, zircon-internal and
+/// standalone-test APIs: VmoMapper::size() as asked and Map()'s range check,
+/// a compact VmarManager by default, fbl::Mutex as a C11 mutex (cnd_wait,
+/// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
+/// STRINGIFY/SOURCE_TAG, GetOptions, and standalone::TestMain as main.
+#[test]
+fn fuchsia_api_details_of_the_sdk_libraries() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/sdk_libs3_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "output:\n{text}");
+    for name in [
+        "FzlApi.SizeIsAsAskedMappingIsWholePages",
+        "FzlApi.MapChecksTheRangeAgainstTheVmo",
+        "FzlApi.VmarManagerIsCompactByDefault",
+        "FzlApi.OwnedMapperNamesAndMapsWithOffset",
+        "FblApi.MutexIsAC11MutexForCndWait",
+        "FblApi.UniqueFdAndStringBufferExtras",
+        "ZirconInternalApi.StringifyAndSourceTag",
+        "StandaloneApi.OptionsAreLeftAlone",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    assert!(text.ends_with("\n8 passed, 0 failed\n"), "output:\n{text}");
+}

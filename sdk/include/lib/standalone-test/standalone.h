@@ -13,7 +13,8 @@
 // (ZX_HANDLE_INVALID) if the process was not given that resource, where
 // Fuchsia's library would abort.  There are no boot VMOs or namespace
 // directories (GetVmo/GetNsDir return invalid handles), and the boot options
-// are the kernel defaults (<lib/boot-options/boot-options.h>).
+// are the kernel defaults (<lib/boot-options/boot-options.h>); there is no
+// kernel command line for GetOptions() to read.
 #ifndef LIB_STANDALONE_TEST_STANDALONE_H_
 #define LIB_STANDALONE_TEST_STANDALONE_H_
 
@@ -27,10 +28,24 @@
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/resource.h>
 
+#include <functional>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 #include <utility>
 
+// The SDK's zxtest runner (<zxtest/zxtest.h>), for TestMain().
+extern "C" int zxtest_run_all_tests(int argc, char** argv);
+
 namespace standalone {
+
+// A kernel command-line option a test asks for: |prefix| (e.g.
+// "kernel.foo=") selects it, and GetOptions() stores the whole matching word
+// in |option|.
+struct Option {
+  std::string_view prefix;
+  std::string option = {};
+};
 
 namespace internal {
 
@@ -114,8 +129,18 @@ inline const BootOptions& GetBootOptions() {
   return options;
 }
 
+// Fills in each of |opts| from the kernel command line.  There is none
+// here, so every |option| is left as it was (empty unless preset).
+inline void GetOptions(std::initializer_list<std::reference_wrapper<Option>> opts) {
+  (void)opts;
+}
+
 // Writes |str| to the kernel log (here: the runner's output).
 inline void LogWrite(std::string_view str) { zx_debug_write(str.data(), str.size()); }
+
+// A main() for zxtest tests: runs them all (no command-line flags) and
+// returns the exit status, 0 if none failed.
+inline int TestMain() { return zxtest_run_all_tests(0, nullptr); }
 
 }  // namespace standalone
 

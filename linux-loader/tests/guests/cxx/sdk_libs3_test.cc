@@ -1,0 +1,195 @@
+// The Fuchsia API details of the SDK's fzl, fbl and standalone-test
+// libraries that Fuchsia code relies on beyond the basics sdk_libs2_test.cc
+// covers: fzl's size and range rules, fbl::Mutex as a C11 mutex (with
+// cnd_wait and AutoLock<mtx_t>), unique_fd's and StringBuffer's extra
+// members, zircon-internal's STRINGIFY / SOURCE_TAG, and standalone-test's
+// GetOptions and TestMain (this program's main).  Run by
+// linux-loader/tests/cxx.rs, which checks every case.
+#include <lib/fzl/owned-vmo-mapper.h>
+#include <lib/fzl/vmar-manager.h>
+#include <lib/fzl/vmo-mapper.h>
+#include <lib/standalone-test/standalone.h>
+#include <lib/zircon-internal/macros.h>
+#include <lib/zx/vmar.h>
+#include <lib/zx/vmo.h>
+#include <string.h>
+#include <threads.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
+
+#include <string_view>
+
+#include <fbl/auto_lock.h>
+#include <fbl/mutex.h>
+#include <fbl/null_lock.h>
+#include <fbl/string_buffer.h>
+#include <fbl/unique_fd.h>
+#include <zxtest/zxtest.h>
+
+namespace {
+
+// Bytes the VMAR region holding |addr| spans (ZX_INFO_PROCESS_MAPS), or 0.
+size_t MappingBytesAt(uintptr_t addr) {
+  zx_info_maps_t maps[512];
+  size_t actual = 0, avail = 0;
+  if (zx_object_get_info(zx_process_self(), ZX_INFO_PROCESS_MAPS, maps, sizeof(maps), &actual,
+                         &avail) != ZX_OK) {
+    return 0;
+  }
+  for (size_t i = 0; i < actual; i++) {
+    if (maps[i].type == ZX_INFO_MAPS_TYPE_MAPPING && maps[i].base == addr) {
+      return maps[i].size;
+    }
+  }
+  return 0;
+}
+
+TEST(FzlApi, SizeIsAsAskedMappingIsWholePages) {
+  const size_t page = zx_system_get_page_size();
+  fzl::VmoMapper m;
+  ASSERT_OK(m.CreateAndMap(page + 10));
+  EXPECT_EQ(m.size(), page + 10);
+  uintptr_t base = reinterpret_cast<uintptr_t>(m.start());
+  EXPECT_EQ(MappingBytesAt(base), 2 * page);
+  // The whole second page is there to touch.
+  static_cast<volatile char*>(m.start())[2 * page - 1] = 1;
+  m.Unmap();
+  EXPECT_EQ(MappingBytesAt(base), 0u);  // both pages went
+}
+
+TEST(FzlApi, MapChecksTheRangeAgainstTheVmo) {
+  const size_t page = zx_system_get_page_size();
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(2 * page, 0, &vmo));
+  fzl::VmoMapper m;
+  EXPECT_STATUS(m.Map(vmo, 0, 3 * page), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_STATUS(m.Map(vmo, page, 2 * page), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_STATUS(m.Map(vmo, 3 * page), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_STATUS(m.Map(vmo, page, UINT64_MAX), ZX_ERR_OUT_OF_RANGE);  // offset + size wraps
+  EXPECT_STATUS(m.Map(zx::vmo()), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(m.start(), nullptr);
+  ASSERT_OK(m.Map(vmo, page, page));
+  EXPECT_EQ(m.size(), page);
+}
+
+TEST(FzlApi, VmarManagerIsCompactByDefault) {
+  const size_t page = zx_system_get_page_size();
+  fbl::RefPtr<fzl::VmarManager> mgr = fzl::VmarManager::Create(1024 * page);
+  ASSERT_TRUE(mgr);
+  // Two mappings in a compact region sit side by side (placed at random in
+  // a 1024-page region, they would hardly ever touch).
+  fzl::VmoMapper a, b;
+  ASSERT_OK(a.CreateAndMap(page, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, mgr));
+  ASSERT_OK(b.CreateAndMap(page, ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, mgr));
+  uintptr_t pa = reinterpret_cast<uintptr_t>(a.start());
+  uintptr_t pb = reinterpret_cast<uintptr_t>(b.start());
+  EXPECT_EQ(pa > pb ? pa - pb : pb - pa, page);
+}
+
+TEST(FzlApi, OwnedMapperNamesAndMapsWithOffset) {
+  const size_t page = zx_system_get_page_size();
+  fzl::OwnedVmoMapper m;
+  ASSERT_OK(m.CreateAndMap(page, nullptr));  // a null name is allowed
+  char name[ZX_MAX_NAME_LEN] = "x";
+  ASSERT_OK(m.vmo().get_property(ZX_PROP_NAME, name, sizeof(name)));
+  EXPECT_STREQ(name, "");
+
+  zx::vmo vmo;
+  ASSERT_OK(zx::vmo::create(3 * page, 0, &vmo));
+  ASSERT_OK(vmo.write("at two", 2 * page, 7));
+  fzl::OwnedVmoMapper n;
+  ASSERT_OK(n.Map(std::move(vmo), 2 * page, 0, ZX_VM_PERM_READ));
+  EXPECT_EQ(n.size(), page);
+  EXPECT_STREQ(static_cast<const char*>(n.start()), "at two");
+  EXPECT_TRUE(n.vmo().is_valid());
+}
+
+struct Queue {
+  fbl::Mutex lock;
+  cnd_t cond;
+  int items = 0;
+};
+
+int Produce(void* arg) {
+  auto* q = static_cast<Queue*>(arg);
+  for (int i = 0; i < 3; i++) {
+    fbl::AutoLock guard(&q->lock);
+    q->items++;
+    cnd_signal(&q->cond);
+  }
+  return 0;
+}
+
+TEST(FblApi, MutexIsAC11MutexForCndWait) {
+  Queue q;
+  ASSERT_EQ(cnd_init(&q.cond), thrd_success);
+  thrd_t t;
+  ASSERT_EQ(thrd_create(&t, Produce, &q), thrd_success);
+  int taken = 0;
+  while (taken < 3) {
+    fbl::AutoLock guard(q.lock.GetInternal());  // AutoLock<mtx_t> on the same lock
+    while (q.items == 0) {
+      ASSERT_EQ(cnd_wait(&q.cond, q.lock.GetInternal()), thrd_success);
+    }
+    taken += q.items;
+    q.items = 0;
+  }
+  ASSERT_EQ(thrd_join(t, nullptr), thrd_success);
+  EXPECT_EQ(taken, 3);
+  cnd_destroy(&q.cond);
+
+  // A global-style Mutex is constant-initialised.
+  static constinit fbl::Mutex global;
+  EXPECT_TRUE(global.TryAcquire());
+  EXPECT_FALSE(global.TryAcquire());
+  global.Release();
+  fbl::NullLock none;
+  fbl::AutoLock nothing(&none);
+  nothing.release();
+}
+
+TEST(FblApi, UniqueFdAndStringBufferExtras) {
+  fbl::unique_fd empty;
+  EXPECT_EQ(empty.reset(), -1);  // nothing held
+  fbl::unique_fd fd;
+  *fd.reset_and_get_address() = 77;
+  EXPECT_TRUE(fd == 77);
+  EXPECT_FALSE(fd != 77);
+  EXPECT_EQ(fd.get(), 77);
+  EXPECT_EQ(fd.release(), 77);  // not a real descriptor: never closed
+  EXPECT_TRUE(fd == fbl::unique_fd::InvalidValue());
+
+  static constexpr fbl::StringBuffer<4> one('z');
+  EXPECT_EQ(one.size(), 1u);
+  EXPECT_STREQ(one.c_str(), "z");
+  fbl::StringBuffer<5> b;
+  b.Append("abc");
+  b.Set("hello, world");  // cut off at the capacity
+  EXPECT_EQ(std::string_view(b), "hello");
+  b.Set("hi");
+  EXPECT_EQ(std::string_view(b), "hi");
+  EXPECT_EQ(b.capacity(), 5u);
+}
+
+TEST(ZirconInternalApi, StringifyAndSourceTag) {
+  static_assert(std::string_view(STRINGIFY(KB)) == "(1024UL)");
+  // Both on one line: the tag names the line it is written on.
+  std::string_view tag = SOURCE_TAG, line = ":" STRINGIFY(__LINE__);
+  EXPECT_TRUE(tag.ends_with(line));
+  EXPECT_GT(tag.size(), line.size());
+  EXPECT_NE(tag.find("sdk_libs3_test.cc"), std::string_view::npos);
+}
+
+TEST(StandaloneApi, OptionsAreLeftAlone) {
+  standalone::Option a{"kernel.foo="};
+  standalone::Option b{"kernel.bar=", "preset"};
+  standalone::GetOptions({a, b});
+  EXPECT_TRUE(a.option.empty());
+  EXPECT_EQ(b.option, "preset");
+  EXPECT_EQ(a.prefix, "kernel.foo=");
+}
+
+}  // namespace
+
+// standalone-test's own main for zxtest programs.
+int main() { return standalone::TestMain(); }
