@@ -3,9 +3,11 @@
 // runtime every guest links).  Written for this project to Fuchsia's public
 // lib/sync API.
 //
-// A locked mutex that has had a waiter is marked so that unlock knows to
-// wake one; an uncontended lock/unlock makes no system call.  Locking a mutex
-// this thread already holds deadlocks.
+// The mutex word holds the owning thread's handle, marked once some thread
+// may be waiting, so that unlock knows to wake one; an uncontended
+// lock/unlock makes no system call.  The mutex is not recursive: a thread
+// that locks a mutex it already holds crashes (a trap) instead of
+// deadlocking.
 #ifndef LIB_SYNC_MUTEX_H_
 #define LIB_SYNC_MUTEX_H_
 
@@ -45,8 +47,7 @@ zx_status_t sync_mutex_trylock(sync_mutex_t* mutex);
 // Releases |mutex| (nothing happens if it is not locked).
 void sync_mutex_unlock(sync_mutex_t* mutex) __TA_RELEASE(mutex);
 
-// Aborts the program unless |mutex| is locked.  (This implementation does
-// not record the owner, so it only checks that some thread holds it.)
+// Aborts the program unless the calling thread holds |mutex|.
 void sync_mutex_assert_held(sync_mutex_t* mutex) __TA_ASSERT(mutex);
 
 __END_CDECLS
