@@ -468,6 +468,9 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
         "FzlVmoMapper.ManagerVmarHoldsTheMapping",
         "FzlOwnedVmoMapper.KeepsTheVmoNamedAndResets",
         "SyncMutex.ExcludesAndTries",
+        "SyncMutex.WordHoldsTheOwner",
+        "SyncMutex.RelockingTrapsInsteadOfDeadlocking",
+        "LibsyncMutex.LockableAndGet",
         "SyncMutex.FromC",
         "SyncCondition.SignalBroadcastAndTimeout",
         "SyncCondition.TimedWaitSeesSignal",
@@ -484,7 +487,7 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
         );
     }
     assert!(text.contains("standalone log line\n"), "output:\n{text}");
-    assert!(text.ends_with("14 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("17 passed, 0 failed\n"), "output:\n{text}");
 }
 
 /// The finer points of Fuchsia's fzl, fbl, zircon-internal and

@@ -1,7 +1,7 @@
 // More of the SDK's Fuchsia-style libraries, as a zx-c++ guest: fzl's VMO
-// mappers, lib/sync's mutex and condition, fbl::StringBuffer / unique_fd /
-// Mutex / AutoLock / NullLock, zircon-internal's thread annotations and
-// macros, standalone-test, and the hypervisor ABI types (built with
+// mappers, lib/sync's mutex (C and libsync::Mutex) and condition,
+// fbl::StringBuffer / unique_fd / Mutex / AutoLock / NullLock,
+// zircon-internal's thread annotations and macros, standalone-test, and the hypervisor ABI types (built with
 // sdk_libs2_c.c, their C side).  Run by
 // linux-loader/tests/cxx.rs, which checks that every case passes.
 #include <lib/fzl/owned-vmo-mapper.h>
@@ -9,7 +9,12 @@
 #include <lib/fzl/vmo-mapper.h>
 #include <lib/standalone-test/standalone.h>
 #include <lib/sync/condition.h>
+#include <lib/sync/cpp/mutex.h>
 #include <lib/sync/mutex.h>
+#include <lib/test-exceptions/exception-catcher.h>
+#include <lib/test-exceptions/exception-handling.h>
+#include <lib/zx/process.h>
+#include <lib/zx/thread.h>
 #include <lib/zircon-internal/macros.h>
 #include <lib/zircon-internal/thread_annotations.h>
 #include <lib/zx/vmar.h>
@@ -19,8 +24,10 @@
 #include <threads.h>
 #include <unistd.h>
 #include <zircon/process.h>
+#include <zircon/threads.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/hypervisor.h>
+#include <zircon/syscalls/exception.h>
 #include <zircon/syscalls/object.h>
 #include <zircon/syscalls/port.h>
 
@@ -192,6 +199,17 @@ int AddMany(void* arg) {
 static_assert(sizeof(sync_mutex_t) == 4);
 static_assert(sizeof(sync_condition_t) == 24);
 
+// 1 if a 20 ms timed lock of |arg| times out after at least 20 ms.
+int TimedLockFromOtherThread(void* arg) {
+  auto* m = static_cast<sync_mutex_t*>(arg);
+  zx_instant_mono_t start = zx_clock_get_monotonic();
+  zx_status_t s = sync_mutex_timedlock(m, zx_deadline_after(ZX_MSEC(20)));
+  if (s == ZX_OK) {
+    sync_mutex_unlock(m);
+  }
+  return s == ZX_ERR_TIMED_OUT && zx_clock_get_monotonic() - start >= ZX_MSEC(20);
+}
+
 TEST(SyncMutex, ExcludesAndTries) {
   Counter c;
   thrd_t t[3];
@@ -208,9 +226,12 @@ TEST(SyncMutex, ExcludesAndTries) {
   EXPECT_OK(sync_mutex_trylock(&m));
   sync_mutex_assert_held(&m);
   EXPECT_STATUS(sync_mutex_trylock(&m), ZX_ERR_BAD_STATE);
-  zx_instant_mono_t start = zx_clock_get_monotonic();
-  EXPECT_STATUS(sync_mutex_timedlock(&m, zx_deadline_after(ZX_MSEC(20))), ZX_ERR_TIMED_OUT);
-  EXPECT_GE(zx_clock_get_monotonic() - start, ZX_MSEC(20));
+  // Held here: another thread's timed lock gives up at its deadline.
+  thrd_t other;
+  ASSERT_EQ(thrd_create(&other, TimedLockFromOtherThread, &m), thrd_success);
+  int timed_out = -1;
+  ASSERT_EQ(thrd_join(other, &timed_out), thrd_success);
+  EXPECT_EQ(timed_out, 1);
   sync_mutex_unlock(&m);
   EXPECT_OK(sync_mutex_timedlock(&m, zx_deadline_after(ZX_MSEC(20))));
   sync_mutex_unlock(&m);
@@ -259,6 +280,74 @@ TEST(SyncCondition, SignalBroadcastAndTimeout) {
   EXPECT_STATUS(sync_mutex_trylock(&c.mutex), ZX_ERR_BAD_STATE);
   sync_mutex_unlock(&c.mutex);
   sync_condition_signal(&c.cond);  // nobody waiting: nothing happens
+}
+
+int TryFromOtherThread(void* arg) {
+  auto* m = static_cast<sync_mutex_t*>(arg);
+  zx_status_t s = sync_mutex_trylock(m);
+  if (s == ZX_OK) {
+    sync_mutex_unlock(m);
+  }
+  return s == ZX_OK ? 1 : 0;
+}
+
+TEST(SyncMutex, WordHoldsTheOwner) {
+  sync_mutex_t m;
+  sync_mutex_lock(&m);
+  sync_mutex_assert_held(&m);
+  // The owner's handle (a waiter would clear bit 1).
+  EXPECT_EQ(static_cast<zx_handle_t>(m.futex) | ZX_HANDLE_FIXED_BITS_MASK, zx_thread_self());
+  thrd_t t;
+  ASSERT_EQ(thrd_create(&t, TryFromOtherThread, &m), thrd_success);
+  int got = -1;
+  ASSERT_EQ(thrd_join(t, &got), thrd_success);
+  EXPECT_EQ(got, 0);
+  sync_mutex_unlock(&m);
+  EXPECT_EQ(m.futex, 0);
+  ASSERT_EQ(thrd_create(&t, TryFromOtherThread, &m), thrd_success);
+  ASSERT_EQ(thrd_join(t, &got), thrd_success);
+  EXPECT_EQ(got, 1);
+}
+
+int RelockOwnMutex(void*) {
+  sync_mutex_t m;
+  sync_mutex_lock(&m);
+  sync_mutex_lock(&m);  // traps
+  return 5;
+}
+
+TEST(SyncMutex, RelockingTrapsInsteadOfDeadlocking) {
+  test_exceptions::ExceptionCatcher catcher(*zx::process::self());
+  thrd_t t;
+  ASSERT_EQ(thrd_create(&t, RelockOwnMutex, nullptr), thrd_success);
+  zx::unowned_thread thread(thrd_get_zx_handle(t));
+  auto result = catcher.ExpectException(*thread);
+  ASSERT_OK(result.status_value());
+  zx_exception_report_t report;
+  ASSERT_OK(thread->get_info(ZX_INFO_THREAD_EXCEPTION_REPORT, &report, sizeof(report), nullptr,
+                             nullptr));
+  EXPECT_EQ(report.header.type, ZX_EXCP_UNDEFINED_INSTRUCTION);
+  ASSERT_OK(test_exceptions::ExitExceptionCThread(std::move(result.value())));
+  int rc = -1;
+  ASSERT_EQ(thrd_join(t, &rc), thrd_success);
+  EXPECT_EQ(rc, 0);
+  EXPECT_OK(catcher.Stop());
+}
+
+TEST(LibsyncMutex, LockableAndGet) {
+  libsync::Mutex mutex;
+  {
+    std::lock_guard guard(mutex);
+    EXPECT_FALSE(mutex.try_lock());
+    sync_mutex_assert_held(mutex.get());
+  }
+  EXPECT_TRUE(mutex.try_lock());
+  mutex.unlock();
+  sync_mutex_lock(mutex.get());
+  EXPECT_FALSE(mutex.try_lock());
+  sync_mutex_unlock(mutex.get());
+  EXPECT_TRUE(mutex.try_lock());
+  mutex.unlock();
 }
 
 TEST(SyncMutex, FromC) { EXPECT_EQ(sdk_libs2_c_sync(), 0); }
