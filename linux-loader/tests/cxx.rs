@@ -494,7 +494,8 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
 /// standalone-test APIs: VmoMapper::size() as asked and Map()'s range check,
 /// a compact VmarManager by default, fbl::Mutex as a C11 mutex (cnd_wait,
 /// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
-/// STRINGIFY/SOURCE_TAG, GetOptions, and standalone::TestMain as main.
+/// STRINGIFY/SOURCE_TAG, GetOptions, standalone::TestMain as main, and
+/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH.
 #[test]
 fn fuchsia_api_details_of_the_sdk_libraries() {
     let guest = build_cxx(
@@ -513,11 +514,12 @@ fn fuchsia_api_details_of_the_sdk_libraries() {
         "FblApi.UniqueFdAndStringBufferExtras",
         "ZirconInternalApi.StringifyAndSourceTag",
         "StandaloneApi.OptionsAreLeftAlone",
+        "ZxtestDeath.TrapsAndBadAccessesDieReturnsDoNot",
     ] {
         assert!(
             text.contains(&format!("[       OK ] {name} (")),
             "{name} did not pass:\n{text}"
         );
     }
-    assert!(text.ends_with("\n8 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("\n9 passed, 0 failed\n"), "output:\n{text}");
 }

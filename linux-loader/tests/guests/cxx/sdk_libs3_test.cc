@@ -3,7 +3,8 @@
 // covers: fzl's size and range rules, fbl::Mutex as a C11 mutex (with
 // cnd_wait and AutoLock<mtx_t>), unique_fd's and StringBuffer's extra
 // members, zircon-internal's STRINGIFY / SOURCE_TAG, and standalone-test's
-// GetOptions and TestMain (this program's main).  Run by
+// GetOptions and TestMain (this program's main), and zxtest's ASSERT_DEATH /
+// ASSERT_NO_DEATH.  Run by
 // linux-loader/tests/cxx.rs, which checks every case.
 #include <lib/fzl/owned-vmo-mapper.h>
 #include <lib/fzl/vmar-manager.h>
@@ -187,6 +188,28 @@ TEST(StandaloneApi, OptionsAreLeftAlone) {
   EXPECT_TRUE(a.option.empty());
   EXPECT_EQ(b.option, "preset");
   EXPECT_EQ(a.prefix, "kernel.foo=");
+}
+
+int g_touched = 0;
+
+TEST(ZxtestDeath, TrapsAndBadAccessesDieReturnsDoNot) {
+  ASSERT_DEATH([]() { __builtin_trap(); });
+  ASSERT_DEATH([]() {
+    volatile uintptr_t bad = 8;
+    *reinterpret_cast<volatile int*>(bad) = 1;
+  }, "a store to the null page");
+  ASSERT_NO_DEATH([]() { g_touched = 7; });
+  EXPECT_EQ(g_touched, 7);  // it ran, in this process
+  // The verdicts the macros check, directly (a failing macro would fail
+  // this test).
+  using zxtest::internal::DeathResult;
+  using zxtest::internal::RunWatchingForDeath;
+  EXPECT_TRUE(RunWatchingForDeath([]() {}) == DeathResult::kReturned);
+  EXPECT_TRUE(RunWatchingForDeath([]() { __builtin_trap(); }) == DeathResult::kDied);
+  // A death leaves the thread machinery sound: many in a row.
+  for (int i = 0; i < 10; i++) {
+    ASSERT_DEATH([]() { __builtin_trap(); });
+  }
 }
 
 }  // namespace

@@ -397,4 +397,7 @@ internal::CartesianProduct<Gs...> Combine(Gs... generators) {
                                                 __FILE__, __LINE__};                          \
   void _ZXTEST_CLASS(suite, name)::TestBody()
 
+// ASSERT_DEATH / ASSERT_NO_DEATH.
+#include <zxtest/cpp/death.h>
+
 #endif  // ZXTEST_CPP_ZXTEST_H_
