@@ -22,10 +22,10 @@ namespace fbl {
 
 class __TA_CAPABILITY("mutex") Mutex {
  public:
-  // musl's mtx_t needs no set-up beyond zero bytes (what mtx_init(mtx_plain)
-  // writes), so the constructor can be constexpr, as Fuchsia's is with its
-  // libc's MTX_INIT: a global Mutex needs no dynamic initialiser.
-  constexpr Mutex() : mutex_{} {}
+  // MTX_INIT (<threads.h>) is what mtx_init(mtx_plain) writes, so the
+  // constructor can be constexpr, as Fuchsia's is: a global Mutex needs no
+  // dynamic initialiser.
+  constexpr Mutex() : mutex_(MTX_INIT) {}
   ~Mutex() { mtx_destroy(&mutex_); }
   DISALLOW_COPY_ASSIGN_AND_MOVE(Mutex);
 

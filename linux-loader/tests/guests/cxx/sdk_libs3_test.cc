@@ -139,6 +139,14 @@ TEST(FblApi, MutexIsAC11MutexForCndWait) {
   EXPECT_EQ(taken, 3);
   cnd_destroy(&q.cond);
 
+  // MTX_INIT is mtx_init(mtx_plain)'s bytes.
+  static mtx_t by_macro = MTX_INIT;
+  mtx_t by_call;
+  memset(&by_call, 0xae, sizeof(by_call));
+  ASSERT_EQ(mtx_init(&by_call, mtx_plain), thrd_success);
+  EXPECT_BYTES_EQ(&by_macro, &by_call, sizeof(mtx_t));
+  mtx_destroy(&by_call);
+
   // A global-style Mutex is constant-initialised.
   static constinit fbl::Mutex global;
   EXPECT_TRUE(global.TryAcquire());
