@@ -196,6 +196,10 @@ TEST(StandaloneApi, OptionsAreLeftAlone) {
   EXPECT_TRUE(a.option.empty());
   EXPECT_EQ(b.option, "preset");
   EXPECT_EQ(a.prefix, "kernel.foo=");
+  // The older names are the same handles.
+  EXPECT_EQ(standalone::GetMmioRootResource()->get(), standalone::GetMmioResource()->get());
+  EXPECT_EQ(standalone::GetSystemRootResource()->get(), standalone::GetSystemResource()->get());
+  EXPECT_TRUE(standalone::GetSystemRootResource()->is_valid());  // the runner grants it
 }
 
 int g_touched = 0;

@@ -97,6 +97,11 @@ inline zx::unowned_resource GetSmcResource() {
   return zx::unowned_resource(internal::StartupResource(PA_HND(PA_SMC_RESOURCE, 0)));
 }
 
+// The names an earlier standalone-test gave the MMIO and system resources
+// (Fuchsia's older core tests, e.g. resource.cc, still call them).
+inline zx::unowned_resource GetMmioRootResource() { return GetMmioResource(); }
+inline zx::unowned_resource GetSystemRootResource() { return GetSystemResource(); }
+
 // A new resource of kind ZX_RSRC_KIND_SYSTEM for |base| (a
 // ZX_RSRC_SYSTEM_*_BASE), made from |system_resource|, or
 // zx_resource_create's error (ZX_ERR_BAD_HANDLE when there is none).
