@@ -495,7 +495,7 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
 /// a compact VmarManager by default, fbl::Mutex as a C11 mutex (cnd_wait,
 /// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
 /// STRINGIFY/SOURCE_TAG, GetOptions, standalone::TestMain as main, and
-/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH.
+/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH, and ZX_SYS_COUNT being no syscall.
 #[test]
 fn fuchsia_api_details_of_the_sdk_libraries() {
     let guest = build_cxx(
@@ -515,11 +515,12 @@ fn fuchsia_api_details_of_the_sdk_libraries() {
         "ZirconInternalApi.StringifyAndSourceTag",
         "StandaloneApi.OptionsAreLeftAlone",
         "ZxtestDeath.TrapsAndBadAccessesDieReturnsDoNot",
+        "SyscallNumbers.CountIsNoSyscall",
     ] {
         assert!(
             text.contains(&format!("[       OK ] {name} (")),
             "{name} did not pass:\n{text}"
         );
     }
-    assert!(text.ends_with("\n9 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("\n10 passed, 0 failed\n"), "output:\n{text}");
 }

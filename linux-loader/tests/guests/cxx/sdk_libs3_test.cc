@@ -3,13 +3,14 @@
 // covers: fzl's size and range rules, fbl::Mutex as a C11 mutex (with
 // cnd_wait and AutoLock<mtx_t>), unique_fd's and StringBuffer's extra
 // members, zircon-internal's STRINGIFY / SOURCE_TAG, and standalone-test's
-// GetOptions and TestMain (this program's main), and zxtest's ASSERT_DEATH /
-// ASSERT_NO_DEATH.  Run by
+// GetOptions and TestMain (this program's main), zxtest's ASSERT_DEATH /
+// ASSERT_NO_DEATH, and <lib/syscalls/zx-syscall-numbers.h>.  Run by
 // linux-loader/tests/cxx.rs, which checks every case.
 #include <lib/fzl/owned-vmo-mapper.h>
 #include <lib/fzl/vmar-manager.h>
 #include <lib/fzl/vmo-mapper.h>
 #include <lib/standalone-test/standalone.h>
+#include <lib/syscalls/zx-syscall-numbers.h>
 #include <lib/zircon-internal/macros.h>
 #include <lib/zx/vmar.h>
 #include <lib/zx/vmo.h>
@@ -222,6 +223,22 @@ TEST(ZxtestDeath, TrapsAndBadAccessesDieReturnsDoNot) {
   for (int i = 0; i < 10; i++) {
     ASSERT_DEATH([]() { __builtin_trap(); });
   }
+}
+
+// A raw `syscall` instruction with |number| in rax (as Fuchsia's
+// bad-syscall test issues them).
+long RawSyscall(long number) {
+  long result;
+  __asm__ volatile("syscall" : "=a"(result) : "a"(number) : "rcx", "r11", "memory");
+  return result;
+}
+
+TEST(SyscallNumbers, CountIsNoSyscall) {
+  static_assert(ZX_SYS_handle_close > 0 && ZX_SYS_handle_close < ZX_SYS_COUNT);
+  static_assert(ZX_SYS_vmo_create < ZX_SYS_COUNT && ZX_SYS_channel_call_etc < ZX_SYS_COUNT);
+  // No such call: the emulator raises a bad-syscall policy exception.
+  ASSERT_DEATH(([]() { RawSyscall(ZX_SYS_COUNT); }));
+  ASSERT_DEATH(([]() { RawSyscall(0xff00ff0000000010l); }));
 }
 
 }  // namespace
