@@ -30,7 +30,10 @@ want="$(awk '/^[[:space:]]*#/ || NF == 0 { next }
   END { print "ZX_SYS_COUNT", m + 1 }' "$sdk/vdso/syscalls.list" | sort)"
 have="$(awk '$1 == "#define" && $2 ~ /^ZX_SYS_/ { print $2, $3 }' \
   "$sdk/include/lib/syscalls/zx-syscall-numbers.h" | sort)"
-[[ "$want" == "$have" ]] || bad "zx-syscall-numbers.h does not match syscalls.list"
+if [[ "$want" != "$have" ]]; then
+  bad "zx-syscall-numbers.h does not match syscalls.list; it should define:"
+  printf '%s\n' "$want" | sed 's/^/  #define /'
+fi
 
 # 2. Headers compile as C and C++.
 inc=(-ffreestanding -nostdinc -isystem "$sdk/include" -isystem "$("$cc" -print-file-name=include)"

@@ -1,8 +1,9 @@
 // Guest SDK: <lib/syscalls/zx-syscall-numbers.h> -- ZX_SYS_<name>, the
 // number the emulator's dispatcher knows each syscall by (the `syscall`
 // instruction's rax), and ZX_SYS_COUNT, a number that is none of them.
-// Generated from sdk/vdso/syscalls.list, the one syscall table (checked by
-// sdk/tests/check.sh); calls the vDSO answers itself have no number here.
+// Written from sdk/vdso/syscalls.list, the one syscall table:
+// sdk/tests/check.sh fails, printing the lines expected, if they differ.
+// Calls the vDSO answers itself have no number here.
 // The numbers are this emulator's, not Fuchsia kernel's: only code that
 // issues raw syscalls (such as a bad-syscall test) cares.
 #ifndef LIB_SYSCALLS_ZX_SYSCALL_NUMBERS_H_
