@@ -495,7 +495,8 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
 /// a compact VmarManager by default, fbl::Mutex as a C11 mutex (cnd_wait,
 /// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
 /// STRINGIFY/SOURCE_TAG, GetOptions, standalone::TestMain as main, and
-/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH, and ZX_SYS_COUNT being no syscall.
+/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH, ZX_SYS_COUNT being no syscall,
+/// and lib/stdcompat's bit.h.
 #[test]
 fn fuchsia_api_details_of_the_sdk_libraries() {
     let guest = build_cxx(
@@ -516,11 +517,12 @@ fn fuchsia_api_details_of_the_sdk_libraries() {
         "StandaloneApi.OptionsAreLeftAlone",
         "ZxtestDeath.TrapsAndBadAccessesDieReturnsDoNot",
         "SyscallNumbers.CountIsNoSyscall",
+        "StdcompatApi.BitIsTheStandardOne",
     ] {
         assert!(
             text.contains(&format!("[       OK ] {name} (")),
             "{name} did not pass:\n{text}"
         );
     }
-    assert!(text.ends_with("\n10 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("\n11 passed, 0 failed\n"), "output:\n{text}");
 }

@@ -4,12 +4,14 @@
 // cnd_wait and AutoLock<mtx_t>), unique_fd's and StringBuffer's extra
 // members, zircon-internal's STRINGIFY / SOURCE_TAG, and standalone-test's
 // GetOptions and TestMain (this program's main), zxtest's ASSERT_DEATH /
-// ASSERT_NO_DEATH, and <lib/syscalls/zx-syscall-numbers.h>.  Run by
+// ASSERT_NO_DEATH, <lib/syscalls/zx-syscall-numbers.h> and
+// <lib/stdcompat/bit.h>.  Run by
 // linux-loader/tests/cxx.rs, which checks every case.
 #include <lib/fzl/owned-vmo-mapper.h>
 #include <lib/fzl/vmar-manager.h>
 #include <lib/fzl/vmo-mapper.h>
 #include <lib/standalone-test/standalone.h>
+#include <lib/stdcompat/bit.h>
 #include <lib/syscalls/zx-syscall-numbers.h>
 #include <lib/zircon-internal/macros.h>
 #include <lib/zx/vmar.h>
@@ -179,6 +181,20 @@ TEST(FblApi, UniqueFdAndStringBufferExtras) {
   b.Set("hi");
   EXPECT_EQ(std::string_view(b), "hi");
   EXPECT_EQ(b.capacity(), 5u);
+}
+
+TEST(StdcompatApi, BitIsTheStandardOne) {
+  static_assert(cpp20::bit_cast<uint32_t>(int32_t{-2}) == 0xfffffffeu);
+  static_assert(cpp20::has_single_bit(64u) && !cpp20::has_single_bit(65u));
+  static_assert(cpp20::bit_ceil(65u) == 128u && cpp20::bit_floor(65u) == 64u);
+  static_assert(cpp20::bit_width(255u) == 8 && cpp20::popcount(0xf0f0u) == 8);
+  static_assert(cpp20::countl_zero(uint8_t{1}) == 7 && cpp20::countr_zero(8u) == 3);
+  static_assert(cpp20::rotl(uint8_t{0x81}, 1) == 0x03 && cpp20::rotr(uint8_t{0x81}, 1) == 0xc0);
+  static_assert(cpp20::endian::native == cpp20::endian::little);
+  // At run time too (the value is not known to the compiler here).
+  volatile uint32_t v = 0x00010000;
+  EXPECT_EQ(cpp20::countr_zero(static_cast<uint32_t>(v)), 16);
+  EXPECT_EQ(cpp20::countl_one(~static_cast<uint32_t>(v)), 15);
 }
 
 TEST(ZirconInternalApi, StringifyAndSourceTag) {
