@@ -46,6 +46,8 @@
 #include <lib/zircon-internal/thread_annotations.h>
 #include <lib/zircon-internal/macros.h>
 #include <lib/syscalls/zx-syscall-numbers.h>
+#include <lib/zircon-internal/default_stack_size.h>
+_Static_assert(ZIRCON_DEFAULT_STACK_SIZE == 262144, "");
 _Static_assert(ZX_SYS_handle_close == 1 && ZX_SYS_COUNT > ZX_SYS_vmo_create, "");
 _Static_assert(sizeof(sync_mutex_t) == 4, "");
 _Static_assert(sizeof(sync_condition_t) == 24 && __alignof__(sync_condition_t) == 8, "");
