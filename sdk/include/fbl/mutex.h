@@ -6,13 +6,12 @@
 // them).  lock()/try_lock()/unlock() are an addition of this SDK that makes
 // the class a standard Lockable (std::lock_guard, std::unique_lock).
 // AssertHeld() is an addition too: musl's plain mutex records no owner, so it
-// only checks that some thread holds the lock.
+// only checks that some thread holds the lock (else it traps).
 #ifndef FBL_MUTEX_H_
 #define FBL_MUTEX_H_
 
 #ifdef __cplusplus
 
-#include <stdlib.h>
 #include <threads.h>
 #include <zircon/compiler.h>
 
@@ -38,10 +37,11 @@ class __TA_CAPABILITY("mutex") Mutex {
   bool try_lock() __TA_TRY_ACQUIRE(true) { return TryAcquire(); }
   void unlock() __TA_RELEASE() { Release(); }
 
-  // Aborts if nobody holds the mutex (a trylock that succeeds proves it).
+  // Crashes the calling thread (a trap) if nobody holds the mutex (a
+  // trylock that succeeds proves it).
   void AssertHeld() __TA_ASSERT() {
     if (mtx_trylock(&mutex_) == thrd_success) {
-      abort();
+      __builtin_trap();
     }
   }
 

@@ -12,12 +12,14 @@
 #include <lib/fzl/vmo-mapper.h>
 #include <lib/standalone-test/standalone.h>
 #include <lib/stdcompat/bit.h>
+#include <lib/sync/mutex.h>
 #include <lib/syscalls/zx-syscall-numbers.h>
 #include <lib/zircon-internal/macros.h>
 #include <lib/zx/vmar.h>
 #include <lib/zx/vmo.h>
 #include <string.h>
 #include <threads.h>
+#include <zircon/assert.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
 
@@ -235,6 +237,23 @@ TEST(ZxtestDeath, TrapsAndBadAccessesDieReturnsDoNot) {
   using zxtest::internal::RunWatchingForDeath;
   EXPECT_TRUE(RunWatchingForDeath([]() {}) == DeathResult::kReturned);
   EXPECT_TRUE(RunWatchingForDeath([]() { __builtin_trap(); }) == DeathResult::kDied);
+  // Fuchsia's assertions crash the thread rather than the process.
+  ASSERT_DEATH([]() { ZX_ASSERT(g_touched == 0); });
+  ASSERT_DEATH([]() { ZX_PANIC("on purpose %d", 1); });
+  ASSERT_DEATH([]() {
+    sync_mutex_t never_locked;
+    sync_mutex_assert_held(&never_locked);
+  });
+  ASSERT_DEATH([]() {
+    static fbl::Mutex m;
+    m.AssertHeld();
+  });
+  ASSERT_NO_DEATH([]() {
+    sync_mutex_t held;
+    sync_mutex_lock(&held);
+    sync_mutex_assert_held(&held);
+    sync_mutex_unlock(&held);
+  });
   // A death leaves the thread machinery sound: many in a row.
   for (int i = 0; i < 10; i++) {
     ASSERT_DEATH([]() { __builtin_trap(); });

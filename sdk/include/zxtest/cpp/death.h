@@ -7,9 +7,10 @@
 //
 // The thread is a C11 thread with an exception channel on itself; when the
 // exception comes, the thread is resumed in thrd_exit (so the C library
-// frees it) and joined.  A process-wide end -- exit(), abort(), a
-// ZX_ASSERT/ZX_PANIC here (they abort) -- is not a thread's death: it ends
-// the test program as it would anywhere else.
+// frees it) and joined.  A failed ZX_ASSERT, ZX_PANIC or
+// sync_mutex_assert_held traps, as on Fuchsia, so it is a death; exit() and
+// abort() end the whole program here (abort is a signal's exit, status 134)
+// and so end the test program as they would anywhere else.
 #ifndef ZXTEST_CPP_DEATH_H_
 #define ZXTEST_CPP_DEATH_H_
 
