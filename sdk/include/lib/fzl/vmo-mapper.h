@@ -38,10 +38,9 @@ class VmoMapper {
     return *this;
   }
 
-  // Creates a VMO of at least |size| bytes (the VMO and the mapping are whole
-  // pages; size() is |size| as given) with
-  // |vmo_options|, sets |cache_policy| on it if nonzero, and maps all of it
-  // with |map_flags|.  With |vmo_out| the VMO is returned there (its rights
+  // Creates a VMO of at least |size| bytes with |vmo_options| (the VMO and
+  // the mapping are whole pages; size() is |size| as given), sets
+  // |cache_policy| on it if nonzero, and maps all of it with |map_flags|.  With |vmo_out| the VMO is returned there (its rights
   // cut down to |vmo_rights| unless ZX_RIGHT_SAME_RIGHTS); otherwise its
   // handle is closed.  ZX_ERR_BAD_STATE if this mapper already maps something.
   zx_status_t CreateAndMap(uint64_t size,
