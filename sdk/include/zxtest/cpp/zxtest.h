@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>  // Fuchsia's sync-mutex mutex_wrapper.cc uses std::thread with no include
 #include <tuple>
 #include <type_traits>
 #include <utility>
