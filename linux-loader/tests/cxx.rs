@@ -496,7 +496,7 @@ fn more_sdk_libraries_for_fuchsia_core_tests() {
 /// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
 /// STRINGIFY/SOURCE_TAG, GetOptions, standalone::TestMain as main, and
 /// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH, ZX_SYS_COUNT being no syscall,
-/// and lib/stdcompat's bit.h.
+/// lib/stdcompat's bit.h, and zx::clock objects.
 #[test]
 fn fuchsia_api_details_of_the_sdk_libraries() {
     let guest = build_cxx(
@@ -518,11 +518,12 @@ fn fuchsia_api_details_of_the_sdk_libraries() {
         "ZxtestDeath.TrapsAndBadAccessesDieReturnsDoNot",
         "SyscallNumbers.CountIsNoSyscall",
         "StdcompatApi.BitIsTheStandardOne",
+        "ZxClockApi.CreateUpdateReadDetails",
     ] {
         assert!(
             text.contains(&format!("[       OK ] {name} (")),
             "{name} did not pass:\n{text}"
         );
     }
-    assert!(text.ends_with("\n11 passed, 0 failed\n"), "output:\n{text}");
+    assert!(text.ends_with("\n12 passed, 0 failed\n"), "output:\n{text}");
 }

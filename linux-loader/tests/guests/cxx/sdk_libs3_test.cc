@@ -4,8 +4,8 @@
 // cnd_wait and AutoLock<mtx_t>), unique_fd's and StringBuffer's extra
 // members, zircon-internal's STRINGIFY / SOURCE_TAG, and standalone-test's
 // GetOptions and TestMain (this program's main), zxtest's ASSERT_DEATH /
-// ASSERT_NO_DEATH, <lib/syscalls/zx-syscall-numbers.h> and
-// <lib/stdcompat/bit.h>.  Run by
+// ASSERT_NO_DEATH, <lib/syscalls/zx-syscall-numbers.h>,
+// <lib/stdcompat/bit.h> and zx::clock.  Run by
 // linux-loader/tests/cxx.rs, which checks every case.
 #include <lib/fzl/owned-vmo-mapper.h>
 #include <lib/fzl/vmar-manager.h>
@@ -15,6 +15,7 @@
 #include <lib/sync/mutex.h>
 #include <lib/syscalls/zx-syscall-numbers.h>
 #include <lib/zircon-internal/macros.h>
+#include <lib/zx/clock.h>
 #include <lib/zx/vmar.h>
 #include <lib/zx/vmo.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <zircon/assert.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/object.h>
+#include <zircon/utc.h>
 
 #include <string_view>
 
@@ -274,6 +276,37 @@ TEST(SyscallNumbers, CountIsNoSyscall) {
   // No such call: the emulator raises a bad-syscall policy exception.
   ASSERT_DEATH(([]() { RawSyscall(ZX_SYS_COUNT); }));
   ASSERT_DEATH(([]() { RawSyscall(0xff00ff0000000010l); }));
+}
+
+TEST(ZxClockApi, CreateUpdateReadDetails) {
+  zx::clock c;
+  ASSERT_OK(zx::clock::create(ZX_CLOCK_OPT_MONOTONIC, nullptr, &c));
+  zx_info_handle_basic_t info;
+  ASSERT_OK(c.get_info(ZX_INFO_HANDLE_BASIC, &info, sizeof(info), nullptr, nullptr));
+  EXPECT_EQ(info.type, ZX_OBJ_TYPE_CLOCK);
+  // Started at 5 s: it reads 5 s plus what has passed since.
+  zx::time before = zx::clock::get_monotonic();
+  ASSERT_OK(c.update(zx::clock::update_args().set_value(zx::time(ZX_SEC(5)))));
+  zx_time_t now = 0;
+  ASSERT_OK(c.read(&now));
+  EXPECT_GE(now, ZX_SEC(5));
+  EXPECT_LE(now, ZX_SEC(5) + (zx::clock::get_monotonic() - before).get());
+  // The update's error bound shows in the details.
+  ASSERT_OK(c.update(zx::clock::update_args().set_error_bound(1234)));
+  zx_clock_details_v1_t details;
+  ASSERT_OK(c.get_details(&details));
+  EXPECT_EQ(details.error_bound, 1234u);
+  EXPECT_EQ(details.options & ZX_CLOCK_OPT_MONOTONIC, ZX_CLOCK_OPT_MONOTONIC);
+  // A backstop: the clock cannot be set before it.
+  zx_clock_create_args_v1_t args = {.backstop_time = ZX_SEC(100)};
+  zx::clock b;
+  ASSERT_OK(zx::clock::create(0, &args, &b));
+  EXPECT_STATUS(b.update(zx::clock::update_args().set_value(zx::time(ZX_SEC(1)))),
+                ZX_ERR_INVALID_ARGS);
+  // The process's UTC clock, unowned.
+  zx::unowned_clock utc(zx_utc_reference_get());
+  EXPECT_EQ(utc->get_handle(), zx_utc_reference_get());
+  EXPECT_GE(zx::clock::get_boot().get(), 0);
 }
 
 }  // namespace
