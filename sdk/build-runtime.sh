@@ -121,6 +121,6 @@ build_archive() {
 }
 build_archive libzxsdk.a "$here/lib/start.S" "$here/lib/start.c" "$here/lib/status.c" \
   "$here/lib/zxtest.c" "$here/lib/vdso.c" "$here/lib/launch.c" "$here/lib/probe.c" "$here/lib/mini-process.c" \
-  "$here/lib/mini-process-child.c" "$here/lib/sync_completion.c" "$here/lib/inspector.c"
+  "$here/lib/mini-process-child.c" "$here/lib/sync_completion.c" "$here/lib/sync_mutex.c" "$here/lib/inspector.c"
 build_archive libzxcxx.a "$here/libcxx/glibc_compat.c" "$here/libcxx/locale_compat.c"
 echo "$inputs" >"$out/stamp"

@@ -483,3 +483,88 @@ fn zxtest_death_tests() {
         "output:\n{text}"
     );
 }
+
+/// fzl's VMO mappers, lib/sync's mutex and condition, fbl::StringBuffer,
+/// unique_fd, Mutex, AutoLock and NullLock, zircon-internal's macros and
+/// thread annotations, standalone-test (the runner's root and system
+/// resources) and the hypervisor ABI types.
+#[test]
+fn more_sdk_libraries_for_fuchsia_core_tests() {
+    let c_side = common::root().join("linux-loader/tests/guests/cxx/sdk_libs2_c.c");
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/sdk_libs2_test.cc",
+        &["-Wall", "-Werror", c_side.to_str().unwrap()],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "output:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "FzlVmoMapper.CreateAndMapWritesThroughAndUnmaps",
+        "FzlVmoMapper.MapOffsetWholeVmoAndMove",
+        "FzlVmoMapper.ManagerVmarHoldsTheMapping",
+        "FzlOwnedVmoMapper.KeepsTheVmoNamedAndResets",
+        "SyncMutex.ExcludesAndTries",
+        "SyncMutex.WordHoldsTheOwner",
+        "SyncMutex.RelockingTrapsInsteadOfDeadlocking",
+        "LibsyncMutex.LockableAndGet",
+        "SyncMutex.FromC",
+        "SyncCondition.SignalBroadcastAndTimeout",
+        "SyncCondition.TimedWaitSeesSignal",
+        "FblStringBuffer.AppendPrintfResizeClear",
+        "FblUniqueFd.OwnsResetsReleases",
+        "FblMutex.AutoLockExcludesAndReleases",
+        "ZirconInternal.MacrosAndAnnotations",
+        "StandaloneTest.ResourcesFromStartupHandles",
+        "Hypervisor.AbiLayoutsAndNotSupported",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    assert!(text.contains("standalone log line\n"), "output:\n{text}");
+    assert!(text.ends_with("17 passed, 0 failed\n"), "output:\n{text}");
+}
+
+/// The finer points of Fuchsia's fzl, fbl, zircon-internal and
+/// standalone-test APIs: VmoMapper::size() as asked and Map()'s range check,
+/// a compact VmarManager by default, fbl::Mutex as a C11 mutex (cnd_wait,
+/// AutoLock<mtx_t>), unique_fd's and StringBuffer's extra members,
+/// STRINGIFY/SOURCE_TAG, GetOptions, standalone::TestMain as main, and
+/// zxtest's ASSERT_DEATH / ASSERT_NO_DEATH, ZX_SYS_COUNT being no syscall,
+/// lib/stdcompat's bit.h, and zx::clock objects.
+#[test]
+fn fuchsia_api_details_of_the_sdk_libraries() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/sdk_libs3_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "output:\n{text}");
+    for name in [
+        "FzlApi.SizeIsAsAskedMappingIsWholePages",
+        "FzlApi.MapChecksTheRangeAgainstTheVmo",
+        "FzlApi.VmarManagerIsCompactByDefault",
+        "FzlApi.OwnedMapperNamesAndMapsWithOffset",
+        "FblApi.MutexIsAC11MutexForCndWait",
+        "FblApi.UniqueFdAndStringBufferExtras",
+        "ZirconInternalApi.StringifyAndSourceTag",
+        "StandaloneApi.OptionsAreLeftAlone",
+        "ZxtestDeath.TrapsAndBadAccessesDieReturnsDoNot",
+        "SyscallNumbers.CountIsNoSyscall",
+        "StdcompatApi.BitIsTheStandardOne",
+        "ZxClockApi.CreateUpdateReadDetails",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    assert!(text.ends_with("\n12 passed, 0 failed\n"), "output:\n{text}");
+}

@@ -40,6 +40,23 @@
 #include <zircon/hw/debug/arm64.h>
 #include <explicit-memory/bytes.h>
 #include <lib/sync/completion.h>
+#include <lib/sync/mutex.h>
+#include <lib/sync/condition.h>
+#include <zircon/syscalls/hypervisor.h>
+#include <lib/zircon-internal/thread_annotations.h>
+#include <lib/zircon-internal/macros.h>
+#include <lib/syscalls/zx-syscall-numbers.h>
+#include <lib/zircon-internal/default_stack_size.h>
+_Static_assert(ZIRCON_DEFAULT_STACK_SIZE == 262144, "");
+_Static_assert(ZX_SYS_handle_close == 1 && ZX_SYS_COUNT > ZX_SYS_vmo_create, "");
+_Static_assert(sizeof(sync_mutex_t) == 4, "");
+_Static_assert(sizeof(sync_condition_t) == 24 && __alignof__(sync_condition_t) == 8, "");
+_Static_assert(sizeof(zx_vcpu_state_t) == 136, "");
+_Static_assert(__builtin_offsetof(zx_vcpu_state_t, rflags) == 128, "");
+_Static_assert(sizeof(zx_vcpu_io_t) == 8 && __builtin_offsetof(zx_vcpu_io_t, u32) == 4, "");
+_Static_assert(ZX_GUEST_TRAP_BELL == 0 && ZX_GUEST_TRAP_MEM == 1 && ZX_GUEST_TRAP_IO == 2, "");
+_Static_assert(ZX_VCPU_STATE == 0 && ZX_VCPU_IO == 1, "");
+_Static_assert(GB == 1073741824UL, "");
 _Static_assert(sizeof(zx_thread_state_debug_regs_t) == 48, "");
 _Static_assert(sizeof(sync_completion_t) == 4, "");
 _Static_assert(ZX_RSRC_SYSTEM_IOMMU_BASE == 8, "");

@@ -22,6 +22,19 @@ while read -r num name attrs; do
     bad "$header does not declare $name"
 done <"$sdk/vdso/syscalls.list"
 
+# 1b. <lib/syscalls/zx-syscall-numbers.h> numbers every syscall that enters
+#     the emulator as the table does, and ZX_SYS_COUNT is past the highest.
+want="$(awk '/^[[:space:]]*#/ || NF == 0 { next }
+  { v = 0; for (i = 3; i <= NF && $i !~ /^\(/; i++) if ($i == "vdso") v = 1
+    if ($1 + 0 > m) m = $1 + 0; if (!v) print "ZX_SYS_" $2, $1 }
+  END { print "ZX_SYS_COUNT", m + 1 }' "$sdk/vdso/syscalls.list" | sort)"
+have="$(awk '$1 == "#define" && $2 ~ /^ZX_SYS_/ { print $2, $3 }' \
+  "$sdk/include/lib/syscalls/zx-syscall-numbers.h" | sort)"
+if [[ "$want" != "$have" ]]; then
+  bad "zx-syscall-numbers.h does not match syscalls.list; it should define:"
+  printf '%s\n' "$want" | sed 's/^/  #define /'
+fi
+
 # 2. Headers compile as C and C++.
 inc=(-ffreestanding -nostdinc -isystem "$sdk/include" -isystem "$("$cc" -print-file-name=include)"
      -isystem "$sdk/include-next")

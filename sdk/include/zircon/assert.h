@@ -1,6 +1,9 @@
 // Guest SDK: <zircon/assert.h> -- ZX_ASSERT, ZX_ASSERT_MSG, ZX_PANIC and the
 // ZX_DEBUG_ variants (Fuchsia's names; written for this project). A failed
-// assertion prints its file, line and condition (and message) and aborts.
+// assertion prints its file, line and condition (and message) and then, as
+// Fuchsia's do, crashes the calling thread with a trap (a software
+// exception, ZX_EXCP_UNDEFINED_INSTRUCTION): a debugger or exception handler
+// -- a zxtest ASSERT_DEATH -- sees it; unhandled, it ends the process.
 #ifndef ZIRCON_ASSERT_H_
 #define ZIRCON_ASSERT_H_
 
@@ -10,7 +13,7 @@
 #define ZX_PANIC(fmt, ...)                                                \
   do {                                                                    \
     fprintf(stderr, "PANIC at %s:%d: " fmt "\n", __FILE__, __LINE__, ##__VA_ARGS__); \
-    abort();                                                              \
+    __builtin_trap();                                                     \
   } while (0)
 
 #define ZX_ASSERT(x)                                                      \

@@ -12,4 +12,13 @@ int thrd_create_with_name(thrd_t* thr, thrd_start_t func, void* arg, const char*
 #ifdef __cplusplus
 }
 #endif
+/* Fuchsia's static initialiser for a plain mtx_t: the same bytes
+ * mtx_init(&m, mtx_plain) writes (musl's plain mutex is all zeros). */
+#ifndef MTX_INIT
+#ifdef __cplusplus
+#define MTX_INIT {}
+#else
+#define MTX_INIT {0}
+#endif
+#endif
 #endif

@@ -73,6 +73,9 @@ struct BootOptions {
   // kernel.enable-serial-syscalls: debug_write works (guest output), reads
   // do not.
   bool enable_serial_syscalls = false;
+
+  // kernel.vdso.always_use_next: false (processes get the stable vDSO).
+  bool always_use_next_vdso = false;
 };
 
 #endif  // LIB_BOOT_OPTIONS_BOOT_OPTIONS_H_

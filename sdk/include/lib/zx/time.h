@@ -124,6 +124,8 @@ constexpr basic_time<kClockId> operator+(duration d, basic_time<kClockId> t) { r
 using time = basic_time<ZX_CLOCK_MONOTONIC>;
 using time_monotonic = basic_time<ZX_CLOCK_MONOTONIC>;
 using instant_mono = basic_time<ZX_CLOCK_MONOTONIC>;
+using time_boot = basic_time<ZX_CLOCK_BOOT>;
+using instant_boot = basic_time<ZX_CLOCK_BOOT>;
 
 constexpr duration nsec(int64_t n) { return duration(ZX_NSEC(n)); }
 constexpr duration usec(int64_t n) { return duration(ZX_USEC(n)); }

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>  // Fuchsia's sync-mutex mutex_wrapper.cc uses std::thread with no include
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -397,113 +398,7 @@ internal::CartesianProduct<Gs...> Combine(Gs... generators) {
                                                 __FILE__, __LINE__};                          \
   void _ZXTEST_CLASS(suite, name)::TestBody()
 
-// ---- Death tests -------------------------------------------------------------
-
-#include <threads.h>
-#include <zircon/syscalls.h>
-#include <zircon/syscalls/exception.h>
-#include <zircon/syscalls/port.h>
-#include <zircon/threads.h>
-
-namespace zxtest {
-namespace internal {
-
-// How a death statement ended.
-enum class DeathResult {
-  kSuccess,        // it returned
-  kException,      // it raised an exception (the thread was ended)
-  kInternalError,  // the thread or its exception channel could not be made
-};
-
-// Runs |statement| on a thread of its own with an exception channel bound
-// to it, as Fuchsia's zxtest does: the thread waits for the channel before
-// it starts; an exception ends the thread (ZX_EXCEPTION_STATE_THREAD_EXIT)
-// and counts as a death; a statement that returns does not.
-inline DeathResult RunDeathStatement(std::function<void()> statement) {
-  struct Start {
-    std::function<void()>* statement;
-    zx_handle_t go;
-  };
-  zx_handle_t go = ZX_HANDLE_INVALID, port = ZX_HANDLE_INVALID;
-  if (zx_event_create(0, &go) != ZX_OK) return DeathResult::kInternalError;
-  if (zx_port_create(0, &port) != ZX_OK) {
-    zx_handle_close(go);
-    return DeathResult::kInternalError;
-  }
-  Start start{&statement, go};
-  thrd_t thread;
-  auto body = [](void* arg) -> int {
-    auto* s = static_cast<Start*>(arg);
-    zx_object_wait_one(s->go, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE, nullptr);
-    (*s->statement)();
-    return 0;
-  };
-  if (thrd_create(&thread, body, &start) != thrd_success) {
-    zx_handle_close(go);
-    zx_handle_close(port);
-    return DeathResult::kInternalError;
-  }
-  // A handle of our own: the thread's own one goes with it as it exits.
-  zx_handle_t t = ZX_HANDLE_INVALID, channel = ZX_HANDLE_INVALID;
-  DeathResult result = DeathResult::kInternalError;
-  if (zx_handle_duplicate(thrd_get_zx_handle(thread), ZX_RIGHT_SAME_RIGHTS, &t) == ZX_OK &&
-      zx_task_create_exception_channel(t, 0, &channel) == ZX_OK &&
-      zx_object_wait_async(channel, port, 1, ZX_CHANNEL_READABLE, 0) == ZX_OK &&
-      zx_object_wait_async(t, port, 2, ZX_THREAD_TERMINATED, 0) == ZX_OK) {
-    zx_object_signal(go, 0, ZX_USER_SIGNAL_0);
-    zx_port_packet_t packet;
-    if (zx_port_wait(port, ZX_TIME_INFINITE, &packet) == ZX_OK && packet.key == 1) {
-      zx_exception_info_t info;
-      zx_handle_t exception = ZX_HANDLE_INVALID;
-      uint32_t bytes = 0, handles = 0;
-      if (zx_channel_read(channel, 0, &info, &exception, sizeof(info), 1, &bytes, &handles) ==
-          ZX_OK) {
-        uint32_t state = ZX_EXCEPTION_STATE_THREAD_EXIT;
-        zx_object_set_property(exception, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state));
-        zx_handle_close(exception);
-        zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, nullptr);
-        // The thread never returns to the C library: nothing to join.
-        result = DeathResult::kException;
-      }
-    } else {
-      thrd_join(thread, nullptr);
-      result = DeathResult::kSuccess;
-    }
-  } else {
-    // Let it run to its end (it never saw an exception channel).
-    zx_object_signal(go, 0, ZX_USER_SIGNAL_0);
-    thrd_join(thread, nullptr);
-  }
-  zx_handle_close(channel);
-  zx_handle_close(t);
-  zx_handle_close(port);
-  zx_handle_close(go);
-  return result;
-}
-
-}  // namespace internal
-}  // namespace zxtest
-
-// ASSERT_DEATH(statement[, message...]): |statement| (a callable, usually
-// a lambda) must raise an exception; ASSERT_NO_DEATH: it must return.
-#define _ZXTEST_DEATH(fatal, macro, statement, want, text, ...)                        \
-  _ZXTEST_COND(fatal, macro, ::zxtest::internal::RunDeathStatement(statement) == want, \
-               text, ##__VA_ARGS__)
-#define ASSERT_DEATH(statement, ...)                                                    \
-  _ZXTEST_DEATH(1, "ASSERT_DEATH(" #statement ")", statement,                           \
-                ::zxtest::internal::DeathResult::kException, "Exception was never raised.", \
-                ##__VA_ARGS__)
-#define EXPECT_DEATH(statement, ...)                                                    \
-  _ZXTEST_DEATH(0, "EXPECT_DEATH(" #statement ")", statement,                           \
-                ::zxtest::internal::DeathResult::kException, "Exception was never raised.", \
-                ##__VA_ARGS__)
-#define ASSERT_NO_DEATH(statement, ...)                                                 \
-  _ZXTEST_DEATH(1, "ASSERT_NO_DEATH(" #statement ")", statement,                        \
-                ::zxtest::internal::DeathResult::kSuccess, "Unexpected exception was raised.", \
-                ##__VA_ARGS__)
-#define EXPECT_NO_DEATH(statement, ...)                                                 \
-  _ZXTEST_DEATH(0, "EXPECT_NO_DEATH(" #statement ")", statement,                        \
-                ::zxtest::internal::DeathResult::kSuccess, "Unexpected exception was raised.", \
-                ##__VA_ARGS__)
+// ASSERT_DEATH / ASSERT_NO_DEATH.
+#include <zxtest/cpp/death.h>
 
 #endif  // ZXTEST_CPP_ZXTEST_H_
