@@ -38,7 +38,9 @@ static DEBUG_SINK: std::sync::RwLock<Option<DebugSink>> = std::sync::RwLock::new
 
 /// Sends `zx_debug_write` output to `sink` (None: the runner's stdout).
 pub fn set_debug_sink(sink: Option<DebugSink>) {
-    *DEBUG_SINK.write().unwrap_or_else(std::sync::PoisonError::into_inner) = sink;
+    *DEBUG_SINK
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = sink;
 }
 
 /// Prints `bytes` on the console: the debug sink if one is set, else the
@@ -47,7 +49,9 @@ pub fn set_debug_sink(sink: Option<DebugSink>) {
 pub(crate) fn console_write(bytes: &[u8]) -> ZxResult {
     // Copied out, so the sink runs with no lock held (a panicking sink
     // poisons nothing either way: locks never poison, docs/LOCKING.md).
-    let sink = *DEBUG_SINK.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let sink = *DEBUG_SINK
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(sink) = sink {
         sink(bytes);
         return Ok(());
