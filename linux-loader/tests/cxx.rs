@@ -120,16 +120,34 @@ fn c_library_services_work() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// `abort()` crashes as Fuchsia's does (a trap): unhandled, the process is
+/// killed with one line, stdio unflushed; a death test catches it.
 #[test]
-fn abort_ends_the_guest_with_status_134() {
+fn abort_crashes_the_guest_as_on_fuchsia() {
     let elf = build_snippet(
         "abort.cc",
         "#include <cstdlib>\n#include <cstdio>\nint main() { std::puts(\"before\"); std::abort(); }\n",
         &[],
     );
     let out = common::run(&elf, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
-    assert_eq!(out.status.code(), Some(134));
+    assert_ne!(out.status.code(), Some(0));
+    assert!(out.status.code().is_some(), "the runner itself died: {:?}", out.status);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("undefined instruction"), "{stderr}");
+    assert!(stderr.contains("process killed (ZX_TASK_RETCODE_EXCEPTION_KILL)"), "{stderr}");
+
+    let elf = build_snippet(
+        "abort_death.cc",
+        "#include <cstdlib>\n#include <zxtest/zxtest.h>\n\
+         TEST(Abort, IsADeath) { ASSERT_DEATH([] { std::abort(); }); }\n",
+        &[],
+    );
+    let out = common::run(&elf, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("[       OK ] Abort.IsADeath ("), "{text}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zircon/syscalls.h>
+#include <zircon/syscalls/object.h>
 
 #include "runtime.h"
 
@@ -17,9 +18,16 @@ void exit(int status) {
 
 void _Exit(int status) { zx_process_exit(status); }
 
+// As Fuchsia's abort(): a trap, so the thread dies of an exception (the
+// process is killed with ZX_TASK_RETCODE_EXCEPTION_KILL if nothing handles
+// it); a handler that resumes it gets a process exit. Output printed so far
+// (an assertion's message) is flushed first.
 void abort(void) {
   __zx_sdk_stdio_flush();
-  zx_process_exit(134);
+  for (;;) {
+    __builtin_trap();
+    zx_process_exit(ZX_TASK_RETCODE_EXCEPTION_KILL);
+  }
 }
 
 void __zx_sdk_assert_fail(const char* expr, const char* file, int line, const char* func) {

@@ -186,12 +186,22 @@ static long do_sleep(long clock, long flags, const struct timespec* req) {
   return 0;
 }
 
-// A fatal signal sent to oneself (abort, raise): the process ends with
-// 128 + the signal's number, as a shell reports a signal's death.
+// A fatal signal sent to oneself (abort, raise). SIGABRT (abort) crashes
+// the thread as Fuchsia's abort() does: a trap, so the program dies of an
+// exception that a debugger or a death test can catch (unhandled, the
+// process is killed with ZX_TASK_RETCODE_EXCEPTION_KILL); a handler that
+// resumes it gets the process exit Fuchsia's abort makes next. Other
+// signals end the process with 128 + the signal's number, as a shell
+// reports a signal's death. As on Linux, neither flushes stdio.
 static long do_kill_self(long sig) {
   if (sig == 0) return 0;
   if (sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH) return 0;
-  // As on Linux, a signal's death flushes nothing.
+  if (sig == SIGABRT) {
+    for (;;) {
+      __builtin_trap();
+      zx_process_exit(ZX_TASK_RETCODE_EXCEPTION_KILL);
+    }
+  }
   zx_process_exit(128 + sig);
 }
 
