@@ -67,7 +67,7 @@ for f in src/thread/x86_64/clone.s src/thread/x86_64/__set_thread_area.s \
 done
 # The public free (musl's src/malloc/free.c, a one-line call into mallocng)
 # and malloc are the overlay's per-thread cache in front of mallocng
-# (src/malloc/thread_cache.c, docs/DESIGN.md decision 26).
+# (src/malloc/thread_cache.c; docs/DESIGN.md, "The guest malloc").
 rm -f "$src/src/malloc/free.c"
 cp -r "$here/libc/overlay/." "$src/"
 if grep -rlw syscall "$src"/src/*/x86_64/*.s "$src"/src/*/x86_64/*.S 2>/dev/null; then

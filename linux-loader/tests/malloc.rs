@@ -1,5 +1,5 @@
 //! The guest malloc (musl's mallocng behind the SDK's per-thread cache,
-//! docs/DESIGN.md decision 26) under stress: `guests/cxx/malloc_stress.c`
+//! docs/DESIGN.md, "The guest malloc") under stress: `guests/cxx/malloc_stress.c`
 //! built with `sdk/zx-c++` (issue 10).
 
 mod common;

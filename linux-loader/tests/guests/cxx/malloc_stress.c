@@ -1,5 +1,5 @@
 // Stress test of the guest malloc (musl's mallocng behind the SDK's
-// per-thread cache, docs/DESIGN.md decision 26), run by
+// per-thread cache; docs/DESIGN.md, "The guest malloc"), run by
 // linux-loader/tests/malloc.rs (issue 10). Prints "malloc_stress: PASS" and
 // exits 0 when every check held.
 //
