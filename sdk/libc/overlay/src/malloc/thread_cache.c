@@ -65,7 +65,7 @@ static const uint8_t bin_limit[CACHE_CLASSES] = {
 #define RESERVED_CACHED 7
 
 enum cache_state {
-  CACHE_UNREGISTERED = 0,  // empty; the first caching free registers it
+  CACHE_UNREGISTERED = 0,  // empty; the first free or refill to cache registers it
   CACHE_ON,                // registered with the exit destructor
   CACHE_OFF,               // the thread is ending (or no key): bypassed
 };
