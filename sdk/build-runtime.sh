@@ -65,6 +65,10 @@ for f in src/thread/x86_64/clone.s src/thread/x86_64/__set_thread_area.s \
   src/signal/x86_64/restore.s src/process/x86_64/vfork.s; do
   rm -f "$src/$f"
 done
+# The public free (musl's src/malloc/free.c, a one-line call into mallocng)
+# and malloc are the overlay's per-thread cache in front of mallocng
+# (src/malloc/thread_cache.c; docs/DESIGN.md, "The guest malloc").
+rm -f "$src/src/malloc/free.c"
 cp -r "$here/libc/overlay/." "$src/"
 if grep -rlw syscall "$src"/src/*/x86_64/*.s "$src"/src/*/x86_64/*.S 2>/dev/null; then
   die "musl assembly above still makes raw syscalls"

@@ -105,9 +105,9 @@ static void dump_bytes(const char* text, const void* p, size_t n) {
   printf("\n");
 }
 
-void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro,
-                       const char* lhs_text, const char* rhs_text, const void* lhs,
-                       const void* rhs, size_t size, const char* fmt, ...) {
+static void vfail_bytes(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, const void* lhs,
+                        const void* rhs, size_t size, const char* fmt, va_list ap) {
   begin_failure(file, line, fatal, macro);
   if (lhs != NULL && rhs != NULL) {
     const unsigned char* a = (const unsigned char*)lhs;
@@ -121,22 +121,56 @@ void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro
   }
   dump_bytes(lhs_text, lhs, size);
   dump_bytes(rhs_text, rhs, size);
+  print_message(fmt, ap);
+}
+
+void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro,
+                       const char* lhs_text, const char* rhs_text, const void* lhs,
+                       const void* rhs, size_t size, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  print_message(fmt, ap);
+  vfail_bytes(file, line, fatal, macro, lhs_text, rhs_text, lhs, rhs, size, fmt, ap);
   va_end(ap);
+}
+
+bool zxtest_check_bytes(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, const void* lhs,
+                        const void* rhs, size_t size, bool want_equal, const char* fmt, ...) {
+  if ((zxtest_memcmp(lhs, rhs, size) == 0) == want_equal) return true;
+  va_list ap;
+  va_start(ap, fmt);
+  vfail_bytes(file, line, fatal, macro, lhs_text, rhs_text, lhs, rhs, size, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static void vfail_str(const char* file, int line, bool fatal, const char* macro,
+                      const char* lhs_text, const char* rhs_text, const char* lhs,
+                      const char* rhs, const char* fmt, va_list ap) {
+  begin_failure(file, line, fatal, macro);
+  printf("  %s: \"%s\"\n", lhs_text, lhs);
+  printf("  %s: \"%s\"\n", rhs_text, rhs);
+  print_message(fmt, ap);
 }
 
 void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
                      const char* lhs_text, const char* rhs_text, const char* lhs,
                      const char* rhs, const char* fmt, ...) {
-  begin_failure(file, line, fatal, macro);
-  printf("  %s: \"%s\"\n", lhs_text, lhs);
-  printf("  %s: \"%s\"\n", rhs_text, rhs);
   va_list ap;
   va_start(ap, fmt);
-  print_message(fmt, ap);
+  vfail_str(file, line, fatal, macro, lhs_text, rhs_text, lhs, rhs, fmt, ap);
   va_end(ap);
+}
+
+bool zxtest_check_str(const char* file, int line, bool fatal, const char* macro,
+                      const char* lhs_text, const char* rhs_text, const char* lhs,
+                      const char* rhs, bool want_equal, const char* fmt, ...) {
+  if ((zxtest_strcmp(lhs, rhs) == 0) == want_equal) return true;
+  va_list ap;
+  va_start(ap, fmt);
+  vfail_str(file, line, fatal, macro, lhs_text, rhs_text, lhs, rhs, fmt, ap);
+  va_end(ap);
+  return false;
 }
 
 // ---- Filtering -------------------------------------------------------------

@@ -86,6 +86,15 @@ void zxtest_fail_bytes(const char* file, int line, bool fatal, const char* macro
 void zxtest_fail_str(const char* file, int line, bool fatal, const char* macro,
                      const char* lhs_text, const char* rhs_text, const char* lhs,
                      const char* rhs, const char* fmt, ...) __PRINTFLIKE(9, 10);
+// Whether lhs and rhs are equal (want_equal) or differ; if not, records
+// the failure as zxtest_fail_bytes / zxtest_fail_str do.
+bool zxtest_check_bytes(const char* file, int line, bool fatal, const char* macro,
+                        const char* lhs_text, const char* rhs_text, const void* lhs,
+                        const void* rhs, size_t size, bool want_equal, const char* fmt, ...)
+    __PRINTFLIKE(11, 12);
+bool zxtest_check_str(const char* file, int line, bool fatal, const char* macro,
+                      const char* lhs_text, const char* rhs_text, const char* lhs,
+                      const char* rhs, bool want_equal, const char* fmt, ...) __PRINTFLIKE(10, 11);
 bool zxtest_current_test_has_failures(void);
 // ZXTEST_SKIP's recorder.
 void zxtest_skip(const char* file, int line, const char* fmt, ...);
@@ -174,27 +183,21 @@ __END_CDECLS
     }                                                                                        \
   } while (0)
 
+// The byte and string checks are one call each, so that a temporary behind
+// an operand (`s.c_str()`, `v.data()`) lives until the comparison is done.
 #define _ZXTEST_BYTES(fatal, macro, a, want_equal, b, size, ...)                             \
   do {                                                                                       \
-    const void* _zxtest_a = (const void*)(a);                                                \
-    const void* _zxtest_b = (const void*)(b);                                                \
-    size_t _zxtest_n = (size);                                                               \
-    if ((zxtest_memcmp(_zxtest_a, _zxtest_b, _zxtest_n) == 0) != (want_equal)) {             \
-      zxtest_fail_bytes(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ", " #size ")", #a,  \
-                        #b, _zxtest_a, _zxtest_b, _zxtest_n, " " __VA_ARGS__);                \
+    if (!zxtest_check_bytes(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ", " #size ")",  \
+                            #a, #b, (const void*)(a), (const void*)(b), (size), want_equal,  \
+                            " " __VA_ARGS__))                                                \
       _ZXTEST_ON_FAIL(fatal);                                                                \
-    }                                                                                        \
   } while (0)
 
 #define _ZXTEST_STR(fatal, macro, a, want_equal, b, ...)                                     \
   do {                                                                                       \
-    const char* _zxtest_a = (a);                                                             \
-    const char* _zxtest_b = (b);                                                             \
-    if ((zxtest_strcmp(_zxtest_a, _zxtest_b) == 0) != (want_equal)) {                        \
-      zxtest_fail_str(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b,           \
-                      _zxtest_a, _zxtest_b, " " __VA_ARGS__);                                 \
+    if (!zxtest_check_str(__FILE__, __LINE__, fatal, macro "(" #a ", " #b ")", #a, #b, (a),  \
+                          (b), want_equal, " " __VA_ARGS__))                                 \
       _ZXTEST_ON_FAIL(fatal);                                                                \
-    }                                                                                        \
   } while (0)
 
 // ---- Checks ----------------------------------------------------------------
