@@ -83,6 +83,16 @@ jobs="$(nproc 2>/dev/null || echo 2)"
   CC="$cc" CFLAGS="-O2 -fPIE -g -isystem $here/include" ./configure --prefix="$out/musl" \
     --disable-shared >"$out/build/configure.log" 2>&1 || die "musl's configure failed (see $out/build/configure.log)"
   make -j"$jobs" lib/libc.a >"$out/build/make.log" 2>&1 || die "building musl failed (see $out/build/make.log)"
+  # Thread stacks go through the port's stack cache
+  # (overlay/src/thread/stack_cache.c): pthread_create maps and gives back,
+  # pthread_join gives back, through it; nothing else does.
+  objcopy --redefine-sym __mmap=__zx_stack_mmap --redefine-sym __mprotect=__zx_stack_mprotect \
+    --redefine-sym __munmap=__zx_stack_munmap obj/src/thread/pthread_create.lo
+  objcopy --redefine-sym __munmap=__zx_stack_munmap obj/src/thread/pthread_join.lo
+  ar r lib/libc.a obj/src/thread/pthread_create.lo obj/src/thread/pthread_join.lo
+  for f in pthread_create pthread_join; do
+    nm "obj/src/thread/$f.lo" | grep -qw __zx_stack_munmap || die "$f does not use the stack cache"
+  done
   make install-headers >>"$out/build/make.log" 2>&1 || die "installing musl's headers failed"
 )
 mkdir -p "$out/musl/lib"

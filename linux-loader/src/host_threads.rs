@@ -13,10 +13,15 @@
 //!
 //! Whoever starts a guest thread takes the most recently parked host
 //! thread (the one whose caches are warmest), or makes a new one if none
-//! waits.
+//! waits. A guest thread's end wakes its joiner before its host thread is
+//! back in the pool (the joiner may be starting the next thread while the
+//! host thread still does its bookkeeping), so a starter that finds no
+//! host thread waiting but one on its way ([`HostThread::retiring`]) waits
+//! up to [`RETIRE_WAIT`] for it rather than making another.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -26,6 +31,9 @@ const MAX_IDLE: usize = 16;
 const IDLE_LIFETIME: Duration = Duration::from_secs(1);
 /// How long a finished host thread spins before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
+/// How long a starter waits for a retiring host thread before it makes a
+/// new one.
+const RETIRE_WAIT: Duration = Duration::from_micros(30);
 
 /// What a guest thread's job learns about the host thread it runs on.
 #[derive(Debug)]
@@ -35,6 +43,25 @@ pub struct HostThread {
     /// Its scheduler statistics, open for the life of the host thread
     /// (`None` if the kernel keeps none).
     pub sched_stats: Option<Arc<File>>,
+    /// Whether this job has said it is retiring.
+    retiring: Cell<bool>,
+}
+
+impl HostThread {
+    /// Says the guest thread has left guest code for good: the host thread
+    /// is on its way back to the pool (a starter may wait for it).
+    pub fn retiring(&self) {
+        if !self.retiring.replace(true) {
+            RETIRING.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The job is over: no longer on its way back.
+    fn retired(&self) {
+        if self.retiring.replace(false) {
+            RETIRING.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 /// A guest thread's whole life on a host thread.
@@ -52,6 +79,11 @@ struct Idle {
 
 /// The host threads waiting for work, most recently parked last.
 static IDLE: Mutex<Vec<Arc<Idle>>> = Mutex::new(Vec::new());
+/// How many are in `IDLE` (read without its lock while a starter waits).
+static IDLE_COUNT: AtomicUsize = AtomicUsize::new(0);
+/// How many host threads are between [`HostThread::retiring`] and the end
+/// of their job.
+static RETIRING: AtomicUsize = AtomicUsize::new(0);
 
 fn idle_list() -> std::sync::MutexGuard<'static, Vec<Arc<Idle>>> {
     IDLE.lock().unwrap_or_else(PoisonError::into_inner)
@@ -59,7 +91,19 @@ fn idle_list() -> std::sync::MutexGuard<'static, Vec<Arc<Idle>>> {
 
 /// Runs `job` on a waiting host thread, or on a new one if none waits.
 pub fn run(job: Job) -> std::io::Result<()> {
-    let waiting = idle_list().pop();
+    let mut waiting = pop_idle();
+    if waiting.is_none() && RETIRING.load(Ordering::SeqCst) > 0 {
+        let since = Instant::now();
+        while waiting.is_none()
+            && RETIRING.load(Ordering::SeqCst) > 0
+            && since.elapsed() < RETIRE_WAIT
+        {
+            std::hint::spin_loop();
+            if IDLE_COUNT.load(Ordering::SeqCst) > 0 {
+                waiting = pop_idle();
+            }
+        }
+    }
     match waiting {
         Some(idle) => {
             *idle.job.lock().unwrap_or_else(PoisonError::into_inner) = Some(job);
@@ -74,12 +118,21 @@ pub fn run(job: Job) -> std::io::Result<()> {
     }
 }
 
+/// Takes the most recently parked waiting host thread, if any.
+fn pop_idle() -> Option<Arc<Idle>> {
+    let mut idle = idle_list();
+    let w = idle.pop();
+    IDLE_COUNT.store(idle.len(), Ordering::SeqCst);
+    w
+}
+
 /// A host thread: set up once, then jobs until none comes.
 fn host_thread_main(first: Job) {
     let tid = kernel_hal_unix::prepare_guest_thread();
     let host = HostThread {
         tid,
         sched_stats: kernel_hal_unix::open_thread_sched_stats(tid).map(Arc::new),
+        retiring: Cell::new(false),
     };
     let me = Arc::new(Idle {
         job: Mutex::new(None),
@@ -92,10 +145,14 @@ fn host_thread_main(first: Job) {
         {
             let mut idle = idle_list();
             if idle.len() >= MAX_IDLE {
+                drop(idle);
+                host.retired();
                 return;
             }
             idle.push(me.clone());
+            IDLE_COUNT.store(idle.len(), Ordering::SeqCst);
         }
+        host.retired();
         match wait_for_job(&me) {
             Some(next) => job = next,
             None => return,
@@ -126,7 +183,8 @@ fn wait_for_job(me: &Arc<Idle>) -> Option<Job> {
         // now: then its job is on the way.
         let mut idle = idle_list();
         if let Some(i) = idle.iter().position(|w| Arc::ptr_eq(w, me)) {
-            idle.swap_remove(i);
+            idle.remove(i);
+            IDLE_COUNT.store(idle.len(), Ordering::SeqCst);
             return None;
         }
         drop(idle);

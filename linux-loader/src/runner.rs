@@ -112,6 +112,7 @@ fn spawn(process: Arc<Process>, thread: Arc<Thread>, start: ThreadStart) -> ZxRe
         if thread.state() != zircon_object::task::ThreadState::Dead {
             run_thread(&process, &thread, start);
         }
+        host.retiring();
         thread.clear_kicker();
         thread.finish_runtime();
         zircon_syscall::set_current(None, None);

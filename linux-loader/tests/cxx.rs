@@ -133,10 +133,17 @@ fn abort_crashes_the_guest_as_on_fuchsia() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
     assert_ne!(out.status.code(), Some(0));
-    assert!(out.status.code().is_some(), "the runner itself died: {:?}", out.status);
+    assert!(
+        out.status.code().is_some(),
+        "the runner itself died: {:?}",
+        out.status
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("undefined instruction"), "{stderr}");
-    assert!(stderr.contains("process killed (ZX_TASK_RETCODE_EXCEPTION_KILL)"), "{stderr}");
+    assert!(
+        stderr.contains("process killed (ZX_TASK_RETCODE_EXCEPTION_KILL)"),
+        "{stderr}"
+    );
 
     let elf = build_snippet(
         "abort_death.cc",

@@ -3,14 +3,17 @@
 // stacks, a mutex/condition-variable ping-pong, recursive and error-checking
 // mutexes, once, keys with destructors, a barrier, timed waits, and
 // <threads.h>. Prints "threads: PASS" and exits 0 when every check held.
+#define _GNU_SOURCE  // pthread_getattr_np
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <threads.h>
 #include <time.h>
 #include <unistd.h>
+#include <lib/fzl/memory-probe.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
 
@@ -77,6 +80,54 @@ static void* detached(void* arg) {
 }
 
 static int c11_fn(void* arg) { return (int)(long)arg * 2; }
+
+// Reused stacks (the port keeps joined threads' stacks): each thread finds
+// its TLS as a new thread does (.tdata's values, .tbss zero), no
+// thread-specific values, and the guard it asked for below its stack.
+static __thread int tls_data = 1234;
+static __thread int tls_bss;
+static pthread_key_t reuse_key;
+struct stack_report {
+  int data, bss;
+  void* specific;
+  uintptr_t low;      // lowest address of the stack proper
+  size_t guard;       // the guard size the thread has
+  int guard_readable; // a byte just below the stack could be read
+  int low_writable;   // the stack's lowest byte could be written
+};
+static void* scribble_and_report(void* arg) {
+  struct stack_report* r = arg;
+  r->data = tls_data;
+  r->bss = tls_bss;
+  r->specific = pthread_getspecific(reuse_key);
+  tls_data = -1;
+  tls_bss = -1;
+  pthread_setspecific(reuse_key, (void*)0x5a5a);
+  pthread_attr_t a;
+  if (pthread_getattr_np(pthread_self(), &a) == 0) {
+    void* addr;
+    size_t size;
+    pthread_attr_getstack(&a, &addr, &size);
+    pthread_attr_getguardsize(&a, &r->guard);
+    r->low = (uintptr_t)addr;
+    r->guard_readable = probe_for_read((const void*)(r->low - 1)) == ZX_OK;
+    r->low_writable = probe_for_write((void*)r->low) == ZX_OK;
+    pthread_attr_destroy(&a);
+  }
+  return NULL;
+}
+static int run_on_stack(size_t stack, size_t guard, struct stack_report* r) {
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, stack);
+  pthread_attr_setguardsize(&a, guard);
+  pthread_t t;
+  memset(r, 0, sizeof(*r));
+  int rc = pthread_create(&t, &a, scribble_and_report, r);
+  pthread_attr_destroy(&a);
+  if (rc == 0) rc = pthread_join(t, NULL);
+  return rc;
+}
 
 int main(void) {
   // 1,000 threads created and joined, 8 at a time.
@@ -187,6 +238,28 @@ int main(void) {
 
   // Each thread has its own zx_thread_self(); the first keeps its own.
   CHECK(zx_thread_self() != ZX_HANDLE_INVALID);
+
+  // Stacks come back from the cache clean, with the guard asked for, also
+  // when the last user had a bigger or smaller one (the same mapping size:
+  // 256 KiB of stack and 64 KiB of guard, then 316 KiB and 4 KiB).
+  CHECK(pthread_key_create(&reuse_key, NULL) == 0);
+  const size_t page = 4096;
+  const size_t shapes[][2] = {{256 * 1024, 64 * 1024},
+                              {316 * 1024, page},
+                              {256 * 1024, 64 * 1024},
+                              {316 * 1024, page}};
+  for (int round = 0; round < 3; round++) {
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+      struct stack_report r;
+      CHECK(run_on_stack(shapes[i][0], shapes[i][1], &r) == 0);
+      CHECK(r.data == 1234);
+      CHECK(r.bss == 0);
+      CHECK(r.specific == NULL);
+      CHECK(r.guard == shapes[i][1]);
+      CHECK(!r.guard_readable);
+      CHECK(r.low_writable);
+    }
+  }
 
   printf("threads: %s\n", failures ? "FAIL" : "PASS");
   return failures ? 1 : 0;
