@@ -7,9 +7,10 @@
 //!   into an [`Outcome`];
 //! * `table.rs`: the static description of every call that the syscall
 //!   tracer formats arguments from;
-//! * `c_declarations.h`, `c_next_declarations.h`: the prototypes
-//!   `<zircon/syscalls.h>` and `<zircon/syscalls-next.h>` must carry (checked
-//!   by a test).
+//! * `c_declarations.h`, `c_next_declarations.h`,
+//!   `c_testonly_declarations.h`: the prototypes `<zircon/syscalls.h>`,
+//!   `<zircon/syscalls-next.h>` and `<zircon/testonly-syscalls.h>` must carry
+//!   (checked by a test).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 #[path = "../sdk/vdso/syscall_table.rs"]
 mod syscall_table;
 
-use syscall_table::{Dir, ParamType, Syscall};
+use syscall_table::{Dir, Header, ParamType, Syscall};
 
 fn main() {
     let list = Path::new("../sdk/vdso/syscalls.list");
@@ -30,16 +31,17 @@ fn main() {
     std::fs::write(out.join("numbers.rs"), numbers(&calls)).unwrap();
     std::fs::write(out.join("decode.rs"), decode(&calls)).unwrap();
     std::fs::write(out.join("table.rs"), table(&calls)).unwrap();
-    std::fs::write(
-        out.join("c_declarations.h"),
-        syscall_table::c_declarations(&entries, false),
-    )
-    .unwrap();
-    std::fs::write(
-        out.join("c_next_declarations.h"),
-        syscall_table::c_declarations(&entries, true),
-    )
-    .unwrap();
+    for (file, header) in [
+        ("c_declarations.h", Header::Main),
+        ("c_next_declarations.h", Header::Next),
+        ("c_testonly_declarations.h", Header::TestOnly),
+    ] {
+        std::fs::write(
+            out.join(file),
+            syscall_table::c_declarations(&entries, header),
+        )
+        .unwrap();
+    }
 }
 
 fn numbers(calls: &[&Syscall]) -> String {
@@ -171,8 +173,8 @@ fn table(calls: &[&Syscall]) -> String {
         }
         writeln!(
             s,
-            "    SyscallInfo {{ num: {}, name: {:?}, params: &[{params}], ret: {:?}, vdso: {}, blocking: {}, noreturn: {}, unsupported: {} }},",
-            c.num, c.name, c.ret, c.vdso, c.blocking, c.noreturn, c.unsupported
+            "    SyscallInfo {{ num: {}, name: {:?}, params: &[{params}], ret: {:?}, vdso: {}, blocking: {}, noreturn: {}, unsupported: {}, testonly: {} }},",
+            c.num, c.name, c.ret, c.vdso, c.blocking, c.noreturn, c.unsupported, c.testonly
         )
         .unwrap();
     }

@@ -593,3 +593,34 @@ fn fuchsia_api_details_of_the_sdk_libraries() {
     }
     assert!(text.ends_with("\n12 passed, 0 failed\n"), "output:\n{text}");
 }
+
+/// The test-only calls of `<zircon/testonly-syscalls.h>` (argument passing,
+/// the wrapper's checks, leaked out-handles as policy exceptions, narrow
+/// arguments with junk high bits).
+#[test]
+fn testonly_syscalls() {
+    let guest = build_cxx(
+        "linux-loader/tests/guests/cxx/testonly_syscalls_test.cc",
+        &["-Wall", "-Werror"],
+    );
+    let out = common::run(&guest, &[]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "output:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in [
+        "TestOnlySyscalls.ArgumentsOneToEightArrive",
+        "TestOnlySyscalls.WrapperChecksArgumentsAndResult",
+        "TestOnlySyscalls.HandleCreateHandsOutAnEvent",
+        "TestOnlySyscalls.AFailedCallLeaksItsHandleAsAPolicyException",
+        "TestOnlySyscalls.NarrowArgumentsIgnoreTheirHighBits",
+    ] {
+        assert!(
+            text.contains(&format!("[       OK ] {name} (")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+}

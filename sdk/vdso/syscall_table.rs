@@ -59,6 +59,9 @@ pub struct Syscall {
     /// Declared in `<zircon/syscalls-next.h>` (Fuchsia's `@next` calls, those
     /// of its "next" vDSO) instead of `<zircon/syscalls.h>`.
     pub next: bool,
+    /// Declared in `<zircon/testonly-syscalls.h>` (Fuchsia's `[testonly]`
+    /// calls, which its test builds export) instead of `<zircon/syscalls.h>`.
+    pub testonly: bool,
     pub params: Vec<Param>,
     /// The C return type.
     pub ret: String,
@@ -86,6 +89,8 @@ pub fn rust_scalar(ctype: &str) -> Option<&'static str> {
         | "zx_stream_seek_origin_t" => "u32",
         "uint16_t" => "u16",
         "uint8_t" => "u8",
+        "int16_t" => "i16",
+        "int8_t" => "i8",
         "int32_t" | "zx_futex_t" | "zx_status_t" => "i32",
         "uint64_t" | "zx_koid_t" | "zx_off_t" | "zx_iob_write_options_t" => "u64",
         "int64_t"
@@ -170,6 +175,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             is_const: false,
             unsupported: false,
             next: false,
+            testonly: false,
             params: Vec::new(),
             ret: ret.trim().to_string(),
         };
@@ -181,6 +187,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
                 "const" => call.is_const = true,
                 "unsupported" => call.unsupported = true,
                 "next" => call.next = true,
+                "testonly" => call.testonly = true,
                 other => return Err(err(&format!("unknown attribute `{other}`"))),
             }
         }
@@ -243,6 +250,9 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
                 "an unsupported call returns zx_status_t from the dispatcher",
             ));
         }
+        if call.next && call.testonly {
+            return Err(err("a call is `next` or `testonly`, not both"));
+        }
         if call.params.len() > 8 {
             return Err(err("more than 8 parameters"));
         }
@@ -291,18 +301,39 @@ fn wrap_params(params: &str) -> String {
     out
 }
 
-/// Returns the C declarations of the syscalls `<zircon/syscalls.h>`
-/// declares (`next` false) or those of `<zircon/syscalls-next.h>` (`next`
-/// true), as the header carries them between its `clang-format off`/`on`
-/// markers. A section heading is written only above a section that has
-/// calls in the header.
-pub fn c_declarations(entries: &[Entry], next: bool) -> String {
+/// Which header declares a syscall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    /// `<zircon/syscalls.h>`
+    Main,
+    /// `<zircon/syscalls-next.h>` (the `next` calls)
+    Next,
+    /// `<zircon/testonly-syscalls.h>` (the `testonly` calls)
+    TestOnly,
+}
+
+impl Syscall {
+    /// The header that declares this call.
+    pub fn header(&self) -> Header {
+        match (self.next, self.testonly) {
+            (true, _) => Header::Next,
+            (_, true) => Header::TestOnly,
+            _ => Header::Main,
+        }
+    }
+}
+
+/// Returns the C declarations of the syscalls `header` declares, as the
+/// header carries them between its `clang-format off`/`on` markers. A
+/// section heading is written only above a section that has calls in the
+/// header.
+pub fn c_declarations(entries: &[Entry], header: Header) -> String {
     let mut s = String::new();
     let mut heading = None;
     for e in entries {
         match e {
             Entry::Section(h) => heading = Some(h),
-            Entry::Call(c) if c.next == next => {
+            Entry::Call(c) if c.header() == header => {
                 if let Some(h) = heading.take() {
                     if !s.is_empty() {
                         s.push('\n');

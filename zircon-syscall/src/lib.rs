@@ -44,6 +44,7 @@ mod stream;
 mod system;
 pub mod table;
 mod task;
+mod testonly;
 mod thread;
 mod timer;
 pub mod trace;

@@ -61,6 +61,9 @@ pub struct SyscallInfo {
     /// Exported and declared but not implemented: the dispatcher answers
     /// `ZX_ERR_NOT_SUPPORTED` (no handler runs).
     pub unsupported: bool,
+    /// One of Fuchsia's test-only calls (`<zircon/testonly-syscalls.h>`),
+    /// not of its public list.
+    pub testonly: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/table.rs"));
@@ -107,8 +110,9 @@ mod tests {
         );
     }
 
-    /// `<zircon/syscalls.h>` declares exactly the table's calls that are not
-    /// `next`, `<zircon/syscalls-next.h>` exactly the `next` ones.
+    /// `<zircon/syscalls.h>` declares exactly the table's calls that are
+    /// neither `next` nor `testonly`, `<zircon/syscalls-next.h>` exactly the
+    /// `next` ones, `<zircon/testonly-syscalls.h>` the `testonly` ones.
     #[test]
     fn header_matches_table() {
         check_header(
@@ -119,6 +123,10 @@ mod tests {
             "syscalls-next.h",
             include_str!(concat!(env!("OUT_DIR"), "/c_next_declarations.h")),
         );
+        check_header(
+            "testonly-syscalls.h",
+            include_str!(concat!(env!("OUT_DIR"), "/c_testonly_declarations.h")),
+        );
     }
 
     /// Calls of Fuchsia's list that other branches are implementing right now
@@ -127,8 +135,9 @@ mod tests {
     const RESERVED: &[&str] = &[];
 
     /// Every public call of Fuchsia's (`docs/fuchsia-syscalls.txt`) is in
-    /// the table or reserved, and the table has no call Fuchsia lacks, so
-    /// the table cannot drift from Fuchsia's list unnoticed.
+    /// the table or reserved, and the table has no call Fuchsia lacks (its
+    /// test-only calls aside), so the table cannot drift from Fuchsia's
+    /// list unnoticed.
     #[test]
     fn fuchsia_list_and_table_agree() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/fuchsia-syscalls.txt");
@@ -150,6 +159,7 @@ mod tests {
         assert!(missing.is_empty(), "not in syscalls.list: {missing:?}");
         let extra: Vec<&str> = SYSCALLS
             .iter()
+            .filter(|c| !c.testonly)
             .map(|c| c.name)
             .filter(|n| !fuchsia.contains(n))
             .collect();

@@ -96,6 +96,7 @@
 #include <zircon/process.h>
 #include <zircon/status.h>
 #include <zircon/syscalls-next.h>
+#include <zircon/testonly-syscalls.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/exception.h>
@@ -1472,6 +1473,11 @@ static const struct syscall k_calls[] = {
     {"clock_read", FN(zx_clock_read), {A_H, A_PTR}, 0, 2, 0},
     {"clock_get_details", FN(zx_clock_get_details), {A_H, A_U64, A_PTR}, 0, 2, 0},
     {"clock_update", FN(zx_clock_update), {A_H, A_U64, A_PTR}, 0, 2, 0},
+    {"syscall_test_0", FN(zx_syscall_test_0), {A_NONE}, 0, 1, F_VALUE},
+    {"syscall_test_2", FN(zx_syscall_test_2), {A_U32, A_U32}, 0, 1, F_VALUE},
+    {"syscall_test_8", FN(zx_syscall_test_8), {A_U32, A_U32, A_U32, A_U32, A_U32, A_U32, A_U32, A_U32}, 0, 1, F_VALUE},
+    {"syscall_test_wrapper", FN(zx_syscall_test_wrapper), {A_U32, A_U32, A_U32}, 0, 1, F_VALUE},
+    {"syscall_test_widening_signed_narrow", FN(zx_syscall_test_widening_signed_narrow), {A_U64, A_U64, A_U64, A_U64}, 0, 1, F_VALUE},
     {"counter_create", FN(zx_counter_create), {A_OPTS, A_OUT_H}, 1, 2, 0},
     {"counter_add", FN(zx_counter_add), {A_H, A_U64}, 0, 2, 0},
     {"counter_read", FN(zx_counter_read), {A_H, A_PTR}, 0, 2, 0},

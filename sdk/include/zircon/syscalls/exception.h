@@ -53,6 +53,7 @@ __BEGIN_CDECLS
 #define ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_PACKETS   17u
 #define ZX_EXCP_POLICY_CODE_BAD_SYSCALL             18u  // synth_data: the syscall number
 #define ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS 19u
+#define ZX_EXCP_POLICY_CODE_HANDLE_LEAK             20u  // a handle a syscall made was not handed out
 
 typedef uint32_t zx_excp_type_t;
 
