@@ -20,6 +20,7 @@
 #include <zircon/syscalls/system.h>
 #include <zircon/syscalls/types.h>
 #include <zircon/syscalls-next.h>
+#include <zircon/testonly-syscalls.h>
 #include <lib/fzl/memory-probe.h>
 #include <mini-process/mini-process.h>
 #include <zircon/process.h>

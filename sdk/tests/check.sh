@@ -13,11 +13,13 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
 # 1. Every syscall of the table is declared (both names come from one macro),
-#    the `next` ones in syscalls-next.h, the others in syscalls.h.
+#    the `next` ones in syscalls-next.h, the `testonly` ones in
+#    testonly-syscalls.h, the others in syscalls.h.
 while read -r num name attrs; do
   [[ -z "$num" || "$num" == \#* ]] && continue
   header=syscalls.h
   [[ " ${attrs%%(*} " == *" next "* ]] && header=syscalls-next.h
+  [[ " ${attrs%%(*} " == *" testonly "* ]] && header=testonly-syscalls.h
   grep -q "^_ZX_SYSCALL_DECL($name," "$sdk/include/zircon/$header" ||
     bad "$header does not declare $name"
 done <"$sdk/vdso/syscalls.list"

@@ -202,8 +202,23 @@
 #define ZX_SYS_restricted_bind_state 284
 #define ZX_SYS_restricted_unbind_state 285
 #define ZX_SYS_restricted_kick 286
+#define ZX_SYS_syscall_test_0 300
+#define ZX_SYS_syscall_test_1 301
+#define ZX_SYS_syscall_test_2 302
+#define ZX_SYS_syscall_test_3 303
+#define ZX_SYS_syscall_test_4 304
+#define ZX_SYS_syscall_test_5 305
+#define ZX_SYS_syscall_test_6 306
+#define ZX_SYS_syscall_test_7 307
+#define ZX_SYS_syscall_test_8 308
+#define ZX_SYS_syscall_test_wrapper 309
+#define ZX_SYS_syscall_test_handle_create 310
+#define ZX_SYS_syscall_test_widening_unsigned_narrow 311
+#define ZX_SYS_syscall_test_widening_signed_narrow 312
+#define ZX_SYS_syscall_test_widening_unsigned_wide 313
+#define ZX_SYS_syscall_test_widening_signed_wide 314
 
 // One past the highest number: never a syscall.
-#define ZX_SYS_COUNT 292
+#define ZX_SYS_COUNT 315
 
 #endif  // LIB_SYSCALLS_ZX_SYSCALL_NUMBERS_H_
