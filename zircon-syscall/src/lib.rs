@@ -34,6 +34,7 @@ mod host;
 mod info_memory;
 mod misc;
 mod object;
+mod pager;
 mod policy;
 mod port;
 mod property;
@@ -70,6 +71,7 @@ thread_local! {
 /// Sets the process (and thread) the current host thread runs guest code
 /// for.
 pub fn set_current(process: Option<Arc<Process>>, thread: Option<Arc<Thread>>) {
+    zircon_object::vm::pager::set_current_thread(thread.as_ref());
     CURRENT.with(|c| *c.borrow_mut() = process.map(|p| (p, thread)));
 }
 

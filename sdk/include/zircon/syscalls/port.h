@@ -30,8 +30,8 @@ __BEGIN_CDECLS
 #define ZX_PKT_IS_SIGNAL_ONE(type) ((type) == ZX_PKT_TYPE_SIGNAL_ONE)
 #define ZX_PKT_IS_PAGE_REQUEST(type) ((type) == ZX_PKT_TYPE_PAGE_REQUEST)
 
-// zx_packet_page_request_t.command (the emulator has no pagers yet, so it
-// never queues one of these).
+// zx_packet_page_request_t.command (ZX_PAGER_VMO_DIRTY is never sent yet:
+// the emulator does not trap dirtying).
 #define ZX_PAGER_VMO_READ ((uint16_t)0)
 #define ZX_PAGER_VMO_COMPLETE ((uint16_t)1)
 #define ZX_PAGER_VMO_DIRTY ((uint16_t)2)

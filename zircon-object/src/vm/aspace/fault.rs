@@ -32,6 +32,35 @@ impl AddressSpace {
     }
 }
 
+impl AddressSpace {
+    /// Waits for the page behind a fault that answered `SHOULD_WAIT` (a
+    /// missing page of a pager-backed VMO), in ordinary code on the
+    /// faulting thread's host stack after the signal handler sent the
+    /// fault out of guest mode, with no lock held while waiting. `Ok`: the
+    /// page is there, retry the access (it may fault again, and wait again,
+    /// if the mapping changed meanwhile). `Err`: the fault is fatal with
+    /// that status (the pager failed the page, or is detached or gone:
+    /// `BAD_STATE`; the mapping's own checks as in
+    /// [`AddressSpace::handle_page_fault`]), or the wait was cut short by a
+    /// kill (`INTERNAL_INTR_KILLED`) or a suspension (`INTERNAL_INTR_RETRY`).
+    pub fn wait_for_fault(&self, va: VirtAddr, access: PageFaultAccess) -> ZxResult {
+        let (vmo, off) = {
+            let st = self.lock();
+            let id = st.find_mapping(self.root, va).ok_or(ZxError::NOT_FOUND)?;
+            let m = &st.mappings[&id];
+            if !m.prot_at(va).contains(access.required_flags()) {
+                return Err(ZxError::ACCESS_DENIED);
+            }
+            let off = m.vmo_offset + (va - m.base);
+            if off >= m.vmo_limit() {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
+            (m.vmo.clone(), kernel_hal::page_round_down(off))
+        };
+        vmo.wait_present(off, off + kernel_hal::PAGE_SIZE, false)
+    }
+}
+
 impl FaultResolver for AddressSpace {
     fn resolve_fault(&self, vaddr: VirtAddr, access: PageFaultAccess) -> Result<(), FaultError> {
         self.handle_page_fault(vaddr, access)

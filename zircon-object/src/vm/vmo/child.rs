@@ -80,6 +80,12 @@ impl VmObject {
             if !offset.is_multiple_of(PAGE_SIZE as u64) {
                 return Err(ZxError::INVALID_ARGS);
             }
+            // Zircon refuses a plain snapshot of a pager's VMO; the
+            // at-least-on-write kinds would have to read through to the
+            // pager, which is not built yet (README deviation).
+            if self.is_pager_backed() {
+                return Err(ZxError::NOT_SUPPORTED);
+            }
             offset
                 .checked_add(rounded as u64)
                 .ok_or(ZxError::OUT_OF_RANGE)?;
@@ -134,6 +140,7 @@ impl VmObject {
             parent_koid: self.base.koid(),
             parent_link: Weak::new(),
             chunk_size: self.chunk_size,
+            source: None,
             content_lock: Mutex::new(()),
             inner: Mutex::new(VmoInner {
                 size,
@@ -143,6 +150,7 @@ impl VmObject {
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
+                present: Default::default(),
             }),
         }
     }

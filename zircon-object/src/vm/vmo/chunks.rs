@@ -300,11 +300,17 @@ impl VmObject {
                 } else if access == PageFaultAccess::Write {
                     self.unshare_locked(&mut locked, idx)?;
                 }
+                // A pager-backed VMO maps only the present pages around
+                // the fault; a missing one waits for the pager, outside
+                // the signal handler (`SHOULD_WAIT`).
+                let (lo, hi) = self
+                    .present_around(&locked.inner, offset, start, end)
+                    .ok_or(ZxError::SHOULD_WAIT)?;
                 let chunk = &locked.inner.chunks[&idx];
                 f(Run {
-                    vmo_offset: start,
-                    len: end - start,
-                    paddr: chunk.paddr,
+                    vmo_offset: lo,
+                    len: hi - lo,
+                    paddr: chunk.paddr + (lo - start),
                     sharing: sharing_of(chunk),
                 })
             }
@@ -323,15 +329,41 @@ impl VmObject {
         if offset >= end {
             return Ok(());
         }
-        self.for_each_piece(offset, end, Need::Look, &mut |p| match p.paddr {
-            Some(paddr) => f(Run {
-                vmo_offset: p.vmo_offset,
-                len: p.len,
-                paddr,
-                sharing: p.sharing,
-            }),
-            None => Ok(()),
-        })
+        for (lo, hi) in self.present_in(offset, end) {
+            self.for_each_piece(lo, hi, Need::Look, &mut |p| match p.paddr {
+                Some(paddr) => f(Run {
+                    vmo_offset: p.vmo_offset,
+                    len: p.len,
+                    paddr,
+                    sharing: p.sharing,
+                }),
+                None => Ok(()),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The parts of `[offset, end)` whose pages may be mapped now: all of
+    /// it, but for a pager-backed VMO only the present pages.
+    fn present_in(&self, offset: usize, end: usize) -> Vec<(usize, usize)> {
+        match &self.kind {
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => parent
+                .present_in(offset + so, end + so)
+                .into_iter()
+                .map(|(a, b)| (a - so, b - so))
+                .collect(),
+            VmoKind::Paged => {
+                let inner = self.lock();
+                let mut out = Vec::new();
+                let _ = self.for_present(&inner, offset, end, &mut |a, b| {
+                    out.push((a, b));
+                    Ok(())
+                });
+                out
+            }
+        }
     }
 }
 

@@ -212,6 +212,7 @@ impl VmObject {
                 new_size.min(old_size.next_multiple_of(self.chunk_size)),
             )?;
         }
+        self.pager_resized(old_size, new_size);
         Ok(())
     }
 

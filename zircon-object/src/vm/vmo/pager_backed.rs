@@ -1,0 +1,286 @@
+//! Pager-backed VMOs (`zx_pager_create_vmo`): which pages are present,
+//! waiting for the pager to supply missing ones, `zx_pager_supply_pages`,
+//! `ZX_PAGER_OP_FAIL` and `zx_pager_detach_vmo` on the VMO side. The
+//! pager, the requests and their packets are in `vm/pager.rs`.
+//!
+//! A pager-backed VMO is a paged VMO with a [`PageSource`] and a set of
+//! present pages (`VmoInner::present`). Its chunks hold frames as any
+//! paged VMO's do, but only present pages are ever host-mapped, read or
+//! written: the fault path maps the present run around a faulting page
+//! and never past it (so a present page next to a missing one in the same
+//! 2 MiB chunk still leaves the missing one faulting), and a fault on a
+//! missing page answers `SHOULD_WAIT` so the thread waits for the pager
+//! outside the signal handler. Syscalls that need pages call
+//! [`VmObject::wait_present`] first, with no lock held.
+
+use std::sync::Arc;
+
+use kernel_hal::{HalRef, PAGE_SIZE};
+
+use super::{VmObject, VmoInner, VmoKind};
+use crate::vm::pager::PageSource;
+use crate::{ZxError, ZxResult};
+
+/// How much `supply_pages` copies from the auxiliary VMO at a time.
+const SUPPLY_STEP: usize = 64 << 10;
+
+impl VmObject {
+    /// Makes a pager-backed VMO of `size` bytes (page aligned) with no
+    /// page present.
+    pub(crate) fn create_pager_backed(
+        hal: HalRef,
+        size: usize,
+        resizable: bool,
+        source: Arc<PageSource>,
+    ) -> Arc<VmObject> {
+        let mut vmo = Self::new_paged(hal, size, size, resizable, 0);
+        vmo.source = Some(source);
+        Arc::new(vmo)
+    }
+
+    /// Returns the pager source of this VMO, or of the VMO a slice shows.
+    pub(crate) fn page_source(&self) -> Option<&Arc<PageSource>> {
+        match &self.kind {
+            VmoKind::Slice { parent, .. } => parent.page_source(),
+            VmoKind::Paged => self.source.as_ref(),
+        }
+    }
+
+    /// Returns whether the VMO's pages come from a user pager
+    /// (`ZX_INFO_VMO_PAGER_BACKED`; slices of such a VMO too).
+    pub fn is_pager_backed(&self) -> bool {
+        self.page_source().is_some()
+    }
+
+    /// Returns the koid of the pager that created this VMO (0 if none):
+    /// only the pager's own VMO, not its children, as Zircon's
+    /// `VmObjectDispatcher::pager_koid`.
+    pub fn pager_koid(&self) -> crate::object::Koid {
+        self.source.as_ref().map_or(0, |s| s.pager_koid())
+    }
+
+    /// The source of this VMO itself, when the caller checked it was made
+    /// by a pager.
+    fn own_source(&self) -> ZxResult<&Arc<PageSource>> {
+        self.source.as_ref().ok_or(ZxError::INVALID_ARGS)
+    }
+
+    /// For a pager-backed VMO: the present range around `offset` clipped
+    /// to `[lo, hi)`, or `None` if the page at `offset` is missing. Any
+    /// other VMO: all of `[lo, hi)`.
+    pub(super) fn present_around(
+        &self,
+        inner: &VmoInner,
+        offset: usize,
+        lo: usize,
+        hi: usize,
+    ) -> Option<(usize, usize)> {
+        if self.source.is_none() {
+            return Some((lo, hi));
+        }
+        let (r, _) = inner.present.get(offset)?;
+        Some((r.start.max(lo), r.end.min(hi)))
+    }
+
+    /// Calls `f` with each present run of `[lo, hi)` (for a VMO that is not
+    /// pager-backed: the whole range once).
+    pub(super) fn for_present(
+        &self,
+        inner: &VmoInner,
+        lo: usize,
+        hi: usize,
+        f: &mut dyn FnMut(usize, usize) -> ZxResult,
+    ) -> ZxResult {
+        if self.source.is_none() {
+            return f(lo, hi);
+        }
+        for (r, _) in inner.present.overlapping(lo..hi) {
+            let (s, e) = (r.start.max(lo), r.end.min(hi));
+            if s < e {
+                f(s, e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks `[start, end)` present without asking the pager (pages the VMO
+    /// itself zeroed, or grew into), and completes requests that wanted
+    /// them.
+    pub(super) fn mark_present(&self, start: usize, end: usize) {
+        let Some(source) = &self.source else {
+            return;
+        };
+        let mut inner = self.lock();
+        let end = end.min(inner.size);
+        if start >= end {
+            return;
+        }
+        inner.present.insert(start..end, ());
+        source.on_supplied(start, end, &|s, e| inner.present.covers(s..e));
+    }
+
+    /// Blocks until every page of `[start, end)` is present (rounded out to
+    /// pages), raising requests for the missing ones and waiting for the
+    /// pager with no lock held. `batch`: ask for each whole run of missing
+    /// pages at once (syscalls); otherwise one page (faults). Returns the
+    /// status a failed request carries, `BAD_STATE` once the pager is
+    /// detached or gone, `OUT_OF_RANGE` if the VMO shrank below the range,
+    /// or the end of an interrupted wait. Any VMO that is not pager-backed
+    /// answers at once.
+    pub fn wait_present(&self, start: usize, end: usize, batch: bool) -> ZxResult {
+        let (parent, shift) = match &self.kind {
+            VmoKind::Slice { parent, offset, .. } => (Some(parent), *offset),
+            VmoKind::Paged => (None, 0),
+        };
+        if let Some(parent) = parent {
+            return parent.wait_present(start + shift, end + shift, batch);
+        }
+        let Some(source) = &self.source else {
+            return Ok(());
+        };
+        let start = kernel_hal::page_round_down(start);
+        let end = kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?;
+        loop {
+            let done = {
+                let inner = self.lock();
+                if end > inner.size {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                let Some(gap) = inner.present.gaps(start..end).next() else {
+                    return Ok(());
+                };
+                let gap_end = if batch {
+                    gap.end
+                } else {
+                    gap.start + PAGE_SIZE
+                };
+                source.request(gap.start, gap_end)?
+            };
+            done.wait()?;
+        }
+    }
+
+    /// `zx_pager_supply_pages` on the VMO side: moves `[aux_offset,
+    /// aux_offset + len)` of `aux` into `[offset, offset + len)` of this
+    /// pager-backed VMO. Pages already present stay as they are (the
+    /// auxiliary ones are dropped); the auxiliary range is decommitted.
+    /// The caller checked alignment and that this VMO belongs to the
+    /// pager. Errors, checked before anything changes: `aux` not a plain
+    /// paged VMO, or with mappings or children → `BAD_STATE`; either range
+    /// outside its VMO → `OUT_OF_RANGE`; this VMO detached → `BAD_STATE`.
+    pub fn supply_pages(&self, offset: u64, len: u64, aux: &VmObject, aux_offset: u64) -> ZxResult {
+        let source = self.own_source()?;
+        let aux_end = aux_offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        {
+            let mut ai = aux.lock();
+            ai.mappings.retain(|_, m| m.aspace.strong_count() > 0);
+            ai.children.retain(|c| c.strong_count() > 0);
+            if !matches!(aux.kind, VmoKind::Paged)
+                || aux.source.is_some()
+                || !ai.mappings.is_empty()
+                || !ai.children.is_empty()
+            {
+                return Err(ZxError::BAD_STATE);
+            }
+            if aux_end > ai.size as u64 {
+                return Err(ZxError::OUT_OF_RANGE);
+            }
+        }
+        aux.check_cached().map_err(|_| ZxError::BAD_STATE)?;
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if end > self.size() as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        if source.is_detached() {
+            return Err(ZxError::BAD_STATE);
+        }
+        let (start, end) = (offset as usize, end as usize);
+        let shift = aux_offset as usize;
+        let _one_supply = source.supply_lock();
+        let gaps: Vec<std::ops::Range<usize>> = {
+            let inner = self.lock();
+            inner.present.gaps(start..end).collect()
+        };
+        let mut buf = vec![0u8; SUPPLY_STEP.min(len as usize)];
+        for gap in gaps {
+            let mut pos = gap.start;
+            while pos < gap.end {
+                let n = (gap.end - pos).min(SUPPLY_STEP);
+                aux.read_now(pos - start + shift, &mut buf[..n])?;
+                self.write_now(pos, &buf[..n])?;
+                pos += n;
+            }
+            let mut inner = self.lock();
+            inner.present.insert(gap.clone(), ());
+            source.on_supplied(gap.start, gap.end, &|s, e| inner.present.covers(s..e));
+        }
+        // The pages moved: the auxiliary range is left decommitted.
+        aux.zero_range(shift, aux_end as usize)
+    }
+
+    /// `ZX_PAGER_OP_FAIL` on the VMO side: outstanding requests overlapping
+    /// `[offset, offset + len)` complete with `status`. The range must lie
+    /// inside the VMO (`OUT_OF_RANGE`).
+    pub fn fail_pages(&self, offset: u64, len: u64, status: ZxError) -> ZxResult {
+        let source = self.own_source()?;
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if end > self.size() as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        let _inner = self.lock();
+        source.fail(offset as usize, end as usize, status);
+        Ok(())
+    }
+
+    /// `zx_pager_detach_vmo` on the VMO side.
+    pub fn detach_pager(&self) -> ZxResult {
+        let source = self.own_source()?;
+        let _inner = self.lock();
+        source.detach();
+        Ok(())
+    }
+
+    /// A pager-backed VMO's size changed from `old` to `new`: what it grew
+    /// into is present (zero, asking nobody); what it lost is not, and
+    /// requests past the new end end.
+    pub(super) fn pager_resized(&self, old: usize, new: usize) {
+        let Some(source) = &self.source else {
+            return;
+        };
+        if new > old {
+            self.mark_present(old, new);
+        } else {
+            let mut inner = self.lock();
+            inner.present.remove(new..old);
+            source.on_resize(new);
+        }
+    }
+
+    /// Returns whether every page of `[start, end)` can be used now: always
+    /// for a VMO that is not pager-backed, else whether all are present.
+    pub fn is_present(&self, start: usize, end: usize) -> bool {
+        match &self.kind {
+            VmoKind::Slice { parent, offset, .. } => {
+                parent.is_present(start + offset, end + offset)
+            }
+            VmoKind::Paged if self.source.is_none() => true,
+            VmoKind::Paged => {
+                let (s, e) = (
+                    kernel_hal::page_round_down(start),
+                    kernel_hal::page_round_up(end).unwrap_or(usize::MAX),
+                );
+                s >= e || self.lock().present.covers(s..e)
+            }
+        }
+    }
+
+    /// Returns the present ranges (tests).
+    pub fn present_ranges(&self) -> Vec<(usize, usize)> {
+        let inner = self.lock();
+        inner
+            .present
+            .iter()
+            .map(|(r, _)| (r.start, r.end))
+            .collect()
+    }
+}
