@@ -1,0 +1,794 @@
+// User pagers (zx_pager_*), end to end: a pager thread serving the page
+// requests of guest faults and syscalls on other threads, the packets'
+// layout and rules (one request per missing range, batched for syscalls,
+// one page for faults), zx_pager_supply_pages and its errors,
+// ZX_PAGER_OP_FAIL turned into a fatal page fault with the pager's status
+// (and into syscall statuses), detach (ZX_PAGER_VMO_COMPLETE, then
+// BAD_STATE), the pager's last handle closing under a waiter, a kill of a
+// thread waiting for a page, and stresses of 8 faulting threads against one
+// pager thread, which also fails or dies midway. Every wait has a deadline,
+// so a pager bug fails a test instead of hanging it.
+#include <stdint.h>
+#include <string.h>
+#include <zircon/process.h>
+#include <zircon/rights.h>
+#include <zircon/syscalls.h>
+#include <zircon/syscalls/debug.h>
+#include <zircon/syscalls/exception.h>
+#include <zircon/syscalls/object.h>
+#include <zircon/syscalls/port.h>
+#include <zxtest/zxtest.h>
+
+#include "child_task.h"
+
+#define PAGE 4096u
+#define STACK_SIZE (64u * 1024u)
+#define MS(n) ((zx_duration_t)(n) * 1000000)
+
+static zx_instant_mono_t after_ms(int64_t ms) { return zx_deadline_after(MS(ms)); }
+
+// --- threads -------------------------------------------------------------
+
+static uint8_t g_stacks[16][STACK_SIZE] __attribute__((aligned(16)));
+static unsigned g_next_stack;
+
+// The entry stack pointer of one of the static stacks, reused round-robin
+// (at most 16 threads live at once), as if a call had pushed a return
+// address.
+static uintptr_t next_stack(void) { return (uintptr_t)g_stacks[g_next_stack++ % 16] + STACK_SIZE - 8; }
+
+// Starts fn(a1, a2) on a new thread of this process.
+static zx_handle_t start_thread(void (*fn)(uintptr_t, uintptr_t), uintptr_t a1, uintptr_t a2) {
+  zx_handle_t t = ZX_HANDLE_INVALID;
+  if (zx_thread_create(zx_process_self(), "pager-test", 10, 0, &t) != ZX_OK) return ZX_HANDLE_INVALID;
+  if (zx_thread_start(t, (uintptr_t)fn, next_stack(), a1, a2) != ZX_OK) {
+    zx_handle_close(t);
+    return ZX_HANDLE_INVALID;
+  }
+  return t;
+}
+
+static zx_status_t join(zx_handle_t t, int64_t ms) {
+  zx_status_t s = zx_object_wait_one(t, ZX_THREAD_TERMINATED, after_ms(ms), NULL);
+  zx_handle_close(t);
+  return s;
+}
+
+static uint32_t thread_state(zx_handle_t t) {
+  zx_info_thread_t info;
+  if (zx_object_get_info(t, ZX_INFO_THREAD, &info, sizeof(info), NULL, NULL) != ZX_OK) return 0xffffffffu;
+  return info.state;
+}
+
+// Waits (up to `ms`) until thread `t` is blocked on a pager.
+static bool wait_blocked_on_pager(zx_handle_t t, int64_t ms) {
+  zx_instant_mono_t end = after_ms(ms);
+  while (zx_clock_get_monotonic() < end) {
+    if (thread_state(t) == ZX_THREAD_STATE_BLOCKED_PAGER) return true;
+    zx_nanosleep(after_ms(1));
+  }
+  return false;
+}
+
+// --- pager helpers -------------------------------------------------------
+
+typedef struct {
+  zx_handle_t pager, port, vmo;
+} pager_env_t;
+
+#define KEY 0x5eedu
+
+static void env_make(pager_env_t* e, uint64_t pages, uint32_t options) {
+  memset(e, 0, sizeof(*e));
+  ASSERT_OK(zx_pager_create(0, &e->pager));
+  ASSERT_OK(zx_port_create(0, &e->port));
+  ASSERT_OK(zx_pager_create_vmo(e->pager, options, e->port, KEY, pages * PAGE, &e->vmo));
+}
+
+static void env_close(pager_env_t* e) {
+  zx_handle_close(e->vmo);
+  zx_handle_close(e->port);
+  zx_handle_close(e->pager);
+}
+
+// The next packet within `ms`; false if none came.
+static bool next_packet(zx_handle_t port, int64_t ms, zx_port_packet_t* p) {
+  return zx_port_wait(port, after_ms(ms), p) == ZX_OK;
+}
+
+// Checks that the next packet (within 5 s) is a page request `cmd` for
+// [offset, offset + length).
+static void expect_request(zx_handle_t port, uint16_t cmd, uint64_t offset, uint64_t length) {
+  zx_port_packet_t p;
+  ASSERT_TRUE(next_packet(port, 5000, &p), "no page request came");
+  EXPECT_EQ(p.key, KEY);
+  EXPECT_EQ(p.type, ZX_PKT_TYPE_PAGE_REQUEST);
+  EXPECT_EQ(p.status, ZX_OK);
+  EXPECT_EQ(p.page_request.command, cmd);
+  EXPECT_EQ(p.page_request.offset, offset);
+  EXPECT_EQ(p.page_request.length, length);
+}
+
+// The byte page `i` of the pattern holds at `at`.
+static uint8_t pattern(uint64_t page, uint64_t at) { return (uint8_t)(page * 7 + at / 512 + 1); }
+
+// Makes an auxiliary VMO holding the pattern of pages [first, first + n).
+static zx_handle_t pattern_aux(uint64_t first, uint64_t n) {
+  zx_handle_t aux = ZX_HANDLE_INVALID;
+  if (zx_vmo_create(n * PAGE, 0, &aux) != ZX_OK) return ZX_HANDLE_INVALID;
+  static uint8_t buf[PAGE];
+  for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t b = 0; b < PAGE; b++) buf[b] = pattern(first + i, b);
+    zx_vmo_write(aux, buf, i * PAGE, PAGE);
+  }
+  return aux;
+}
+
+// Supplies pages [first, first + n) with the pattern.
+static zx_status_t supply(const pager_env_t* e, uint64_t first, uint64_t n) {
+  zx_handle_t aux = pattern_aux(first, n);
+  zx_status_t s = zx_pager_supply_pages(e->pager, e->vmo, first * PAGE, n * PAGE, aux, 0);
+  zx_handle_close(aux);
+  return s;
+}
+
+static zx_info_vmo_t vmo_info(zx_handle_t vmo) {
+  zx_info_vmo_t info;
+  memset(&info, 0, sizeof(info));
+  zx_object_get_info(vmo, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL);
+  return info;
+}
+
+static uintptr_t map(zx_handle_t vmo, uint64_t pages) {
+  uintptr_t at = 0;
+  if (zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, vmo, 0, pages * PAGE, &at) != ZX_OK)
+    return 0;
+  return at;
+}
+
+// --- what the worker threads do -----------------------------------------
+
+typedef struct {
+  zx_handle_t vmo;
+  uint64_t offset, len;
+  uintptr_t addr;  // for loads and process reads
+  zx_status_t status;
+  uint8_t first, last;
+  volatile int done;
+} job_t;
+
+static void do_vmo_read(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  static uint8_t buf[16 * PAGE];
+  j->status = zx_vmo_read(j->vmo, buf, j->offset, j->len);
+  j->first = buf[0];
+  j->last = buf[j->len - 1];
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_load(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  j->first = *(volatile uint8_t*)j->addr;
+  j->status = ZX_OK;
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_process_read(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  uint8_t buf[64];
+  size_t actual = 0;
+  j->status = zx_process_read_memory(zx_process_self(), j->addr, buf, sizeof(buf), &actual);
+  j->first = buf[0];
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_vmo_commit(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  j->status = zx_vmo_op_range(j->vmo, ZX_VMO_OP_COMMIT, j->offset, j->len, NULL, 0);
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_vmar_commit(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  j->status = zx_vmar_op_range(zx_vmar_root_self(), ZX_VMAR_OP_COMMIT, j->addr, j->len, NULL, 0);
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+// Where a thread whose fault was fatal is sent to end.
+static void landing(void) { zx_thread_exit(); }
+
+// Reads one exception from `ch` within `ms`, checks it is a fatal page
+// fault at `addr` with `status` in the report, and sends the thread to
+// `landing` (so it exits).
+static void expect_fatal_fault(zx_handle_t ch, uintptr_t addr, zx_status_t status) {
+  ASSERT_OK(zx_object_wait_one(ch, ZX_CHANNEL_READABLE, after_ms(5000), NULL));
+  zx_exception_info_t info;
+  zx_handle_t exc;
+  uint32_t nb = 0, nh = 0;
+  ASSERT_OK(zx_channel_read(ch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+  EXPECT_EQ(info.type, ZX_EXCP_FATAL_PAGE_FAULT);
+  zx_handle_t t;
+  ASSERT_OK(zx_exception_get_thread(exc, &t));
+  zx_exception_report_t report;
+  ASSERT_OK(zx_object_get_info(t, ZX_INFO_THREAD_EXCEPTION_REPORT, &report, sizeof(report), NULL, NULL));
+  EXPECT_EQ(report.header.type, ZX_EXCP_FATAL_PAGE_FAULT);
+  EXPECT_EQ((zx_status_t)report.context.synth_code, status);
+  EXPECT_EQ(report.context.arch.u.x86_64.cr2, addr);
+  zx_thread_state_general_regs_t regs;
+  ASSERT_OK(zx_thread_read_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  regs.rip = (uintptr_t)landing;
+  regs.rsp = (regs.rsp & ~(uint64_t)15) - 8;
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+  uint32_t state = ZX_EXCEPTION_STATE_HANDLED;
+  ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
+  zx_handle_close(exc);
+  zx_handle_close(t);
+}
+
+// --- creation ------------------------------------------------------------
+
+TEST(Pager, CreateChecksAndRights) {
+  zx_handle_t pager, port, vmo;
+  EXPECT_EQ(zx_pager_create(1, &pager), ZX_ERR_INVALID_ARGS);
+  ASSERT_OK(zx_pager_create(0, &pager));
+  zx_info_handle_basic_t basic;
+  ASSERT_OK(zx_object_get_info(pager, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  EXPECT_EQ(basic.type, ZX_OBJ_TYPE_PAGER);
+  EXPECT_EQ(basic.rights, ZX_DEFAULT_PAGER_RIGHTS);
+  ASSERT_OK(zx_port_create(0, &port));
+  // Port checks: type, then WRITE; then the options and the size.
+  EXPECT_EQ(zx_pager_create_vmo(pager, 0, pager, 0, PAGE, &vmo), ZX_ERR_WRONG_TYPE);
+  zx_handle_t weak_port;
+  ASSERT_OK(zx_handle_duplicate(port, ZX_RIGHT_READ, &weak_port));
+  EXPECT_EQ(zx_pager_create_vmo(pager, 0, weak_port, 0, PAGE, &vmo), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak_port);
+  EXPECT_EQ(zx_pager_create_vmo(port, 0, port, 0, PAGE, &vmo), ZX_ERR_WRONG_TYPE);
+  EXPECT_EQ(zx_pager_create_vmo(pager, ZX_VMO_DISCARDABLE, port, 0, PAGE, &vmo), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_create_vmo(pager, 0, port, 0, UINT64_MAX, &vmo), ZX_ERR_OUT_OF_RANGE);
+  // A pager handle cannot be duplicated (no ZX_RIGHT_DUPLICATE), only
+  // replaced; without ATTACH_VMO it makes no VMO.
+  zx_handle_t weak_pager, spare;
+  EXPECT_EQ(zx_handle_duplicate(pager, ZX_RIGHT_SAME_RIGHTS, &weak_pager), ZX_ERR_ACCESS_DENIED);
+  ASSERT_OK(zx_pager_create(0, &spare));
+  ASSERT_OK(zx_handle_replace(spare, ZX_RIGHT_MANAGE_VMO, &weak_pager));
+  EXPECT_EQ(zx_pager_create_vmo(weak_pager, 0, port, 0, PAGE, &vmo), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(weak_pager);
+  ASSERT_OK(zx_pager_create_vmo(pager, ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY, port, KEY, PAGE + 1, &vmo));
+  uint64_t size = 0;
+  ASSERT_OK(zx_vmo_get_size(vmo, &size));
+  EXPECT_EQ(size, 2 * PAGE);
+  zx_info_vmo_t info = vmo_info(vmo);
+  EXPECT_EQ(info.flags & (ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_RESIZABLE | ZX_INFO_VMO_TYPE_PAGED),
+            ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_RESIZABLE | ZX_INFO_VMO_TYPE_PAGED);
+  ASSERT_OK(zx_object_get_info(vmo, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  EXPECT_EQ(basic.rights, ZX_DEFAULT_VMO_RIGHTS | ZX_RIGHT_RESIZE);
+  // Nothing was asked for yet.
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(port, 10, &p));
+  zx_handle_close(vmo);
+  // A VMO going away completes.
+  expect_request(port, ZX_PAGER_VMO_COMPLETE, 0, 0);
+  zx_handle_close(port);
+  zx_handle_close(pager);
+}
+
+// --- serving faults and syscalls ------------------------------------------
+
+TEST(Pager, FaultWaitsUntilThePagerSupplies) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  job_t j = {.addr = base + 2 * PAGE + 100};
+  zx_handle_t t = start_thread(do_load, (uintptr_t)&j, 0);
+  ASSERT_NE(t, ZX_HANDLE_INVALID);
+  // A fault asks for its one page.
+  expect_request(e.port, ZX_PAGER_VMO_READ, 2 * PAGE, PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  EXPECT_EQ(__atomic_load_n(&j.done, __ATOMIC_ACQUIRE), 0);
+  ASSERT_OK(supply(&e, 2, 1));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(j.first, pattern(2, 100));
+  // The page stays: touching it again asks nothing.
+  EXPECT_EQ(*(volatile uint8_t*)(base + 2 * PAGE + 4000), pattern(2, 4000));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, PresentPageNextToMissingOneInTheSameChunk) {
+  pager_env_t e;
+  env_make(&e, 8, 0);
+  uintptr_t base = map(e.vmo, 8);
+  ASSERT_NE(base, 0u);
+  ASSERT_OK(supply(&e, 3, 1));
+  EXPECT_EQ(*(volatile uint8_t*)(base + 3 * PAGE), pattern(3, 0));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  // Its neighbours on both sides still fault to the pager.
+  for (uint64_t page = 2; page <= 4; page += 2) {
+    job_t j = {.addr = base + page * PAGE};
+    zx_handle_t t = start_thread(do_load, (uintptr_t)&j, 0);
+    expect_request(e.port, ZX_PAGER_VMO_READ, page * PAGE, PAGE);
+    ASSERT_OK(supply(&e, page, 1));
+    ASSERT_OK(join(t, 5000));
+    EXPECT_EQ(j.first, pattern(page, 0));
+  }
+  zx_vmar_unmap(zx_vmar_root_self(), base, 8 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, VmoReadBlocksUntilSupplyAndBatches) {
+  pager_env_t e;
+  env_make(&e, 8, 0);
+  job_t j = {.vmo = e.vmo, .offset = PAGE + 5, .len = 2 * PAGE};
+  zx_handle_t t = start_thread(do_vmo_read, (uintptr_t)&j, 0);
+  // One request for the three pages the read needs.
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, 3 * PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  EXPECT_EQ(__atomic_load_n(&j.done, __ATOMIC_ACQUIRE), 0);
+  // Half of it does not end the wait; a request is not sent again.
+  ASSERT_OK(supply(&e, 1, 1));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 20, &p));
+  EXPECT_EQ(__atomic_load_n(&j.done, __ATOMIC_ACQUIRE), 0);
+  ASSERT_OK(supply(&e, 2, 2));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_OK(j.status);
+  EXPECT_EQ(j.first, pattern(1, 5));
+  EXPECT_EQ(j.last, pattern(3, 4));
+  env_close(&e);
+}
+
+TEST(Pager, SyscallsThatNeedPagesWait) {
+  pager_env_t e;
+  env_make(&e, 8, 0);
+  uintptr_t base = map(e.vmo, 8);
+  ASSERT_NE(base, 0u);
+  void (*fns[3])(uintptr_t, uintptr_t) = {do_process_read, do_vmo_commit, do_vmar_commit};
+  for (unsigned k = 0; k < 3; k++) {
+    uint64_t page = 2 * k;
+    job_t j = {.vmo = e.vmo, .offset = page * PAGE, .len = 2 * PAGE, .addr = base + page * PAGE};
+    zx_handle_t t = start_thread(fns[k], (uintptr_t)&j, 0);
+    expect_request(e.port, ZX_PAGER_VMO_READ, page * PAGE, k == 0 ? PAGE : 2 * PAGE);
+    EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+    ASSERT_OK(supply(&e, page, 2));
+    ASSERT_OK(join(t, 5000));
+    EXPECT_OK(j.status, "call %u", k);
+    if (k == 0) EXPECT_EQ(j.first, pattern(0, 0));
+  }
+  zx_vmar_unmap(zx_vmar_root_self(), base, 8 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, SliceReadsThroughAndSnapshotsAreRefused) {
+  pager_env_t e;
+  env_make(&e, 8, 0);
+  zx_handle_t slice, clone;
+  ASSERT_OK(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SLICE, 4 * PAGE, 2 * PAGE, &slice));
+  EXPECT_NE(vmo_info(slice).flags & ZX_INFO_VMO_PAGER_BACKED, 0u);
+  job_t j = {.vmo = slice, .offset = PAGE, .len = 1};
+  zx_handle_t t = start_thread(do_vmo_read, (uintptr_t)&j, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 5 * PAGE, PAGE);
+  ASSERT_OK(supply(&e, 5, 1));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(j.first, pattern(5, 0));
+  // Zircon refuses a plain snapshot of a pager's VMO; the emulator does not
+  // offer the at-least-on-write kinds yet either.
+  EXPECT_EQ(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE, &clone), ZX_ERR_NOT_SUPPORTED);
+  zx_handle_close(slice);
+  env_close(&e);
+}
+
+// --- zx_pager_supply_pages ---------------------------------------------------
+
+TEST(Pager, SupplyErrorsChangeNothing) {
+  pager_env_t e, other;
+  env_make(&e, 4, 0);
+  env_make(&other, 4, 0);
+  zx_handle_t aux = pattern_aux(0, 2);
+  ASSERT_NE(aux, ZX_HANDLE_INVALID);
+  // Misaligned offset, length or auxiliary offset: before any handle.
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 1, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE - 1, aux, 0), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, aux, 8), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_supply_pages(ZX_HANDLE_INVALID, e.vmo, 1, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_supply_pages(ZX_HANDLE_INVALID, e.vmo, 0, PAGE, aux, 0), ZX_ERR_BAD_HANDLE);
+  EXPECT_EQ(zx_pager_supply_pages(e.vmo, e.vmo, 0, PAGE, aux, 0), ZX_ERR_WRONG_TYPE);
+  // Out of range in either VMO, or wrapping.
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 4 * PAGE, PAGE, aux, 0), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, 2 * PAGE, aux, PAGE), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, aux, UINT64_MAX - PAGE + 1), ZX_ERR_OUT_OF_RANGE);
+  // The wrong pager; a VMO no pager made.
+  EXPECT_EQ(zx_pager_supply_pages(other.pager, e.vmo, 0, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, aux, 0, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
+  // A bad auxiliary VMO: no WRITE, mapped, another pager's VMO.
+  zx_handle_t ro;
+  ASSERT_OK(zx_handle_duplicate(aux, ZX_RIGHT_READ, &ro));
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, ro, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(ro);
+  uintptr_t at = map(aux, 2);
+  ASSERT_NE(at, 0u);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, aux, 0), ZX_ERR_BAD_STATE);
+  zx_vmar_unmap(zx_vmar_root_self(), at, 2 * PAGE);
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, other.vmo, 0), ZX_ERR_BAD_STATE);
+  // Nothing moved.
+  EXPECT_EQ(vmo_info(aux).committed_bytes, 2 * PAGE);
+  EXPECT_EQ(vmo_info(e.vmo).committed_bytes, 0u);
+  // Now for real: the pages move, and a second supply skips present ones.
+  ASSERT_OK(zx_pager_supply_pages(e.pager, e.vmo, 0, 2 * PAGE, aux, 0));
+  EXPECT_EQ(vmo_info(aux).committed_bytes, 0u);
+  ASSERT_OK(supply(&e, 1, 2));
+  uint8_t b[3];
+  ASSERT_OK(zx_vmo_read(e.vmo, &b[0], 0, 1));
+  ASSERT_OK(zx_vmo_read(e.vmo, &b[1], PAGE, 1));
+  ASSERT_OK(zx_vmo_read(e.vmo, &b[2], 2 * PAGE, 1));
+  EXPECT_EQ(b[0], pattern(0, 0));
+  EXPECT_EQ(b[1], pattern(1, 0));
+  EXPECT_EQ(b[2], pattern(2, 0));
+  zx_handle_close(aux);
+  env_close(&other);
+  env_close(&e);
+}
+
+// --- ZX_PAGER_OP_FAIL --------------------------------------------------------
+
+TEST(Pager, FailedPageIsAFatalFaultWithThePagersStatus) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  job_t j = {.addr = base + PAGE + 8};
+  zx_handle_t t = ZX_HANDLE_INVALID, ch;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)do_load, next_stack(), (uintptr_t)&j, 0));
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+  // Only the allowed statuses, fitting 32 bits.
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE, PAGE, (uint64_t)ZX_ERR_NO_MEMORY),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE, PAGE, (uint32_t)ZX_ERR_IO),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE, PAGE, 0), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE + 1, PAGE, (uint64_t)ZX_ERR_IO),
+            ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, 0, 5 * PAGE, (uint64_t)(int64_t)ZX_ERR_IO),
+            ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(zx_pager_op_range(e.pager, 0, e.vmo, 0, PAGE, 0), ZX_ERR_NOT_SUPPORTED);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, 0, 2 * PAGE, (uint64_t)(int64_t)ZX_ERR_IO));
+  expect_fatal_fault(ch, base + PAGE + 8, ZX_ERR_IO);
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(j.done, 0);
+  zx_handle_close(ch);
+  // A syscall gets the status itself; failing is not sticky.
+  static const zx_status_t codes[] = {ZX_ERR_IO_DATA_INTEGRITY, ZX_ERR_BAD_STATE, ZX_ERR_NO_SPACE,
+                                      ZX_ERR_BUFFER_TOO_SMALL};
+  for (unsigned k = 0; k < 4; k++) {
+    job_t r = {.vmo = e.vmo, .offset = PAGE, .len = 1};
+    t = start_thread(do_vmo_read, (uintptr_t)&r, 0);
+    expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+    ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE, PAGE, (uint64_t)(int64_t)codes[k]));
+    ASSERT_OK(join(t, 5000));
+    EXPECT_EQ(r.status, codes[k]);
+  }
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  env_close(&e);
+}
+
+// --- detach and the pager going away ----------------------------------------
+
+TEST(Pager, DetachCompletesAndLaterAccessesFail) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  ASSERT_OK(supply(&e, 0, 1));
+  job_t j = {.vmo = e.vmo, .offset = 2 * PAGE, .len = 1};
+  zx_handle_t t = start_thread(do_vmo_read, (uintptr_t)&j, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 2 * PAGE, PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  zx_handle_t other;
+  ASSERT_OK(zx_pager_create(0, &other));
+  EXPECT_EQ(zx_pager_detach_vmo(other, e.vmo), ZX_ERR_INVALID_ARGS);
+  zx_handle_close(other);
+  ASSERT_OK(zx_pager_detach_vmo(e.pager, e.vmo));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(j.status, ZX_ERR_BAD_STATE);
+  expect_request(e.port, ZX_PAGER_VMO_COMPLETE, 0, 0);
+  // Supplied pages stay; missing ones fail at once, for syscalls and faults.
+  EXPECT_EQ(*(volatile uint8_t*)base, pattern(0, 0));
+  uint8_t b;
+  EXPECT_EQ(zx_vmo_read(e.vmo, &b, 3 * PAGE, 1), ZX_ERR_BAD_STATE);
+  EXPECT_EQ(supply(&e, 3, 1), ZX_ERR_BAD_STATE);
+  job_t f = {.addr = base + 3 * PAGE};
+  zx_handle_t ch;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &t));
+  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+  ASSERT_OK(zx_thread_start(t, (uintptr_t)do_load, next_stack(), (uintptr_t)&f, 0));
+  expect_fatal_fault(ch, base + 3 * PAGE, ZX_ERR_BAD_STATE);
+  ASSERT_OK(join(t, 5000));
+  zx_handle_close(ch);
+  // Nothing more is sent, and detaching again is fine.
+  ASSERT_OK(zx_pager_detach_vmo(e.pager, e.vmo));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, PagerClosedWhileThreadsWait) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  job_t r = {.vmo = e.vmo, .offset = 0, .len = 1};
+  zx_handle_t reader = start_thread(do_vmo_read, (uintptr_t)&r, 0);
+  job_t f = {.addr = base + 2 * PAGE};
+  zx_handle_t faulter, ch;
+  ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &faulter));
+  ASSERT_OK(zx_task_create_exception_channel(faulter, 0, &ch));
+  ASSERT_OK(zx_thread_start(faulter, (uintptr_t)do_load, next_stack(), (uintptr_t)&f, 0));
+  EXPECT_TRUE(wait_blocked_on_pager(reader, 5000));
+  EXPECT_TRUE(wait_blocked_on_pager(faulter, 5000));
+  // The pager's last handle goes: both waits end with BAD_STATE.
+  ASSERT_OK(zx_handle_close(e.pager));
+  e.pager = ZX_HANDLE_INVALID;
+  ASSERT_OK(join(reader, 5000));
+  EXPECT_EQ(r.status, ZX_ERR_BAD_STATE);
+  expect_fatal_fault(ch, base + 2 * PAGE, ZX_ERR_BAD_STATE);
+  ASSERT_OK(join(faulter, 5000));
+  zx_handle_close(ch);
+  // No packet is left in the port (not even ZX_PAGER_VMO_COMPLETE).
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  zx_handle_close(e.vmo);
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_handle_close(e.port);
+}
+
+TEST(Pager, KillingAThreadWaitingForAPageEndsItPromptly) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  child_t ch;
+  ASSERT_OK(child_create(zx_job_default(), "pager-faulter", &ch));
+  uintptr_t at = 0;
+  ASSERT_OK(zx_vmar_map(ch.vmar, ZX_VM_PERM_READ, 0, e.vmo, 0, 4 * PAGE, &at));
+  // movabs rax, at + PAGE; mov al, [rax]; ud2
+  child_code_t c = {0};
+  static const uint8_t movabs_rax[2] = {0x48, 0xb8}, load[2] = {0x8a, 0x00}, ud2[2] = {0x0f, 0x0b};
+  uintptr_t target = at + PAGE;
+  child_emit(&c, movabs_rax, sizeof(movabs_rax));
+  child_emit(&c, &target, sizeof(target));
+  child_emit(&c, load, sizeof(load));
+  child_emit(&c, ud2, sizeof(ud2));
+  ASSERT_OK(child_start(&ch, &c, ZX_HANDLE_INVALID, 0));
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(ch.thread, 5000));
+  zx_instant_mono_t t0 = zx_clock_get_monotonic();
+  ASSERT_OK(zx_task_kill(ch.process));
+  ASSERT_OK(zx_object_wait_one(ch.process, ZX_PROCESS_TERMINATED, after_ms(5000), NULL));
+  EXPECT_LT(zx_clock_get_monotonic() - t0, MS(2000));
+  EXPECT_EQ(child_return_code(&ch), ZX_TASK_RETCODE_SYSCALL_KILL);
+  child_close(&ch);
+  env_close(&e);
+}
+
+// --- stress ------------------------------------------------------------------
+
+#define STRESS_THREADS 8
+#define STRESS_PAGES 4096u  // 16 MiB: eight 2 MiB chunks
+
+enum { SERVE_ALL, FAIL_MIDWAY, DIE_MIDWAY };
+
+typedef struct {
+  pager_env_t* e;
+  int mode;
+  unsigned served_before_trouble;
+  volatile int stop;
+  unsigned served, failed;
+  zx_status_t error;
+} server_t;
+
+// The pager thread: supplies every request with the pattern (or fails, or
+// closes the pager, once it has served `served_before_trouble`).
+static void serve(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  server_t* s = (server_t*)arg;
+  while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+    zx_port_packet_t p;
+    zx_status_t st = zx_port_wait(s->e->port, after_ms(20), &p);
+    if (st == ZX_ERR_TIMED_OUT) continue;
+    if (st != ZX_OK) {
+      s->error = st;
+      break;
+    }
+    if (p.type != ZX_PKT_TYPE_PAGE_REQUEST || p.page_request.command != ZX_PAGER_VMO_READ) continue;
+    bool trouble = s->mode != SERVE_ALL && s->served >= s->served_before_trouble;
+    if (trouble && s->mode == DIE_MIDWAY) {
+      zx_handle_close(s->e->pager);
+      s->e->pager = ZX_HANDLE_INVALID;
+      break;
+    }
+    if (trouble) {
+      st = zx_pager_op_range(s->e->pager, ZX_PAGER_OP_FAIL, s->e->vmo, p.page_request.offset,
+                             p.page_request.length, (uint64_t)(int64_t)ZX_ERR_IO);
+      s->failed++;
+    } else {
+      st = supply(s->e, p.page_request.offset / PAGE, p.page_request.length / PAGE);
+      s->served++;
+    }
+    if (st != ZX_OK) {
+      s->error = st;
+      break;
+    }
+  }
+  zx_thread_exit();
+}
+
+typedef struct {
+  uintptr_t base;
+  zx_handle_t vmo;
+  unsigned idx;
+  bool use_read;
+  unsigned ok, bad_data;
+  zx_status_t first_error;
+} toucher_t;
+
+// Touches every page of its stripe (pages idx, idx + 8, ...), by loads or
+// by zx_vmo_read, checking the pattern.
+static void touch(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  toucher_t* t = (toucher_t*)arg;
+  for (uint64_t page = t->idx; page < STRESS_PAGES; page += STRESS_THREADS) {
+    uint64_t at = (page * 131) % PAGE;
+    uint8_t v;
+    if (t->use_read) {
+      zx_status_t s = zx_vmo_read(t->vmo, &v, page * PAGE + at, 1);
+      if (s != ZX_OK) {
+        if (t->first_error == ZX_OK) t->first_error = s;
+        continue;
+      }
+    } else {
+      v = *(volatile uint8_t*)(t->base + page * PAGE + at);
+    }
+    if (v == pattern(page, at)) {
+      t->ok++;
+    } else {
+      t->bad_data++;
+    }
+  }
+  zx_thread_exit();
+}
+
+// Runs 8 touchers against one pager thread; returns how many pages were
+// read right in all. A fatal fault (pager failed or gone) sends its thread
+// to `landing`, through a process exception channel served here.
+static void run_stress(int mode, bool use_read, unsigned *ok_out, unsigned *faults_out, server_t* s_out) {
+  pager_env_t e;
+  env_make(&e, STRESS_PAGES, 0);
+  uintptr_t base = map(e.vmo, STRESS_PAGES);
+  ASSERT_NE(base, 0u);
+  server_t s = {.e = &e, .mode = mode, .served_before_trouble = 300};
+  zx_handle_t server = start_thread(serve, (uintptr_t)&s, 0);
+  ASSERT_NE(server, ZX_HANDLE_INVALID);
+  zx_handle_t pch = ZX_HANDLE_INVALID;
+  if (!use_read) ASSERT_OK(zx_task_create_exception_channel(zx_process_self(), 0, &pch));
+  toucher_t t[STRESS_THREADS];
+  zx_handle_t th[STRESS_THREADS];
+  for (unsigned i = 0; i < STRESS_THREADS; i++) {
+    t[i] = (toucher_t){.base = base, .vmo = e.vmo, .idx = i, .use_read = use_read};
+    th[i] = start_thread(touch, (uintptr_t)&t[i], 0);
+    ASSERT_NE(th[i], ZX_HANDLE_INVALID);
+  }
+  unsigned faults = 0;
+  zx_instant_mono_t deadline = after_ms(60000);
+  for (unsigned i = 0; i < STRESS_THREADS; i++) {
+    for (;;) {
+      zx_wait_item_t items[2] = {{.handle = th[i], .waitfor = ZX_THREAD_TERMINATED},
+                                 {.handle = pch, .waitfor = ZX_CHANNEL_READABLE}};
+      zx_status_t st = zx_object_wait_many(items, use_read ? 1 : 2, deadline);
+      ASSERT_OK(st, "stress hung (thread %u)", i);
+      if (items[0].pending & ZX_THREAD_TERMINATED) break;
+      // A fatal fault: the thread ends at `landing`.
+      zx_exception_info_t info;
+      zx_handle_t exc, thr;
+      uint32_t nb = 0, nh = 0;
+      ASSERT_OK(zx_channel_read(pch, 0, &info, &exc, sizeof(info), 1, &nb, &nh));
+      ASSERT_EQ(info.type, ZX_EXCP_FATAL_PAGE_FAULT);
+      ASSERT_OK(zx_exception_get_thread(exc, &thr));
+      zx_exception_report_t report;
+      ASSERT_OK(zx_object_get_info(thr, ZX_INFO_THREAD_EXCEPTION_REPORT, &report, sizeof(report), NULL, NULL));
+      EXPECT_EQ((zx_status_t)report.context.synth_code, mode == FAIL_MIDWAY ? ZX_ERR_IO : ZX_ERR_BAD_STATE);
+      zx_thread_state_general_regs_t regs;
+      ASSERT_OK(zx_thread_read_state(thr, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+      regs.rip = (uintptr_t)landing;
+      regs.rsp = (regs.rsp & ~(uint64_t)15) - 8;
+      ASSERT_OK(zx_thread_write_state(thr, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
+      uint32_t state = ZX_EXCEPTION_STATE_HANDLED;
+      ASSERT_OK(zx_object_set_property(exc, ZX_PROP_EXCEPTION_STATE, &state, sizeof(state)));
+      zx_handle_close(exc);
+      zx_handle_close(thr);
+      faults++;
+    }
+    zx_handle_close(th[i]);
+  }
+  if (pch != ZX_HANDLE_INVALID) zx_handle_close(pch);
+  __atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+  ASSERT_OK(join(server, 5000));
+  unsigned ok = 0;
+  for (unsigned i = 0; i < STRESS_THREADS; i++) {
+    EXPECT_EQ(t[i].bad_data, 0u, "thread %u read wrong data", i);
+    ok += t[i].ok;
+    if (use_read && mode != SERVE_ALL && t[i].first_error != ZX_OK) {
+      EXPECT_EQ(t[i].first_error, mode == FAIL_MIDWAY ? ZX_ERR_IO : ZX_ERR_BAD_STATE);
+    }
+  }
+  *ok_out = ok;
+  *faults_out = faults;
+  *s_out = s;
+  zx_vmar_unmap(zx_vmar_root_self(), base, STRESS_PAGES * PAGE);
+  env_close(&e);
+}
+
+TEST(PagerStress, OnePagerThreadServesEightFaultingThreads) {
+  unsigned ok = 0, faults = 0;
+  server_t s;
+  run_stress(SERVE_ALL, false, &ok, &faults, &s);
+  EXPECT_EQ(ok, STRESS_PAGES);
+  EXPECT_EQ(faults, 0u);
+  EXPECT_OK(s.error);
+  // Every request is for a page not present: at most one per page.
+  EXPECT_LE(s.served, STRESS_PAGES);
+}
+
+TEST(PagerStress, PagerFailsMidwayUnderFaults) {
+  unsigned ok = 0, faults = 0;
+  server_t s;
+  run_stress(FAIL_MIDWAY, false, &ok, &faults, &s);
+  EXPECT_OK(s.error);
+  EXPECT_GT(s.failed, 0u);
+  // Each toucher dies at its first failed page.
+  EXPECT_GT(faults, 0u);
+  EXPECT_LE(faults, (unsigned)STRESS_THREADS);
+  EXPECT_LT(ok, STRESS_PAGES);
+}
+
+TEST(PagerStress, PagerDiesMidwayUnderFaults) {
+  unsigned ok = 0, faults = 0;
+  server_t s;
+  run_stress(DIE_MIDWAY, false, &ok, &faults, &s);
+  EXPECT_OK(s.error);
+  // Every toucher meets a missing page after the pager is gone.
+  EXPECT_EQ(faults, (unsigned)STRESS_THREADS);
+  EXPECT_LT(ok, STRESS_PAGES);
+}
+
+TEST(PagerStress, PagerFailsMidwayUnderReads) {
+  unsigned ok = 0, faults = 0;
+  server_t s;
+  run_stress(FAIL_MIDWAY, true, &ok, &faults, &s);
+  EXPECT_OK(s.error);
+  EXPECT_GT(s.failed, 0u);
+  EXPECT_LT(ok, STRESS_PAGES);
+}
+
+TEST(PagerStress, PagerDiesMidwayUnderReads) {
+  unsigned ok = 0, faults = 0;
+  server_t s;
+  run_stress(DIE_MIDWAY, true, &ok, &faults, &s);
+  EXPECT_OK(s.error);
+  EXPECT_LT(ok, STRESS_PAGES);
+}
