@@ -255,6 +255,8 @@ TEST(Pager, CreateChecksAndRights) {
   EXPECT_EQ(zx_pager_create_vmo(port, 0, port, 0, PAGE, &vmo), ZX_ERR_WRONG_TYPE);
   EXPECT_EQ(zx_pager_create_vmo(pager, ZX_VMO_DISCARDABLE, port, 0, PAGE, &vmo), ZX_ERR_INVALID_ARGS);
   EXPECT_EQ(zx_pager_create_vmo(pager, 0, port, 0, UINT64_MAX, &vmo), ZX_ERR_OUT_OF_RANGE);
+  EXPECT_EQ(zx_pager_create_vmo(pager, ZX_VMO_UNBOUNDED | ZX_VMO_RESIZABLE, port, 0, PAGE, &vmo),
+            ZX_ERR_INVALID_ARGS);
   // A pager handle cannot be duplicated (no ZX_RIGHT_DUPLICATE), only
   // replaced; without ATTACH_VMO it makes no VMO.
   zx_handle_t weak_pager, spare;
@@ -372,7 +374,7 @@ TEST(Pager, SyscallsThatNeedPagesWait) {
   env_close(&e);
 }
 
-TEST(Pager, SliceReadsThroughAndSnapshotsAreRefused) {
+TEST(Pager, SliceAndSnapshotsReadThrough) {
   pager_env_t e;
   env_make(&e, 8, 0);
   zx_handle_t slice, clone;
@@ -384,9 +386,32 @@ TEST(Pager, SliceReadsThroughAndSnapshotsAreRefused) {
   ASSERT_OK(supply(&e, 5, 1));
   ASSERT_OK(join(t, 5000));
   EXPECT_EQ(j.first, pattern(5, 0));
-  // Zircon refuses a plain snapshot of a pager's VMO; the emulator does not
-  // offer the at-least-on-write kinds yet either.
+  // Zircon refuses a plain snapshot of a pager's VMO.
   EXPECT_EQ(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE, &clone), ZX_ERR_NOT_SUPPORTED);
+  // An at-least-on-write snapshot reads missing pages through to the pager
+  // (faults through its mappings too) and keeps its own writes.
+  ASSERT_OK(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 2 * PAGE, 4 * PAGE, &clone));
+  zx_info_vmo_t info = vmo_info(clone);
+  EXPECT_EQ(info.flags & (ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_IS_COW_CLONE),
+            ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_IS_COW_CLONE);
+  uintptr_t base = map(clone, 4);
+  ASSERT_NE(base, 0u);
+  job_t f = {.addr = base + PAGE + 9};
+  t = start_thread(do_load, (uintptr_t)&f, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 3 * PAGE, PAGE);
+  ASSERT_OK(supply(&e, 3, 1));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(f.first, pattern(3, 9));
+  // Page 3 of the clone is page 5 of the parent: present already.
+  EXPECT_EQ(*(volatile uint8_t*)(base + 3 * PAGE), pattern(5, 0));
+  *(volatile uint8_t*)(base + 3 * PAGE) = 0xab;
+  uint8_t b = 0;
+  ASSERT_OK(zx_vmo_read(e.vmo, &b, 5 * PAGE, 1));
+  EXPECT_EQ(b, pattern(5, 0));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  zx_handle_close(clone);
   zx_handle_close(slice);
   env_close(&e);
 }

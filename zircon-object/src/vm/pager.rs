@@ -125,9 +125,9 @@ impl Pager {
     }
 
     /// Creates a VMO this pager backs (`zx_pager_create_vmo`): requests go
-    /// to `port` with `key`. `options` may hold `ZX_VMO_RESIZABLE` and
-    /// `ZX_VMO_TRAP_DIRTY`; any other bit → `INVALID_ARGS`; a size past the
-    /// largest VMO → `OUT_OF_RANGE`.
+    /// to `port` with `key`. `options` may hold `ZX_VMO_RESIZABLE` or
+    /// `ZX_VMO_UNBOUNDED` (not both), and `ZX_VMO_TRAP_DIRTY`; any other bit
+    /// → `INVALID_ARGS`; a size past the largest VMO → `OUT_OF_RANGE`.
     pub fn create_vmo(
         &self,
         hal: HalRef,
@@ -136,12 +136,21 @@ impl Pager {
         key: u64,
         size: u64,
     ) -> ZxResult<Arc<VmObject>> {
+        use super::vmo::{MAX_VMO_SIZE, ZX_VMO_RESIZABLE, ZX_VMO_UNBOUNDED};
         let trap_dirty = options & ZX_VMO_TRAP_DIRTY != 0;
         let vmo_options = options & !ZX_VMO_TRAP_DIRTY;
-        if vmo_options & !super::vmo::ZX_VMO_RESIZABLE != 0 {
+        let resizable = vmo_options & ZX_VMO_RESIZABLE != 0;
+        let unbounded = vmo_options & ZX_VMO_UNBOUNDED != 0;
+        if vmo_options & !(ZX_VMO_RESIZABLE | ZX_VMO_UNBOUNDED) != 0 || (resizable && unbounded) {
             return Err(ZxError::INVALID_ARGS);
         }
-        let size = super::vmo::round_vmo_size(size)?;
+        let rounded = super::vmo::round_vmo_size(size)?;
+        // An unbounded VMO is as big as a VMO can be; `size` is its content.
+        let (size, content) = if unbounded {
+            (MAX_VMO_SIZE as usize, size as usize)
+        } else {
+            (rounded, size as usize)
+        };
         let source = Arc::new_cyclic(|me| PageSource {
             pager_koid: self.base.koid(),
             port,
@@ -151,12 +160,8 @@ impl Pager {
             state: Mutex::new(SourceState::default()),
             supply: Mutex::new(()),
         });
-        let vmo = VmObject::create_pager_backed(
-            hal,
-            size,
-            vmo_options & super::vmo::ZX_VMO_RESIZABLE != 0,
-            source.clone(),
-        );
+        let vmo =
+            VmObject::create_pager_backed(hal, size, content, resizable, unbounded, source.clone());
         let mut sources = self.sources.lock();
         sources.retain(|s| s.strong_count() > 0);
         sources.push(Arc::downgrade(&source));

@@ -87,7 +87,15 @@ fn create_vmo_options_and_info() {
     let port = e.port.clone();
     let make = |opts: u32, size: u64| e.pager.create_vmo(hal.clone(), opts, port.clone(), 1, size);
     assert_eq!(make(1, P as u64).unwrap_err(), ZxError::INVALID_ARGS);
-    assert_eq!(make(1 << 4, P as u64).unwrap_err(), ZxError::INVALID_ARGS);
+    assert_eq!(make(1 << 2, P as u64).unwrap_err(), ZxError::INVALID_ARGS);
+    assert_eq!(
+        make(ZX_VMO_RESIZABLE | (1 << 4), P as u64).unwrap_err(),
+        ZxError::INVALID_ARGS
+    );
+    let u = make(1 << 4, 43).unwrap();
+    assert_eq!(u.size() as u64, crate::vm::vmo::MAX_VMO_SIZE);
+    assert_eq!(u.content_size(), 43);
+    assert!(!u.is_resizable());
     assert_eq!(make(0, u64::MAX).unwrap_err(), ZxError::OUT_OF_RANGE);
     let v = make(ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY, 10).unwrap();
     assert_eq!(v.size(), P);
@@ -360,15 +368,108 @@ fn slice_reads_through_to_the_pager() {
     vmo.supply_pages(5 * P as u64, P as u64, &e.aux(1, 0x77), 0)
         .unwrap();
     assert_eq!(r.join().unwrap().unwrap(), vec![0x77]);
-    // Snapshots of a pager's VMO are not supported yet.
+    // Zircon refuses a plain snapshot of a pager's VMO.
     assert_eq!(
-        vmo.create_child(
-            crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
-            0,
-            P as u64
-        )
-        .unwrap_err(),
+        vmo.create_child(crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT, 0, P as u64)
+            .unwrap_err(),
         ZxError::NOT_SUPPORTED
+    );
+}
+
+#[test]
+fn at_least_on_write_snapshot_reads_through_and_keeps_its_writes() {
+    use crate::vm::vmo::{ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, ZX_VMO_CHILD_SNAPSHOT_MODIFIED};
+    let e = env();
+    let vmo = e.vmo(4);
+    vmo.supply_pages(0, P as u64, &e.aux(1, 0x10), 0).unwrap();
+    // The child is one page bigger than the parent's range: that page is zero.
+    let c = vmo
+        .create_child(
+            ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE,
+            2 * P as u64,
+            3 * P as u64,
+        )
+        .unwrap();
+    assert_ne!(c.info().flags & info_flags::PAGER_BACKED, 0);
+    assert_ne!(c.info().flags & info_flags::IS_COW_CLONE, 0);
+    assert_eq!(c.pager_koid(), 0);
+    let mut b = [0u8; 1];
+    c.read(2 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0);
+    assert_eq!(e.packet(10), None);
+    // A missing page goes to the root's pager, at the parent's offset.
+    let r = read_on_thread(&c, P + 3, 1);
+    assert_eq!(
+        e.packet(5000),
+        Some((ZX_PAGER_VMO_READ, 3 * P as u64, P as u64))
+    );
+    vmo.supply_pages(2 * P as u64, 2 * P as u64, &e.aux(2, 0x30), 0)
+        .unwrap();
+    assert_eq!(r.join().unwrap().unwrap(), vec![0x31]);
+    // Writes stay in the child.
+    c.write(0, &[0xee]).unwrap();
+    vmo.read(2 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0x30);
+    c.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 0xee);
+    // Decommitting the child's copy reads through again.
+    c.decommit(0, P as u64).unwrap();
+    c.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 0x30);
+    // A snapshot of the snapshot, zeroed past the root's pages, asks nobody
+    // (Zircon's VmoZeroTestcase.ZeroHiddenNoContent).
+    let one = e.vmo(1);
+    let a = one
+        .create_child(ZX_VMO_CHILD_SNAPSHOT_MODIFIED, 0, 2 * P as u64)
+        .unwrap();
+    let g = a
+        .create_child(ZX_VMO_CHILD_SNAPSHOT_MODIFIED, 0, 2 * P as u64)
+        .unwrap();
+    g.zero(0, 2 * P as u64).unwrap();
+    g.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 0);
+    assert_eq!(e.packet(10), None);
+}
+
+#[test]
+fn snapshot_faults_go_through_to_the_pager() {
+    use crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE;
+    let e = env();
+    let root = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+    let vmo = e.vmo(4);
+    let c = vmo
+        .create_child(ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0, 4 * P as u64)
+        .unwrap();
+    let rw = (O::PERM_READ | O::PERM_WRITE).bits();
+    let base = root
+        .map(
+            root.default_rights(),
+            rw,
+            0,
+            &c,
+            crate::Rights::DEFAULT_VMO,
+            0,
+            4 * P,
+        )
+        .unwrap();
+    assert_eq!(
+        e.hal.access(base + P, PageFaultAccess::Write).map(drop),
+        Err(FaultError::ShouldWait)
+    );
+    let aspace = root.aspace().clone();
+    let waiter =
+        std::thread::spawn(move || aspace.wait_for_fault(base + P, PageFaultAccess::Write));
+    assert_eq!(
+        e.packet(5000),
+        Some((ZX_PAGER_VMO_READ, P as u64, P as u64))
+    );
+    vmo.supply_pages(P as u64, P as u64, &e.aux(1, 0x44), 0)
+        .unwrap();
+    waiter.join().unwrap().unwrap();
+    e.hal.access(base + P, PageFaultAccess::Write).unwrap();
+    assert_eq!(
+        e.hal.access(base, PageFaultAccess::Read).map(drop),
+        Err(FaultError::ShouldWait)
     );
 }
 

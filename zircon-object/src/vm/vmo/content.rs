@@ -205,9 +205,13 @@ impl VmObject {
             return Err(ZxError::INVALID_ARGS);
         }
         let (start, end) = self.op_bounds(offset, len)?;
-        // Zircon cannot decommit what only the pager can give back.
+        // Zircon cannot decommit what only the pager can give back; a
+        // snapshot's copies go, and its pages read through again.
         if self.is_pager_backed() {
-            return Err(ZxError::NOT_SUPPORTED);
+            return match (&self.kind, &self.clone_src) {
+                (super::VmoKind::Paged, Some(_)) => self.decommit_clone(start, end),
+                _ => Err(ZxError::NOT_SUPPORTED),
+            };
         }
         self.zero_range(start, end)
     }

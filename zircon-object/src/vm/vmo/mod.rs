@@ -222,6 +222,9 @@ pub struct VmObject {
     /// The user pager behind a pager-backed VMO (`zx_pager_create_vmo`);
     /// `None` for every other VMO (slices reach their parent's).
     source: Option<Arc<crate::vm::pager::PageSource>>,
+    /// For an at-least-on-write snapshot of a pager-backed VMO: the parent
+    /// it reads missing pages from (`pager_backed.rs`).
+    clone_src: Option<pager_backed::CloneSource>,
     /// Serializes every change of the content (stream) size and the stream
     /// I/O that reads or moves it (`zx_stream_*`, `zx_vmo_set_size`,
     /// `zx_vmo_set_stream_size`, `ZX_PROP_VMO_CONTENT_SIZE`), as Zircon's
@@ -308,6 +311,7 @@ impl VmObject {
             parent_link: Weak::new(),
             chunk_size,
             source: None,
+            clone_src: None,
             content_lock: Mutex::new(()),
             inner: Mutex::new(VmoInner {
                 size,

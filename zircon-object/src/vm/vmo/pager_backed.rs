@@ -12,6 +12,13 @@
 //! missing page answers `SHOULD_WAIT` so the thread waits for the pager
 //! outside the signal handler. Syscalls that need pages call
 //! [`VmObject::wait_present`] first, with no lock held.
+//!
+//! An at-least-on-write snapshot (`ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE`
+//! or `_MODIFIED`) of a pager-backed VMO keeps a present set too, with its
+//! parent as its source: a missing page is fetched by waiting for the
+//! parent's page (and so, at the root, for the pager) and copying it, on
+//! first use. Later changes of the parent's page are not seen, which the
+//! at-least-on-write contract allows; pages past the parent's end are zero.
 
 use std::sync::Arc;
 
@@ -24,26 +31,76 @@ use crate::{ZxError, ZxResult};
 /// How much `supply_pages` copies from the auxiliary VMO at a time.
 const SUPPLY_STEP: usize = 64 << 10;
 
+/// Where an at-least-on-write snapshot of a pager-backed VMO reads the
+/// pages it has not copied yet.
+#[derive(Debug)]
+pub(super) struct CloneSource {
+    parent: Arc<VmObject>,
+    /// This child's offset 0 in the parent.
+    offset: usize,
+    /// Serializes fetches into the child (held across the copy, never
+    /// while waiting; taken before either VMO's `inner`).
+    fetch: crate::sync::Mutex<()>,
+}
+
 impl VmObject {
-    /// Makes a pager-backed VMO of `size` bytes (page aligned) with no
-    /// page present.
+    /// Makes a pager-backed VMO of `size` bytes (page aligned) and content
+    /// size `content` with no page present.
     pub(crate) fn create_pager_backed(
         hal: HalRef,
         size: usize,
+        content: usize,
         resizable: bool,
+        unbounded: bool,
         source: Arc<PageSource>,
     ) -> Arc<VmObject> {
-        let mut vmo = Self::new_paged(hal, size, size, resizable, 0);
+        let mut vmo = Self::new_paged(hal, size, content, resizable, 0);
+        vmo.unbounded = unbounded;
         vmo.source = Some(source);
         Arc::new(vmo)
     }
 
-    /// Returns the pager source of this VMO, or of the VMO a slice shows.
+    /// Makes an at-least-on-write snapshot of `[offset, offset + size)` of
+    /// this pager-backed VMO: nothing copied yet; what lies past this VMO's
+    /// end is present (zero) from the start.
+    pub(super) fn new_pager_clone(
+        self: &Arc<Self>,
+        offset: usize,
+        size: usize,
+        content: usize,
+        resizable: bool,
+    ) -> VmObject {
+        let mut child =
+            Self::new_paged(self.hal.clone(), size, content, resizable, self.base.koid());
+        child.cow_clone = true;
+        let beyond = self.size().saturating_sub(offset).min(size);
+        if beyond < size {
+            child.lock().present.insert(beyond..size, ());
+        }
+        child.clone_src = Some(CloneSource {
+            parent: self.clone(),
+            offset,
+            fetch: crate::sync::Mutex::new(()),
+        });
+        child
+    }
+
+    /// Returns the pager source of this VMO, or of the VMO a slice shows
+    /// or a snapshot reads through to.
     pub(crate) fn page_source(&self) -> Option<&Arc<PageSource>> {
         match &self.kind {
             VmoKind::Slice { parent, .. } => parent.page_source(),
-            VmoKind::Paged => self.source.as_ref(),
+            VmoKind::Paged => match &self.clone_src {
+                Some(c) => c.parent.page_source(),
+                None => self.source.as_ref(),
+            },
         }
+    }
+
+    /// Whether this paged VMO keeps a present set (pager-backed, or a
+    /// snapshot reading through to one).
+    pub(super) fn tracks_presence(&self) -> bool {
+        self.source.is_some() || self.clone_src.is_some()
     }
 
     /// Returns whether the VMO's pages come from a user pager
@@ -75,7 +132,7 @@ impl VmObject {
         lo: usize,
         hi: usize,
     ) -> Option<(usize, usize)> {
-        if self.source.is_none() {
+        if !self.tracks_presence() {
             return Some((lo, hi));
         }
         let (r, _) = inner.present.get(offset)?;
@@ -91,7 +148,7 @@ impl VmObject {
         hi: usize,
         f: &mut dyn FnMut(usize, usize) -> ZxResult,
     ) -> ZxResult {
-        if self.source.is_none() {
+        if !self.tracks_presence() {
             return f(lo, hi);
         }
         for (r, _) in inner.present.overlapping(lo..hi) {
@@ -107,16 +164,18 @@ impl VmObject {
     /// itself zeroed, or grew into), and completes requests that wanted
     /// them.
     pub(super) fn mark_present(&self, start: usize, end: usize) {
-        let Some(source) = &self.source else {
+        if !self.tracks_presence() {
             return;
-        };
+        }
         let mut inner = self.lock();
         let end = end.min(inner.size);
         if start >= end {
             return;
         }
         inner.present.insert(start..end, ());
-        source.on_supplied(start, end, &|s, e| inner.present.covers(s..e));
+        if let Some(source) = &self.source {
+            source.on_supplied(start, end, &|s, e| inner.present.covers(s..e));
+        }
     }
 
     /// Blocks until every page of `[start, end)` is present (rounded out to
@@ -134,6 +193,9 @@ impl VmObject {
         };
         if let Some(parent) = parent {
             return parent.wait_present(start + shift, end + shift, batch);
+        }
+        if let Some(cs) = &self.clone_src {
+            return self.fetch_from_parent(cs, start, end, batch);
         }
         let Some(source) = &self.source else {
             return Ok(());
@@ -160,6 +222,77 @@ impl VmObject {
         }
     }
 
+    /// [`VmObject::wait_present`] for a snapshot of a pager-backed VMO:
+    /// each missing run is waited for in the parent, with no lock held,
+    /// then copied (the parts still missing) under the fetch lock.
+    fn fetch_from_parent(
+        &self,
+        cs: &CloneSource,
+        start: usize,
+        end: usize,
+        batch: bool,
+    ) -> ZxResult {
+        let start = kernel_hal::page_round_down(start);
+        let end = kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?;
+        loop {
+            let gap = {
+                let inner = self.lock();
+                if end > inner.size {
+                    return Err(ZxError::OUT_OF_RANGE);
+                }
+                let Some(gap) = inner.present.gaps(start..end).next() else {
+                    return Ok(());
+                };
+                gap
+            };
+            let gap_end = if batch {
+                gap.end
+            } else {
+                gap.start + PAGE_SIZE
+            };
+            let parent_size = cs.parent.size();
+            let (ps, pe) = (
+                gap.start + cs.offset,
+                (gap_end + cs.offset).min(parent_size),
+            );
+            if ps < pe {
+                cs.parent.wait_present(ps, pe, batch)?;
+            }
+            let _fetch = cs.fetch.lock();
+            let missing: Vec<std::ops::Range<usize>> =
+                self.lock().present.gaps(gap.start..gap_end).collect();
+            let mut buf = vec![0u8; SUPPLY_STEP.min(gap_end - gap.start)];
+            for m in missing {
+                let mut pos = m.start;
+                while pos < m.end {
+                    let n = (m.end - pos).min(SUPPLY_STEP);
+                    let from = pos + cs.offset;
+                    let have = parent_size.saturating_sub(from).min(n);
+                    buf[..n].fill(0);
+                    // A parent that shrank meanwhile reads as zero past its end.
+                    if have > 0 && cs.parent.read_now(from, &mut buf[..have]).is_err() {
+                        buf[..have].fill(0);
+                    }
+                    self.write_now(pos, &buf[..n])?;
+                    pos += n;
+                }
+                self.lock().present.insert(m, ());
+            }
+        }
+    }
+
+    /// `ZX_VMO_OP_DECOMMIT` of a snapshot of a pager-backed VMO: its copies
+    /// of `[start, end)` go (host mappings first), and the pages read
+    /// through to the parent again.
+    pub(super) fn decommit_clone(&self, start: usize, end: usize) -> ZxResult {
+        {
+            let mut locked = self.lock_for_revoke();
+            locked.inner.present.remove(start..end);
+            self.revoke_locked(&locked.inner, start, end, &mut locked.keep);
+        }
+        self.zero_range(start, end)
+    }
+
     /// `zx_pager_supply_pages` on the VMO side: moves `[aux_offset,
     /// aux_offset + len)` of `aux` into `[offset, offset + len)` of this
     /// pager-backed VMO. Pages already present stay as they are (the
@@ -176,7 +309,7 @@ impl VmObject {
             ai.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             ai.children.retain(|c| c.strong_count() > 0);
             if !matches!(aux.kind, VmoKind::Paged)
-                || aux.source.is_some()
+                || aux.tracks_presence()
                 || !ai.mappings.is_empty()
                 || !ai.children.is_empty()
             {
@@ -244,15 +377,17 @@ impl VmObject {
     /// into is present (zero, asking nobody); what it lost is not, and
     /// requests past the new end end.
     pub(super) fn pager_resized(&self, old: usize, new: usize) {
-        let Some(source) = &self.source else {
+        if !self.tracks_presence() {
             return;
-        };
+        }
         if new > old {
             self.mark_present(old, new);
         } else {
             let mut inner = self.lock();
             inner.present.remove(new..old);
-            source.on_resize(new);
+            if let Some(source) = &self.source {
+                source.on_resize(new);
+            }
         }
     }
 
@@ -263,7 +398,7 @@ impl VmObject {
             VmoKind::Slice { parent, offset, .. } => {
                 parent.is_present(start + offset, end + offset)
             }
-            VmoKind::Paged if self.source.is_none() => true,
+            VmoKind::Paged if !self.tracks_presence() => true,
             VmoKind::Paged => {
                 let (s, e) = (
                     kernel_hal::page_round_down(start),
