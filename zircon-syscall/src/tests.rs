@@ -194,9 +194,10 @@ fn unsupported_numbers_answer_not_supported_and_change_nothing() {
     g.write_u64(g.scratch, 0x5a5a_5a5a);
     let before = g.process.handles().len();
     let not_supported = Err(ZxError::NOT_SUPPORTED);
-    // zx_pager_query_vmo_stats(0, 0, 0, &out, 8): nothing is written.
+    // zx_vmo_create_contiguous(0, 4096, 0, &out): no handle appears,
+    // nothing is written.
     assert_eq!(
-        g.status(numbers::PAGER_QUERY_VMO_STATS, &[0, 0, 0, out, 8]),
+        g.status(numbers::VMO_CREATE_CONTIGUOUS, &[0, 4096, 0, out]),
         not_supported
     );
     assert_eq!(g.read_u64(g.scratch), 0x5a5a_5a5a);

@@ -238,11 +238,21 @@ impl Completion {
     }
 }
 
+/// The two kinds of request a source raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `ZX_PAGER_VMO_READ`: supply missing pages.
+    Read = 0,
+    /// `ZX_PAGER_VMO_DIRTY`: let clean pages of a `ZX_VMO_TRAP_DIRTY` VMO
+    /// be written (`ZX_PAGER_OP_DIRTY`).
+    Dirty = 1,
+}
+
 /// What the source's one packet slot carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Message {
-    /// `ZX_PAGER_VMO_READ` for the outstanding request starting here.
-    Read(usize),
+    /// The packet of the outstanding request of this kind starting here.
+    Request(Kind, usize),
     /// `ZX_PAGER_VMO_COMPLETE`.
     Complete,
 }
@@ -259,8 +269,9 @@ struct SourceState {
     detached: bool,
     /// The pager is gone: no packet at all any more.
     closed: bool,
-    /// Outstanding read requests by start offset; never overlapping.
-    requests: BTreeMap<usize, Request>,
+    /// Outstanding read and dirty requests (by [`Kind`]) by start offset;
+    /// requests of one kind never overlap.
+    requests: [BTreeMap<usize, Request>; 2],
     /// The message whose packet is in the port now, with its token.
     active: Option<(Message, u64)>,
     /// Messages waiting for the slot, oldest first.
@@ -314,31 +325,33 @@ impl PageSource {
     /// that starts inside an outstanding request waits on it; otherwise the
     /// new request ends where the next outstanding one begins. Detached →
     /// `BAD_STATE`.
-    pub(crate) fn request(&self, start: usize, end: usize) -> ZxResult<Arc<Completion>> {
+    pub(crate) fn request(
+        &self,
+        kind: Kind,
+        start: usize,
+        end: usize,
+    ) -> ZxResult<Arc<Completion>> {
         debug_assert!(start < end && start.is_multiple_of(PAGE_SIZE));
         let mut st = self.state.lock();
         if st.detached {
             return Err(ZxError::BAD_STATE);
         }
-        if let Some((_, r)) = st.requests.range(..=start).next_back() {
+        let map = &st.requests[kind as usize];
+        if let Some((_, r)) = map.range(..=start).next_back() {
             if r.end > start {
                 return Ok(r.done.clone());
             }
         }
-        let end = st
-            .requests
-            .range(start..)
-            .next()
-            .map_or(end, |(&s, _)| s.min(end));
+        let end = map.range(start..).next().map_or(end, |(&s, _)| s.min(end));
         let done = Arc::new(Completion::default());
-        st.requests.insert(
+        st.requests[kind as usize].insert(
             start,
             Request {
                 end,
                 done: done.clone(),
             },
         );
-        self.send_locked(&mut st, Message::Read(start));
+        self.send_locked(&mut st, Message::Request(kind, start));
         Ok(done)
     }
 
@@ -352,9 +365,13 @@ impl PageSource {
             return;
         }
         let (command, offset, length) = match msg {
-            Message::Read(start) => {
-                let r = &st.requests[&start];
-                (ZX_PAGER_VMO_READ, start, r.end - start)
+            Message::Request(kind, start) => {
+                let r = &st.requests[kind as usize][&start];
+                let command = match kind {
+                    Kind::Read => ZX_PAGER_VMO_READ,
+                    Kind::Dirty => ZX_PAGER_VMO_DIRTY,
+                };
+                (command, start, r.end - start)
             }
             Message::Complete => (ZX_PAGER_VMO_COMPLETE, 0, 0),
         };
@@ -394,47 +411,64 @@ impl PageSource {
         }
     }
 
-    /// Completes the outstanding request starting at `start`.
-    fn finish_locked(&self, st: &mut SourceState, start: usize, result: ZxResult) {
-        if let Some(r) = st.requests.remove(&start) {
-            self.withdraw_locked(st, Message::Read(start));
+    /// Completes the outstanding request of `kind` starting at `start`.
+    fn finish_locked(&self, st: &mut SourceState, kind: Kind, start: usize, result: ZxResult) {
+        if let Some(r) = st.requests[kind as usize].remove(&start) {
+            self.withdraw_locked(st, Message::Request(kind, start));
             r.done.complete(result);
         }
     }
 
+    /// Completes the requests of `kind` overlapping `[start, end)` for
+    /// which `done` says so, with `result`.
+    fn finish_where(
+        &self,
+        kind: Kind,
+        start: usize,
+        end: usize,
+        done: &dyn Fn(usize, usize) -> bool,
+        result: ZxResult,
+    ) {
+        let mut st = self.state.lock();
+        let hit: Vec<usize> = st.requests[kind as usize]
+            .iter()
+            .filter(|(&s, r)| s < end && r.end > start && done(s, r.end))
+            .map(|(&s, _)| s)
+            .collect();
+        for s in hit {
+            self.finish_locked(&mut st, kind, s, result);
+        }
+    }
+
     /// Pages of `[start, end)` were supplied: completes every outstanding
-    /// request overlapping it whose pages are all present now (`present`
-    /// answers for a range). Called under the VMO's lock.
+    /// read request overlapping it whose pages are all present now
+    /// (`present` answers for a range). Called under the VMO's lock.
     pub(crate) fn on_supplied(
         &self,
         start: usize,
         end: usize,
         present: &dyn Fn(usize, usize) -> bool,
     ) {
-        let mut st = self.state.lock();
-        let done: Vec<usize> = st
-            .requests
-            .iter()
-            .filter(|(&s, r)| s < end && r.end > start && present(s, r.end))
-            .map(|(&s, _)| s)
-            .collect();
-        for s in done {
-            self.finish_locked(&mut st, s, Ok(()));
-        }
+        self.finish_where(Kind::Read, start, end, present, Ok(()));
     }
 
-    /// `ZX_PAGER_OP_FAIL`: completes every outstanding request overlapping
-    /// `[start, end)` with `status`.
+    /// Pages of `[start, end)` became dirty (`ZX_PAGER_OP_DIRTY`):
+    /// completes the dirty requests overlapping it that `dirty` says are
+    /// all dirty now. Called under the VMO's lock.
+    pub(crate) fn on_dirtied(
+        &self,
+        start: usize,
+        end: usize,
+        dirty: &dyn Fn(usize, usize) -> bool,
+    ) {
+        self.finish_where(Kind::Dirty, start, end, dirty, Ok(()));
+    }
+
+    /// `ZX_PAGER_OP_FAIL`: completes every outstanding request (of either
+    /// kind) overlapping `[start, end)` with `status`.
     pub(crate) fn fail(&self, start: usize, end: usize, status: ZxError) {
-        let mut st = self.state.lock();
-        let hit: Vec<usize> = st
-            .requests
-            .iter()
-            .filter(|(&s, r)| s < end && r.end > start)
-            .map(|(&s, _)| s)
-            .collect();
-        for s in hit {
-            self.finish_locked(&mut st, s, Err(status));
+        for kind in [Kind::Read, Kind::Dirty] {
+            self.finish_where(kind, start, end, &|_, _| true, Err(status));
         }
     }
 
@@ -443,12 +477,17 @@ impl PageSource {
     /// ones across it are cut.
     pub(crate) fn on_resize(&self, size: usize) {
         let mut st = self.state.lock();
-        let past: Vec<usize> = st.requests.range(size..).map(|(&s, _)| s).collect();
-        for s in past {
-            self.finish_locked(&mut st, s, Ok(()));
-        }
-        if let Some((_, r)) = st.requests.range_mut(..size).next_back() {
-            r.end = r.end.min(size);
+        for kind in [Kind::Read, Kind::Dirty] {
+            let past: Vec<usize> = st.requests[kind as usize]
+                .range(size..)
+                .map(|(&s, _)| s)
+                .collect();
+            for s in past {
+                self.finish_locked(&mut st, kind, s, Ok(()));
+            }
+            if let Some((_, r)) = st.requests[kind as usize].range_mut(..size).next_back() {
+                r.end = r.end.min(size);
+            }
         }
     }
 
@@ -461,9 +500,11 @@ impl PageSource {
             return;
         }
         st.detached = true;
-        let all: Vec<usize> = st.requests.keys().copied().collect();
-        for s in all {
-            self.finish_locked(&mut st, s, Err(ZxError::BAD_STATE));
+        for kind in [Kind::Read, Kind::Dirty] {
+            let all: Vec<usize> = st.requests[kind as usize].keys().copied().collect();
+            for s in all {
+                self.finish_locked(&mut st, kind, s, Err(ZxError::BAD_STATE));
+            }
         }
         self.send_locked(&mut st, Message::Complete);
     }
@@ -480,10 +521,10 @@ impl PageSource {
         }
     }
 
-    /// Returns the outstanding requests as `(start, end)` (tests).
+    /// Returns the outstanding read requests as `(start, end)` (tests).
     pub fn outstanding(&self) -> Vec<(usize, usize)> {
         let st = self.state.lock();
-        st.requests.iter().map(|(&s, r)| (s, r.end)).collect()
+        st.requests[0].iter().map(|(&s, r)| (s, r.end)).collect()
     }
 }
 

@@ -57,7 +57,11 @@ impl AddressSpace {
             }
             (m.vmo.clone(), kernel_hal::page_round_down(off))
         };
-        vmo.wait_present(off, off + kernel_hal::PAGE_SIZE, false)
+        vmo.wait_present(off, off + kernel_hal::PAGE_SIZE, false)?;
+        if access == PageFaultAccess::Write {
+            vmo.wait_dirty(off, off + kernel_hal::PAGE_SIZE, false)?;
+        }
+        Ok(())
     }
 }
 

@@ -574,3 +574,156 @@ fn zero_makes_whole_pages_present_and_resize_grows_into_zeros() {
     assert_eq!(vmo.present_ranges(), vec![(0, P), (2 * P, 3 * P)]);
     assert_eq!(e.packet(10), None);
 }
+
+#[test]
+fn writes_dirty_pages_and_writeback_cleans_them() {
+    let e = env();
+    let vmo = e.vmo(8);
+    vmo.supply_pages(0, 8 * P as u64, &e.aux(8, 0), 0).unwrap();
+    assert_eq!(vmo.dirty_ranges(0, 8 * P as u64).unwrap(), vec![]);
+    assert!(!vmo.pager_stats(false).unwrap());
+    vmo.write(P as u64 + 10, &[1; 2 * P]).unwrap();
+    let dirty = vec![(P as u64, 3 * P as u64)];
+    assert_eq!(vmo.dirty_ranges(0, 8 * P as u64).unwrap(), dirty);
+    // Unaligned queries round out; past the end is OUT_OF_RANGE.
+    assert_eq!(
+        vmo.dirty_ranges(1, 2 * P as u64).unwrap(),
+        vec![(P as u64, 2 * P as u64)]
+    );
+    assert_eq!(
+        vmo.dirty_ranges(0, 9 * P as u64),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    assert!(vmo.pager_stats(true).unwrap());
+    assert!(!vmo.pager_stats(false).unwrap());
+    // Awaiting clean still counts as dirty until the end.
+    vmo.writeback_begin(0, 8 * P as u64).unwrap();
+    assert_eq!(vmo.dirty_ranges(0, 8 * P as u64).unwrap(), dirty);
+    // A write meanwhile keeps its page dirty after the end.
+    vmo.write(3 * P as u64, &[2]).unwrap();
+    vmo.writeback_end(0, 8 * P as u64).unwrap();
+    assert_eq!(
+        vmo.dirty_ranges(0, 8 * P as u64).unwrap(),
+        vec![(3 * P as u64, P as u64)]
+    );
+    assert_eq!(
+        vmo.writeback_end(0, 9 * P as u64),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    // OP_DIRTY needs every page present.
+    let partly = e.vmo(2);
+    partly.supply_pages(0, P as u64, &e.aux(1, 0), 0).unwrap();
+    assert_eq!(partly.dirty_pages(0, 2 * P as u64), Err(ZxError::NOT_FOUND));
+    partly.dirty_pages(0, P as u64).unwrap();
+    assert_eq!(
+        partly.dirty_ranges(0, 2 * P as u64).unwrap(),
+        vec![(0, P as u64)]
+    );
+}
+
+#[test]
+fn writes_through_mappings_are_seen() {
+    let e = env();
+    let root = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+    let vmo = e.vmo(4);
+    vmo.supply_pages(0, 4 * P as u64, &e.aux(4, 0), 0).unwrap();
+    let rw = (O::PERM_READ | O::PERM_WRITE).bits();
+    let base = root
+        .map(
+            root.default_rights(),
+            rw,
+            0,
+            &vmo,
+            crate::Rights::DEFAULT_VMO,
+            0,
+            4 * P,
+        )
+        .unwrap();
+    // A read maps the page read-only: nothing dirty yet.
+    e.hal.access(base + P, PageFaultAccess::Read).unwrap();
+    assert_eq!(vmo.dirty_ranges(0, 4 * P as u64).unwrap(), vec![]);
+    assert!(!vmo.pager_stats(false).unwrap());
+    // The write faults and dirties its page only.
+    e.hal.access(base + P, PageFaultAccess::Write).unwrap();
+    assert_eq!(
+        vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
+        vec![(P as u64, P as u64)]
+    );
+    assert!(vmo.pager_stats(true).unwrap());
+    // After a reset, a write to the dirty page faults again and is seen.
+    e.hal.access(base + P, PageFaultAccess::Write).unwrap();
+    assert!(vmo.pager_stats(false).unwrap());
+    // Writeback makes the page fault on its next write.
+    vmo.writeback_begin(0, 4 * P as u64).unwrap();
+    vmo.writeback_end(0, 4 * P as u64).unwrap();
+    assert_eq!(vmo.dirty_ranges(0, 4 * P as u64).unwrap(), vec![]);
+    e.hal.access(base + P, PageFaultAccess::Write).unwrap();
+    assert_eq!(
+        vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
+        vec![(P as u64, P as u64)]
+    );
+    root.aspace().check_consistency();
+}
+
+#[test]
+fn trap_dirty_asks_the_pager_before_a_write() {
+    let e = env();
+    let hal: kernel_hal::HalRef = Arc::new(e.hal.clone());
+    let vmo = e
+        .pager
+        .create_vmo(hal, ZX_VMO_TRAP_DIRTY, e.port.clone(), 7, 4 * P as u64)
+        .unwrap();
+    vmo.supply_pages(0, 4 * P as u64, &e.aux(4, 0), 0).unwrap();
+    let v = vmo.clone();
+    let w = std::thread::spawn(move || v.write(P as u64, &[9; 2 * P]));
+    assert_eq!(
+        e.packet(5000),
+        Some((ZX_PAGER_VMO_DIRTY, P as u64, 2 * P as u64))
+    );
+    assert!(!w.is_finished());
+    vmo.dirty_pages(P as u64, 2 * P as u64).unwrap();
+    w.join().unwrap().unwrap();
+    // Dirty pages are written without asking; a failed dirty request fails
+    // the write.
+    vmo.write(P as u64, &[1]).unwrap();
+    let v = vmo.clone();
+    let w = std::thread::spawn(move || v.write(0, &[1]));
+    assert_eq!(e.packet(5000), Some((ZX_PAGER_VMO_DIRTY, 0, P as u64)));
+    vmo.fail_pages(0, P as u64, ZxError::NO_SPACE).unwrap();
+    assert_eq!(w.join().unwrap(), Err(ZxError::NO_SPACE));
+    // A write fault on a clean page waits for OP_DIRTY too.
+    let root = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+    let rw = (O::PERM_READ | O::PERM_WRITE).bits();
+    let base = root
+        .map(
+            root.default_rights(),
+            rw,
+            0,
+            &vmo,
+            crate::Rights::DEFAULT_VMO,
+            0,
+            4 * P,
+        )
+        .unwrap();
+    e.hal.access(base + 3 * P, PageFaultAccess::Read).unwrap();
+    assert_eq!(
+        e.hal.access(base + 3 * P, PageFaultAccess::Write).map(drop),
+        Err(FaultError::ShouldWait)
+    );
+    let aspace = root.aspace().clone();
+    let waiter =
+        std::thread::spawn(move || aspace.wait_for_fault(base + 3 * P, PageFaultAccess::Write));
+    assert_eq!(
+        e.packet(5000),
+        Some((ZX_PAGER_VMO_DIRTY, 3 * P as u64, P as u64))
+    );
+    vmo.dirty_pages(3 * P as u64, P as u64).unwrap();
+    waiter.join().unwrap().unwrap();
+    e.hal.access(base + 3 * P, PageFaultAccess::Write).unwrap();
+    // Detach fails dirty waiters too.
+    let v = vmo.clone();
+    let w = std::thread::spawn(move || v.write(0, &[1]));
+    assert_eq!(e.packet(5000), Some((ZX_PAGER_VMO_DIRTY, 0, P as u64)));
+    vmo.detach_pager().unwrap();
+    assert_eq!(w.join().unwrap(), Err(ZxError::BAD_STATE));
+}

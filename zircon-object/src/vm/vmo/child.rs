@@ -160,6 +160,8 @@ impl VmObject {
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
                 present: Default::default(),
+                dirty: Default::default(),
+                modified: false,
             }),
         }
     }

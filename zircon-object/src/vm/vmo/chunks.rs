@@ -303,15 +303,18 @@ impl VmObject {
                 // A pager-backed VMO maps only the present pages around
                 // the fault; a missing one waits for the pager, outside
                 // the signal handler (`SHOULD_WAIT`).
-                let (lo, hi) = self
-                    .present_around(&locked.inner, offset, start, end)
-                    .ok_or(ZxError::SHOULD_WAIT)?;
+                let (lo, hi, writable) =
+                    self.fault_run(&mut locked.inner, offset, access, start, end)?;
                 let chunk = &locked.inner.chunks[&idx];
                 f(Run {
                     vmo_offset: lo,
                     len: hi - lo,
                     paddr: chunk.paddr + (lo - start),
-                    sharing: sharing_of(chunk),
+                    sharing: if writable {
+                        sharing_of(chunk)
+                    } else {
+                        Sharing::CopyOnWrite
+                    },
                 })
             }
         }
@@ -329,13 +332,20 @@ impl VmObject {
         if offset >= end {
             return Ok(());
         }
+        // A pager's own pages are only made writable by a write fault, so
+        // that writes are seen (dirty tracking, `zx_pager_query_vmo_stats`).
+        let read_only = self.dirty_tracked();
         for (lo, hi) in self.present_in(offset, end) {
             self.for_each_piece(lo, hi, Need::Look, &mut |p| match p.paddr {
                 Some(paddr) => f(Run {
                     vmo_offset: p.vmo_offset,
                     len: p.len,
                     paddr,
-                    sharing: p.sharing,
+                    sharing: if read_only {
+                        Sharing::CopyOnWrite
+                    } else {
+                        p.sharing
+                    },
                 }),
                 None => Ok(()),
             })?;

@@ -153,7 +153,10 @@ impl VmObject {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
         self.wait_present(offset as usize, end, true)?;
-        self.write_now(offset as usize, buf)
+        self.wait_dirty(offset as usize, end, true)?;
+        self.write_now(offset as usize, buf)?;
+        self.note_written(offset as usize, end);
+        Ok(())
     }
 
     /// Writes the bytes at `start`, present or not.
@@ -242,6 +245,7 @@ impl VmObject {
                 if lo < hi {
                     self.mark_present(lo, hi);
                 }
+                self.note_written(start, end);
                 Ok(())
             }
             _ => self.zero_range(start, end),

@@ -160,6 +160,12 @@ pub(super) struct VmoInner {
     /// be requested from the pager before anything reads, writes or maps
     /// them. Unused otherwise.
     present: kernel_hal::range_map::RangeMap<()>,
+    /// The present pages of a pager-backed VMO that are dirty or awaiting
+    /// clean (the rest of the present pages are clean); unused otherwise.
+    dirty: kernel_hal::range_map::RangeMap<pager_backed::DirtyState>,
+    /// Whether a pager-backed VMO was modified since its pager last reset
+    /// the statistics (`zx_pager_query_vmo_stats`).
+    modified: bool,
 }
 
 /// The host memory one chunk of a VMO costs to track, as
@@ -322,6 +328,8 @@ impl VmObject {
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
                 present: Default::default(),
+                dirty: Default::default(),
+                modified: false,
             }),
         }
     }

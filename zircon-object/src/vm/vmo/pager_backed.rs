@@ -24,12 +24,52 @@ use std::sync::Arc;
 
 use kernel_hal::{HalRef, PAGE_SIZE};
 
+use kernel_hal::range_map::RangeValue;
+use kernel_hal::PageFaultAccess;
+
 use super::{VmObject, VmoInner, VmoKind};
-use crate::vm::pager::PageSource;
+use crate::vm::pager::{Kind, PageSource};
 use crate::{ZxError, ZxResult};
 
 /// How much `supply_pages` copies from the auxiliary VMO at a time.
 const SUPPLY_STEP: usize = 64 << 10;
+
+/// The dirty state of a present page of a pager's own VMO; pages not in
+/// `VmoInner::dirty` are clean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DirtyState {
+    /// Written since it was supplied (or zeroed, or grown into).
+    Dirty,
+    /// `ZX_PAGER_OP_WRITEBACK_BEGIN` came; `WRITEBACK_END` makes it clean
+    /// unless it is written again first.
+    AwaitingClean,
+}
+
+impl RangeValue for DirtyState {
+    fn tail(&self, _offset: usize) -> Self {
+        *self
+    }
+
+    fn continues(&self, _len: usize, next: &Self) -> bool {
+        self == next
+    }
+}
+
+/// The first run of `[start, end)` (inside `inner`'s dirty map) whose
+/// pages are not `Dirty`, if any.
+fn first_not_dirty(inner: &VmoInner, start: usize, end: usize) -> Option<std::ops::Range<usize>> {
+    let mut pos = start;
+    for (r, st) in inner.dirty.overlapping(start..end) {
+        if *st != DirtyState::Dirty {
+            continue;
+        }
+        if r.start > pos {
+            return Some(pos..r.start.min(end));
+        }
+        pos = pos.max(r.end);
+    }
+    (pos < end).then_some(pos..end)
+}
 
 /// Where an at-least-on-write snapshot of a pager-backed VMO reads the
 /// pages it has not copied yet.
@@ -122,21 +162,121 @@ impl VmObject {
         self.source.as_ref().ok_or(ZxError::INVALID_ARGS)
     }
 
-    /// For a pager-backed VMO: the present range around `offset` clipped
-    /// to `[lo, hi)`, or `None` if the page at `offset` is missing. Any
-    /// other VMO: all of `[lo, hi)`.
-    pub(super) fn present_around(
+    /// The fault path's run around `offset` inside `[lo, hi)` (one chunk),
+    /// and whether it may be mapped writable. Any VMO that does not track
+    /// presence: all of it. A missing page: `SHOULD_WAIT` (the thread waits
+    /// for the pager outside the signal handler). A snapshot of a pager's
+    /// VMO: the present run. A pager's own VMO: the present run read-only
+    /// for a read; for a write, the page becomes dirty (unless the VMO
+    /// traps dirtying and it is not dirty yet: `SHOULD_WAIT`, the thread
+    /// asks the pager) and the dirty run around it is mapped writable.
+    pub(super) fn fault_run(
         &self,
-        inner: &VmoInner,
+        inner: &mut VmoInner,
         offset: usize,
+        access: PageFaultAccess,
         lo: usize,
         hi: usize,
-    ) -> Option<(usize, usize)> {
+    ) -> ZxResult<(usize, usize, bool)> {
         if !self.tracks_presence() {
-            return Some((lo, hi));
+            return Ok((lo, hi, true));
         }
-        let (r, _) = inner.present.get(offset)?;
-        Some((r.start.max(lo), r.end.min(hi)))
+        let (r, _) = inner.present.get(offset).ok_or(ZxError::SHOULD_WAIT)?;
+        let (plo, phi) = (r.start.max(lo), r.end.min(hi));
+        let Some(source) = &self.source else {
+            return Ok((plo, phi, true));
+        };
+        if access != PageFaultAccess::Write {
+            return Ok((plo, phi, false));
+        }
+        let page = kernel_hal::page_round_down(offset);
+        if !matches!(inner.dirty.get(offset), Some((_, DirtyState::Dirty))) {
+            if source.trap_dirty() {
+                return Err(ZxError::SHOULD_WAIT);
+            }
+            inner
+                .dirty
+                .insert(page..page + PAGE_SIZE, DirtyState::Dirty);
+        }
+        inner.modified = true;
+        let (d, _) = inner.dirty.get(offset).expect("just made dirty");
+        Ok((d.start.max(plo), d.end.min(phi), true))
+    }
+
+    /// The paged VMO whose pages this one shows (itself, or a slice's
+    /// root), and this VMO's offset 0 in it.
+    fn owner(&self) -> (&VmObject, usize) {
+        match &self.kind {
+            VmoKind::Slice { parent, offset, .. } => {
+                let (o, at) = parent.owner();
+                (o, at + offset)
+            }
+            VmoKind::Paged => (self, 0),
+        }
+    }
+
+    /// Whether this VMO shows a pager's own pages, whose writes are
+    /// tracked (so they are host-mapped writable only by a write fault).
+    pub(super) fn dirty_tracked(&self) -> bool {
+        self.owner().0.source.is_some()
+    }
+
+    /// Blocks until every page of `[start, end)` is present and dirty,
+    /// for a write to a pager's own VMO made with `ZX_VMO_TRAP_DIRTY`:
+    /// clean runs go to the pager as `ZX_PAGER_VMO_DIRTY` requests
+    /// (`batch` as for [`VmObject::wait_present`]). Any other VMO answers
+    /// at once.
+    pub fn wait_dirty(&self, start: usize, end: usize, batch: bool) -> ZxResult {
+        let (owner, shift) = self.owner();
+        let Some(source) = owner.source.as_ref().filter(|s| s.trap_dirty()) else {
+            return Ok(());
+        };
+        let (start, end) = (
+            kernel_hal::page_round_down(start + shift),
+            kernel_hal::page_round_up(end + shift).ok_or(ZxError::OUT_OF_RANGE)?,
+        );
+        loop {
+            owner.wait_present(start, end, batch)?;
+            let done = {
+                let inner = owner.lock();
+                let Some(gap) = first_not_dirty(&inner, start, end) else {
+                    return Ok(());
+                };
+                if !inner.present.covers(gap.clone()) {
+                    continue;
+                }
+                let gap_end = if batch {
+                    gap.end
+                } else {
+                    gap.start + PAGE_SIZE
+                };
+                source.request(Kind::Dirty, gap.start, gap_end)?
+            };
+            done.wait()?;
+        }
+    }
+
+    /// Notes a write of `[start, end)` made through the VMO (not a
+    /// mapping): a pager's pages there become dirty, and the VMO modified.
+    pub(super) fn note_written(&self, start: usize, end: usize) {
+        let (owner, shift) = self.owner();
+        if owner.source.is_none() || start >= end {
+            return;
+        }
+        let (s, e) = (
+            kernel_hal::page_round_down(start + shift),
+            kernel_hal::page_round_up(end + shift).unwrap_or(usize::MAX),
+        );
+        let mut inner = owner.lock();
+        let present: Vec<std::ops::Range<usize>> = inner
+            .present
+            .overlapping(s..e)
+            .map(|(r, _)| r.start.max(s)..r.end.min(e))
+            .collect();
+        for r in present {
+            inner.dirty.insert(r, DirtyState::Dirty);
+        }
+        inner.modified = true;
     }
 
     /// Calls `f` with each present run of `[lo, hi)` (for a VMO that is not
@@ -216,7 +356,7 @@ impl VmObject {
                 } else {
                     gap.start + PAGE_SIZE
                 };
-                source.request(gap.start, gap_end)?
+                source.request(crate::vm::pager::Kind::Read, gap.start, gap_end)?
             };
             done.wait()?;
         }
@@ -382,10 +522,13 @@ impl VmObject {
         }
         if new > old {
             self.mark_present(old, new);
+            self.note_written(old, new);
         } else {
             let mut inner = self.lock();
             inner.present.remove(new..old);
+            inner.dirty.remove(new..old);
             if let Some(source) = &self.source {
+                inner.modified = true;
                 source.on_resize(new);
             }
         }
@@ -407,6 +550,103 @@ impl VmObject {
                 s >= e || self.lock().present.covers(s..e)
             }
         }
+    }
+
+    /// Checks `[offset, offset + len)` lies inside the VMO; returns it.
+    fn pager_range(&self, offset: u64, len: u64) -> ZxResult<(usize, usize)> {
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        if end > self.size() as u64 {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        Ok((offset as usize, end as usize))
+    }
+
+    /// `ZX_PAGER_OP_DIRTY`: the pages of the range (all present, else
+    /// `NOT_FOUND`) become dirty, and the dirty requests they satisfy
+    /// complete.
+    pub fn dirty_pages(&self, offset: u64, len: u64) -> ZxResult {
+        let source = self.own_source()?;
+        let (start, end) = self.pager_range(offset, len)?;
+        let mut inner = self.lock();
+        if !inner.present.covers(start..end) {
+            return Err(ZxError::NOT_FOUND);
+        }
+        inner.dirty.insert(start..end, DirtyState::Dirty);
+        source.on_dirtied(start, end, &|s, e| first_not_dirty(&inner, s, e).is_none());
+        Ok(())
+    }
+
+    /// `ZX_PAGER_OP_WRITEBACK_BEGIN`: dirty pages of the range await clean;
+    /// their host mappings go, so that a write faults and dirties them
+    /// again.
+    pub fn writeback_begin(&self, offset: u64, len: u64) -> ZxResult {
+        self.own_source()?;
+        let (start, end) = self.pager_range(offset, len)?;
+        let mut locked = self.lock_for_revoke();
+        locked
+            .inner
+            .dirty
+            .update(start..end, |s| *s = DirtyState::AwaitingClean);
+        self.revoke_locked(&locked.inner, start, end, &mut locked.keep);
+        Ok(())
+    }
+
+    /// `ZX_PAGER_OP_WRITEBACK_END`: pages of the range still awaiting clean
+    /// become clean.
+    pub fn writeback_end(&self, offset: u64, len: u64) -> ZxResult {
+        self.own_source()?;
+        let (start, end) = self.pager_range(offset, len)?;
+        let mut inner = self.lock();
+        let clean: Vec<std::ops::Range<usize>> = inner
+            .dirty
+            .overlapping(start..end)
+            .filter(|(_, s)| **s == DirtyState::AwaitingClean)
+            .map(|(r, _)| r.start.max(start)..r.end.min(end))
+            .collect();
+        for r in clean {
+            inner.dirty.remove(r);
+        }
+        Ok(())
+    }
+
+    /// `zx_pager_query_dirty_ranges`: the runs of dirty (or awaiting clean)
+    /// pages in `[offset, offset + len)`, rounded out to pages, as
+    /// `(offset, length)`.
+    pub fn dirty_ranges(&self, offset: u64, len: u64) -> ZxResult<Vec<(u64, u64)>> {
+        self.own_source()?;
+        let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
+        let (start, end) = (
+            kernel_hal::page_round_down(offset as usize),
+            kernel_hal::page_round_up(end as usize).ok_or(ZxError::OUT_OF_RANGE)?,
+        );
+        let inner = self.lock();
+        if end > inner.size {
+            return Err(ZxError::OUT_OF_RANGE);
+        }
+        let mut out: Vec<(u64, u64)> = Vec::new();
+        for (r, _) in inner.dirty.overlapping(start..end) {
+            let (s, e) = (r.start.max(start) as u64, r.end.min(end) as u64);
+            match out.last_mut() {
+                Some((ls, ll)) if *ls + *ll == s => *ll += e - s,
+                _ => out.push((s, e - s)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `zx_pager_query_vmo_stats`: whether the VMO was modified since the
+    /// last reset; `reset` starts a new period (the host mappings go, so
+    /// the next write through one faults and is seen).
+    pub fn pager_stats(&self, reset: bool) -> ZxResult<bool> {
+        self.own_source()?;
+        let mut locked = self.lock_for_revoke();
+        let modified = locked.inner.modified;
+        if reset {
+            locked.inner.modified = false;
+            let size = locked.inner.size;
+            self.revoke_locked(&locked.inner, 0, size, &mut locked.keep);
+        }
+        Ok(modified)
     }
 
     /// Returns the present ranges (tests).
