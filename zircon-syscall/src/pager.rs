@@ -179,10 +179,10 @@ impl Syscall<'_> {
         let ranges = vmo.dirty_ranges(offset, length)?;
         let fit = ranges.len().min(buffer_size / DIRTY_RANGE_SIZE);
         let mut bytes = Vec::with_capacity(fit * DIRTY_RANGE_SIZE);
-        for &(o, l) in &ranges[..fit] {
+        for &(o, l, options) in &ranges[..fit] {
             bytes.extend_from_slice(&o.to_le_bytes());
             bytes.extend_from_slice(&l.to_le_bytes());
-            bytes.extend_from_slice(&0u64.to_le_bytes());
+            bytes.extend_from_slice(&options.to_le_bytes());
         }
         if !bytes.is_empty() {
             write_bytes(self.aspace(), buffer.addr(), &bytes)?;

@@ -570,6 +570,20 @@ fn zero_makes_whole_pages_present_and_resize_grows_into_zeros() {
     assert_eq!(vmo.present_ranges(), vec![(0, P)]);
     vmo.set_size(4 * P as u64).unwrap();
     assert_eq!(vmo.present_ranges(), vec![(0, P), (2 * P, 4 * P)]);
+    // Grown-into and zeroed pages are dirty, and known to be zero.
+    assert_eq!(
+        vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
+        vec![(0, P as u64, 1), (2 * P as u64, 2 * P as u64, 1)]
+    );
+    vmo.write(2 * P as u64, &[1]).unwrap();
+    assert_eq!(
+        vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
+        vec![
+            (0, P as u64, 1),
+            (2 * P as u64, P as u64, 0),
+            (3 * P as u64, P as u64, 1)
+        ]
+    );
     vmo.set_size(3 * P as u64).unwrap();
     assert_eq!(vmo.present_ranges(), vec![(0, P), (2 * P, 3 * P)]);
     assert_eq!(e.packet(10), None);
@@ -583,12 +597,12 @@ fn writes_dirty_pages_and_writeback_cleans_them() {
     assert_eq!(vmo.dirty_ranges(0, 8 * P as u64).unwrap(), vec![]);
     assert!(!vmo.pager_stats(false).unwrap());
     vmo.write(P as u64 + 10, &[1; 2 * P]).unwrap();
-    let dirty = vec![(P as u64, 3 * P as u64)];
+    let dirty = vec![(P as u64, 3 * P as u64, 0)];
     assert_eq!(vmo.dirty_ranges(0, 8 * P as u64).unwrap(), dirty);
     // Unaligned queries round out; past the end is OUT_OF_RANGE.
     assert_eq!(
         vmo.dirty_ranges(1, 2 * P as u64).unwrap(),
-        vec![(P as u64, 2 * P as u64)]
+        vec![(P as u64, 2 * P as u64, 0)]
     );
     assert_eq!(
         vmo.dirty_ranges(0, 9 * P as u64),
@@ -604,7 +618,7 @@ fn writes_dirty_pages_and_writeback_cleans_them() {
     vmo.writeback_end(0, 8 * P as u64).unwrap();
     assert_eq!(
         vmo.dirty_ranges(0, 8 * P as u64).unwrap(),
-        vec![(3 * P as u64, P as u64)]
+        vec![(3 * P as u64, P as u64, 0)]
     );
     assert_eq!(
         vmo.writeback_end(0, 9 * P as u64),
@@ -617,7 +631,7 @@ fn writes_dirty_pages_and_writeback_cleans_them() {
     partly.dirty_pages(0, P as u64).unwrap();
     assert_eq!(
         partly.dirty_ranges(0, 2 * P as u64).unwrap(),
-        vec![(0, P as u64)]
+        vec![(0, P as u64, 0)]
     );
 }
 
@@ -647,7 +661,7 @@ fn writes_through_mappings_are_seen() {
     e.hal.access(base + P, PageFaultAccess::Write).unwrap();
     assert_eq!(
         vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
-        vec![(P as u64, P as u64)]
+        vec![(P as u64, P as u64, 0)]
     );
     assert!(vmo.pager_stats(true).unwrap());
     // After a reset, a write to the dirty page faults again and is seen.
@@ -660,7 +674,7 @@ fn writes_through_mappings_are_seen() {
     e.hal.access(base + P, PageFaultAccess::Write).unwrap();
     assert_eq!(
         vmo.dirty_ranges(0, 4 * P as u64).unwrap(),
-        vec![(P as u64, P as u64)]
+        vec![(P as u64, P as u64, 0)]
     );
     root.aspace().check_consistency();
 }

@@ -244,8 +244,10 @@ impl VmObject {
                 self.zero_range(start, end)?;
                 if lo < hi {
                     self.mark_present(lo, hi);
+                    self.note_zeroed(lo, hi);
                 }
-                self.note_written(start, end);
+                self.note_written(start, lo.min(end));
+                self.note_written(hi.max(start), end);
                 Ok(())
             }
             _ => self.zero_range(start, end),

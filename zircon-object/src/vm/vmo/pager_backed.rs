@@ -38,8 +38,11 @@ const SUPPLY_STEP: usize = 64 << 10;
 /// `VmoInner::dirty` are clean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DirtyState {
-    /// Written since it was supplied (or zeroed, or grown into).
+    /// Written since it was supplied.
     Dirty,
+    /// Dirty, and all zero: zeroed whole, or grown into, and not written
+    /// since (`ZX_VMO_DIRTY_RANGE_IS_ZERO`).
+    DirtyZero,
     /// `ZX_PAGER_OP_WRITEBACK_BEGIN` came; `WRITEBACK_END` makes it clean
     /// unless it is written again first.
     AwaitingClean,
@@ -60,7 +63,7 @@ impl RangeValue for DirtyState {
 fn first_not_dirty(inner: &VmoInner, start: usize, end: usize) -> Option<std::ops::Range<usize>> {
     let mut pos = start;
     for (r, st) in inner.dirty.overlapping(start..end) {
-        if *st != DirtyState::Dirty {
+        if *st == DirtyState::AwaitingClean {
             continue;
         }
         if r.start > pos {
@@ -190,14 +193,16 @@ impl VmObject {
             return Ok((plo, phi, false));
         }
         let page = kernel_hal::page_round_down(offset);
-        if !matches!(inner.dirty.get(offset), Some((_, DirtyState::Dirty))) {
-            if source.trap_dirty() {
-                return Err(ZxError::SHOULD_WAIT);
-            }
-            inner
-                .dirty
-                .insert(page..page + PAGE_SIZE, DirtyState::Dirty);
+        let was_dirty = matches!(
+            inner.dirty.get(offset),
+            Some((_, DirtyState::Dirty | DirtyState::DirtyZero))
+        );
+        if !was_dirty && source.trap_dirty() {
+            return Err(ZxError::SHOULD_WAIT);
         }
+        inner
+            .dirty
+            .insert(page..page + PAGE_SIZE, DirtyState::Dirty);
         inner.modified = true;
         let (d, _) = inner.dirty.get(offset).expect("just made dirty");
         Ok((d.start.max(plo), d.end.min(phi), true))
@@ -259,6 +264,16 @@ impl VmObject {
     /// Notes a write of `[start, end)` made through the VMO (not a
     /// mapping): a pager's pages there become dirty, and the VMO modified.
     pub(super) fn note_written(&self, start: usize, end: usize) {
+        self.note_dirty(start, end, DirtyState::Dirty);
+    }
+
+    /// Notes that whole pages `[start, end)` became zero (zeroed, or grown
+    /// into): dirty, reported as zero.
+    pub(super) fn note_zeroed(&self, start: usize, end: usize) {
+        self.note_dirty(start, end, DirtyState::DirtyZero);
+    }
+
+    fn note_dirty(&self, start: usize, end: usize, state: DirtyState) {
         let (owner, shift) = self.owner();
         if owner.source.is_none() || start >= end {
             return;
@@ -274,7 +289,7 @@ impl VmObject {
             .map(|(r, _)| r.start.max(s)..r.end.min(e))
             .collect();
         for r in present {
-            inner.dirty.insert(r, DirtyState::Dirty);
+            inner.dirty.insert(r, state);
         }
         inner.modified = true;
     }
@@ -522,7 +537,7 @@ impl VmObject {
         }
         if new > old {
             self.mark_present(old, new);
-            self.note_written(old, new);
+            self.note_zeroed(old, new);
         } else {
             let mut inner = self.lock();
             inner.present.remove(new..old);
@@ -611,8 +626,9 @@ impl VmObject {
 
     /// `zx_pager_query_dirty_ranges`: the runs of dirty (or awaiting clean)
     /// pages in `[offset, offset + len)`, rounded out to pages, as
-    /// `(offset, length)`.
-    pub fn dirty_ranges(&self, offset: u64, len: u64) -> ZxResult<Vec<(u64, u64)>> {
+    /// `(offset, length, options)` (`ZX_VMO_DIRTY_RANGE_IS_ZERO` for runs
+    /// known to be zero).
+    pub fn dirty_ranges(&self, offset: u64, len: u64) -> ZxResult<Vec<(u64, u64, u64)>> {
         self.own_source()?;
         let end = offset.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
         let (start, end) = (
@@ -623,12 +639,13 @@ impl VmObject {
         if end > inner.size {
             return Err(ZxError::OUT_OF_RANGE);
         }
-        let mut out: Vec<(u64, u64)> = Vec::new();
-        for (r, _) in inner.dirty.overlapping(start..end) {
+        let mut out: Vec<(u64, u64, u64)> = Vec::new();
+        for (r, st) in inner.dirty.overlapping(start..end) {
             let (s, e) = (r.start.max(start) as u64, r.end.min(end) as u64);
+            let options = u64::from(*st == DirtyState::DirtyZero);
             match out.last_mut() {
-                Some((ls, ll)) if *ls + *ll == s => *ll += e - s,
-                _ => out.push((s, e - s)),
+                Some((ls, ll, lo)) if *ls + *ll == s && *lo == options => *ll += e - s,
+                _ => out.push((s, e - s, options)),
             }
         }
         Ok(out)
