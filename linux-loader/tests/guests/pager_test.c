@@ -9,9 +9,11 @@
 // pager thread, which also fails or dies midway. Every wait has a deadline,
 // so a pager bug fails a test instead of hanging it.
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <zircon/process.h>
 #include <zircon/rights.h>
+#include <zircon/syscalls-next.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/exception.h>
@@ -608,6 +610,160 @@ TEST(Pager, KillingAThreadWaitingForAPageEndsItPromptly) {
   EXPECT_LT(zx_clock_get_monotonic() - t0, MS(2000));
   EXPECT_EQ(child_return_code(&ch), ZX_TASK_RETCODE_SYSCALL_KILL);
   child_close(&ch);
+  env_close(&e);
+}
+
+// --- dirty tracking and writeback ---------------------------------------------
+
+// The dirty ranges of [0, pages) as "offset+length[z] ..." in pages, e.g.
+// "1+2 5+1z".
+static void dirty_string(const pager_env_t* e, uint64_t pages, char* out, size_t cap) {
+  zx_vmo_dirty_range_t r[8];
+  size_t actual = 0, avail = 0;
+  out[0] = 0;
+  zx_status_t s = zx_pager_query_dirty_ranges(e->pager, e->vmo, 0, pages * PAGE, r, sizeof(r), &actual, &avail);
+  if (s != ZX_OK) {
+    snprintf(out, cap, "error %d", s);
+    return;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < actual && n + 32 < cap; i++) {
+    n += (size_t)snprintf(out + n, cap - n, "%s%lu+%lu%s", i ? " " : "", (unsigned long)(r[i].offset / PAGE),
+                          (unsigned long)(r[i].length / PAGE), r[i].options & ZX_VMO_DIRTY_RANGE_IS_ZERO ? "z" : "");
+  }
+}
+
+static bool modified(const pager_env_t* e, uint32_t options) {
+  zx_pager_vmo_stats_t stats = {.modified = 0xff};
+  if (zx_pager_query_vmo_stats(e->pager, e->vmo, options, &stats, sizeof(stats)) != ZX_OK) return false;
+  return stats.modified == ZX_PAGER_VMO_STATS_MODIFIED;
+}
+
+TEST(PagerDirty, WritesAreTrackedAndWritebackCleans) {
+  pager_env_t e;
+  env_make(&e, 8, 0);
+  ASSERT_OK(supply(&e, 0, 8));
+  uintptr_t base = map(e.vmo, 8);
+  ASSERT_NE(base, 0u);
+  char buf[128];
+  dirty_string(&e, 8, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "");
+  EXPECT_FALSE(modified(&e, 0));
+  // Reads through the mapping dirty nothing; a store dirties its page; a
+  // syscall write its pages.
+  EXPECT_EQ(*(volatile uint8_t*)(base + 2 * PAGE), pattern(2, 0));
+  dirty_string(&e, 8, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "");
+  *(volatile uint8_t*)(base + 2 * PAGE + 1) = 0x42;
+  uint8_t b[PAGE + 2] = {0};
+  ASSERT_OK(zx_vmo_write(e.vmo, b, 5 * PAGE - 1, sizeof(b)));
+  dirty_string(&e, 8, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "2+1 4+3");
+  EXPECT_TRUE(modified(&e, ZX_PAGER_RESET_VMO_STATS));
+  EXPECT_FALSE(modified(&e, 0));
+  // A store to an already dirty page after the reset is still seen.
+  *(volatile uint8_t*)(base + 2 * PAGE + 2) = 0x43;
+  EXPECT_TRUE(modified(&e, 0));
+  // Writeback: dirty until the end, unless written meanwhile.
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_WRITEBACK_BEGIN, e.vmo, 0, 8 * PAGE, 0));
+  dirty_string(&e, 8, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "2+1 4+3");
+  *(volatile uint8_t*)(base + 4 * PAGE) = 1;
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_WRITEBACK_END, e.vmo, 0, 8 * PAGE, 0));
+  dirty_string(&e, 8, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "4+1");
+  // Data must be 0; OP_DIRTY needs present pages; ranges in the VMO.
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_WRITEBACK_BEGIN, e.vmo, 0, PAGE, 1), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_DIRTY, e.vmo, 0, PAGE, 1), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_op_range(e.pager, ZX_PAGER_OP_WRITEBACK_END, e.vmo, 0, 9 * PAGE, 0), ZX_ERR_OUT_OF_RANGE);
+  // The queries: a buffer too small for all, the options, the sizes.
+  zx_vmo_dirty_range_t one;
+  size_t actual = 9, avail = 9;
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_DIRTY, e.vmo, 0, PAGE, 0));
+  ASSERT_OK(zx_pager_query_dirty_ranges(e.pager, e.vmo, 0, 8 * PAGE, &one, sizeof(one), &actual, &avail));
+  EXPECT_EQ(actual, 1u);
+  EXPECT_EQ(avail, 2u);
+  EXPECT_EQ(one.offset, 0u);
+  EXPECT_EQ(one.length, PAGE);
+  EXPECT_EQ(zx_pager_query_dirty_ranges(e.pager, e.vmo, 0, 9 * PAGE, &one, sizeof(one), &actual, &avail),
+            ZX_ERR_OUT_OF_RANGE);
+  zx_pager_vmo_stats_t stats;
+  EXPECT_EQ(zx_pager_query_vmo_stats(e.pager, e.vmo, 2, &stats, sizeof(stats)), ZX_ERR_INVALID_ARGS);
+  EXPECT_EQ(zx_pager_query_vmo_stats(e.pager, e.vmo, 0, &stats, 2), ZX_ERR_BUFFER_TOO_SMALL);
+  zx_vmar_unmap(zx_vmar_root_self(), base, 8 * PAGE);
+  env_close(&e);
+}
+
+TEST(PagerDirty, ZeroedAndGrownPagesAreDirtyZero) {
+  pager_env_t e;
+  env_make(&e, 4, ZX_VMO_RESIZABLE);
+  ASSERT_OK(supply(&e, 0, 2));
+  ASSERT_OK(zx_vmo_op_range(e.vmo, ZX_VMO_OP_ZERO, 0, PAGE, NULL, 0));
+  ASSERT_OK(zx_vmo_set_size(e.vmo, 6 * PAGE));
+  char buf[128];
+  dirty_string(&e, 6, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "0+1z 4+2z");
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  env_close(&e);
+}
+
+static void do_store(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  *(volatile uint8_t*)j->addr = 0x5a;
+  j->status = ZX_OK;
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_vmo_write(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  static uint8_t buf[4 * PAGE];
+  memset(buf, 0x77, sizeof(buf));
+  j->status = zx_vmo_write(j->vmo, buf, j->offset, j->len);
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+TEST(PagerDirty, TrapDirtyAsksBeforeWrites) {
+  pager_env_t e;
+  env_make(&e, 4, ZX_VMO_TRAP_DIRTY);
+  ASSERT_OK(supply(&e, 0, 4));
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  // Reads are free.
+  EXPECT_EQ(*(volatile uint8_t*)(base + PAGE), pattern(1, 0));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  // A store to a clean page waits for ZX_PAGER_OP_DIRTY.
+  job_t j = {.addr = base + PAGE + 3};
+  zx_handle_t t = start_thread(do_store, (uintptr_t)&j, 0);
+  expect_request(e.port, ZX_PAGER_VMO_DIRTY, PAGE, PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  EXPECT_EQ(__atomic_load_n(&j.done, __ATOMIC_ACQUIRE), 0);
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_DIRTY, e.vmo, PAGE, PAGE, 0));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(*(volatile uint8_t*)(base + PAGE + 3), 0x5a);
+  // A syscall write asks for the whole clean run it needs at once.
+  job_t w = {.vmo = e.vmo, .offset = 2 * PAGE, .len = 2 * PAGE};
+  t = start_thread(do_vmo_write, (uintptr_t)&w, 0);
+  expect_request(e.port, ZX_PAGER_VMO_DIRTY, 2 * PAGE, 2 * PAGE);
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_DIRTY, e.vmo, 2 * PAGE, 2 * PAGE, 0));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_OK(w.status);
+  // A failed dirty request fails the write with the pager's status.
+  job_t f = {.vmo = e.vmo, .offset = 0, .len = 1};
+  t = start_thread(do_vmo_write, (uintptr_t)&f, 0);
+  expect_request(e.port, ZX_PAGER_VMO_DIRTY, 0, PAGE);
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, 0, PAGE, (uint64_t)(int64_t)ZX_ERR_NO_SPACE));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(f.status, ZX_ERR_NO_SPACE);
+  char buf[128];
+  dirty_string(&e, 4, buf, sizeof(buf));
+  EXPECT_STREQ(buf, "1+3");
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
   env_close(&e);
 }
 
