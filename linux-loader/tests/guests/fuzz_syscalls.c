@@ -1493,6 +1493,8 @@ static const struct syscall k_calls[] = {
     {"pager_detach_vmo", FN(zx_pager_detach_vmo), {A_H, A_HVMO}, 0, 1, 0},
     {"pager_supply_pages", FN(zx_pager_supply_pages), {A_H, A_HVMO, A_OFF, A_SIZE, A_HVMO, A_OFF}, 0, 2, 0},
     {"pager_op_range", FN(zx_pager_op_range), {A_H, A_U32, A_HVMO, A_OFF, A_SIZE, A_U64}, 0, 2, 0},
+    {"pager_query_dirty_ranges", FN(zx_pager_query_dirty_ranges), {A_H, A_HVMO, A_OFF, A_SIZE, A_PTR, A_SIZE, A_PTR, A_PTR}, 0, 1, 0},
+    {"pager_query_vmo_stats", FN(zx_pager_query_vmo_stats), {A_H, A_HVMO, A_OPTS, A_PTR, A_SIZE}, 1, 1, 0},
     {"stream_writev", FN(zx_stream_writev), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, ZX_STREAM_APPEND, 4, F_MOVES},
     {"stream_writev_at", FN(zx_stream_writev_at), {A_HSTREAM, A_OPTS, A_OFF, A_IOV, A_IOVCOUNT, A_PTR}, 0, 3, F_MOVES},
     {"stream_readv", FN(zx_stream_readv), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, 0, 4, F_MOVES},
