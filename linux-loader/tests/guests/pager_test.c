@@ -613,6 +613,48 @@ TEST(Pager, KillingAThreadWaitingForAPageEndsItPromptly) {
   env_close(&e);
 }
 
+// Waits (up to `ms`) until thread `t` is in state `state`.
+static bool wait_state(zx_handle_t t, uint32_t state, int64_t ms) {
+  zx_instant_mono_t end = after_ms(ms);
+  while (zx_clock_get_monotonic() < end) {
+    if (thread_state(t) == state) return true;
+    zx_nanosleep(after_ms(1));
+  }
+  return false;
+}
+
+TEST(Pager, SuspendingAThreadWaitingForAPage) {
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  // A fault and a syscall each wait; a suspension stops them where they are
+  // (the wait is made again on resume), and they finish once supplied.
+  job_t f = {.addr = base + PAGE};
+  job_t r = {.vmo = e.vmo, .offset = 2 * PAGE, .len = 1};
+  zx_handle_t tf = start_thread(do_load, (uintptr_t)&f, 0);
+  zx_handle_t tr = start_thread(do_vmo_read, (uintptr_t)&r, 0);
+  EXPECT_TRUE(wait_blocked_on_pager(tf, 5000));
+  EXPECT_TRUE(wait_blocked_on_pager(tr, 5000));
+  zx_handle_t sf, sr;
+  ASSERT_OK(zx_task_suspend_token(tf, &sf));
+  ASSERT_OK(zx_task_suspend_token(tr, &sr));
+  EXPECT_TRUE(wait_state(tf, ZX_THREAD_STATE_SUSPENDED, 5000));
+  EXPECT_TRUE(wait_state(tr, ZX_THREAD_STATE_SUSPENDED, 5000));
+  ASSERT_OK(supply(&e, 0, 4));
+  EXPECT_EQ(__atomic_load_n(&f.done, __ATOMIC_ACQUIRE), 0);
+  EXPECT_EQ(__atomic_load_n(&r.done, __ATOMIC_ACQUIRE), 0);
+  zx_handle_close(sf);
+  zx_handle_close(sr);
+  ASSERT_OK(join(tf, 5000));
+  ASSERT_OK(join(tr, 5000));
+  EXPECT_EQ(f.first, pattern(1, 0));
+  EXPECT_OK(r.status);
+  EXPECT_EQ(r.first, pattern(2, 0));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  env_close(&e);
+}
+
 // --- dirty tracking and writeback ---------------------------------------------
 
 // The dirty ranges of [0, pages) as "offset+length[z] ..." in pages, e.g.
