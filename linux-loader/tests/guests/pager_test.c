@@ -655,6 +655,39 @@ TEST(Pager, SuspendingAThreadWaitingForAPage) {
   env_close(&e);
 }
 
+TEST(Pager, ASuspendedWaitAsksAgainOnResume) {
+  // As on Zircon, a wait cut short by a suspension gives its request up;
+  // the resumed thread asks again.
+  pager_env_t e;
+  env_make(&e, 4, 0);
+  uintptr_t base = map(e.vmo, 4);
+  ASSERT_NE(base, 0u);
+  job_t f = {.addr = base + PAGE};
+  job_t r = {.vmo = e.vmo, .offset = 3 * PAGE, .len = 1};
+  zx_handle_t t[2] = {start_thread(do_load, (uintptr_t)&f, 0), ZX_HANDLE_INVALID};
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+  t[1] = start_thread(do_vmo_read, (uintptr_t)&r, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 3 * PAGE, PAGE);
+  for (int k = 0; k < 2; k++) {
+    EXPECT_TRUE(wait_blocked_on_pager(t[k], 5000));
+    zx_handle_t token;
+    ASSERT_OK(zx_task_suspend_token(t[k], &token));
+    EXPECT_TRUE(wait_state(t[k], ZX_THREAD_STATE_SUSPENDED, 5000));
+    zx_handle_close(token);
+    EXPECT_TRUE(wait_blocked_on_pager(t[k], 5000));
+    expect_request(e.port, ZX_PAGER_VMO_READ, k == 0 ? PAGE : 3 * PAGE, PAGE);
+  }
+  ASSERT_OK(supply(&e, 0, 4));
+  ASSERT_OK(join(t[0], 5000));
+  ASSERT_OK(join(t[1], 5000));
+  EXPECT_EQ(f.first, pattern(1, 0));
+  EXPECT_OK(r.status);
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 4 * PAGE);
+  env_close(&e);
+}
+
 // --- dirty tracking and writeback ---------------------------------------------
 
 // The dirty ranges of [0, pages) as "offset+length[z] ..." in pages, e.g.

@@ -261,6 +261,36 @@ enum Message {
 struct Request {
     end: usize,
     done: Arc<Completion>,
+    /// Needs waiting on it; when the last gives up (a kill, a suspension)
+    /// the request is withdrawn, as Zircon cancels an abandoned request.
+    waiters: usize,
+}
+
+/// One need's hold on an outstanding request: wait on it with
+/// [`Ticket::wait`].
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    source: Arc<PageSource>,
+    kind: Kind,
+    start: usize,
+    done: Arc<Completion>,
+}
+
+impl Ticket {
+    /// Waits for the request (see [`Completion::wait`]); a wait cut short
+    /// by a kill or a suspension lets go of the request, which is
+    /// withdrawn (its packet too, if the pager has not taken it) when no
+    /// other need waits on it.
+    pub(crate) fn wait(self) -> ZxResult {
+        let r = self.done.wait();
+        if matches!(
+            r,
+            Err(ZxError::INTERNAL_INTR_KILLED | ZxError::INTERNAL_INTR_RETRY)
+        ) {
+            self.source.abandon(self.kind, self.start, &self.done);
+        }
+        r
+    }
 }
 
 #[derive(Debug, Default)]
@@ -325,34 +355,60 @@ impl PageSource {
     /// that starts inside an outstanding request waits on it; otherwise the
     /// new request ends where the next outstanding one begins. Detached →
     /// `BAD_STATE`.
-    pub(crate) fn request(
-        &self,
-        kind: Kind,
-        start: usize,
-        end: usize,
-    ) -> ZxResult<Arc<Completion>> {
+    pub(crate) fn request(&self, kind: Kind, start: usize, end: usize) -> ZxResult<Ticket> {
         debug_assert!(start < end && start.is_multiple_of(PAGE_SIZE));
+        let source = self.self_ref.upgrade().ok_or(ZxError::BAD_STATE)?;
         let mut st = self.state.lock();
         if st.detached {
             return Err(ZxError::BAD_STATE);
         }
-        let map = &st.requests[kind as usize];
-        if let Some((_, r)) = map.range(..=start).next_back() {
+        let map = &mut st.requests[kind as usize];
+        if let Some((&s, r)) = map.range_mut(..=start).next_back() {
             if r.end > start {
-                return Ok(r.done.clone());
+                r.waiters += 1;
+                return Ok(Ticket {
+                    source,
+                    kind,
+                    start: s,
+                    done: r.done.clone(),
+                });
             }
         }
         let end = map.range(start..).next().map_or(end, |(&s, _)| s.min(end));
         let done = Arc::new(Completion::default());
-        st.requests[kind as usize].insert(
+        map.insert(
             start,
             Request {
                 end,
                 done: done.clone(),
+                waiters: 1,
             },
         );
         self.send_locked(&mut st, Message::Request(kind, start));
-        Ok(done)
+        Ok(Ticket {
+            source,
+            kind,
+            start,
+            done,
+        })
+    }
+
+    /// A need waiting on the request of `kind` at `start` (if it is still
+    /// the one whose completion is `done`) gave up; the last one to give
+    /// up withdraws it.
+    fn abandon(&self, kind: Kind, start: usize, done: &Arc<Completion>) {
+        let mut st = self.state.lock();
+        let Some(r) = st.requests[kind as usize].get_mut(&start) else {
+            return;
+        };
+        if !Arc::ptr_eq(&r.done, done) {
+            return;
+        }
+        r.waiters = r.waiters.saturating_sub(1);
+        if r.waiters == 0 {
+            st.requests[kind as usize].remove(&start);
+            self.withdraw_locked(&mut st, Message::Request(kind, start));
+        }
     }
 
     /// Puts `msg` in the packet slot, or in line for it.
