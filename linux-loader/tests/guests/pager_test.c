@@ -521,7 +521,10 @@ TEST(Pager, DetachCompletesAndLaterAccessesFail) {
   env_make(&e, 4, 0);
   uintptr_t base = map(e.vmo, 4);
   ASSERT_NE(base, 0u);
-  ASSERT_OK(supply(&e, 0, 1));
+  ASSERT_OK(supply(&e, 0, 2));
+  // Page 0 is read through the mapping (clean), page 1 written (dirty).
+  EXPECT_EQ(*(volatile uint8_t*)base, pattern(0, 0));
+  *(volatile uint8_t*)(base + PAGE) = 0x3c;
   job_t j = {.vmo = e.vmo, .offset = 2 * PAGE, .len = 1};
   zx_handle_t t = start_thread(do_vmo_read, (uintptr_t)&j, 0);
   expect_request(e.port, ZX_PAGER_VMO_READ, 2 * PAGE, PAGE);
@@ -534,19 +537,27 @@ TEST(Pager, DetachCompletesAndLaterAccessesFail) {
   ASSERT_OK(join(t, 5000));
   EXPECT_EQ(j.status, ZX_ERR_BAD_STATE);
   expect_request(e.port, ZX_PAGER_VMO_COMPLETE, 0, 0);
-  // Supplied pages stay; missing ones fail at once, for syscalls and faults.
-  EXPECT_EQ(*(volatile uint8_t*)base, pattern(0, 0));
+  // As on Zircon, detaching decommits the clean pages: they fail from now
+  // on, as missing ones do, for syscalls and faults; dirty pages stay.
   uint8_t b;
+  EXPECT_EQ(vmo_info(e.vmo).committed_bytes, PAGE);
+  EXPECT_EQ(zx_vmo_read(e.vmo, &b, 0, 1), ZX_ERR_BAD_STATE);
+  ASSERT_OK(zx_vmo_read(e.vmo, &b, PAGE, 1));
+  EXPECT_EQ(b, 0x3c);
+  EXPECT_EQ(*(volatile uint8_t*)(base + PAGE), 0x3c);
   EXPECT_EQ(zx_vmo_read(e.vmo, &b, 3 * PAGE, 1), ZX_ERR_BAD_STATE);
   EXPECT_EQ(supply(&e, 3, 1), ZX_ERR_BAD_STATE);
-  job_t f = {.addr = base + 3 * PAGE};
-  zx_handle_t ch;
-  ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &t));
-  ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
-  ASSERT_OK(zx_thread_start(t, (uintptr_t)do_load, next_stack(), (uintptr_t)&f, 0));
-  expect_fatal_fault(ch, base + 3 * PAGE, ZX_ERR_BAD_STATE);
-  ASSERT_OK(join(t, 5000));
-  zx_handle_close(ch);
+  // A page that was mapped before the detach faults too.
+  for (uint64_t page = 0; page <= 3; page += 3) {
+    job_t f = {.addr = base + page * PAGE};
+    zx_handle_t ch;
+    ASSERT_OK(zx_thread_create(zx_process_self(), "faulter", 7, 0, &t));
+    ASSERT_OK(zx_task_create_exception_channel(t, 0, &ch));
+    ASSERT_OK(zx_thread_start(t, (uintptr_t)do_load, next_stack(), (uintptr_t)&f, 0));
+    expect_fatal_fault(ch, base + page * PAGE, ZX_ERR_BAD_STATE);
+    ASSERT_OK(join(t, 5000));
+    zx_handle_close(ch);
+  }
   // Nothing more is sent, and detaching again is fine.
   ASSERT_OK(zx_pager_detach_vmo(e.pager, e.vmo));
   zx_port_packet_t p;

@@ -304,11 +304,20 @@ fn failure_codes() {
 fn detach_fails_waiters_withdraws_requests_and_completes() {
     let e = env();
     let vmo = e.vmo(4);
+    vmo.supply_pages(2 * P as u64, 2 * P as u64, &e.aux(2, 0x20), 0)
+        .unwrap();
+    vmo.write(3 * P as u64, &[0x99]).unwrap();
     let r = read_on_thread(&vmo, 0, P);
     while e.port.pending() == 0 {
         std::thread::yield_now();
     }
     vmo.detach_pager().unwrap();
+    // Clean pages are decommitted and fail from now on; dirty ones stay.
+    let mut one = [0u8; 1];
+    assert_eq!(vmo.read(2 * P as u64, &mut one), Err(ZxError::BAD_STATE));
+    vmo.read(3 * P as u64, &mut one).unwrap();
+    assert_eq!(one[0], 0x99);
+    assert_eq!(vmo.committed_bytes(), P);
     assert_eq!(r.join().unwrap(), Err(ZxError::BAD_STATE));
     // The unread READ is gone; COMPLETE is there.
     assert_eq!(e.packet(5000), Some((ZX_PAGER_VMO_COMPLETE, 0, 0)));

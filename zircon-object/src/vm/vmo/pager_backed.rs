@@ -520,11 +520,29 @@ impl VmObject {
         Ok(())
     }
 
-    /// `zx_pager_detach_vmo` on the VMO side.
+    /// `zx_pager_detach_vmo` on the VMO side: the clean pages go (as on
+    /// Zircon, which decommits them: they read as missing, and so fail
+    /// with `BAD_STATE`, from now on; dirty ones stay, their content being
+    /// nowhere else), then the source detaches.
     pub fn detach_pager(&self) -> ZxResult {
         let source = self.own_source()?;
-        let _inner = self.lock();
-        source.detach();
+        let clean: Vec<std::ops::Range<usize>> = {
+            let mut locked = self.lock_for_revoke();
+            let mut clean = locked.inner.present.clone();
+            for (r, _) in locked.inner.dirty.iter() {
+                clean.remove(r);
+            }
+            let clean: Vec<_> = clean.iter().map(|(r, _)| r).collect();
+            for r in &clean {
+                locked.inner.present.remove(r.clone());
+                self.revoke_locked(&locked.inner, r.start, r.end, &mut locked.keep);
+            }
+            source.detach();
+            clean
+        };
+        for r in clean {
+            self.zero_range(r.start, r.end)?;
+        }
         Ok(())
     }
 
