@@ -418,6 +418,60 @@ TEST(Pager, SliceAndSnapshotsReadThrough) {
   env_close(&e);
 }
 
+TEST(Pager, SnapshotSeesItsParentUntilItWrites) {
+  pager_env_t e;
+  env_make(&e, 3, ZX_VMO_RESIZABLE);
+  ASSERT_OK(supply(&e, 0, 3));
+  zx_handle_t clone;
+  ASSERT_OK(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, PAGE, 2 * PAGE, &clone));
+  uintptr_t ro = 0;
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ, 0, clone, 0, 2 * PAGE, &ro));
+  volatile uint8_t* c = (volatile uint8_t*)ro;
+  EXPECT_EQ(c[PAGE], pattern(2, 0));
+  // The parent's writes show through pages the snapshot has not written.
+  uint8_t v = 0x61;
+  ASSERT_OK(zx_vmo_write(e.vmo, &v, 2 * PAGE, 1));
+  EXPECT_EQ(c[PAGE], 0x61);
+  // The snapshot's own write keeps its page apart.
+  v = 0x62;
+  ASSERT_OK(zx_vmo_write(clone, &v, 0, 1));
+  v = 0x63;
+  ASSERT_OK(zx_vmo_write(e.vmo, &v, PAGE, 1));
+  EXPECT_EQ(c[0], 0x62);
+  // A parent that shrinks leaves zeros, and growing it back shows nothing.
+  ASSERT_OK(zx_vmo_set_size(e.vmo, 0));
+  EXPECT_EQ(c[PAGE], 0);
+  ASSERT_OK(zx_vmo_set_size(e.vmo, 3 * PAGE));
+  ASSERT_OK(supply(&e, 0, 3));
+  v = 0x64;
+  ASSERT_OK(zx_vmo_write(e.vmo, &v, 2 * PAGE, 1));
+  EXPECT_EQ(c[PAGE], 0);
+  EXPECT_EQ(c[0], 0x62);
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), ro, 2 * PAGE);
+  zx_handle_close(clone);
+  env_close(&e);
+}
+
+TEST(Pager, DetachFailsWhatASnapshotStillShares) {
+  pager_env_t e;
+  env_make(&e, 2, 0);
+  ASSERT_OK(supply(&e, 0, 2));
+  zx_handle_t clone;
+  ASSERT_OK(zx_vmo_create_child(e.vmo, ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE, 0, 2 * PAGE, &clone));
+  uint8_t v = 0x71;
+  ASSERT_OK(zx_vmo_write(clone, &v, 0, 1));
+  ASSERT_OK(zx_pager_detach_vmo(e.pager, e.vmo));
+  expect_request(e.port, ZX_PAGER_VMO_COMPLETE, 0, 0);
+  // The written page is the snapshot's; the other one was the parent's.
+  ASSERT_OK(zx_vmo_read(clone, &v, 0, 1));
+  EXPECT_EQ(v, 0x71);
+  EXPECT_EQ(zx_vmo_read(clone, &v, PAGE, 1), ZX_ERR_BAD_STATE);
+  zx_handle_close(clone);
+  env_close(&e);
+}
+
 // --- zx_pager_supply_pages ---------------------------------------------------
 
 TEST(Pager, SupplyErrorsChangeNothing) {

@@ -95,9 +95,13 @@ impl AddressSpace {
                     kernel_hal::page_round_down(m.vmo_offset + (va - m.base)),
                 )
             };
-            vmo.wait_present(off, off + kernel_hal::PAGE_SIZE, false)?;
+            let end = off + kernel_hal::PAGE_SIZE;
             if access == PageFaultAccess::Write {
-                vmo.wait_dirty(off, off + kernel_hal::PAGE_SIZE, false)?;
+                // A write needs the page itself (a snapshot copies it).
+                vmo.wait_present(off, end, false)?;
+                vmo.wait_dirty(off, end, false)?;
+            } else {
+                vmo.wait_readable(off, end, false)?;
             }
         }
     }

@@ -750,3 +750,98 @@ fn trap_dirty_asks_the_pager_before_a_write() {
     vmo.detach_pager().unwrap();
     assert_eq!(w.join().unwrap(), Err(ZxError::BAD_STATE));
 }
+
+#[test]
+fn snapshot_sees_its_parent_live_until_it_writes() {
+    use crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE as AT_LEAST;
+    let e = env();
+    let hal: kernel_hal::HalRef = Arc::new(e.hal.clone());
+    let vmo = e
+        .pager
+        .create_vmo(hal, ZX_VMO_RESIZABLE, e.port.clone(), 7, 4 * P as u64)
+        .unwrap();
+    vmo.supply_pages(0, 4 * P as u64, &e.aux(4, 0x10), 0)
+        .unwrap();
+    let c = vmo.create_child(AT_LEAST, 0, 4 * P as u64).unwrap();
+    let root = VmAddressRegion::new_root(Arc::new(e.hal.clone())).unwrap();
+    let rw = (O::PERM_READ | O::PERM_WRITE).bits();
+    let base = root
+        .map(
+            root.default_rights(),
+            rw,
+            0,
+            &c,
+            crate::Rights::DEFAULT_VMO,
+            0,
+            4 * P,
+        )
+        .unwrap();
+    let read = |va: usize| {
+        let mut b = [0u8; 1];
+        root.aspace().read_memory(va, &mut b).unwrap();
+        b[0]
+    };
+    // A read fault shows the parent's page; the parent's writes show too.
+    e.hal.access(base + P, PageFaultAccess::Read).unwrap();
+    assert_eq!(read(base + P), 0x11);
+    vmo.write(P as u64, &[0x55]).unwrap();
+    assert_eq!(read(base + P), 0x55);
+    let mut b = [0u8; 1];
+    c.read(P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0x55);
+    assert_eq!(c.committed_bytes(), 0);
+    // The child's write copies the page (the fault waits for the copy
+    // outside the handler); later parent writes stay apart.
+    assert_eq!(
+        e.hal.access(base + P + 1, PageFaultAccess::Write).map(drop),
+        Err(FaultError::ShouldWait)
+    );
+    root.aspace()
+        .wait_for_fault(base + P + 1, PageFaultAccess::Write)
+        .unwrap();
+    e.hal.access(base + P + 1, PageFaultAccess::Write).unwrap();
+    vmo.write(P as u64, &[0x66]).unwrap();
+    assert_eq!(read(base + P), 0x55);
+    // A parent that shrinks leaves zeros behind, even once it grows back.
+    e.hal.access(base + 2 * P, PageFaultAccess::Read).unwrap();
+    vmo.set_size(P as u64).unwrap();
+    c.read(2 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0);
+    vmo.set_size(4 * P as u64).unwrap();
+    vmo.write(2 * P as u64, &[0x77]).unwrap();
+    c.read(2 * P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0);
+    e.hal.access(base + 2 * P, PageFaultAccess::Read).unwrap();
+    assert_eq!(read(base + 2 * P), 0);
+    assert_eq!(read(base + P), 0x55);
+    root.aspace().check_consistency();
+}
+
+#[test]
+fn snapshots_after_detach_and_chains() {
+    use crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE as AT_LEAST;
+    let e = env();
+    let vmo = e.vmo(4);
+    let mid = vmo.create_child(AT_LEAST, 0, 4 * P as u64).unwrap();
+    let leaf = mid.create_child(AT_LEAST, 0, 4 * P as u64).unwrap();
+    // A commit of the leaf asks the pager once and copies into the leaf
+    // only.
+    let l = leaf.clone();
+    let w = std::thread::spawn(move || l.commit(0, 4 * P as u64));
+    assert_eq!(e.packet(5000), Some((ZX_PAGER_VMO_READ, 0, 4 * P as u64)));
+    vmo.supply_pages(0, 4 * P as u64, &e.aux(4, 0x30), 0)
+        .unwrap();
+    w.join().unwrap().unwrap();
+    assert_eq!(leaf.committed_bytes(), 4 * P);
+    assert_eq!(mid.committed_bytes(), 0);
+    // The middle one wrote page 0: it keeps it after the root is detached;
+    // what it shows of the root fails.
+    mid.write(0, &[1]).unwrap();
+    vmo.detach_pager().unwrap();
+    let mut b = [0u8; 1];
+    mid.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 1);
+    assert_eq!(mid.read(P as u64, &mut b), Err(ZxError::BAD_STATE));
+    leaf.read(P as u64, &mut b).unwrap();
+    assert_eq!(b[0], 0x31);
+}

@@ -238,7 +238,14 @@ impl VmObject {
             }
         }
         for child in inner.children.iter().filter_map(|c| c.upgrade()) {
-            if let VmoKind::Slice { offset: so, .. } = child.kind {
+            // A snapshot of a pager's VMO may map this VMO's frames where
+            // it has not copied them.
+            let shown = match (&child.kind, &child.clone_src) {
+                (VmoKind::Slice { offset: so, .. }, _) => Some(*so),
+                (VmoKind::Paged, Some(cs)) => Some(cs.offset),
+                _ => None,
+            };
+            if let Some(so) = shown {
                 let cinner = child.lock();
                 let (lo, hi) = (
                     start.max(so) - so,
@@ -286,6 +293,22 @@ impl VmObject {
                 })
             }
             VmoKind::Paged => {
+                // A snapshot of a pager's VMO shows its parent's page where
+                // it has not copied one, until it writes.
+                if let Some(cs) = &self.clone_src {
+                    if access != PageFaultAccess::Write {
+                        let owned = {
+                            let inner = self.lock();
+                            if offset >= inner.size {
+                                return Err(ZxError::OUT_OF_RANGE);
+                            }
+                            inner.present.get(offset).is_some()
+                        };
+                        if !owned {
+                            return self.fault_through_parent(cs, offset, f);
+                        }
+                    }
+                }
                 let idx = offset / self.chunk_size;
                 let start = idx * self.chunk_size;
                 let mut locked = self.lock_for_revoke();

@@ -120,8 +120,8 @@ impl VmObject {
     pub fn read(&self, offset: u64, buf: &mut [u8]) -> ZxResult {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
-        self.wait_present(offset as usize, end, true)?;
-        self.read_now(offset as usize, buf)
+        self.wait_readable(offset as usize, end, true)?;
+        self.read_through_now(offset as usize, buf)
     }
 
     /// Reads the bytes at `start` as they are now, present or not.

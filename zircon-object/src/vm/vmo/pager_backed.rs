@@ -78,9 +78,9 @@ fn first_not_dirty(inner: &VmoInner, start: usize, end: usize) -> Option<std::op
 /// pages it has not copied yet.
 #[derive(Debug)]
 pub(super) struct CloneSource {
-    parent: Arc<VmObject>,
+    pub(super) parent: Arc<VmObject>,
     /// This child's offset 0 in the parent.
-    offset: usize,
+    pub(super) offset: usize,
     /// Serializes fetches into the child (held across the copy, never
     /// while waiting; taken before either VMO's `inner`).
     fetch: crate::sync::Mutex<()>,
@@ -411,7 +411,7 @@ impl VmObject {
                 (gap_end + cs.offset).min(parent_size),
             );
             if ps < pe {
-                cs.parent.wait_present(ps, pe, batch)?;
+                cs.parent.wait_readable(ps, pe, batch)?;
             }
             let _fetch = cs.fetch.lock();
             let missing: Vec<std::ops::Range<usize>> =
@@ -425,14 +425,190 @@ impl VmObject {
                     let have = parent_size.saturating_sub(from).min(n);
                     buf[..n].fill(0);
                     // A parent that shrank meanwhile reads as zero past its end.
-                    if have > 0 && cs.parent.read_now(from, &mut buf[..have]).is_err() {
+                    if have > 0 && cs.parent.read_through_now(from, &mut buf[..have]).is_err() {
                         buf[..have].fill(0);
                     }
                     self.write_now(pos, &buf[..n])?;
                     pos += n;
                 }
-                self.lock().present.insert(m, ());
+                // The child's mappings may show the parent's frames there
+                // (read faults map them read-only): they go, and the next
+                // touch maps the copy.
+                let mut locked = self.lock_for_revoke();
+                locked.inner.present.insert(m.clone(), ());
+                self.revoke_locked(&locked.inner, m.start, m.end, &mut locked.keep);
             }
+        }
+    }
+
+    /// Blocks until every page of `[start, end)` can be read, without
+    /// copying anything into snapshots: a pager's own VMO waits for its
+    /// missing pages; a snapshot of one waits, for the pages it has not
+    /// copied, in its parent; a slice in its parent; anything else answers
+    /// at once.
+    pub fn wait_readable(&self, start: usize, end: usize, batch: bool) -> ZxResult {
+        match &self.kind {
+            VmoKind::Slice { parent, offset, .. } => {
+                parent.wait_readable(start + offset, end + offset, batch)
+            }
+            VmoKind::Paged => match &self.clone_src {
+                None => self.wait_present(start, end, batch),
+                Some(cs) => {
+                    let (s, e) = (
+                        kernel_hal::page_round_down(start),
+                        kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
+                    );
+                    let gaps: Vec<std::ops::Range<usize>> = {
+                        let inner = self.lock();
+                        if e > inner.size {
+                            return Err(ZxError::OUT_OF_RANGE);
+                        }
+                        inner.present.gaps(s..e).collect()
+                    };
+                    let parent_size = cs.parent.size();
+                    for g in gaps {
+                        let (ps, pe) = (g.start + cs.offset, (g.end + cs.offset).min(parent_size));
+                        if ps < pe {
+                            cs.parent.wait_readable(ps, pe, batch)?;
+                        }
+                        // Past the parent's end (it shrank just now): zero
+                        // pages of our own.
+                        let beyond = parent_size.saturating_sub(cs.offset).max(g.start);
+                        if beyond < g.end {
+                            self.own_zero(beyond, g.end);
+                        }
+                    }
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// Reads `buf.len()` bytes at `start` as they are now, a snapshot's
+    /// pages it has not copied from its parent (zero past the parent's
+    /// end), a slice's from its parent. Never waits.
+    pub(super) fn read_through_now(&self, start: usize, buf: &mut [u8]) -> ZxResult {
+        let cs = match (&self.kind, &self.clone_src) {
+            (VmoKind::Slice { parent, offset, .. }, _) => {
+                return parent.read_through_now(start + offset, buf)
+            }
+            (VmoKind::Paged, Some(cs)) => cs,
+            (VmoKind::Paged, None) => return self.read_now(start, buf),
+        };
+        let end = super::range_end(start as u64, buf.len(), self.size())?;
+        // Owned (copied) runs from here, the rest from the parent.
+        let owned: Vec<std::ops::Range<usize>> = {
+            let inner = self.lock();
+            inner
+                .present
+                .overlapping(start..end)
+                .map(|(r, _)| r.start.max(start)..r.end.min(end))
+                .collect()
+        };
+        let mut pos = start;
+        let parent_size = cs.parent.size();
+        let through = |from: usize, to: usize, buf: &mut [u8]| -> ZxResult {
+            let dst = &mut buf[from - start..to - start];
+            dst.fill(0);
+            let pfrom = from + cs.offset;
+            let have = parent_size.saturating_sub(pfrom).min(to - from);
+            if have > 0 {
+                cs.parent.read_through_now(pfrom, &mut dst[..have])?;
+            }
+            Ok(())
+        };
+        for r in owned {
+            if pos < r.start {
+                through(pos, r.start, buf)?;
+            }
+            self.read_now(r.start, &mut buf[r.start - start..r.end - start])?;
+            pos = r.end;
+        }
+        if pos < end {
+            through(pos, end, buf)?;
+        }
+        Ok(())
+    }
+
+    /// A read fault on a page a snapshot has not copied: maps the parent's
+    /// frames there read-only (so the snapshot sees the parent's page as
+    /// it is, until it writes), clipped to the run of pages it has not
+    /// copied. Runs under the parent's lock, then takes the snapshot's
+    /// (parent before child, as revocation does); a page copied meanwhile
+    /// maps nothing (the retry maps the copy). A page the parent cannot
+    /// show (missing: `SHOULD_WAIT`; past its end, now) has the thread
+    /// wait or copy outside the signal handler.
+    pub(super) fn fault_through_parent(
+        &self,
+        cs: &CloneSource,
+        offset: usize,
+        f: &mut dyn FnMut(super::Run) -> ZxResult,
+    ) -> ZxResult {
+        let r = cs
+            .parent
+            .fault_map(offset + cs.offset, PageFaultAccess::Read, &mut |run| {
+                let inner = self.lock();
+                if inner.present.get(offset).is_some() {
+                    return Ok(());
+                }
+                let lo = inner
+                    .present
+                    .overlapping(0..offset)
+                    .next_back()
+                    .map_or(0, |(r, _)| r.end);
+                let hi = inner
+                    .present
+                    .overlapping(offset..inner.size)
+                    .next()
+                    .map_or(inner.size, |(r, _)| r.start);
+                let start = (run.vmo_offset.max(cs.offset) - cs.offset).max(lo);
+                let end = (run.vmo_offset + run.len - cs.offset).min(hi);
+                if start >= end {
+                    return Ok(());
+                }
+                f(super::Run {
+                    vmo_offset: start,
+                    len: end - start,
+                    paddr: run.paddr + (start + cs.offset - run.vmo_offset),
+                    sharing: super::Sharing::CopyOnWrite,
+                })
+            });
+        match r {
+            Err(ZxError::OUT_OF_RANGE) => Err(ZxError::SHOULD_WAIT),
+            other => other,
+        }
+    }
+
+    /// This VMO shrank to `new_size`: its snapshots see zeros where its
+    /// pages were (and not what it may grow into later): the pages they
+    /// have not copied past the new end become theirs, zero.
+    pub(super) fn clones_lose_pages(&self, new_size: usize) {
+        let children: Vec<Arc<VmObject>> = {
+            let inner = self.lock();
+            inner.children.iter().filter_map(|c| c.upgrade()).collect()
+        };
+        for c in children {
+            if let Some(cs) = &c.clone_src {
+                c.own_zero(new_size.saturating_sub(cs.offset), usize::MAX);
+            }
+        }
+    }
+
+    /// Makes the pages of `[from, to)` (clipped to the size) this
+    /// snapshot's own, zero where it had not copied them.
+    fn own_zero(&self, from: usize, to: usize) {
+        let gaps: Vec<std::ops::Range<usize>> = {
+            let mut inner = self.lock();
+            let to = to.min(inner.size);
+            if from >= to {
+                return;
+            }
+            let gaps: Vec<_> = inner.present.gaps(from..to).collect();
+            inner.present.insert(from..to, ());
+            gaps
+        };
+        for g in gaps {
+            let _ = self.zero_range(g.start, g.end);
         }
     }
 
