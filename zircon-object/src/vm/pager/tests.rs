@@ -845,3 +845,38 @@ fn snapshots_after_detach_and_chains() {
     leaf.read(P as u64, &mut b).unwrap();
     assert_eq!(b[0], 0x31);
 }
+
+#[test]
+fn a_commit_cut_short_by_a_resize_commits_what_is_left() {
+    let e = env();
+    let hal: kernel_hal::HalRef = Arc::new(e.hal.clone());
+    let vmo = e
+        .pager
+        .create_vmo(hal, ZX_VMO_RESIZABLE, e.port.clone(), 7, 3 * P as u64)
+        .unwrap();
+    let v = vmo.clone();
+    let c = std::thread::spawn(move || v.commit(0, 3 * P as u64));
+    assert_eq!(e.packet(5000), Some((ZX_PAGER_VMO_READ, 0, 3 * P as u64)));
+    // A page that then goes away does not end the wait.
+    vmo.supply_pages(2 * P as u64, P as u64, &e.aux(1, 0), 0)
+        .unwrap();
+    vmo.set_size(P as u64).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(!c.is_finished());
+    vmo.supply_pages(0, P as u64, &e.aux(1, 0), 0).unwrap();
+    c.join().unwrap().unwrap();
+    assert_eq!(e.packet(10), None);
+    // A read cut short so fails.
+    let hal: kernel_hal::HalRef = Arc::new(e.hal.clone());
+    let w = e
+        .pager
+        .create_vmo(hal, ZX_VMO_RESIZABLE, e.port.clone(), 7, 2 * P as u64)
+        .unwrap();
+    let r = read_on_thread(&w, P, 1);
+    assert_eq!(
+        e.packet(5000),
+        Some((ZX_PAGER_VMO_READ, P as u64, P as u64))
+    );
+    w.set_size(P as u64).unwrap();
+    assert_eq!(r.join().unwrap(), Err(ZxError::OUT_OF_RANGE));
+}

@@ -186,8 +186,21 @@ impl VmObject {
             kernel_hal::page_round_down(start),
             kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
         );
-        // A pager-backed VMO commits by having its pages supplied.
-        self.wait_present(start, end, true)?;
+        // A pager-backed VMO commits by having its pages supplied. One
+        // resized meanwhile commits what is left of the range, as Zircon's
+        // commit trims itself to the new size.
+        let mut end = end;
+        loop {
+            match self.wait_present(start, end, true) {
+                Err(ZxError::OUT_OF_RANGE) if self.size() < end => {
+                    end = self.size();
+                    if start >= end {
+                        return Ok(());
+                    }
+                }
+                r => break r?,
+            }
+        }
         self.for_each_piece(
             start,
             end,
