@@ -396,6 +396,9 @@ TEST(Pager, SliceAndSnapshotsReadThrough) {
   zx_info_vmo_t info = vmo_info(clone);
   EXPECT_EQ(info.flags & (ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_IS_COW_CLONE),
             ZX_INFO_VMO_PAGER_BACKED | ZX_INFO_VMO_IS_COW_CLONE);
+  // Nothing of a pager-backed hierarchy decommits.
+  EXPECT_EQ(zx_vmo_op_range(e.vmo, ZX_VMO_OP_DECOMMIT, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
+  EXPECT_EQ(zx_vmo_op_range(clone, ZX_VMO_OP_DECOMMIT, 0, PAGE, NULL, 0), ZX_ERR_NOT_SUPPORTED);
   uintptr_t base = map(clone, 4);
   ASSERT_NE(base, 0u);
   job_t f = {.addr = base + PAGE + 9};
@@ -494,22 +497,34 @@ TEST(Pager, SupplyErrorsChangeNothing) {
   // The wrong pager; a VMO no pager made.
   EXPECT_EQ(zx_pager_supply_pages(other.pager, e.vmo, 0, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
   EXPECT_EQ(zx_pager_supply_pages(e.pager, aux, 0, PAGE, aux, 0), ZX_ERR_INVALID_ARGS);
-  // A bad auxiliary VMO: no WRITE, mapped, another pager's VMO.
-  zx_handle_t ro;
-  ASSERT_OK(zx_handle_duplicate(aux, ZX_RIGHT_READ, &ro));
+  // A bad auxiliary VMO: no WRITE or no READ; a snapshot, one with a
+  // child, another pager's VMO.
+  zx_handle_t ro, wo, snap, child;
+  ASSERT_OK(zx_handle_duplicate(aux, ZX_DEFAULT_VMO_RIGHTS & ~ZX_RIGHT_WRITE, &ro));
   EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, ro, 0), ZX_ERR_ACCESS_DENIED);
   zx_handle_close(ro);
-  uintptr_t at = map(aux, 2);
-  ASSERT_NE(at, 0u);
+  ASSERT_OK(zx_handle_duplicate(aux, ZX_DEFAULT_VMO_RIGHTS & ~ZX_RIGHT_READ, &wo));
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, wo, 0), ZX_ERR_ACCESS_DENIED);
+  zx_handle_close(wo);
+  ASSERT_OK(zx_vmo_create_child(aux, ZX_VMO_CHILD_SNAPSHOT, 0, PAGE, &snap));
+  EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, snap, 0), ZX_ERR_BAD_STATE);
   EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, aux, 0), ZX_ERR_BAD_STATE);
-  zx_vmar_unmap(zx_vmar_root_self(), at, 2 * PAGE);
+  ASSERT_OK(zx_vmo_create_child(snap, ZX_VMO_CHILD_SLICE, 0, PAGE, &child));
+  zx_handle_close(child);
+  zx_handle_close(snap);
   EXPECT_EQ(zx_pager_supply_pages(e.pager, e.vmo, 0, PAGE, other.vmo, 0), ZX_ERR_BAD_STATE);
   // Nothing moved.
   EXPECT_EQ(vmo_info(aux).committed_bytes, 2 * PAGE);
   EXPECT_EQ(vmo_info(e.vmo).committed_bytes, 0u);
-  // Now for real: the pages move, and a second supply skips present ones.
+  // Now for real, from a mapped auxiliary VMO: the pages move (the mapping
+  // reads zeros afterwards), and a second supply skips present ones.
+  uintptr_t at = map(aux, 2);
+  ASSERT_NE(at, 0u);
+  EXPECT_EQ(*(volatile uint8_t*)at, pattern(0, 0));
   ASSERT_OK(zx_pager_supply_pages(e.pager, e.vmo, 0, 2 * PAGE, aux, 0));
   EXPECT_EQ(vmo_info(aux).committed_bytes, 0u);
+  EXPECT_EQ(*(volatile uint8_t*)at, 0u);
+  zx_vmar_unmap(zx_vmar_root_self(), at, 2 * PAGE);
   ASSERT_OK(supply(&e, 1, 2));
   uint8_t b[3];
   ASSERT_OK(zx_vmo_read(e.vmo, &b[0], 0, 1));

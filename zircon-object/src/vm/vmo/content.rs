@@ -221,13 +221,10 @@ impl VmObject {
             return Err(ZxError::INVALID_ARGS);
         }
         let (start, end) = self.op_bounds(offset, len)?;
-        // Zircon cannot decommit what only the pager can give back; a
-        // snapshot's copies go, and its pages read through again.
+        // Zircon decommits nothing of a pager-backed hierarchy (its own VMO
+        // or a snapshot of it).
         if self.is_pager_backed() {
-            return match (&self.kind, &self.clone_src) {
-                (super::VmoKind::Paged, Some(_)) => self.decommit_clone(start, end),
-                _ => Err(ZxError::NOT_SUPPORTED),
-            };
+            return Err(ZxError::NOT_SUPPORTED);
         }
         self.zero_range(start, end)
     }

@@ -612,25 +612,14 @@ impl VmObject {
         }
     }
 
-    /// `ZX_VMO_OP_DECOMMIT` of a snapshot of a pager-backed VMO: its copies
-    /// of `[start, end)` go (host mappings first), and the pages read
-    /// through to the parent again.
-    pub(super) fn decommit_clone(&self, start: usize, end: usize) -> ZxResult {
-        {
-            let mut locked = self.lock_for_revoke();
-            locked.inner.present.remove(start..end);
-            self.revoke_locked(&locked.inner, start, end, &mut locked.keep);
-        }
-        self.zero_range(start, end)
-    }
-
     /// `zx_pager_supply_pages` on the VMO side: moves `[aux_offset,
     /// aux_offset + len)` of `aux` into `[offset, offset + len)` of this
     /// pager-backed VMO. Pages already present stay as they are (the
     /// auxiliary ones are dropped); the auxiliary range is decommitted.
     /// The caller checked alignment and that this VMO belongs to the
     /// pager. Errors, checked before anything changes: `aux` not a plain
-    /// paged VMO, or with mappings or children → `BAD_STATE`; either range
+    /// paged VMO (a slice, a snapshot, a pager's), or with children →
+    /// `BAD_STATE`; either range
     /// outside its VMO → `OUT_OF_RANGE`; this VMO detached → `BAD_STATE`.
     pub fn supply_pages(&self, offset: u64, len: u64, aux: &VmObject, aux_offset: u64) -> ZxResult {
         let source = self.own_source()?;
@@ -639,9 +628,12 @@ impl VmObject {
             let mut ai = aux.lock();
             ai.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             ai.children.retain(|c| c.strong_count() > 0);
+            // Pages move only out of a VMO that owns them alone: not a
+            // slice, a snapshot, a pager's VMO, or a VMO with children.
+            // (A mapped one is fine: its mappings read zeros afterwards.)
             if !matches!(aux.kind, VmoKind::Paged)
                 || aux.tracks_presence()
-                || !ai.mappings.is_empty()
+                || aux.cow_clone
                 || !ai.children.is_empty()
             {
                 return Err(ZxError::BAD_STATE);
