@@ -886,3 +886,20 @@ fn a_commit_cut_short_by_a_resize_commits_what_is_left() {
     w.set_size(P as u64).unwrap();
     assert_eq!(r.join().unwrap(), Err(ZxError::OUT_OF_RANGE));
 }
+
+#[test]
+fn a_deep_chain_of_snapshots_reads_through_and_goes_away() {
+    use crate::vm::vmo::ZX_VMO_CHILD_SNAPSHOT_AT_LEAST_ON_WRITE as AT_LEAST;
+    let e = env();
+    let root = e.vmo(1);
+    root.supply_pages(0, P as u64, &e.aux(1, 0x42), 0).unwrap();
+    let mut v = root.clone();
+    for _ in 0..1000 {
+        v = v.create_child(AT_LEAST, 0, P as u64).unwrap();
+    }
+    let mut b = [0u8; 1];
+    v.read(0, &mut b).unwrap();
+    assert_eq!(b[0], 0x42);
+    drop(v);
+    assert_eq!(root.info().num_children, 0);
+}
