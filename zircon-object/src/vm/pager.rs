@@ -16,6 +16,13 @@
 //!   starts. A fault asks for one page; a syscall asks for the whole run of
 //!   missing pages it needs (batching), up to the next present page or
 //!   outstanding request.
+//! * A `ZX_VMO_TRAP_DIRTY` VMO also raises *dirty requests*
+//!   (`ZX_PAGER_VMO_DIRTY`) before a clean page is written, answered by
+//!   `ZX_PAGER_OP_DIRTY`; they follow the same rules, apart from read
+//!   requests, and share the packet slot.
+//! * A need whose wait is cut short (a kill, a suspension) gives its
+//!   request up; the last one to do so withdraws it (and its packet, if
+//!   the pager has not taken it), so a resumed thread asks again.
 //! * A source has one packet in its port at a time. Further requests (and
 //!   the final `ZX_PAGER_VMO_COMPLETE`) wait in order until the pager has
 //!   taken that one off the port. A request completed before its packet was
