@@ -475,6 +475,127 @@ TEST(Pager, DetachFailsWhatASnapshotStillShares) {
   env_close(&e);
 }
 
+// Starts `fn(job)` on a thread bound to a new exception channel `*ch`.
+static zx_handle_t start_watched(void (*fn)(uintptr_t, uintptr_t), job_t* job, zx_handle_t* ch) {
+  zx_handle_t t = ZX_HANDLE_INVALID;
+  if (zx_thread_create(zx_process_self(), "faulter", 7, 0, &t) != ZX_OK) return ZX_HANDLE_INVALID;
+  if (zx_task_create_exception_channel(t, 0, ch) != ZX_OK ||
+      zx_thread_start(t, (uintptr_t)fn, next_stack(), (uintptr_t)job, 0) != ZX_OK) {
+    zx_handle_close(t);
+    return ZX_HANDLE_INVALID;
+  }
+  return t;
+}
+
+TEST(Pager, ManyWaitersOnOnePageMakeOneRequest) {
+  pager_env_t e;
+  env_make(&e, 1, 0);
+  uintptr_t base = map(e.vmo, 1);
+  ASSERT_NE(base, 0u);
+  job_t j[12];
+  zx_handle_t t[12];
+  for (int i = 0; i < 12; i++) {
+    j[i] = (job_t){.vmo = e.vmo, .len = 1, .addr = base + 8 * (uint64_t)i};
+    t[i] = start_thread(i % 2 ? do_load : do_vmo_read, (uintptr_t)&j[i], 0);
+    EXPECT_TRUE(wait_blocked_on_pager(t[i], 5000));
+  }
+  expect_request(e.port, ZX_PAGER_VMO_READ, 0, PAGE);
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 20, &p));
+  ASSERT_OK(supply(&e, 0, 1));
+  for (int i = 0; i < 12; i++) {
+    ASSERT_OK(join(t[i], 5000));
+    EXPECT_EQ(j[i].first, pattern(0, i % 2 ? 8 * (uint64_t)i : 0));
+  }
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, UnmapOrShrinkUnderAWaitingFault) {
+  // Unmapped while it waits: once the page comes, the retry finds nothing
+  // mapped (NOT_FOUND). Shrunk under it: the page is past the end
+  // (OUT_OF_RANGE).
+  pager_env_t e;
+  env_make(&e, 2, ZX_VMO_RESIZABLE);
+  uintptr_t base = map(e.vmo, 2);
+  ASSERT_NE(base, 0u);
+  job_t f = {.addr = base};
+  zx_handle_t ch, t = start_watched(do_load, &f, &ch);
+  ASSERT_NE(t, ZX_HANDLE_INVALID);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 0, PAGE);
+  ASSERT_OK(zx_vmar_unmap(zx_vmar_root_self(), base, 2 * PAGE));
+  ASSERT_OK(supply(&e, 0, 1));
+  expect_fatal_fault(ch, base, ZX_ERR_NOT_FOUND);
+  ASSERT_OK(join(t, 5000));
+  zx_handle_close(ch);
+
+  base = map(e.vmo, 2);
+  ASSERT_NE(base, 0u);
+  f = (job_t){.addr = base + PAGE};
+  t = start_watched(do_load, &f, &ch);
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+  ASSERT_OK(zx_vmo_set_size(e.vmo, PAGE));
+  expect_fatal_fault(ch, base + PAGE, ZX_ERR_OUT_OF_RANGE);
+  ASSERT_OK(join(t, 5000));
+  zx_handle_close(ch);
+  zx_vmar_unmap(zx_vmar_root_self(), base, 2 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, MapRangeMapsOnlyWhatIsThere) {
+  pager_env_t e;
+  env_make(&e, 2, 0);
+  ASSERT_OK(supply(&e, 0, 1));
+  uintptr_t base = 0;
+  ASSERT_OK(zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_MAP_RANGE, 0, e.vmo, 0, 2 * PAGE, &base));
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  EXPECT_EQ(*(volatile uint8_t*)base, pattern(0, 0));
+  job_t f = {.addr = base + PAGE};
+  zx_handle_t t = start_thread(do_load, (uintptr_t)&f, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, PAGE, PAGE);
+  ASSERT_OK(supply(&e, 1, 1));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_EQ(f.first, pattern(1, 0));
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  zx_vmar_unmap(zx_vmar_root_self(), base, 2 * PAGE);
+  env_close(&e);
+}
+
+TEST(Pager, FailingOverlapsAndThenSupplying) {
+  pager_env_t e;
+  env_make(&e, 11, 0);
+  // Three commits, whose ranges the failed range overlaps at the end,
+  // wholly and at the start.
+  job_t c[3] = {{.vmo = e.vmo, .offset = 0, .len = 2 * PAGE},
+                {.vmo = e.vmo, .offset = 9 * PAGE, .len = 2 * PAGE},
+                {.vmo = e.vmo, .offset = 5 * PAGE, .len = 2 * PAGE}};
+  zx_handle_t t[3];
+  for (int i = 0; i < 3; i++) {
+    t[i] = start_thread(do_vmo_commit, (uintptr_t)&c[i], 0);
+    expect_request(e.port, ZX_PAGER_VMO_READ, c[i].offset, c[i].len);
+  }
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, PAGE, 9 * PAGE, (uint64_t)(int64_t)ZX_ERR_IO));
+  for (int i = 0; i < 3; i++) {
+    ASSERT_OK(join(t[i], 5000));
+    EXPECT_EQ(c[i].status, ZX_ERR_IO);
+  }
+  zx_port_packet_t p;
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  // Failing again, or after nothing is outstanding, changes nothing; the
+  // range can be asked for and supplied afterwards.
+  ASSERT_OK(zx_pager_op_range(e.pager, ZX_PAGER_OP_FAIL, e.vmo, 0, 11 * PAGE, (uint64_t)(int64_t)ZX_ERR_IO));
+  job_t again = {.vmo = e.vmo, .offset = 0, .len = 11 * PAGE};
+  zx_handle_t ta = start_thread(do_vmo_commit, (uintptr_t)&again, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 0, 11 * PAGE);
+  ASSERT_OK(supply(&e, 0, 11));
+  ASSERT_OK(join(ta, 5000));
+  EXPECT_OK(again.status);
+  EXPECT_FALSE(next_packet(e.port, 10, &p));
+  env_close(&e);
+}
+
 // --- zx_pager_supply_pages ---------------------------------------------------
 
 TEST(Pager, SupplyErrorsChangeNothing) {
