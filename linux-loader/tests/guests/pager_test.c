@@ -72,6 +72,16 @@ static bool wait_blocked_on_pager(zx_handle_t t, int64_t ms) {
   return false;
 }
 
+// Waits (up to `ms`) until thread `t` is in state `state`.
+static bool wait_state(zx_handle_t t, uint32_t state, int64_t ms) {
+  zx_instant_mono_t end = after_ms(ms);
+  while (zx_clock_get_monotonic() < end) {
+    if (thread_state(t) == state) return true;
+    zx_nanosleep(after_ms(1));
+  }
+  return false;
+}
+
 // --- pager helpers -------------------------------------------------------
 
 typedef struct {
@@ -596,6 +606,50 @@ TEST(Pager, FailingOverlapsAndThenSupplying) {
   env_close(&e);
 }
 
+static void do_futex_wait(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  j->status = zx_futex_wait((const zx_futex_t*)j->addr, (zx_futex_t)j->offset, ZX_HANDLE_INVALID,
+                            zx_deadline_after(MS(10000)));
+  __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+  zx_thread_exit();
+}
+
+static void do_futex_wake(uintptr_t arg, uintptr_t unused) {
+  (void)unused;
+  job_t* j = (job_t*)arg;
+  j->status = zx_futex_wake((const zx_futex_t*)j->addr, 1);
+  zx_thread_exit();
+}
+
+TEST(Pager, AFutexWordOnAMissingPageHoldsNoFutexLock) {
+  pager_env_t e;
+  env_make(&e, 1, 0);
+  uintptr_t base = map(e.vmo, 1);
+  ASSERT_NE(base, 0u);
+  // The word will read 0x01010101 (pattern(0, 0..3)).
+  job_t w = {.addr = base, .offset = 0x01010101u};
+  zx_handle_t t = start_thread(do_futex_wait, (uintptr_t)&w, 0);
+  expect_request(e.port, ZX_PAGER_VMO_READ, 0, PAGE);
+  EXPECT_TRUE(wait_blocked_on_pager(t, 5000));
+  // Other futex calls of the process go on meanwhile (made on a thread of
+  // their own, so that a regression fails here instead of hanging: the
+  // page is supplied after a second either way).
+  static zx_futex_t other = 0;
+  job_t k = {.addr = (uintptr_t)&other};
+  zx_handle_t tk = start_thread(do_futex_wake, (uintptr_t)&k, 0);
+  EXPECT_OK(zx_object_wait_one(tk, ZX_THREAD_TERMINATED, after_ms(1000), NULL));
+  ASSERT_OK(supply(&e, 0, 1));
+  ASSERT_OK(join(tk, 5000));
+  EXPECT_OK(k.status);
+  EXPECT_TRUE(wait_state(t, ZX_THREAD_STATE_BLOCKED_FUTEX, 5000));
+  EXPECT_OK(zx_futex_wake((const zx_futex_t*)base, 1));
+  ASSERT_OK(join(t, 5000));
+  EXPECT_OK(w.status);
+  zx_vmar_unmap(zx_vmar_root_self(), base, PAGE);
+  env_close(&e);
+}
+
 // --- zx_pager_supply_pages ---------------------------------------------------
 
 TEST(Pager, SupplyErrorsChangeNothing) {
@@ -812,16 +866,6 @@ TEST(Pager, KillingAThreadWaitingForAPageEndsItPromptly) {
   EXPECT_EQ(child_return_code(&ch), ZX_TASK_RETCODE_SYSCALL_KILL);
   child_close(&ch);
   env_close(&e);
-}
-
-// Waits (up to `ms`) until thread `t` is in state `state`.
-static bool wait_state(zx_handle_t t, uint32_t state, int64_t ms) {
-  zx_instant_mono_t end = after_ms(ms);
-  while (zx_clock_get_monotonic() < end) {
-    if (thread_state(t) == state) return true;
-    zx_nanosleep(after_ms(1));
-  }
-  return false;
 }
 
 TEST(Pager, SuspendingAThreadWaitingForAPage) {
