@@ -9,12 +9,16 @@
 //                      thread's exception channel, skipped and resumed
 //   fault_resume       the same for a load from an unmapped address (a
 //                      fatal page fault), skipped and resumed
+//   pager_fault        ns per first touch of a page of a pager-backed VMO
+//                      served by a pager thread (fault, page request on the
+//                      port, zx_pager_supply_pages, resume)
 #include <stdint.h>
 #include <stdio.h>
 #include <zircon/process.h>
 #include <zircon/syscalls.h>
 #include <zircon/syscalls/debug.h>
 #include <zircon/syscalls/exception.h>
+#include <zircon/syscalls/port.h>
 
 #define CHUNK (2u * 1024u * 1024u)
 #define PAGE 4096u
@@ -64,6 +68,28 @@ __asm__(
     "  dec %rdi\n"
     "  jnz 1b\n"
     "  ret\n");
+
+// The pager thread of pager_fault: serves `pages` read requests, each
+// from the auxiliary VMO at the same offset.
+static zx_handle_t g_pager, g_port, g_pvmo, g_aux;
+static volatile zx_status_t g_pager_status = ZX_OK;
+
+static void pager_thread(uintptr_t pages, uintptr_t unused) {
+  (void)unused;
+  zx_status_t s = ZX_OK;
+  uintptr_t served = 0;
+  while (served < pages && s == ZX_OK) {
+    zx_port_packet_t p;
+    s = zx_port_wait(g_port, ZX_TIME_INFINITE, &p);
+    if (s != ZX_OK) break;
+    if (p.type != ZX_PKT_TYPE_PAGE_REQUEST || p.page_request.command != ZX_PAGER_VMO_READ) continue;
+    s = zx_pager_supply_pages(g_pager, g_pvmo, p.page_request.offset, p.page_request.length, g_aux,
+                              p.page_request.offset);
+    served += p.page_request.length / PAGE;
+  }
+  g_pager_status = s;
+  zx_thread_exit();
+}
 
 static zx_handle_t g_channel;
 static zx_handle_t g_thread;
@@ -151,5 +177,31 @@ int main(int argc, char** argv) {
   if (g_handler_status != ZX_OK) return fail("handler", g_handler_status);
   report("ud2_resume", t1 - t0, exceptions);
   report("fault_resume", t3 - t2, exceptions);
+
+  // 4. First touch of each page of a pager-backed VMO, served by a pager
+  // thread from an auxiliary VMO (at most 16 MiB).
+  long pages = exceptions < 4096 ? exceptions : 4096;
+  uint64_t psize = (uint64_t)pages * PAGE;
+  if ((s = zx_pager_create(0, &g_pager)) != ZX_OK) return fail("zx_pager_create", s);
+  if ((s = zx_port_create(0, &g_port)) != ZX_OK) return fail("zx_port_create", s);
+  if ((s = zx_pager_create_vmo(g_pager, 0, g_port, 1, psize, &g_pvmo)) != ZX_OK)
+    return fail("zx_pager_create_vmo", s);
+  if ((s = zx_vmo_create(psize, 0, &g_aux)) != ZX_OK) return fail("zx_vmo_create(aux)", s);
+  if ((s = zx_vmo_op_range(g_aux, ZX_VMO_OP_COMMIT, 0, psize, NULL, 0)) != ZX_OK) return fail("commit(aux)", s);
+  s = zx_vmar_map(zx_vmar_root_self(), ZX_VM_PERM_READ | ZX_VM_PERM_WRITE, 0, g_pvmo, 0, psize, &base);
+  if (s != ZX_OK) return fail("zx_vmar_map(pager)", s);
+  if ((s = zx_thread_create(zx_process_self(), "pager", 5, 0, &t)) != ZX_OK) return fail("zx_thread_create", s);
+  s = zx_thread_start(t, (uintptr_t)pager_thread, stack + STACK - 8, (uintptr_t)pages, 0);
+  if (s != ZX_OK) return fail("zx_thread_start(pager)", s);
+  p = (volatile uint8_t*)base;
+  uint8_t sum = 0;
+  t0 = zx_ticks_get();
+  for (long i = 0; i < pages; i++) sum += p[(uint64_t)i * PAGE];
+  t1 = zx_ticks_get();
+  zx_object_wait_one(t, ZX_THREAD_TERMINATED, ZX_TIME_INFINITE, NULL);
+  zx_handle_close(t);
+  if (g_pager_status != ZX_OK) return fail("pager thread", g_pager_status);
+  if (sum != 0) return fail("pager pages", ZX_ERR_INTERNAL);
+  report("pager_fault", t1 - t0, pages);
   return 0;
 }

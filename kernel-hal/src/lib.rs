@@ -184,6 +184,15 @@ pub enum FaultError {
     OutOfRange,
     /// Memory could not be allocated (`ZX_ERR_NO_MEMORY`).
     NoMemory,
+    /// The page belongs to a user pager that has not supplied it yet
+    /// (`ZX_ERR_SHOULD_WAIT`): not an error for the guest. The fault is
+    /// taken out of the signal handler to the thread's host loop, which
+    /// waits for the pager in ordinary code and retries the access.
+    ShouldWait,
+    /// A user pager failed the page (`zx_pager_op_range(ZX_PAGER_OP_FAIL)`)
+    /// or is gone: the status it gave (`ZX_ERR_IO`, `ZX_ERR_IO_DATA_INTEGRITY`,
+    /// `ZX_ERR_BAD_STATE`, `ZX_ERR_NO_SPACE`, `ZX_ERR_BUFFER_TOO_SMALL`).
+    Pager(i32),
 }
 
 /// Why a lock-free user copy ([`PageTable::try_read_user`],

@@ -12,7 +12,11 @@
 //! * touching every other page of chunks already backed (Linux alone);
 //! * `ud2` on a thread whose exception channel a second thread serves,
 //!   skipping the instruction and resuming it; then a load from an
-//!   unmapped address, served the same way (a fatal page fault).
+//!   unmapped address, served the same way (a fatal page fault);
+//! * the first touch of each page of a pager-backed VMO whose pager thread
+//!   supplies each page as its request arrives (fault out of the signal
+//!   handler, packet, `zx_pager_supply_pages`, retry: DESIGN.md decision
+//!   26), next to the native SIGSEGV + `mprotect` first touch.
 //!
 //! The native baselines, timed here with `libc`, are a SIGSEGV handler that
 //! `mprotect`s the faulting page and returns (first touch), one that steps
@@ -63,8 +67,9 @@ fn main() {
         "ud2_resume",
         "backed_page_touch",
         "fault_resume",
+        "pager_fault",
     ];
-    let mut guest = [f64::MAX; 4];
+    let mut guest = [f64::MAX; 5];
     for _ in 0..runs {
         let out = Command::new(env!("CARGO_BIN_EXE_linux-loader"))
             .arg(&elf)
@@ -128,6 +133,13 @@ fn main() {
         guest[2],
         native[2],
         guest[2] / native[2]
+    );
+    println!(
+        "  page fault served by a user pager        emulated {:7.2} us   \
+         native SIGSEGV+mprotect   {:6.2} us   ratio {:.2}x",
+        guest[4] / 1000.0,
+        native[0] / 1000.0,
+        guest[4] / native[0]
     );
 }
 

@@ -206,6 +206,49 @@ fn run_thread(process: &Arc<Process>, thread: &Arc<Thread>, start: ThreadStart) 
             },
             Err(_) => break,
         };
+        let cpu = match cpu.kind {
+            ExceptionKind::PageFault {
+                addr,
+                access,
+                error: kernel_hal::FaultError::ShouldWait,
+            } => {
+                // A page a user pager has not supplied: wait for it here,
+                // on the host stack with no lock held (never in the signal
+                // handler), then retry the access (DESIGN decision 27).
+                match process.root_vmar().aspace().wait_for_fault(addr, access) {
+                    Ok(()) => {
+                        exit = resume(&ThreadContext {
+                            regs,
+                            fpu: kernel_hal_unix::saved_fpu_state(),
+                        });
+                        continue;
+                    }
+                    Err(ZxError::INTERNAL_INTR_KILLED) => return,
+                    Err(ZxError::INTERNAL_INTR_RETRY) => {
+                        // Suspended while waiting: park at the faulting
+                        // instruction, which faults (and waits) again.
+                        let ctx = ThreadContext {
+                            regs,
+                            fpu: kernel_hal_unix::saved_fpu_state(),
+                        };
+                        let Some(ctx) = thread.suspend_point(ctx) else {
+                            return;
+                        };
+                        exit = resume(&ctx);
+                        continue;
+                    }
+                    Err(e) => CpuException {
+                        kind: ExceptionKind::PageFault {
+                            addr,
+                            access,
+                            error: e.into(),
+                        },
+                        ..cpu
+                    },
+                }
+            }
+            _ => cpu,
+        };
         crate::trace::exception(process, thread, &cpu, &regs);
         let report = ExceptionReport::from_cpu(&cpu);
         let ctx = ThreadContext {

@@ -112,6 +112,8 @@ impl From<FaultError> for ZxError {
             FaultError::AccessDenied => ZxError::ACCESS_DENIED,
             FaultError::OutOfRange => ZxError::OUT_OF_RANGE,
             FaultError::NoMemory => ZxError::NO_MEMORY,
+            FaultError::ShouldWait => ZxError::SHOULD_WAIT,
+            FaultError::Pager(raw) => ZxError::from_raw(raw).unwrap_or(ZxError::BAD_STATE),
         }
     }
 }
@@ -122,6 +124,12 @@ impl From<ZxError> for FaultError {
             ZxError::ACCESS_DENIED => FaultError::AccessDenied,
             ZxError::OUT_OF_RANGE => FaultError::OutOfRange,
             ZxError::NO_MEMORY => FaultError::NoMemory,
+            ZxError::SHOULD_WAIT => FaultError::ShouldWait,
+            ZxError::IO
+            | ZxError::IO_DATA_INTEGRITY
+            | ZxError::BAD_STATE
+            | ZxError::NO_SPACE
+            | ZxError::BUFFER_TOO_SMALL => FaultError::Pager(e as i32),
             _ => FaultError::NotFound,
         }
     }

@@ -38,6 +38,7 @@ pub enum ObjType {
     Fifo = 19,
     Timer = 22,
     SuspendToken = 27,
+    Pager = 28,
     Exception = 29,
     Clock = 30,
     Stream = 31,

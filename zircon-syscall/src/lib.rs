@@ -34,6 +34,7 @@ mod host;
 mod info_memory;
 mod misc;
 mod object;
+mod pager;
 mod policy;
 mod port;
 mod property;
@@ -77,6 +78,7 @@ pub fn set_current(process: Option<Arc<Process>>, thread: Option<Arc<Thread>>) {
         channel::abandon_interrupted_call();
         RESUME_CONTEXT.with(|c| c.borrow_mut().take());
     }
+    zircon_object::vm::pager::set_current_thread(thread.as_ref());
     CURRENT.with(|c| *c.borrow_mut() = process.map(|p| (p, thread)));
 }
 

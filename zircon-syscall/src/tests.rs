@@ -194,8 +194,12 @@ fn unsupported_numbers_answer_not_supported_and_change_nothing() {
     g.write_u64(g.scratch, 0x5a5a_5a5a);
     let before = g.process.handles().len();
     let not_supported = Err(ZxError::NOT_SUPPORTED);
-    // zx_pager_create(0, &out): no handle appears, nothing is written.
-    assert_eq!(g.status(numbers::PAGER_CREATE, &[0, out]), not_supported);
+    // zx_vmo_create_contiguous(0, 4096, 0, &out): no handle appears,
+    // nothing is written.
+    assert_eq!(
+        g.status(numbers::VMO_CREATE_CONTIGUOUS, &[0, 4096, 0, out]),
+        not_supported
+    );
     assert_eq!(g.read_u64(g.scratch), 0x5a5a_5a5a);
     assert_eq!(g.process.handles().len(), before);
     // An eight-argument call: its stack arguments are not even read (this
@@ -1015,4 +1019,127 @@ fn fifo_calls_check_in_zircons_order_and_move_elements() {
         g.status(numbers::FIFO_READ, &[b, 8, s + 64, 1, 0]),
         Err(ZxError::PEER_CLOSED)
     );
+}
+
+#[test]
+fn pager_calls_check_in_zircons_order() {
+    let g = Guest::new();
+    let s = g.scratch;
+    let h = |at: usize| g.read_u64(at) as u32 as u64;
+    let p = 4096u64;
+    assert_eq!(
+        g.status(numbers::PAGER_CREATE, &[1, s as u64]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    g.status(numbers::PAGER_CREATE, &[0, s as u64]).unwrap();
+    let pager = h(s);
+    g.status(numbers::PAGER_CREATE, &[0, s as u64 + 8]).unwrap();
+    let other = h(s + 8);
+    g.status(numbers::PORT_CREATE, &[0, s as u64 + 16]).unwrap();
+    let port = h(s + 16);
+    g.status(numbers::VMO_CREATE, &[p, 0, s as u64 + 24])
+        .unwrap();
+    let plain = h(s + 24);
+    // The port must be a port (type first), with WRITE.
+    assert_eq!(
+        g.status(
+            numbers::PAGER_CREATE_VMO,
+            &[pager, 0, plain, 1, p, s as u64 + 32]
+        ),
+        Err(ZxError::WRONG_TYPE)
+    );
+    g.status(numbers::HANDLE_DUPLICATE, &[port, 0, s as u64 + 32])
+        .unwrap();
+    let bare_port = h(s + 32);
+    assert_eq!(
+        g.status(
+            numbers::PAGER_CREATE_VMO,
+            &[pager, 0, bare_port, 1, p, s as u64 + 40]
+        ),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    assert_eq!(
+        g.status(
+            numbers::PAGER_CREATE_VMO,
+            &[plain, 0, port, 1, p, s as u64 + 40]
+        ),
+        Err(ZxError::WRONG_TYPE)
+    );
+    assert_eq!(
+        g.status(
+            numbers::PAGER_CREATE_VMO,
+            &[pager, 1, port, 1, p, s as u64 + 40]
+        ),
+        Err(ZxError::INVALID_ARGS)
+    );
+    g.status(
+        numbers::PAGER_CREATE_VMO,
+        &[pager, 0, port, 1, 4 * p, s as u64 + 40],
+    )
+    .unwrap();
+    let vmo = h(s + 40);
+    // Alignment before any handle.
+    assert_eq!(
+        g.status(numbers::PAGER_SUPPLY_PAGES, &[0, 0, 1, p, 0, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::PAGER_OP_RANGE, &[0, 1, 0, 0, 1, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::PAGER_SUPPLY_PAGES, &[0, 0, 0, p, 0, 0]),
+        Err(ZxError::BAD_HANDLE)
+    );
+    // The wrong pager, or a VMO that is no pager's.
+    assert_eq!(
+        g.status(numbers::PAGER_SUPPLY_PAGES, &[other, vmo, 0, p, plain, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::PAGER_SUPPLY_PAGES, &[pager, plain, 0, p, plain, 0]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        g.status(numbers::PAGER_DETACH_VMO, &[other, vmo]),
+        Err(ZxError::INVALID_ARGS)
+    );
+    // The auxiliary VMO needs READ and WRITE.
+    g.status(numbers::HANDLE_DUPLICATE, &[plain, 1 << 2, s as u64 + 48])
+        .unwrap();
+    let read_only = h(s + 48);
+    assert_eq!(
+        g.status(
+            numbers::PAGER_SUPPLY_PAGES,
+            &[pager, vmo, 0, p, read_only, 0]
+        ),
+        Err(ZxError::ACCESS_DENIED)
+    );
+    g.status(numbers::PAGER_SUPPLY_PAGES, &[pager, vmo, 0, p, plain, 0])
+        .unwrap();
+    // ZX_PAGER_OP_FAIL: the status must fit 32 bits and be one a pager
+    // may fail with; an unknown op is not supported.
+    let fail = |data: u64| g.status(numbers::PAGER_OP_RANGE, &[pager, 1, vmo, 0, p, data]);
+    assert_eq!(fail(ZxError::IO as i32 as i64 as u64), Ok(()));
+    assert_eq!(
+        fail(ZxError::IO as i32 as u32 as u64),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(
+        fail(ZxError::NO_MEMORY as i32 as i64 as u64),
+        Err(ZxError::INVALID_ARGS)
+    );
+    assert_eq!(fail(0), Err(ZxError::INVALID_ARGS));
+    assert_eq!(
+        g.status(
+            numbers::PAGER_OP_RANGE,
+            &[pager, 1, vmo, 0, 8 * p, ZxError::IO as i32 as i64 as u64]
+        ),
+        Err(ZxError::OUT_OF_RANGE)
+    );
+    assert_eq!(
+        g.status(numbers::PAGER_OP_RANGE, &[pager, 99, vmo, 0, p, 0]),
+        Err(ZxError::NOT_SUPPORTED)
+    );
+    g.status(numbers::PAGER_DETACH_VMO, &[pager, vmo]).unwrap();
 }

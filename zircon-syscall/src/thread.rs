@@ -260,6 +260,14 @@ impl Syscall<'_> {
     /// Reads the futex word at `addr` (under the futex table's lock).
     fn futex_reader(&self, addr: usize) -> impl FnMut() -> ZxResult<u32> {
         let aspace = self.aspace().clone();
+        // The value is read under the futex table's lock: a page a user
+        // pager has not supplied yet is brought in first, with no lock held
+        // (the result does not matter here; the read under the lock
+        // decides), so that no futex call waits for a pager under that
+        // lock (docs/LOCKING.md hazard 8).
+        if addr.is_multiple_of(4) {
+            let _ = aspace.copy_from_user(addr, &mut [0u8; 4]);
+        }
         move || {
             let mut b = [0u8; 4];
             aspace

@@ -179,7 +179,12 @@ impl Syscall<'_> {
             }
             VmoOp::Prefetch => {
                 need(Rights::READ)?;
-                vmo.op_bounds(offset, size).map(drop)
+                let (start, end) = vmo.op_bounds(offset, size)?;
+                // A pager-backed VMO's pages are fetched from its pager.
+                if start < end {
+                    vmo.wait_present(start, end, true)?;
+                }
+                Ok(())
             }
             VmoOp::DontNeed | VmoOp::AlwaysNeed => vmo.op_bounds(offset, size).map(drop),
         }

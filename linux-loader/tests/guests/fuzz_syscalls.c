@@ -1492,6 +1492,15 @@ static const struct syscall k_calls[] = {
     {"futex_requeue_single_owner", FN(zx_futex_requeue_single_owner), {A_FUTEX, A_U32, A_FUTEX, A_U32, A_HTHREAD}, 0, 1, 0},
     {"futex_get_owner", FN(zx_futex_get_owner), {A_FUTEX, A_PTR}, 0, 1, 0},
     {"stream_create", FN(zx_stream_create), {A_OPTS, A_HVMO, A_OFF, A_OUT_H}, ZX_STREAM_CREATE_MASK, 3, 0},
+    // Pagers: a pager VMO is detached as soon as it is made (see
+    // run_calls), since nobody here would ever supply its pages.
+    {"pager_create", FN(zx_pager_create), {A_OPTS, A_OUT_H}, 1, 1, 0},
+    {"pager_create_vmo", FN(zx_pager_create_vmo), {A_H, A_OPTS, A_HPORT, A_U64, A_SIZE, A_OUT_H}, ZX_VMO_RESIZABLE | ZX_VMO_TRAP_DIRTY, 2, 0},
+    {"pager_detach_vmo", FN(zx_pager_detach_vmo), {A_H, A_HVMO}, 0, 1, 0},
+    {"pager_supply_pages", FN(zx_pager_supply_pages), {A_H, A_HVMO, A_OFF, A_SIZE, A_HVMO, A_OFF}, 0, 2, 0},
+    {"pager_op_range", FN(zx_pager_op_range), {A_H, A_U32, A_HVMO, A_OFF, A_SIZE, A_U64}, 0, 2, 0},
+    {"pager_query_dirty_ranges", FN(zx_pager_query_dirty_ranges), {A_H, A_HVMO, A_OFF, A_SIZE, A_PTR, A_SIZE, A_PTR, A_PTR}, 0, 1, 0},
+    {"pager_query_vmo_stats", FN(zx_pager_query_vmo_stats), {A_H, A_HVMO, A_OPTS, A_PTR, A_SIZE}, 1, 1, 0},
     {"stream_writev", FN(zx_stream_writev), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, ZX_STREAM_APPEND, 4, F_MOVES},
     {"stream_writev_at", FN(zx_stream_writev_at), {A_HSTREAM, A_OPTS, A_OFF, A_IOV, A_IOVCOUNT, A_PTR}, 0, 3, F_MOVES},
     {"stream_readv", FN(zx_stream_readv), {A_HSTREAM, A_OPTS, A_IOV, A_IOVCOUNT, A_PTR}, 0, 4, F_MOVES},
@@ -2491,6 +2500,15 @@ static void fuzz_loop(struct fz* f) {
       unlock();
     }
     check_result(f, sc, a, r, before, after);
+    if (sc->fn == FN(zx_pager_create_vmo) && (zx_status_t)r == ZX_OK) {
+      // Nobody serves this pager: detach at once, so that touching the VMO
+      // fails (BAD_STATE) instead of waiting for ever.
+      // (Another fuzzing thread may have scribbled over the out value
+      // already; then the handle is lost to the pool as well.)
+      zx_handle_t vmo = ZX_HANDLE_INVALID;
+      memcpy(&vmo, (const void*)(uintptr_t)a[5], sizeof(vmo));
+      zx_pager_detach_vmo((zx_handle_t)a[0], vmo);
+    }
     if (!(sc->flags & F_VALUE) && (zx_status_t)r == ZX_OK) {
       for (int k = 0; k < 8; k++) {
         if (sc->kind[k] == A_OUT_H) harvest(a[k], 1);

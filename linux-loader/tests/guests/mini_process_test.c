@@ -260,14 +260,33 @@ TEST(MiniProcess, BadHandleCommands) {
   finish(&m);
 }
 
-TEST(MiniProcess, CommandsThisEmulatorCannotServe) {
-  // Profiles, pagers, contiguous and physical VMOs are not emulated: each
-  // command answers the status of the call that refused, and sends no
-  // handle.
+TEST(MiniProcess, PagerCommands) {
+  // The child makes a pager, or a pager's VMO (its pager and port stay in
+  // the child), and sends it.
   mini_t m;
   ASSERT_NO_FATAL_FAILURE(start(&m, ZX_HANDLE_INVALID));
-  const uint32_t cmds[] = {MINIP_CMD_CREATE_PROFILE, MINIP_CMD_CREATE_PAGER_VMO, MINIP_CMD_CREATE_VMO_CONTIGUOUS,
-                           MINIP_CMD_CREATE_VMO_PHYSICAL, MINIP_CMD_CREATE_PAGER};
+  zx_handle_t h = ZX_HANDLE_INVALID;
+  ASSERT_OK(mini_process_cmd(m.channel, MINIP_CMD_CREATE_PAGER, &h));
+  zx_info_handle_basic_t basic;
+  ASSERT_OK(zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &basic, sizeof(basic), NULL, NULL));
+  EXPECT_EQ(basic.type, ZX_OBJ_TYPE_PAGER);
+  zx_handle_close(h);
+  h = ZX_HANDLE_INVALID;
+  ASSERT_OK(mini_process_cmd(m.channel, MINIP_CMD_CREATE_PAGER_VMO, &h));
+  zx_info_vmo_t info;
+  ASSERT_OK(zx_object_get_info(h, ZX_INFO_VMO, &info, sizeof(info), NULL, NULL));
+  EXPECT_NE(info.flags & ZX_INFO_VMO_PAGER_BACKED, 0u);
+  zx_handle_close(h);
+  finish(&m);
+}
+
+TEST(MiniProcess, CommandsThisEmulatorCannotServe) {
+  // Profiles, contiguous and physical VMOs are not emulated: each command
+  // answers the status of the call that refused, and sends no handle.
+  mini_t m;
+  ASSERT_NO_FATAL_FAILURE(start(&m, ZX_HANDLE_INVALID));
+  const uint32_t cmds[] = {MINIP_CMD_CREATE_PROFILE, MINIP_CMD_CREATE_VMO_CONTIGUOUS,
+                           MINIP_CMD_CREATE_VMO_PHYSICAL};
   for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
     zx_handle_t h = ZX_HANDLE_INVALID;
     EXPECT_EQ(mini_process_cmd(m.channel, cmds[i], &h), ZX_ERR_NOT_SUPPORTED, "command %#x", cmds[i]);

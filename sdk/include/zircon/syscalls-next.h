@@ -173,7 +173,7 @@ typedef uint32_t zx_iob_allocate_id_options_t;
 
 // clang-format off
 
-// Pagers (not supported yet).
+// Pagers.
 _ZX_SYSCALL_DECL(pager_query_dirty_ranges, zx_status_t, /* no attributes */,
     (zx_handle_t pager, zx_handle_t pager_vmo, uint64_t offset, uint64_t length, void* buffer,
      size_t buffer_size, size_t* actual, size_t* avail))

@@ -418,7 +418,7 @@ _ZX_SYSCALL_DECL(vcpu_read_state, zx_status_t, /* no attributes */,
 _ZX_SYSCALL_DECL(vcpu_write_state, zx_status_t, /* no attributes */,
     (zx_handle_t handle, uint32_t kind, const void* buffer, size_t buffer_size))
 
-// Pagers (not supported yet).
+// Pagers.
 _ZX_SYSCALL_DECL(pager_create, zx_status_t, /* no attributes */,
     (uint32_t options, zx_handle_t* out))
 _ZX_SYSCALL_DECL(pager_create_vmo, zx_status_t, /* no attributes */,

@@ -27,6 +27,8 @@ pub const DEFAULT_PORT_RIGHTS: Rights = Rights::TRANSFER
 pub const PKT_TYPE_USER: u32 = 0;
 /// `ZX_PKT_TYPE_SIGNAL_ONE`
 pub const PKT_TYPE_SIGNAL_ONE: u32 = 1;
+/// `ZX_PKT_TYPE_PAGE_REQUEST`
+pub const PKT_TYPE_PAGE_REQUEST: u32 = 9;
 /// How many user packets a port holds before `zx_port_queue` answers
 /// `SHOULD_WAIT`.
 pub const MAX_USER_PACKETS: usize = 2048;
@@ -66,12 +68,48 @@ impl PortPacket {
     }
 }
 
+/// A kernel object that queues packets of its own on ports (a pager's page
+/// source: `ZX_PKT_TYPE_PAGE_REQUEST`) and must learn when one is taken.
+pub trait PacketOwner: Send + Sync {
+    /// Called when a waiter took the packet queued with `token`, with no
+    /// port lock held.
+    fn packet_taken(&self, token: u64);
+}
+
+/// Who queued an owned packet, and its token.
+#[derive(Clone)]
+struct Owned {
+    owner: Weak<dyn PacketOwner>,
+    token: u64,
+}
+
+impl std::fmt::Debug for Owned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Owned({})", self.token)
+    }
+}
+
+impl Owned {
+    fn is(&self, owner: &Weak<dyn PacketOwner>, token: u64) -> bool {
+        self.token == token && Weak::ptr_eq(&self.owner, owner)
+    }
+}
+
 /// A queued packet and where it came from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Queued {
     packet: PortPacket,
     /// The handle whose async wait queued it; `None` for user packets.
     handle: Option<HandleId>,
+    /// The kernel object that queued it (never counted as a user packet,
+    /// never removed by `zx_port_cancel_key`).
+    owned: Option<Owned>,
+}
+
+impl Queued {
+    fn is_user(&self) -> bool {
+        self.handle.is_none() && self.owned.is_none()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -113,7 +151,16 @@ impl Port {
             }
             inner.user_packets += 1;
         }
-        inner.packets.push_back(Queued { packet, handle });
+        inner.packets.push_back(Queued {
+            packet,
+            handle,
+            owned: None,
+        });
+        Self::poke_waiters(&mut inner);
+        Ok(())
+    }
+
+    fn poke_waiters(inner: &mut PortInner) {
         inner.waiters.retain(|w| match w.upgrade() {
             Some(w) => {
                 w.poke();
@@ -121,7 +168,31 @@ impl Port {
             }
             None => false,
         });
-        Ok(())
+    }
+
+    /// Queues a kernel packet that `owner` tracks (`ZX_PKT_TYPE_PAGE_REQUEST`):
+    /// not subject to the user-packet limit; `owner` is told when a waiter
+    /// takes it ([`PacketOwner::packet_taken`]). The caller may hold its
+    /// own lock (it ranks above this port's).
+    pub fn queue_owned(&self, packet: PortPacket, owner: Weak<dyn PacketOwner>, token: u64) {
+        let mut inner = self.inner.lock();
+        inner.packets.push_back(Queued {
+            packet,
+            handle: None,
+            owned: Some(Owned { owner, token }),
+        });
+        Self::poke_waiters(&mut inner);
+    }
+
+    /// Takes back an owned packet not yet taken by a waiter; returns
+    /// whether it was still queued.
+    pub fn cancel_owned(&self, owner: &Weak<dyn PacketOwner>, token: u64) -> bool {
+        let mut inner = self.inner.lock();
+        let before = inner.packets.len();
+        inner
+            .packets
+            .retain(|q| !q.owned.as_ref().is_some_and(|o| o.is(owner, token)));
+        inner.packets.len() != before
     }
 
     /// Queues a user packet (`zx_port_queue`): its type becomes
@@ -146,8 +217,14 @@ impl Port {
             {
                 let mut inner = self.inner.lock();
                 if let Some(q) = inner.packets.pop_front() {
-                    if q.handle.is_none() {
+                    if q.is_user() {
                         inner.user_packets -= 1;
+                    }
+                    drop(inner);
+                    if let Some(o) = q.owned {
+                        if let Some(owner) = o.owner.upgrade() {
+                            owner.packet_taken(o.token);
+                        }
                     }
                     return Ok(q.packet);
                 }
@@ -279,7 +356,7 @@ impl Port {
                 }
             }
         }
-        let removed = self.remove_queued(|q| q.packet.key == key);
+        let removed = self.remove_queued(|q| q.owned.is_none() && q.packet.key == key);
         if had_wait || removed {
             Ok(())
         } else {
@@ -294,7 +371,7 @@ impl Port {
         let mut user_removed = 0;
         inner.packets.retain(|q| {
             let remove = matches(q);
-            if remove && q.handle.is_none() {
+            if remove && q.is_user() {
                 user_removed += 1;
             }
             !remove

@@ -81,6 +81,8 @@ crate::abi_enum! {
         WaitOne = 0x0603,
         /// `ZX_THREAD_STATE_BLOCKED_WAIT_MANY`
         WaitMany = 0x0703,
+        /// `ZX_THREAD_STATE_BLOCKED_PAGER`
+        Pager = 0x0903,
     }
 }
 

@@ -50,6 +50,7 @@ pub mod aspace;
 pub mod gaps;
 pub mod mapping;
 pub mod options;
+pub mod pager;
 pub mod region;
 pub mod stream;
 pub mod vmar;
@@ -57,6 +58,7 @@ pub mod vmo;
 
 pub use aspace::{AddressSpace, MappingView};
 pub use options::VmOptions;
+pub use pager::Pager;
 pub use stream::Stream;
 pub use vmar::{MapsEntry, VmAddressRegion};
 pub use vmo::VmObject;

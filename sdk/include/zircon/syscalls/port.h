@@ -40,8 +40,7 @@ __BEGIN_CDECLS
 #define ZX_PKT_GUEST_VCPU_INTERRUPT ((uint32_t)0)
 #define ZX_PKT_GUEST_VCPU_STARTUP ((uint32_t)1)
 
-// zx_packet_page_request_t.command (the emulator has no pagers yet, so it
-// never queues one of these).
+// zx_packet_page_request_t.command.
 #define ZX_PAGER_VMO_READ ((uint16_t)0)
 #define ZX_PAGER_VMO_COMPLETE ((uint16_t)1)
 #define ZX_PAGER_VMO_DIRTY ((uint16_t)2)

@@ -1,5 +1,7 @@
 //! `zx_vmar_op_range`: commit, decommit, zero, map-range and friends over the mappings of a range.
 
+use std::sync::Arc;
+
 use kernel_hal::{is_page_aligned, MMUFlags};
 
 use super::map::FaultLimit;
@@ -46,18 +48,51 @@ impl TryFrom<u32> for VmarOp {
     }
 }
 
+/// Why one walk of [`VmAddressRegion::op_range`] stopped.
+enum Stop {
+    /// The operation failed.
+    Status(ZxError),
+    /// Pages of this VMO range must come from its pager first.
+    Wait(Arc<crate::vm::VmObject>, usize, usize),
+}
+
+impl From<ZxError> for Stop {
+    fn from(e: ZxError) -> Self {
+        Stop::Status(e)
+    }
+}
+
 impl VmAddressRegion {
     /// Performs `op` on the mappings of `[addr, addr + len)`
     /// (`zx_vmar_op_range`); `rights` are the handle's rights.
     pub fn op_range(&self, rights: Rights, op: VmarOp, addr: usize, len: usize) -> ZxResult {
+        // Pages a user pager has not supplied yet are waited for with no
+        // lock held, then the walk starts again (what it already did is
+        // idempotent).
+        loop {
+            match self.op_range_once(rights, op, addr, len) {
+                Ok(()) => return Ok(()),
+                Err(Stop::Status(e)) => return Err(e),
+                Err(Stop::Wait(vmo, vs, ve)) => vmo.wait_present(vs, ve, true)?,
+            }
+        }
+    }
+
+    fn op_range_once(
+        &self,
+        rights: Rights,
+        op: VmarOp,
+        addr: usize,
+        len: usize,
+    ) -> Result<(), Stop> {
         use VmarOp::*;
         let len = rounded_len(len)?;
         if !is_page_aligned(addr) {
-            return Err(ZxError::INVALID_ARGS);
+            return Err(ZxError::INVALID_ARGS.into());
         }
         let end = addr.checked_add(len).ok_or(ZxError::OUT_OF_RANGE)?;
         if addr < self.addr || end > self.addr + self.size {
-            return Err(ZxError::OUT_OF_RANGE);
+            return Err(ZxError::OUT_OF_RANGE.into());
         }
         let mut st = self.aspace.lock();
         st.region(self.id)?;
@@ -69,24 +104,24 @@ impl VmAddressRegion {
         for (id, direct) in maps {
             let m = st.mappings.get_mut(&id).expect("collected above");
             if m.kind == MappingKind::VdsoCode {
-                return Err(ZxError::ACCESS_DENIED);
+                return Err(ZxError::ACCESS_DENIED.into());
             }
             if m.base.max(addr) > cursor {
-                return Err(ZxError::BAD_STATE);
+                return Err(ZxError::BAD_STATE.into());
             }
             cursor = m.end();
             if !direct
                 && (matches!(op, Commit | Decommit | Prefetch)
                     || !rights.contains(Rights::OP_CHILDREN))
             {
-                return Err(ZxError::INVALID_ARGS);
+                return Err(ZxError::INVALID_ARGS.into());
             }
             match op {
                 Commit | Decommit | Zero if !m.max_perms.contains(MMUFlags::WRITE) => {
-                    return Err(ZxError::ACCESS_DENIED)
+                    return Err(ZxError::ACCESS_DENIED.into())
                 }
                 Prefetch if !m.max_perms.contains(MMUFlags::READ) => {
-                    return Err(ZxError::ACCESS_DENIED)
+                    return Err(ZxError::ACCESS_DENIED.into())
                 }
                 _ => {}
             }
@@ -99,7 +134,10 @@ impl VmAddressRegion {
                 && m.fault_limit == FaultLimit::ContentPage
                 && ve > m.vmo_limit()
             {
-                return Err(ZxError::OUT_OF_RANGE);
+                return Err(ZxError::OUT_OF_RANGE.into());
+            }
+            if matches!(op, Commit | Prefetch) && !m.vmo.is_present(vs, ve) {
+                return Err(Stop::Wait(m.vmo.clone(), vs, ve));
             }
             match op {
                 Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
@@ -119,7 +157,7 @@ impl VmAddressRegion {
             }
         }
         if cursor < end {
-            return Err(ZxError::BAD_STATE);
+            return Err(ZxError::BAD_STATE.into());
         }
         Ok(())
     }

@@ -84,6 +84,16 @@ impl VmObject {
                 .checked_add(rounded as u64)
                 .ok_or(ZxError::OUT_OF_RANGE)?;
             self.check_cached()?;
+            // A pager-backed hierarchy: Zircon refuses a plain snapshot; the
+            // other kinds read what they have not copied from the parent.
+            if self.is_pager_backed() {
+                if kind == ZX_VMO_CHILD_SNAPSHOT {
+                    return Err(ZxError::NOT_SUPPORTED);
+                }
+                let child =
+                    self.new_pager_clone(offset as usize, rounded, size as usize, resizable);
+                return Ok(self.adopt_child(child));
+            }
             let mut child = Self::new_paged(
                 self.hal.clone(),
                 rounded,
@@ -96,14 +106,18 @@ impl VmObject {
             self.populate_snapshot(&child, offset as usize, rounded)?;
             child
         };
-        let mut child = child;
+        Ok(self.adopt_child(child))
+    }
+
+    /// Links the new `child` to this VMO and returns it.
+    fn adopt_child(self: &Arc<Self>, mut child: VmObject) -> Arc<VmObject> {
         child.parent_link = Arc::downgrade(self);
         let child = Arc::new(child);
         let mut inner = self.lock();
         inner.children.retain(|c| c.strong_count() > 0);
         inner.children.push(Arc::downgrade(&child));
         self.base.signal_change(signals::VMO_ZERO_CHILDREN, 0);
-        Ok(child)
+        child
     }
 
     /// Makes a slice of `[offset, offset + size)` (page aligned, inside
@@ -134,6 +148,8 @@ impl VmObject {
             parent_koid: self.base.koid(),
             parent_link: Weak::new(),
             chunk_size: self.chunk_size,
+            source: None,
+            clone_src: None,
             content_lock: Mutex::new(()),
             inner: Mutex::new(VmoInner {
                 size,
@@ -143,6 +159,9 @@ impl VmObject {
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
+                present: Default::default(),
+                dirty: Default::default(),
+                modified: false,
             }),
         }
     }

@@ -238,7 +238,14 @@ impl VmObject {
             }
         }
         for child in inner.children.iter().filter_map(|c| c.upgrade()) {
-            if let VmoKind::Slice { offset: so, .. } = child.kind {
+            // A snapshot of a pager's VMO may map this VMO's frames where
+            // it has not copied them.
+            let shown = match (&child.kind, &child.clone_src) {
+                (VmoKind::Slice { offset: so, .. }, _) => Some(*so),
+                (VmoKind::Paged, Some(cs)) => Some(cs.offset),
+                _ => None,
+            };
+            if let Some(so) = shown {
                 let cinner = child.lock();
                 let (lo, hi) = (
                     start.max(so) - so,
@@ -286,6 +293,22 @@ impl VmObject {
                 })
             }
             VmoKind::Paged => {
+                // A snapshot of a pager's VMO shows its parent's page where
+                // it has not copied one, until it writes.
+                if let Some(cs) = &self.clone_src {
+                    if access != PageFaultAccess::Write {
+                        let owned = {
+                            let inner = self.lock();
+                            if offset >= inner.size {
+                                return Err(ZxError::OUT_OF_RANGE);
+                            }
+                            inner.present.get(offset).is_some()
+                        };
+                        if !owned {
+                            return self.fault_through_parent(cs, offset, f);
+                        }
+                    }
+                }
                 let idx = offset / self.chunk_size;
                 let start = idx * self.chunk_size;
                 let mut locked = self.lock_for_revoke();
@@ -300,12 +323,21 @@ impl VmObject {
                 } else if access == PageFaultAccess::Write {
                     self.unshare_locked(&mut locked, idx)?;
                 }
+                // A pager-backed VMO maps only the present pages around
+                // the fault; a missing one waits for the pager, outside
+                // the signal handler (`SHOULD_WAIT`).
+                let (lo, hi, writable) =
+                    self.fault_run(&mut locked.inner, offset, access, start, end)?;
                 let chunk = &locked.inner.chunks[&idx];
                 f(Run {
-                    vmo_offset: start,
-                    len: end - start,
-                    paddr: chunk.paddr,
-                    sharing: sharing_of(chunk),
+                    vmo_offset: lo,
+                    len: hi - lo,
+                    paddr: chunk.paddr + (lo - start),
+                    sharing: if writable {
+                        sharing_of(chunk)
+                    } else {
+                        Sharing::CopyOnWrite
+                    },
                 })
             }
         }
@@ -323,15 +355,48 @@ impl VmObject {
         if offset >= end {
             return Ok(());
         }
-        self.for_each_piece(offset, end, Need::Look, &mut |p| match p.paddr {
-            Some(paddr) => f(Run {
-                vmo_offset: p.vmo_offset,
-                len: p.len,
-                paddr,
-                sharing: p.sharing,
-            }),
-            None => Ok(()),
-        })
+        // A pager's own pages are only made writable by a write fault, so
+        // that writes are seen (dirty tracking, `zx_pager_query_vmo_stats`).
+        let read_only = self.dirty_tracked();
+        for (lo, hi) in self.present_in(offset, end) {
+            self.for_each_piece(lo, hi, Need::Look, &mut |p| match p.paddr {
+                Some(paddr) => f(Run {
+                    vmo_offset: p.vmo_offset,
+                    len: p.len,
+                    paddr,
+                    sharing: if read_only {
+                        Sharing::CopyOnWrite
+                    } else {
+                        p.sharing
+                    },
+                }),
+                None => Ok(()),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The parts of `[offset, end)` whose pages may be mapped now: all of
+    /// it, but for a pager-backed VMO only the present pages.
+    fn present_in(&self, offset: usize, end: usize) -> Vec<(usize, usize)> {
+        match &self.kind {
+            VmoKind::Slice {
+                parent, offset: so, ..
+            } => parent
+                .present_in(offset + so, end + so)
+                .into_iter()
+                .map(|(a, b)| (a - so, b - so))
+                .collect(),
+            VmoKind::Paged => {
+                let inner = self.lock();
+                let mut out = Vec::new();
+                let _ = self.for_present(&inner, offset, end, &mut |a, b| {
+                    out.push((a, b));
+                    Ok(())
+                });
+                out
+            }
+        }
     }
 }
 

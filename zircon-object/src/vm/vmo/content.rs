@@ -114,11 +114,19 @@ impl VmObject {
         Ok(())
     }
 
-    /// Reads `buf.len()` bytes at `offset` (`zx_vmo_read`).
+    /// Reads `buf.len()` bytes at `offset` (`zx_vmo_read`). Pages of a
+    /// pager-backed VMO that are not present are asked for and waited on
+    /// first (with no lock held: see [`VmObject::wait_present`]).
     pub fn read(&self, offset: u64, buf: &mut [u8]) -> ZxResult {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
-        let start = offset as usize;
+        self.wait_readable(offset as usize, end, true)?;
+        self.read_through_now(offset as usize, buf)
+    }
+
+    /// Reads the bytes at `start` as they are now, present or not.
+    pub(super) fn read_now(&self, start: usize, buf: &mut [u8]) -> ZxResult {
+        let end = range_end(start as u64, buf.len(), self.size())?;
         self.for_each_piece(
             start,
             end,
@@ -139,11 +147,21 @@ impl VmObject {
         )
     }
 
-    /// Writes `buf` at `offset` (`zx_vmo_write`).
+    /// Writes `buf` at `offset` (`zx_vmo_write`); missing pages of a
+    /// pager-backed VMO are waited for first, as for a read.
     pub fn write(&self, offset: u64, buf: &[u8]) -> ZxResult {
         let end = range_end(offset, buf.len(), self.size())?;
         self.check_cached()?;
-        let start = offset as usize;
+        self.wait_present(offset as usize, end, true)?;
+        self.wait_dirty(offset as usize, end, true)?;
+        self.write_now(offset as usize, buf)?;
+        self.note_written(offset as usize, end);
+        Ok(())
+    }
+
+    /// Writes the bytes at `start`, present or not.
+    pub(super) fn write_now(&self, start: usize, buf: &[u8]) -> ZxResult {
+        let end = range_end(start as u64, buf.len(), self.size())?;
         self.for_each_piece(
             start,
             end,
@@ -168,6 +186,21 @@ impl VmObject {
             kernel_hal::page_round_down(start),
             kernel_hal::page_round_up(end).ok_or(ZxError::OUT_OF_RANGE)?,
         );
+        // A pager-backed VMO commits by having its pages supplied. One
+        // resized meanwhile commits what is left of the range, as Zircon's
+        // commit trims itself to the new size.
+        let mut end = end;
+        loop {
+            match self.wait_present(start, end, true) {
+                Err(ZxError::OUT_OF_RANGE) if self.size() < end => {
+                    end = self.size();
+                    if start >= end {
+                        return Ok(());
+                    }
+                }
+                r => break r?,
+            }
+        }
         self.for_each_piece(
             start,
             end,
@@ -188,6 +221,11 @@ impl VmObject {
             return Err(ZxError::INVALID_ARGS);
         }
         let (start, end) = self.op_bounds(offset, len)?;
+        // Zircon decommits nothing of a pager-backed hierarchy (its own VMO
+        // or a snapshot of it).
+        if self.is_pager_backed() {
+            return Err(ZxError::NOT_SUPPORTED);
+        }
         self.zero_range(start, end)
     }
 
@@ -195,7 +233,35 @@ impl VmObject {
     /// pages.
     pub fn zero(&self, offset: u64, len: u64) -> ZxResult {
         let (start, end) = self.op_bounds(offset, len)?;
-        self.zero_range(start, end)
+        match &self.kind {
+            super::VmoKind::Slice { parent, offset, .. } if self.is_pager_backed() => {
+                parent.zero(*offset as u64 + start as u64, (end - start) as u64)
+            }
+            _ if self.is_pager_backed() => {
+                // Partial pages at the ends keep the rest of their bytes, so
+                // those must come from the pager; whole pages become zero
+                // pages without asking it.
+                let (lo, hi) = (
+                    kernel_hal::page_round_up(start).unwrap_or(end).min(end),
+                    kernel_hal::page_round_down(end).max(start),
+                );
+                if start < lo {
+                    self.wait_present(start, lo, true)?;
+                }
+                if hi < end {
+                    self.wait_present(hi, end, true)?;
+                }
+                self.zero_range(start, end)?;
+                if lo < hi {
+                    self.mark_present(lo, hi);
+                    self.note_zeroed(lo, hi);
+                }
+                self.note_written(start, lo.min(end));
+                self.note_written(hi.max(start), end);
+                Ok(())
+            }
+            _ => self.zero_range(start, end),
+        }
     }
 
     pub(super) fn zero_range(&self, start: usize, end: usize) -> ZxResult {

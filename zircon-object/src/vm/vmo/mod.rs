@@ -48,6 +48,7 @@ mod child;
 mod chunks;
 mod content;
 mod discard;
+mod pager_backed;
 mod resize;
 
 pub use child::child_rights;
@@ -93,6 +94,8 @@ pub mod info_flags {
     pub const VIA_HANDLE: u32 = 1 << 3;
     /// `ZX_INFO_VMO_VIA_MAPPING`
     pub const VIA_MAPPING: u32 = 1 << 4;
+    /// `ZX_INFO_VMO_PAGER_BACKED`
+    pub const PAGER_BACKED: u32 = 1 << 5;
     /// `ZX_INFO_VMO_DISCARDABLE`
     pub const DISCARDABLE: u32 = 1 << 7;
     /// `ZX_INFO_VMO_IMMUTABLE`
@@ -152,6 +155,17 @@ pub(super) struct VmoInner {
     cache_policy: u32,
     /// Outstanding `ZX_VMO_OP_LOCK`/`TRY_LOCK`s of a discardable VMO.
     lock_count: u64,
+    /// The pages present, for a pager-backed VMO (supplied by the pager,
+    /// or zeroed or grown into by the VMO's own operations); the rest must
+    /// be requested from the pager before anything reads, writes or maps
+    /// them. Unused otherwise.
+    present: kernel_hal::range_map::RangeMap<()>,
+    /// The present pages of a pager-backed VMO that are dirty or awaiting
+    /// clean (the rest of the present pages are clean); unused otherwise.
+    dirty: kernel_hal::range_map::RangeMap<pager_backed::DirtyState>,
+    /// Whether a pager-backed VMO was modified since its pager last reset
+    /// the statistics (`zx_pager_query_vmo_stats`).
+    modified: bool,
 }
 
 /// The host memory one chunk of a VMO costs to track, as
@@ -211,6 +225,12 @@ pub struct VmObject {
     /// The parent, told when this child goes (for `ZX_VMO_ZERO_CHILDREN`).
     parent_link: Weak<VmObject>,
     chunk_size: usize,
+    /// The user pager behind a pager-backed VMO (`zx_pager_create_vmo`);
+    /// `None` for every other VMO (slices reach their parent's).
+    source: Option<Arc<crate::vm::pager::PageSource>>,
+    /// For an at-least-on-write snapshot of a pager-backed VMO: the parent
+    /// it reads missing pages from (`pager_backed.rs`).
+    clone_src: Option<pager_backed::CloneSource>,
     /// Serializes every change of the content (stream) size and the stream
     /// I/O that reads or moves it (`zx_stream_*`, `zx_vmo_set_size`,
     /// `zx_vmo_set_stream_size`, `ZX_PROP_VMO_CONTENT_SIZE`), as Zircon's
@@ -227,6 +247,10 @@ impl_kobject!(VmObject, ObjType::Vmo);
 
 impl Drop for VmObject {
     fn drop(&mut self) {
+        // No reference to the VMO remains: its pager hears COMPLETE.
+        if let Some(source) = &self.source {
+            source.detach();
+        }
         if let Some(parent) = self.parent_link.upgrade() {
             let mut inner = parent.lock();
             inner.children.retain(|c| c.strong_count() > 0);
@@ -292,6 +316,8 @@ impl VmObject {
             parent_koid,
             parent_link: Weak::new(),
             chunk_size,
+            source: None,
+            clone_src: None,
             content_lock: Mutex::new(()),
             inner: Mutex::new(VmoInner {
                 size,
@@ -301,6 +327,9 @@ impl VmObject {
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
+                present: Default::default(),
+                dirty: Default::default(),
+                modified: false,
             }),
         }
     }
@@ -422,6 +451,9 @@ impl VmObject {
         }
         if self.immutable {
             flags |= info_flags::IMMUTABLE;
+        }
+        if self.is_pager_backed() {
+            flags |= info_flags::PAGER_BACKED;
         }
         let attr = match self.kind {
             VmoKind::Paged => self.attribution_in(0, size.min(self.backed_extent())),

@@ -186,6 +186,13 @@ impl VmObject {
                     aspace.revoke_vmo_range(m.id, new_size);
                 }
             }
+            // Snapshots of a pager's VMO that show its pages past the new
+            // end take zero pages of their own there, and lose the view.
+            if self.is_pager_backed() {
+                self.clones_lose_pages(new_size);
+                let mut locked = self.lock_for_revoke();
+                self.revoke_locked(&locked.inner, new_size, old_size, &mut locked.keep);
+            }
             // Now no host mapping reaches past the end: free whole chunks and
             // zero the tail of the last one.
             let mut locked = self.lock_for_revoke();
@@ -212,6 +219,7 @@ impl VmObject {
                 new_size.min(old_size.next_multiple_of(self.chunk_size)),
             )?;
         }
+        self.pager_resized(old_size, new_size);
         Ok(())
     }
 
