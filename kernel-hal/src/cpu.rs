@@ -62,6 +62,29 @@ pub const fn is_canonical(addr: u64) -> bool {
     top == 0 || top == -1
 }
 
+/// The linear-address width the processor reports (CPUID leaf
+/// `0x8000_0008`, EAX bits 15..8): 48, or 57 on processors with five-level
+/// paging (whether or not the host kernel uses it). Read once.
+pub fn linear_address_width() -> u32 {
+    static WIDTH: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        let width = (core::arch::x86_64::__cpuid(0x8000_0008).eax >> 8) & 0xff;
+        // A hypervisor may report nonsense; x86-64 has at least 48 bits.
+        width.max(48)
+    })
+}
+
+/// Whether `zx_thread_write_state` accepts `rip`: below the lowest
+/// non-canonical address of the processor's reported width, as Zircon
+/// checks it (so a kernel-half address is refused too, which Zircon allows
+/// itself for simplicity). On a 57-bit processor this admits addresses the
+/// host's four-level paging cannot reach; resuming at one becomes an
+/// instruction-fetch page fault (the resume path never jumps outside the
+/// thread's window).
+pub fn is_settable_rip(rip: u64) -> bool {
+    rip < 1 << (linear_address_width() - 1)
+}
+
 /// Zircon's `arch_is_valid_user_pc` on x86-64: any address of the lower,
 /// user half (mapped or not: a thread sent to an unmapped one takes a page
 /// fault there).
@@ -468,6 +491,16 @@ mod tests {
         let r = GeneralRegs::from_array(a);
         assert_eq!(r.rip, a[16]);
         assert_eq!(GeneralRegs::from_bytes(&r.to_bytes()), r);
+    }
+
+    #[test]
+    fn settable_rip_follows_the_reported_width() {
+        let limit = 1u64 << (linear_address_width() - 1);
+        assert!(is_settable_rip(0));
+        assert!(is_settable_rip(0x7fff_ffff_ffff));
+        assert!(is_settable_rip(limit - 1));
+        assert!(!is_settable_rip(limit));
+        assert!(!is_settable_rip(0xffff_ff80_0000_0000));
     }
 
     #[test]

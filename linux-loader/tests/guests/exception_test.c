@@ -388,6 +388,18 @@ TEST(ExceptionObject, PropertiesAndReport) {
   zx_thread_state_general_regs_t bad = regs;
   bad.rip = 0x8000000000000000ull;
   ASSERT_EQ(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &bad, sizeof(bad)), ZX_ERR_INVALID_ARGS);
+  // Zircon refuses a rip from the processor's first non-canonical address
+  // on, by the width CPUID reports (57 bits on some hosts), and takes the
+  // address just below it.
+  unsigned int eax, ebx, ecx, edx;
+  __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000008u), "c"(0));
+  uint64_t first_noncanonical = 1ull << (((eax >> 8) & 0xff) - 1);
+  bad = regs;
+  bad.rip = first_noncanonical;
+  ASSERT_EQ(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &bad, sizeof(bad)), ZX_ERR_INVALID_ARGS);
+  bad.rip = first_noncanonical - 1;
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &bad, sizeof(bad)));
+  ASSERT_OK(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &regs, sizeof(regs)));
   bad = regs;
   bad.fs_base = 0x0001000000000000ull;
   ASSERT_EQ(zx_thread_write_state(t, ZX_THREAD_STATE_GENERAL_REGS, &bad, sizeof(bad)), ZX_ERR_INVALID_ARGS);

@@ -64,13 +64,14 @@ impl Thread {
 
     /// Writes the general registers the thread resumes with (`BAD_STATE`
     /// unless it is stopped in an exception or suspended; `INVALID_ARGS`
-    /// for a `rip` outside the user half, or a non-canonical `fs_base` or
-    /// `gs_base`).
+    /// for a `rip` at or above the processor's first non-canonical address,
+    /// as Zircon checks it, or an `fs_base` or `gs_base` the host's
+    /// four-level paging cannot hold).
     pub fn write_regs(&self, regs: &kernel_hal::GeneralRegs) -> ZxResult {
-        use kernel_hal::cpu::{is_canonical, is_valid_user_pc, USER_RFLAGS};
+        use kernel_hal::cpu::{is_canonical, is_settable_rip, USER_RFLAGS};
         let mut inner = self.inner.lock();
         let ctx = Self::stopped(&mut inner)?;
-        if !is_valid_user_pc(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base)
+        if !is_settable_rip(regs.rip) || !is_canonical(regs.fs_base) || !is_canonical(regs.gs_base)
         {
             return Err(ZxError::INVALID_ARGS);
         }
