@@ -315,6 +315,9 @@ fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
             !s.in_guest.get(),
             "run_guest called on a thread that is already in guest mode"
         );
+        // Also makes the thread-local live before the fault handler needs
+        // it (its first use registers its destructor, which may allocate).
+        crate::resolver::release_held_resolver();
         install_gs(s);
         s.exit_requested.set(0);
         s.exit_value.set(KILLED_EXIT_VALUE);
@@ -328,6 +331,8 @@ fn in_guest_mode_while(enter: impl FnOnce(&ThreadState)) -> GuestExit {
         s.in_guest_word.set(0);
         s.exit_requested.set(0);
         s.selector.set(SUD_ALLOW as u64);
+        // Ordinary code again: the address space a fault kept alive may go.
+        crate::resolver::release_held_resolver();
         match (s.exit_kind.replace(EXIT_BY_REQUEST), s.exception.take()) {
             (EXIT_BY_EXCEPTION, Some(e)) => GuestExit::Exception(e, s.regs.get()),
             (EXIT_BY_INTERRUPT, _) => {

@@ -271,7 +271,7 @@ fn handle_fault_signal_inner(
     }
 
     let outcome = if matches!(sig, libc::SIGSEGV | libc::SIGBUS) {
-        resolve(sig, si_code, addr, access)
+        resolve(sig, si_code, addr, access, false)
     } else {
         Outcome::Foreign
     };

@@ -6,6 +6,7 @@
 //! `Weak`, so the resolver runs with no HAL lock held, as the
 //! [`FaultResolver`] contract requires.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, Weak};
 
@@ -36,6 +37,39 @@ const SI_KERNEL: c_int = 0x80;
 /// (`si_signo`, `si_errno`, `si_code`) padded to 16 bytes, then the call
 /// address (8 bytes).
 const SIGSYS_SYSCALL_OFFSET: usize = 16 + 8;
+
+thread_local! {
+    /// The resolver this thread's guest code last faulted into, held until
+    /// the thread leaves guest mode ([`release_held_resolver`]). The
+    /// handler's upgraded reference could otherwise be the last one (the
+    /// process dying meanwhile on another thread), and the whole address
+    /// space would be torn down inside the signal handler.
+    static HELD_RESOLVER: Cell<Option<Arc<dyn FaultResolver>>> = const { Cell::new(None) };
+}
+
+/// Keeps `resolver` alive until this thread leaves guest mode, without
+/// dropping any reference here: a thread in guest mode faults only into its
+/// own window, so a held resolver is the same one and `resolver` is not the
+/// last reference to it.
+fn hold_until_guest_exit(resolver: Arc<dyn FaultResolver>) {
+    let held = HELD_RESOLVER.take();
+    match held {
+        Some(h) if std::ptr::addr_eq(Arc::as_ptr(&h), Arc::as_ptr(&resolver)) => {
+            HELD_RESOLVER.set(Some(h));
+        }
+        other => {
+            debug_assert!(other.is_none(), "a thread faulted into two windows in one guest entry");
+            HELD_RESOLVER.set(Some(resolver));
+            drop(other);
+        }
+    }
+}
+
+/// Drops the resolver the fault handler kept for this thread (see
+/// [`HELD_RESOLVER`]); called in ordinary code around each guest entry.
+pub(crate) fn release_held_resolver() {
+    drop(HELD_RESOLVER.take());
+}
 
 /// Registers `resolver` (or clears the registration) for window `slot`.
 pub(crate) fn register_resolver(slot: usize, resolver: Option<Weak<dyn FaultResolver>>) {
@@ -140,7 +174,17 @@ pub(crate) enum Outcome {
 ///   so what is left is host memory or space running out). No resolver can
 ///   fix that, and asking one that believes the page mapped would loop
 ///   forever, so it is reported as `NoMemory` directly.
-pub(crate) fn resolve(sig: c_int, si_code: c_int, addr: usize, access: PageFaultAccess) -> Outcome {
+/// * A fault of guest code (`from_guest`) leaves the resolver held until
+///   the thread leaves guest mode, so the handler never drops the last
+///   reference to an address space. (Host code that faults here — the raw
+///   accessors of tests and benchmarks — drops it at once.)
+pub(crate) fn resolve(
+    sig: c_int,
+    si_code: c_int,
+    addr: usize,
+    access: PageFaultAccess,
+    from_guest: bool,
+) -> Outcome {
     if si_code <= 0 || window_slot(addr).is_none() {
         return Outcome::Foreign;
     }
@@ -150,7 +194,11 @@ pub(crate) fn resolve(sig: c_int, si_code: c_int, addr: usize, access: PageFault
     let Some(resolver) = resolver_for(addr) else {
         return Outcome::Unresolved(FaultError::NotFound);
     };
-    match resolver.resolve_fault(addr, access) {
+    let result = resolver.resolve_fault(addr, access);
+    if from_guest {
+        hold_until_guest_exit(resolver);
+    }
+    match result {
         Ok(()) => {
             RESOLVED_FAULTS.fetch_add(1, Ordering::Relaxed);
             if let Some(observe) = FAULT_OBSERVER.get() {
@@ -208,7 +256,7 @@ pub(crate) fn guest_exception(
                 // there, and its resolver must not map pages for us.
                 Outcome::Unresolved(FaultError::NotFound)
             } else {
-                resolve(sig, si_code, addr, access)
+                resolve(sig, si_code, addr, access, true)
             };
             let error = match outcome {
                 Outcome::Resolved => return None,

@@ -162,6 +162,14 @@ impl Channel {
         self.peer.lock().upgrade()
     }
 
+    /// Whether the peer endpoint is still open, without taking a reference
+    /// to it: a reference taken here could be the last one, and the peer's
+    /// `Drop` (which locks this end's queue) would then run wherever it is
+    /// dropped — under this end's queue lock, in [`Channel::read`].
+    fn peer_is_open(&self) -> bool {
+        self.peer.lock().strong_count() > 0
+    }
+
     /// Queues `msg` on the peer, or hands it to the call on the peer that
     /// waits for its transaction id. `PEER_CLOSED` if the peer is gone (the
     /// message, and its handles, come back in the error).
@@ -211,7 +219,7 @@ impl Channel {
     ) -> Result<Message, (ZxError, usize, usize)> {
         let mut inner = self.queue.lock();
         let Some(front) = inner.messages.front() else {
-            let err = if self.peer().is_none() {
+            let err = if !self.peer_is_open() {
                 ZxError::PEER_CLOSED
             } else {
                 ZxError::SHOULD_WAIT
@@ -443,6 +451,29 @@ mod tests {
         b.write(request(&txid.to_le_bytes())).unwrap();
         assert_eq!(a.pending(), 3);
         assert!(a.call_poll(&call).unwrap().is_ok());
+    }
+
+    #[test]
+    fn a_read_racing_the_peers_last_close_does_not_deadlock() {
+        // LOCKING hazard 4: a read of an empty queue asks whether the peer
+        // is open with this end's queue locked. If it took a reference to
+        // the peer there and the peer's last handle closed meanwhile, the
+        // peer's Drop (which locks this end's queue) ran under that lock.
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..20_000 {
+                let (a, b) = Channel::create();
+                let closer = std::thread::spawn(move || drop(b));
+                while a.read(0, 0, false).map(|_| ()) != Err((ZxError::PEER_CLOSED, 0, 0)) {
+                    std::hint::spin_loop();
+                }
+                closer.join().unwrap();
+            }
+            done_tx.send(()).unwrap();
+        });
+        done_rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("a read deadlocked with its peer's Drop");
     }
 
     #[test]
