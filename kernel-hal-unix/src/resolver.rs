@@ -58,7 +58,10 @@ fn hold_until_guest_exit(resolver: Arc<dyn FaultResolver>) {
             HELD_RESOLVER.set(Some(h));
         }
         other => {
-            debug_assert!(other.is_none(), "a thread faulted into two windows in one guest entry");
+            debug_assert!(
+                other.is_none(),
+                "a thread faulted into two windows in one guest entry"
+            );
             HELD_RESOLVER.set(Some(resolver));
             drop(other);
         }

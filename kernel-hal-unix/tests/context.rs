@@ -11,7 +11,12 @@ use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::Instant;
 
-use kernel_hal::{ExceptionKind, FaultError, PageFaultAccess};
+use std::sync::{Arc, Mutex, Weak};
+
+use kernel_hal::{
+    ExceptionKind, FaultError, FaultResolver, MMUFlags, PageFaultAccess, PageTable, PhysMem,
+    VirtAddr, PAGE_SIZE,
+};
 use kernel_hal_unix::{
     in_guest_mode, request_exit, resume_guest, run_guest, set_syscall_handler,
     syscall_entry_address, GuestExit,
@@ -312,6 +317,9 @@ struct Guest {
     bench: usize,
     /// Entry of the exception program (see `exceptions_stop_and_resume`).
     faults: usize,
+    /// Entry of the store program: `mov byte [rdi], 1`, then NOP and
+    /// EXIT(0).
+    store: usize,
 }
 
 const STACK_SIZE: usize = 64 * 1024;
@@ -418,6 +426,15 @@ impl Guest {
         a.call(stub[sys::EXIT as usize]);
         a.ud2();
 
+        // The store program.
+        a.align(16);
+        let store = a.here();
+        a.raw(&[0xC6, 0x07, 0x01]); // mov byte [rdi], 1
+        a.call(stub[sys::NOP as usize]);
+        a.mov_imm(Rdi, 0);
+        a.call(stub[sys::EXIT as usize]);
+        a.ud2();
+
         code.write(&a.code);
         Guest {
             _code: code,
@@ -425,6 +442,7 @@ impl Guest {
             main,
             bench,
             faults,
+            store,
         }
     }
 
@@ -791,4 +809,81 @@ fn exceptions_stop_and_resume() {
     // Resuming reaches EXIT with the rdi set above.
     // SAFETY: as above.
     assert_eq!(unsafe { resume_guest(&regs) }, GuestExit::Exited(42));
+}
+
+/// A window whose resolver maps the faulting page and then lets go of the
+/// last reference anyone else has to it (as a process dying on another
+/// thread while one of its threads faults would).
+struct Doomed {
+    hal: Arc<kernel_hal_unix::UnixHal>,
+    pt: kernel_hal_unix::UnixPageTable,
+    frame: Mutex<Option<usize>>,
+}
+
+/// The only reference to the `Doomed` window besides the fault handler's.
+static DOOMED: Mutex<Option<Arc<Doomed>>> = Mutex::new(None);
+/// Set when `Doomed` is dropped: whether that happened in guest mode (that
+/// is, inside the fault handler).
+static DROPPED_IN_GUEST_MODE: Mutex<Option<bool>> = Mutex::new(None);
+
+impl FaultResolver for Doomed {
+    fn resolve_fault(&self, vaddr: VirtAddr, _: PageFaultAccess) -> Result<(), FaultError> {
+        let page = vaddr & !(PAGE_SIZE - 1);
+        let pa = self
+            .hal
+            .unix_phys()
+            .alloc_frames(1)
+            .map_err(|_| FaultError::NoMemory)?;
+        *self.frame.lock().unwrap() = Some(pa);
+        self.pt
+            .map(page, pa, PAGE_SIZE, MMUFlags::READ | MMUFlags::WRITE)
+            .map_err(|_| FaultError::NoMemory)?;
+        let other = DOOMED.lock().unwrap().take();
+        drop(other);
+        Ok(())
+    }
+}
+
+impl Drop for Doomed {
+    fn drop(&mut self) {
+        *DROPPED_IN_GUEST_MODE.lock().unwrap() = Some(in_guest_mode());
+        if let Some(pa) = self.frame.lock().unwrap().take() {
+            let _ = self.pt.unmap(self.pt.window().0, self.pt.window().1);
+            self.hal.unix_phys().free_frames(pa, 1);
+        }
+    }
+}
+
+#[test]
+fn an_address_space_losing_its_last_reference_in_a_fault_goes_after_the_guest_exits() {
+    // LOCKING hazard 6: the fault handler's reference to the resolver could
+    // be the last, and then the whole address space was torn down in the
+    // signal handler (here the guest's retried store then found no window).
+    kernel_hal_unix::install_fault_handlers().unwrap();
+    let hal = kernel_hal_unix::global_hal();
+    let pt = hal.new_unix_page_table().unwrap();
+    let target = pt.window().0 + 5 * PAGE_SIZE;
+    let doomed = Arc::new(Doomed {
+        hal,
+        pt,
+        frame: Mutex::new(None),
+    });
+    let weak: Weak<dyn FaultResolver> = Arc::downgrade(&(doomed.clone() as Arc<dyn FaultResolver>));
+    doomed.pt.set_fault_resolver(weak);
+    *DOOMED.lock().unwrap() = Some(doomed);
+    let guest = Guest::new();
+    on_syscall(|num, args, _| {
+        if num == sys::NOP {
+            // The store went through, and the window is still there.
+            assert_eq!(*DROPPED_IN_GUEST_MODE.lock().unwrap(), None);
+        }
+        if num == sys::EXIT {
+            request_exit(args[0] as i64);
+        }
+        0
+    });
+    // SAFETY: as in `run_main`; the program stores only to `target`.
+    let exit = unsafe { run_guest(guest.store, guest.stack_top(), target as u64, 0) };
+    assert_eq!(exit, GuestExit::Exited(0));
+    assert_eq!(*DROPPED_IN_GUEST_MODE.lock().unwrap(), Some(false));
 }
