@@ -504,6 +504,11 @@ impl dyn KernelObject {
     pub fn downcast_arc<T: KernelObject>(self: Arc<Self>) -> Option<Arc<T>> {
         self.into_any().downcast::<T>().ok()
     }
+
+    /// Borrows as a concrete object type.
+    pub fn downcast_ref<T: KernelObject>(&self) -> Option<&T> {
+        (self as &dyn Any).downcast_ref::<T>()
+    }
 }
 
 /// Implements the boilerplate of [`KernelObject`] for a type with a `base`

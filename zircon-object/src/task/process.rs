@@ -428,6 +428,17 @@ impl Process {
         self.handles().get_object::<T>(value, rights)
     }
 
+    /// [`HandleTable::with_object`] on this process's table: `f` runs under
+    /// its lock and must take none.
+    pub fn with_object<T: KernelObject, R>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+        f: impl FnOnce(&T) -> R,
+    ) -> ZxResult<R> {
+        self.handles().with_object::<T, R>(value, rights, f)
+    }
+
     /// Returns the process state for `ZX_INFO_PROCESS`.
     pub fn state(&self) -> ProcessState {
         self.inner.lock().state

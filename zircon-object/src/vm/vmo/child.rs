@@ -163,6 +163,7 @@ impl VmObject {
                 dirty: Default::default(),
                 modified: false,
             }),
+            size: AtomicUsize::new(size),
         }
     }
 

@@ -35,6 +35,7 @@
 
 use crate::sync::{Mutex, MutexGuard};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use kernel_hal::{HalRef, PAGE_SIZE};
@@ -241,6 +242,9 @@ pub struct VmObject {
     /// The VMO's lock: taken after an address space's, before a slice
     /// child's and the HAL's.
     inner: Mutex<VmoInner>,
+    /// `inner.size`, stored whenever it changes (under `inner`), so that
+    /// [`VmObject::size`] takes no lock.
+    size: AtomicUsize,
 }
 
 impl_kobject!(VmObject, ObjType::Vmo);
@@ -331,6 +335,7 @@ impl VmObject {
                 dirty: Default::default(),
                 modified: false,
             }),
+            size: AtomicUsize::new(size),
         }
     }
 
@@ -391,7 +396,7 @@ impl VmObject {
 
     /// Returns the size in bytes (page aligned).
     pub fn size(&self) -> usize {
-        self.lock().size
+        self.size.load(Ordering::Acquire)
     }
 
     /// Returns the content ("stream") size.

@@ -177,6 +177,8 @@ impl VmObject {
             let mut inner = self.lock();
             let old = inner.size;
             inner.size = new_size;
+            self.size
+                .store(new_size, std::sync::atomic::Ordering::Release);
             inner.mappings.retain(|_, m| m.aspace.strong_count() > 0);
             (old, inner.mappings.values().cloned().collect::<Vec<_>>())
         };
