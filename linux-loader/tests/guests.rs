@@ -9,7 +9,8 @@ mod common;
 use std::process::Command;
 
 /// The zxtest guests under `linux-loader/tests/guests/`.
-const ZXTEST_GUESTS: [&str; 34] = [
+const ZXTEST_GUESTS: [&str; 35] = [
+    "discardable_test.c",
     "shared_process_test.c",
     "raise_exception_test.c",
     "single_step_test.c",

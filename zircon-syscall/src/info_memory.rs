@@ -120,8 +120,9 @@ pub(crate) fn process_vmos(process: &Process) -> Vec<Vec<u8>> {
 
 /// `zx_info_kmem_stats_t` (or its v1 layout): the frame pool's honest
 /// numbers — all guests may hold `total_bytes`, they hold `vmo_bytes`, the
-/// rest is free; the kernel's own heap, page tables and IPC buffers live in
-/// the host process and are not counted (0).
+/// rest is free, and of what discardable VMOs hold, how much is locked and
+/// how much could be discarded; the kernel's own heap, page tables and IPC
+/// buffers live in the host process and are not counted (0).
 pub(crate) fn kmem_stats(hal: &dyn Hal, v1: bool) -> Vec<u8> {
     let total = hal.physmem_bytes();
     let used = hal.used_memory_bytes().min(total);
@@ -140,6 +141,9 @@ pub(crate) fn kmem_stats(hal: &dyn Hal, v1: bool) -> Vec<u8> {
     put(&mut rec, 0, total);
     put(&mut rec, 8, total - used);
     put(&mut rec, 48, used);
+    let (locked, unlocked) = zircon_object::vm::vmo::discardable_bytes();
+    put(&mut rec, 136, locked);
+    put(&mut rec, 144, unlocked);
     rec
 }
 

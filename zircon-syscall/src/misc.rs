@@ -3,13 +3,18 @@
 
 use std::io::Write;
 
-use zircon_object::{ZxError, ZxResult};
+use zircon_object::handle::HandleValue;
+use zircon_object::system::resource::{KIND_SYSTEM, SYSTEM_DEBUG_BASE};
+use zircon_object::system::Resource;
+use zircon_object::{Rights, ZxError, ZxResult};
 
 use crate::user::{read_bytes, UserInPtr};
 use crate::Syscall;
 
 /// The most `zx_debug_write` prints per call, as in Zircon.
 const MAX_DEBUG_WRITE: usize = 256;
+/// The longest script `zx_debug_send_command` takes, as in Zircon.
+const MAX_DEBUG_COMMAND: usize = 256;
 
 /// Nanoseconds on the monotonic clock (since the emulator started, plus one
 /// second so that 0 is never a valid "now"): the timeline of
@@ -100,6 +105,35 @@ impl Syscall<'_> {
         let len = len.min(MAX_DEBUG_WRITE);
         let bytes = read_bytes(self.aspace(), buf, len)?;
         console_write(&bytes)
+    }
+
+    /// `zx_debug_send_command`: runs a kernel console script of at most
+    /// 256 bytes (`zircon_object::system::console`). Checked as Zircon
+    /// does: the resource first (the root, or a system resource covering
+    /// `ZX_RSRC_SYSTEM_DEBUG_BASE`; no rights needed), then the length
+    /// (`INVALID_ARGS`), then the copy (`INVALID_ARGS`). Zircon offers the
+    /// call only when booted with `kernel.enable-debugging-syscalls`, as
+    /// Fuchsia's engineering builds are, where its core tests run; the
+    /// emulator behaves as such a build.
+    pub fn debug_send_command(
+        &self,
+        resource: HandleValue,
+        buf: UserInPtr<u8>,
+        len: usize,
+    ) -> ZxResult {
+        let (r, _) = self
+            .process
+            .get_object::<Resource>(resource, Rights::empty())?;
+        r.validate_ranged(KIND_SYSTEM, SYSTEM_DEBUG_BASE, 1)?;
+        if len > MAX_DEBUG_COMMAND {
+            return Err(ZxError::INVALID_ARGS);
+        }
+        let script =
+            read_bytes(self.aspace(), buf.addr(), len).map_err(|_| ZxError::INVALID_ARGS)?;
+        match zircon_object::system::console::run_script(&script) {
+            0 => Ok(()),
+            raw => Err(ZxError::from_raw(raw).unwrap_or(ZxError::INTERNAL)),
+        }
     }
 
     /// `zx_nanosleep`: blocks until `deadline` (monotonic ns).

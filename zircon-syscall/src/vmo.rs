@@ -190,7 +190,25 @@ impl Syscall<'_> {
                 }
                 Ok(())
             }
-            VmoOp::DontNeed | VmoOp::AlwaysNeed => vmo.op_bounds(offset, size).map(drop),
+            // Eviction hints, for pages the kernel could evict: a pager's.
+            // No rights needed; on any other VMO a no-op, before the range
+            // is even looked at (Zircon's `HintRange`). `ALWAYS_NEED` also
+            // brings the pages in (errors ignored); there is no eviction
+            // of pager pages here, so `DONT_NEED` has nothing to reorder.
+            VmoOp::DontNeed | VmoOp::AlwaysNeed => {
+                if !vmo.is_pager_backed() {
+                    return Ok(());
+                }
+                let (start, end) = vmo.op_bounds(offset, size)?;
+                if op == VmoOp::AlwaysNeed && start < end {
+                    let (lo, hi) = (
+                        kernel_hal::page_round_down(start),
+                        kernel_hal::page_round_up(end).unwrap_or(end),
+                    );
+                    let _ = vmo.wait_present(lo, hi.min(vmo.size()), true);
+                }
+                Ok(())
+            }
         }
     }
 

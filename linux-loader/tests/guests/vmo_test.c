@@ -806,8 +806,9 @@ TEST(VmoTestCase, LockUnlockNonDiscardable) {
   zx_handle_close(vmo);
 }
 
-// A discardable VMO locks and unlocks as a whole; the emulator never
-// discards, so a lock reports nothing discarded and the contents stay.
+// A discardable VMO locks and unlocks as a whole; with nothing reclaiming
+// in between (discardable_test.c forces that), a lock reports nothing
+// discarded and the contents stay.
 TEST(VmoTestCase, LockUnlockDiscardable) {
   zx_handle_t vmo, ro, none;
   zx_vmo_lock_state_t st;

@@ -2,6 +2,7 @@
 //! ranges), the debuglog and its objects, and the memory-pressure events of
 //! `zx_system_get_event` with the watchdog that signals them.
 
+pub mod console;
 pub mod debuglog;
 pub mod pressure;
 pub mod resource;

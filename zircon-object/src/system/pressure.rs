@@ -359,12 +359,14 @@ impl MemoryWatchdog {
         self.state.lock().1.signalled()
     }
 
-    /// Feeds a sample of free memory taken at `now`. While memory is out,
+    /// Feeds a sample of free memory taken at `now`. At the critical level
+    /// and below, reclaimable discardable VMOs are discarded. While memory
+    /// is out,
     /// the out-of-memory killer takes one job marked
     /// `ZX_PROP_JOB_KILL_ON_OOM` at a time (as Zircon's `jobkill` OOM
     /// behavior; with no such job, nothing is killed and nothing reboots).
     pub fn sample(&self, free: u64, now: i64) {
-        let out_of_memory = {
+        let level = {
             let mut st = self.state.lock();
             if let Some(level) = st.0.update(free) {
                 st.1.report(level);
@@ -373,8 +375,14 @@ impl MemoryWatchdog {
                 self.events[old].base().signal_change(signals::SIGNALED, 0);
                 self.events[new].base().signal_change(0, signals::SIGNALED);
             }
-            st.0.level() == OUT_OF_MEMORY
+            st.0.level()
         };
+        // Critically low or worse: discardable VMOs go first (Zircon's
+        // watchdog starts eviction there), before any job is killed.
+        if level <= CRITICAL {
+            crate::vm::vmo::reclaim_discardable();
+        }
+        let out_of_memory = level == OUT_OF_MEMORY;
         // The kill takes task locks: decided under `last_kill`, done after.
         let due = out_of_memory
             && self

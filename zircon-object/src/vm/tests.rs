@@ -1430,6 +1430,38 @@ fn discardable_lock_counts() {
 }
 
 #[test]
+fn a_reclaimable_discardable_vmo_is_discarded_and_comes_back_zeroed() {
+    let e = env();
+    let size = 2 * P as u64;
+    let v = VmObject::create(Arc::new(e.hal.clone()), size, ZX_VMO_DISCARDABLE).unwrap();
+    let never = VmObject::create(Arc::new(e.hal.clone()), size, ZX_VMO_DISCARDABLE).unwrap();
+    never.write(0, b"kept").unwrap();
+    v.lock_range(0, size).unwrap();
+    v.write(P as u64, b"gone").unwrap();
+    // Locked, and never-locked, VMOs are not candidates.
+    reclaim_discardable();
+    assert!(!v.is_discarded());
+    let (locked, _) = discardable_bytes();
+    assert!(locked >= P as u64);
+    v.unlock_range(0, size).unwrap();
+    reclaim_discardable();
+    assert!(v.is_discarded());
+    assert!(!never.is_discarded());
+    assert_eq!(v.info().committed_bytes, 0);
+    let mut buf = [0u8; 4];
+    assert_eq!(v.read(P as u64, &mut buf), Err(ZxError::NOT_FOUND));
+    assert_eq!(v.write(0, b"x"), Err(ZxError::NOT_FOUND));
+    assert_eq!(v.commit(0, P as u64), Err(ZxError::NOT_FOUND));
+    assert_eq!(v.try_lock_range(0, size), Err(ZxError::UNAVAILABLE));
+    let st = v.lock_range(0, size).unwrap();
+    assert_eq!((st.discarded_offset, st.discarded_size), (0, size));
+    v.read(P as u64, &mut buf).unwrap();
+    assert_eq!(buf, [0; 4]);
+    never.read(0, &mut buf).unwrap();
+    assert_eq!(&buf, b"kept");
+}
+
+#[test]
 fn reference_shares_content_size() {
     let e = env();
     let v = e.vmo(4);

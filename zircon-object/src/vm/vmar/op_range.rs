@@ -143,7 +143,8 @@ impl VmAddressRegion {
                 Commit => m.vmo.commit(vs as u64, (ve - vs) as u64)?,
                 Decommit => m.vmo.decommit(vs as u64, (ve - vs) as u64)?,
                 Zero => m.vmo.zero(vs as u64, (ve - vs) as u64)?,
-                MapRange | Prefetch => {
+                // `ALWAYS_NEED` maps what is there too, as Zircon's does.
+                MapRange | Prefetch | AlwaysNeed => {
                     if op == Prefetch {
                         m.vmo.op_bounds(vs as u64, (ve - vs) as u64)?;
                     }

@@ -159,6 +159,7 @@ impl VmObject {
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
+                discard_state: Default::default(),
                 present: Default::default(),
                 dirty: Default::default(),
                 modified: false,

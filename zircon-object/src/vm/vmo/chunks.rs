@@ -132,6 +132,9 @@ impl VmObject {
             }),
             VmoKind::Paged => {
                 let mut locked = self.lock_for_revoke();
+                if offset < end {
+                    self.check_not_discarded(&locked.inner)?;
+                }
                 let mut pos = offset;
                 while pos < end {
                     let idx = pos / self.chunk_size;
@@ -315,6 +318,7 @@ impl VmObject {
                 if offset >= locked.inner.size {
                     return Err(ZxError::OUT_OF_RANGE);
                 }
+                self.check_not_discarded(&locked.inner)?;
                 let end = self.chunk_end(idx).min(locked.inner.size);
                 if let std::collections::btree_map::Entry::Vacant(slot) =
                     locked.inner.chunks.entry(idx)
@@ -352,7 +356,8 @@ impl VmObject {
         f: &mut dyn FnMut(Run) -> ZxResult,
     ) -> ZxResult {
         let end = end.min(self.size());
-        if offset >= end {
+        if offset >= end || self.is_discarded() {
+            // A discarded VMO has nothing to map; touching it faults.
             return Ok(());
         }
         // A pager's own pages are only made writable by a write fault, so

@@ -226,6 +226,10 @@ impl VmObject {
         if self.is_pager_backed() {
             return Err(ZxError::NOT_SUPPORTED);
         }
+        // A discarded VMO has no pages left to decommit.
+        if self.is_discarded() {
+            return Ok(());
+        }
         self.zero_range(start, end)
     }
 

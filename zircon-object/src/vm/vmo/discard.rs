@@ -1,15 +1,26 @@
 //! Discardable VMOs (`ZX_VMO_DISCARDABLE`): `ZX_VMO_OP_LOCK`, `TRY_LOCK`
-//! and `UNLOCK`.
+//! and `UNLOCK`, and their reclamation.
 //!
-//! Zircon may reclaim the pages of an unlocked discardable VMO when memory
-//! runs low, and a later lock then reports the VMO as discarded (and reads
-//! see zeros). The emulator never discards: a VMO keeps its pages until it
-//! is decommitted or dies, which is one of the behaviours Zircon allows
-//! (reclaim is never promised), so every lock succeeds with nothing
-//! discarded. The lock count is kept all the same: unlocking more often
-//! than locking is an error.
+//! As on Zircon (`discardable_vmo_tracker.cc`), a discardable VMO is in one
+//! of four states: never locked (never reclaimed), locked (lock count > 0),
+//! reclaimable (its lock count went from 1 to 0) or discarded. Reclamation
+//! ([`reclaim_discardable`]) discards every reclaimable VMO that has
+//! committed pages: it takes every host mapping of its pages away and frees
+//! them, under the VMO's lock, so nothing can see a page after it went.
+//! While discarded and unlocked, the VMO's pages are gone: reads, writes,
+//! commits and faults through its mappings fail with `NOT_FOUND`. The next
+//! `LOCK` reports the whole VMO discarded and finds it zero-filled;
+//! `TRY_LOCK` answers `UNAVAILABLE` and leaves it discarded.
+//!
+//! What reclaims: the memory-pressure watchdog when free memory falls to
+//! the critical level or below (`system/pressure.rs`), and
+//! `zx_debug_send_command(resource, "scanner reclaim_all")`, the kernel
+//! console command Fuchsia's tests use to force reclamation.
+
+use std::sync::{Arc, Weak};
 
 use super::VmObject;
+use crate::sync::Mutex;
 use crate::{ZxError, ZxResult};
 
 /// What `ZX_VMO_OP_LOCK` reports (`zx_vmo_lock_state_t`).
@@ -21,8 +32,71 @@ pub struct LockState {
     pub size: u64,
     /// The discarded range's offset (0: nothing discarded).
     pub discarded_offset: u64,
-    /// The discarded range's size (0: nothing discarded).
+    /// The discarded range's size (0: nothing discarded; else the whole
+    /// VMO).
     pub discarded_size: u64,
+}
+
+/// Where a discardable VMO is in its life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum DiscardState {
+    /// Never locked: not a candidate for reclamation.
+    #[default]
+    NeverLocked,
+    /// Locked at least once more than unlocked.
+    Locked,
+    /// Unlocked after being locked: may be discarded.
+    Reclaimable,
+    /// Discarded, and not locked since.
+    Discarded,
+}
+
+/// Every discardable VMO, for reclamation and `ZX_INFO_KMEM_STATS`. A leaf
+/// lock, held only to list or prune the entries: the VMOs are locked (and
+/// the references dropped) after it is released.
+static DISCARDABLE: Mutex<Vec<Weak<VmObject>>> = Mutex::new(Vec::new());
+
+/// Enters `vmo` (discardable) into the registry, and makes sure the
+/// memory-pressure watchdog runs, which reclaims when memory is low.
+pub(super) fn register(vmo: &Arc<VmObject>) {
+    {
+        let mut all = DISCARDABLE.lock();
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(vmo));
+    }
+    crate::system::MemoryWatchdog::global(&vmo.hal);
+}
+
+/// The live discardable VMOs (references taken under the registry lock,
+/// used and dropped after it).
+fn live() -> Vec<Arc<VmObject>> {
+    let mut all = DISCARDABLE.lock();
+    all.retain(|w| w.strong_count() > 0);
+    all.iter().filter_map(Weak::upgrade).collect()
+}
+
+/// Discards every reclaimable discardable VMO that has committed pages;
+/// returns how many bytes that freed. No lock may be held by the caller
+/// (it takes each VMO's lock, and through it page tables).
+pub fn reclaim_discardable() -> u64 {
+    live().iter().map(|vmo| vmo.discard()).sum()
+}
+
+/// The committed bytes of discardable VMOs that are locked, and of those
+/// that are reclaimable (`ZX_INFO_KMEM_STATS`'s
+/// `vmo_discardable_locked_bytes` and `_unlocked_bytes`; VMOs never locked
+/// count in neither, as on Zircon).
+pub fn discardable_bytes() -> (u64, u64) {
+    let (mut locked, mut unlocked) = (0, 0);
+    for vmo in live() {
+        let state = vmo.lock().discard_state;
+        match state {
+            DiscardState::Locked => locked += vmo.info().committed_bytes,
+            DiscardState::Reclaimable => unlocked += vmo.info().committed_bytes,
+            DiscardState::NeverLocked | DiscardState::Discarded => {}
+        }
+    }
+    (locked, unlocked)
 }
 
 impl VmObject {
@@ -40,26 +114,37 @@ impl VmObject {
         Ok(size)
     }
 
-    /// `ZX_VMO_OP_LOCK`: locks the whole VMO, discarded or not.
+    /// `ZX_VMO_OP_LOCK`: locks the whole VMO; a discarded one is reported
+    /// as such (the whole VMO) and reads as zeros from now on.
     pub fn lock_range(&self, offset: u64, len: u64) -> ZxResult<LockState> {
         let size = self.check_lock_range(offset, len)?;
-        self.lock().lock_count += 1;
+        let mut inner = self.lock();
+        let discarded = inner.discard_state == DiscardState::Discarded;
+        inner.lock_count += 1;
+        inner.discard_state = DiscardState::Locked;
         Ok(LockState {
             offset: 0,
             size,
-            ..LockState::default()
+            discarded_offset: 0,
+            discarded_size: if discarded { size } else { 0 },
         })
     }
 
     /// `ZX_VMO_OP_TRY_LOCK`: locks the whole VMO unless it was discarded
-    /// (`UNAVAILABLE`; never, here).
+    /// (`UNAVAILABLE`, and it stays discarded).
     pub fn try_lock_range(&self, offset: u64, len: u64) -> ZxResult {
         self.check_lock_range(offset, len)?;
-        self.lock().lock_count += 1;
+        let mut inner = self.lock();
+        if inner.discard_state == DiscardState::Discarded {
+            return Err(ZxError::UNAVAILABLE);
+        }
+        inner.lock_count += 1;
+        inner.discard_state = DiscardState::Locked;
         Ok(())
     }
 
-    /// `ZX_VMO_OP_UNLOCK`: `BAD_STATE` if the VMO is not locked.
+    /// `ZX_VMO_OP_UNLOCK`: `BAD_STATE` if the VMO is not locked; the last
+    /// unlock makes it reclaimable.
     pub fn unlock_range(&self, offset: u64, len: u64) -> ZxResult {
         self.check_lock_range(offset, len)?;
         let mut inner = self.lock();
@@ -67,6 +152,56 @@ impl VmObject {
             return Err(ZxError::BAD_STATE);
         }
         inner.lock_count -= 1;
+        if inner.lock_count == 0 {
+            inner.discard_state = DiscardState::Reclaimable;
+        }
         Ok(())
+    }
+
+    /// Whether the VMO is discarded (and not locked since): its pages are
+    /// gone and every access is `NOT_FOUND`.
+    pub fn is_discarded(&self) -> bool {
+        self.discardable && self.lock().discard_state == DiscardState::Discarded
+    }
+
+    /// Discards the VMO if it is reclaimable and has committed pages:
+    /// takes its pages out of every mapping and frees them, all under its
+    /// lock (which every fault and copy of its pages takes), so no access
+    /// sees a page after it is freed. Returns the bytes freed.
+    fn discard(&self) -> u64 {
+        if !self.discardable {
+            return 0;
+        }
+        let mut locked = self.lock_for_revoke();
+        if locked.inner.discard_state != DiscardState::Reclaimable || locked.inner.chunks.is_empty()
+        {
+            return 0;
+        }
+        let size = locked.inner.size;
+        let freed: u64 = locked
+            .inner
+            .chunks
+            .iter()
+            .map(|(&idx, chunk)| {
+                let start = idx * self.chunk_size;
+                let len = self.chunk_end(idx).min(size) - start;
+                self.hal.phys().committed_bytes(chunk.paddr, len) as u64
+            })
+            .sum();
+        self.revoke_locked(&locked.inner, 0, size, &mut locked.keep);
+        // Discardable VMOs have no children, so no chunk is shared: each
+        // is freed as it is dropped.
+        locked.inner.chunks.clear();
+        locked.inner.discard_state = DiscardState::Discarded;
+        freed
+    }
+
+    /// `NOT_FOUND` if the VMO is discarded (and not locked since).
+    pub(super) fn check_not_discarded(&self, inner: &super::VmoInner) -> ZxResult {
+        if inner.discard_state == DiscardState::Discarded {
+            Err(ZxError::NOT_FOUND)
+        } else {
+            Ok(())
+        }
     }
 }

@@ -56,7 +56,7 @@ pub use child::child_rights;
 use chunks::Chunk;
 pub use chunks::{Run, Sharing};
 pub use content::{Attribution, VmoOp, ATTRIBUTION_SCALE_BITS};
-pub use discard::LockState;
+pub use discard::{discardable_bytes, reclaim_discardable, LockState};
 
 /// The largest VMO size (`VmPageList::MAX_SIZE`): `ROUNDDOWN(u64::MAX, 2·16·P)`.
 pub const MAX_VMO_SIZE: u64 = !(2 * 16 * PAGE_SIZE as u64 - 1);
@@ -156,6 +156,8 @@ pub(super) struct VmoInner {
     cache_policy: u32,
     /// Outstanding `ZX_VMO_OP_LOCK`/`TRY_LOCK`s of a discardable VMO.
     lock_count: u64,
+    /// Where a discardable VMO is in its life (`discard.rs`).
+    discard_state: discard::DiscardState,
     /// The pages present, for a pager-backed VMO (supplied by the pager,
     /// or zeroed or grown into by the VMO's own operations); the rest must
     /// be requested from the pager before anything reads, writes or maps
@@ -331,6 +333,7 @@ impl VmObject {
                 children: Vec::new(),
                 cache_policy: ZX_CACHE_POLICY_CACHED,
                 lock_count: 0,
+                discard_state: Default::default(),
                 present: Default::default(),
                 dirty: Default::default(),
                 modified: false,
@@ -359,7 +362,11 @@ impl VmObject {
         let mut vmo = Self::new_paged(hal, size, content, resizable, 0);
         vmo.unbounded = unbounded;
         vmo.discardable = options & ZX_VMO_DISCARDABLE != 0;
-        Ok(Arc::new(vmo))
+        let vmo = Arc::new(vmo);
+        if vmo.discardable {
+            discard::register(&vmo);
+        }
+        Ok(vmo)
     }
 
     /// Returns the default rights of a new handle to this VMO.
