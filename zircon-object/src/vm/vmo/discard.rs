@@ -76,10 +76,10 @@ fn live() -> Vec<Arc<VmObject>> {
 }
 
 /// Discards every reclaimable discardable VMO that has committed pages;
-/// returns how many bytes that freed. No lock may be held by the caller
-/// (it takes each VMO's lock, and through it page tables).
-pub fn reclaim_discardable() -> u64 {
-    live().iter().map(|vmo| vmo.discard()).sum()
+/// returns how many it discarded. No lock may be held by the caller (it
+/// takes each VMO's lock, and through it page tables).
+pub fn reclaim_discardable() -> usize {
+    live().iter().filter(|vmo| vmo.discard()).count()
 }
 
 /// The committed bytes of discardable VMOs that are locked, and of those
@@ -91,8 +91,8 @@ pub fn discardable_bytes() -> (u64, u64) {
     for vmo in live() {
         let state = vmo.lock().discard_state;
         match state {
-            DiscardState::Locked => locked += vmo.info().committed_bytes,
-            DiscardState::Reclaimable => unlocked += vmo.info().committed_bytes,
+            DiscardState::Locked => locked += vmo.attribution_of(0, vmo.size()).committed,
+            DiscardState::Reclaimable => unlocked += vmo.attribution_of(0, vmo.size()).committed,
             DiscardState::NeverLocked | DiscardState::Discarded => {}
         }
     }
@@ -167,33 +167,23 @@ impl VmObject {
     /// Discards the VMO if it is reclaimable and has committed pages:
     /// takes its pages out of every mapping and frees them, all under its
     /// lock (which every fault and copy of its pages takes), so no access
-    /// sees a page after it is freed. Returns the bytes freed.
-    fn discard(&self) -> u64 {
+    /// sees a page after it is freed. Returns whether it discarded.
+    fn discard(&self) -> bool {
         if !self.discardable {
-            return 0;
+            return false;
         }
         let mut locked = self.lock_for_revoke();
         if locked.inner.discard_state != DiscardState::Reclaimable || locked.inner.chunks.is_empty()
         {
-            return 0;
+            return false;
         }
         let size = locked.inner.size;
-        let freed: u64 = locked
-            .inner
-            .chunks
-            .iter()
-            .map(|(&idx, chunk)| {
-                let start = idx * self.chunk_size;
-                let len = self.chunk_end(idx).min(size) - start;
-                self.hal.phys().committed_bytes(chunk.paddr, len) as u64
-            })
-            .sum();
         self.revoke_locked(&locked.inner, 0, size, &mut locked.keep);
         // Discardable VMOs have no children, so no chunk is shared: each
         // is freed as it is dropped.
         locked.inner.chunks.clear();
         locked.inner.discard_state = DiscardState::Discarded;
-        freed
+        true
     }
 
     /// `NOT_FOUND` if the VMO is discarded (and not locked since).
